@@ -1,0 +1,140 @@
+/** `Daemon`: Go's `xdaemon.Daemon`, a detached supervisor that restarts the worker. */
+import { spawnSync } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { XDaemonError, exitWithError } from './errors.js';
+import { currentMarker, nextCall } from './generation.js';
+import { checkLogFile, openLogFile } from './log-file.js';
+import { type DaemonOptions, type DaemonSettings, DEFAULTS, checkOptionKeys, checkSettings } from './options.js';
+import { exitWhenOrphaned } from './orphan-watch.js';
+import { currentFacts, programCommand } from './program.js';
+import { SUPERVISOR_ENTRY, type SupervisorConfig } from './supervisor-config.js';
+import { spawnDetached, workingDirectory } from './spawn-child.js';
+import { tracer } from './trace.js';
+
+const trace = tracer('daemon');
+
+/**
+ * A supervised daemon, as Go's `xdaemon.Daemon`. Call {@link Daemon.run} at the top of the
+ * program: the launching process starts a detached supervisor and exits; the supervisor starts
+ * the program again as the worker and restarts it when it exits, within the limits below; in the
+ * worker, `run()` returns and the code after it runs.
+ *
+ * @example
+ * ```ts
+ * const d = new Daemon('daemon.log');
+ * d.maxCount = 2;
+ * d.run();
+ * // only the worker gets here
+ * ```
+ */
+export class Daemon {
+  /** File for the worker's output and the supervisor's lines ('' discards them). */
+  logFile: string;
+  /** Total number of worker starts; 0 (default) means no limit. */
+  maxCount: number = DEFAULTS.maxCount;
+  /** Consecutive failures allowed (default 3); the supervisor gives up with exit code 1 beyond it. */
+  maxError: number = DEFAULTS.maxError;
+  /** Seconds (fractions allowed) a worker must run for its exit not to be a failure (default 10). */
+  minExitTime: number = DEFAULTS.minExitTime;
+  /** Milliseconds between SIGTERM and SIGKILL when the supervisor stops the worker (default 5000). */
+  killTimeout: number = DEFAULTS.killTimeout;
+  /** Milliseconds to wait before each restart (default 0: at once, as in Go). */
+  restartDelay: number = DEFAULTS.restartDelay;
+  /** `fixed` (default) or `exponential` (double `restartDelay` per consecutive failure, up to `maxRestartDelay`). */
+  backoff: 'fixed' | 'exponential' = DEFAULTS.backoff;
+  /** Cap of the exponential backoff in milliseconds (default 30000). */
+  maxRestartDelay: number = DEFAULTS.maxRestartDelay;
+
+  /**
+   * @param logFile - Log file for the worker's output and the supervisor's lines ('' discards).
+   * @param options - Any of the settings, instead of setting the fields afterwards.
+   * @throws TypeError for a non-string `logFile`, a non-object `options` or an unknown option key.
+   */
+  constructor(logFile: string = '', options?: DaemonOptions) {
+    checkLogFile(logFile);
+    checkOptionKeys(options);
+    this.logFile = logFile;
+    Object.assign(this, options);
+  }
+
+  /**
+   * Runs the daemon. Synchronous: in the launcher it starts the supervisor and exits the process
+   * with code 0; in the worker it returns, so the code after it runs there only. The supervisor
+   * is a separate entry of this library and never runs the code after `run()`.
+   *
+   * A bad setting or log path fails here, in the launcher's terminal: invalid settings throw a
+   * TypeError or RangeError; a log file that cannot be opened or a supervisor that cannot be
+   * started prints `xdaemon: …` on stderr and exits with code 1. Nothing is left running.
+   */
+  run(): void {
+    checkLogFile(this.logFile);
+    const settings = checkSettings(this);
+    const call = nextCall();
+    if (call.mine) {
+      trace('call %d: launcher, starting the supervisor', call.index);
+      try {
+        launchSupervisor(this.logFile, settings, call.index + 1, 'detached');
+      } catch (err) {
+        exitWithError(err);
+      }
+    }
+    // Go's loop makes one more call in every generation below the launcher.
+    nextCall();
+    if (currentMarker() === call.index) {
+      // Started with the supervisor's own marker (as Go's supervisor is): supervise in the foreground.
+      trace('call %d: marker equals the call, supervising in the foreground', call.index);
+      try {
+        launchSupervisor(this.logFile, settings, call.index + 1, 'foreground');
+      } catch (err) {
+        exitWithError(err);
+      }
+    }
+    trace('call %d: worker (marker %d), running the program', call.index, currentMarker());
+    exitWhenOrphaned(settings.killTimeout);
+  }
+}
+
+/** Go's `NewDaemon`: a {@link Daemon} with the default settings. */
+export function newDaemon(logFile: string = ''): Daemon {
+  return new Daemon(logFile);
+}
+
+/** Starts the supervisor for this program and ends this process (the launcher's part of run()). */
+function launchSupervisor(logFile: string, settings: DaemonSettings, firstMarker: number, mode: 'detached' | 'foreground'): never {
+  const facts = currentFacts();
+  if (facts.isSea) {
+    throw new XDaemonError('Daemon.run() is not supported in a single executable application; use background()');
+  }
+  const command = programCommand(facts);
+  const cwd = workingDirectory();
+  const config: SupervisorConfig = {
+    v: 1,
+    file: command.file,
+    args: command.args,
+    display: command.display,
+    nodeOptions: command.nodeOptions ?? null,
+    cwd,
+    logFile: logFile === '' ? '' : resolve(cwd, logFile),
+    firstMarker,
+    settings,
+  };
+  // The supervisor is plain Node running our own entry: none of the user's flags or NODE_OPTIONS.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const args = [join(__dirname, SUPERVISOR_ENTRY), JSON.stringify(config)];
+  if (mode === 'foreground') {
+    const result = spawnSync(process.execPath, args, { cwd, env, stdio: 'inherit' });
+    if (result.error) throw new XDaemonError(`cannot run the supervisor: ${result.error.message}`, { cause: result.error });
+    process.exit(result.status ?? 1);
+  }
+  const fd = openLogFile(logFile);
+  let pid: number;
+  try {
+    pid = spawnDetached({ file: process.execPath, args, env, cwd, outputFd: fd }).pid;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  process.stderr.write(`xdaemon: [${process.pid}] started supervisor ${pid}${logFile === '' ? '' : ` (log: ${logFile})`}\n`);
+  process.exit(0);
+}

@@ -1,0 +1,32 @@
+/** Errors the library raises for bad input or a failed start, and how they reach the user. */
+
+/** An error raised by xdaemon for input it cannot act on or a process it could not start. */
+export class XDaemonError extends Error {
+  override readonly name = 'XDaemonError';
+  /** The system error code behind it (`ENOENT`, `EACCES`, …), when there is one. */
+  readonly code: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; code?: string | undefined }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options?.code;
+  }
+}
+
+/** The `code` of a Node system error, if it has one. */
+export function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The message of any thrown value. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Ends the process the way a command-line launcher should: one line on stderr, exit code 1.
+ * Used when the caller asked the library to exit (`isExit`, `Daemon.run()` in the launcher).
+ */
+export function exitWithError(err: unknown): never {
+  process.stderr.write(`xdaemon: ${messageOf(err)}\n`);
+  process.exit(1);
+}

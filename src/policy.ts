@@ -1,0 +1,76 @@
+/**
+ * The restart policy: a pure function of the limits and the history so far. It never touches a
+ * process, so it is tested on its own; the supervisor only acts on its answers.
+ *
+ * Go's `Daemon.Run` semantics: before each start, more failures than `maxError` gives up with
+ * exit code 1, and `maxCount` starts reached ends with exit code 0. A start that fails, or a run
+ * shorter than `minExitTime` seconds, is a failure; a longer run resets the failures to 0. The exit
+ * code of the worker does not matter.
+ */
+
+/** Limits of the restart loop. */
+export interface RestartPolicy {
+  /** Total worker starts allowed; 0 means no limit. */
+  maxCount: number;
+  /** Consecutive failures allowed; one more gives up. */
+  maxError: number;
+  /** A run shorter than this many seconds is a failure. */
+  minExitTime: number;
+  /** Milliseconds to wait before a restart (0, as in Go, restarts at once). */
+  restartDelay: number;
+  /** `fixed` waits `restartDelay`; `exponential` doubles it per consecutive failure. */
+  backoff: 'fixed' | 'exponential';
+  /** Cap of the exponential delay, in milliseconds. */
+  maxRestartDelay: number;
+}
+
+/** What has happened so far. */
+export interface RestartHistory {
+  /** Start attempts made (a failed start counts, as in Go). */
+  readonly starts: number;
+  /** Consecutive failures. */
+  readonly errors: number;
+}
+
+/** Why the loop ends. */
+export type GiveUpReason = 'maxError' | 'maxCount';
+
+/** The policy's answer before each start. */
+export type Decision =
+  | { readonly action: 'start'; readonly delay: number }
+  | { readonly action: 'exit'; readonly code: 0 | 1; readonly reason: GiveUpReason };
+
+/** The history before the first start. */
+export const FRESH: RestartHistory = { starts: 0, errors: 0 };
+
+/** Decides what to do next. */
+export function decide(policy: RestartPolicy, history: RestartHistory): Decision {
+  if (history.errors > policy.maxError) return { action: 'exit', code: 1, reason: 'maxError' };
+  if (policy.maxCount > 0 && history.starts >= policy.maxCount) {
+    return { action: 'exit', code: 0, reason: 'maxCount' };
+  }
+  return { action: 'start', delay: history.starts === 0 ? 0 : restartDelay(policy, history.errors) };
+}
+
+/** The delay before a restart after `errors` consecutive failures. */
+export function restartDelay(policy: RestartPolicy, errors: number): number {
+  if (policy.backoff === 'fixed' || errors === 0 || policy.restartDelay === 0) return policy.restartDelay;
+  const cap = Math.max(policy.maxRestartDelay, policy.restartDelay);
+  return Math.min(cap, policy.restartDelay * 2 ** Math.min(errors - 1, 52));
+}
+
+/** Records a start attempt (successful or not). */
+export function started(history: RestartHistory): RestartHistory {
+  return { starts: history.starts + 1, errors: history.errors };
+}
+
+/** Records a start that failed. */
+export function startFailed(history: RestartHistory): RestartHistory {
+  return { starts: history.starts, errors: history.errors + 1 };
+}
+
+/** Records a worker's exit after `seconds` of running. */
+export function exited(policy: RestartPolicy, history: RestartHistory, seconds: number): RestartHistory {
+  const failed = seconds < policy.minExitTime;
+  return { starts: history.starts, errors: failed ? history.errors + 1 : 0 };
+}

@@ -1,0 +1,86 @@
+/** Starting a child process detached from this one, with its output going to a log descriptor. */
+import type { ChildProcess } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { XDaemonError, errorCode, messageOf } from './errors.js';
+
+/** What to start and where its output goes. */
+export interface ChildSpec {
+  file: string;
+  args: readonly string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Descriptor for stdout and stderr; `undefined` discards them. */
+  outputFd: number | undefined;
+  /** Extra stdio entries after stdin, stdout, stderr (e.g. `'ipc'`). */
+  extraStdio?: readonly ('ipc' | 'ignore')[];
+}
+
+/** The working directory of this process, or an {@link XDaemonError} if it no longer exists. */
+export function workingDirectory(): string {
+  try {
+    return process.cwd();
+  } catch (err) {
+    throw new XDaemonError(`cannot start a child: the working directory is gone (${messageOf(err)})`, {
+      cause: err,
+      code: errorCode(err),
+    });
+  }
+}
+
+/**
+ * Starts `spec` in its own session (POSIX) or hidden (Windows), with no stdin. Throws an
+ * {@link XDaemonError} naming the executable and the cause when it cannot be started, so the
+ * caller learns of a failure synchronously, before anything detaches.
+ */
+export function spawnDetached(spec: ChildSpec): ChildProcess & { pid: number } {
+  preflight(spec);
+  const out = spec.outputFd ?? 'ignore';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const crossSpawn = require('cross-spawn') as typeof import('cross-spawn');
+  let child: ChildProcess;
+  try {
+    child = crossSpawn(spec.file, [...spec.args], {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      windowsHide: true,
+      stdio: ['ignore', out, out, ...(spec.extraStdio ?? [])],
+    });
+  } catch (err) {
+    throw startError(spec.file, err);
+  }
+  if (child.pid === undefined) {
+    // The cause arrives as an 'error' event on the next tick; keep it from crashing the process.
+    child.once('error', () => undefined);
+    throw new XDaemonError(`cannot start ${JSON.stringify(spec.file)}: the system refused to create the process`);
+  }
+  return child as ChildProcess & { pid: number };
+}
+
+/** Checks what a spawn would otherwise report only asynchronously and vaguely. */
+function preflight(spec: ChildSpec): void {
+  try {
+    accessSync(spec.file, constants.X_OK);
+  } catch (err) {
+    throw startError(spec.file, err);
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(spec.cwd).isDirectory();
+  } catch (err) {
+    throw new XDaemonError(`cannot start ${JSON.stringify(spec.file)}: working directory ${JSON.stringify(spec.cwd)}: ${messageOf(err)}`, {
+      cause: err,
+      code: errorCode(err),
+    });
+  }
+  if (!isDir) {
+    throw new XDaemonError(`cannot start ${JSON.stringify(spec.file)}: working directory ${JSON.stringify(spec.cwd)} is not a directory`);
+  }
+}
+
+function startError(file: string, err: unknown): XDaemonError {
+  return new XDaemonError(`cannot start ${JSON.stringify(file)}: ${messageOf(err)}`, {
+    cause: err,
+    code: errorCode(err),
+  });
+}
