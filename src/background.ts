@@ -1,11 +1,8 @@
 /** `background()`: Go's `xdaemon.Background`, starting this program again detached. */
 import type { ChildProcess } from 'node:child_process';
-import { closeSync } from 'node:fs';
 import { exitWithError } from './errors.js';
-import { ENV_NAME, nextCall } from './generation.js';
-import { checkLogFile, openLogFile } from './log-file.js';
-import { programCommand } from './program.js';
-import { spawnDetached, workingDirectory } from './spawn-child.js';
+import { nextCall } from './generation.js';
+import { checkLogFile } from './log-file.js';
 import { tracer } from './trace.js';
 
 const trace = tracer('background');
@@ -42,6 +39,9 @@ export function background(logFile: string = '', isExit: boolean = true): ChildP
   }
   let child: ChildProcess & { pid: number };
   try {
+    // The spawning code is loaded only by the generation that spawns.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startGeneration } = require('./respawn.js') as typeof import('./respawn.js');
     child = startGeneration(call.index, logFile);
   } catch (err) {
     if (isExit) exitWithError(err);
@@ -51,22 +51,4 @@ export function background(logFile: string = '', isExit: boolean = true): ChildP
   if (isExit) process.exit(0);
   child.unref();
   return child;
-}
-
-/** Starts generation `index` of this program with its output in `logFile`. */
-function startGeneration(index: number, logFile: string): ChildProcess & { pid: number } {
-  const command = programCommand();
-  const cwd = workingDirectory();
-  const fd = openLogFile(logFile);
-  try {
-    if (command.dropped.length > 0) trace('dropped debugger flags %o', command.dropped);
-    const env: NodeJS.ProcessEnv = { ...process.env, [ENV_NAME]: String(index) };
-    if (command.nodeOptions === undefined) delete env.NODE_OPTIONS;
-    else env.NODE_OPTIONS = command.nodeOptions;
-    const child = spawnDetached({ file: command.file, args: command.args, env, cwd, outputFd: fd });
-    trace('call %d: started %s as pid %d', index, command.display, child.pid);
-    return child;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }

@@ -1,15 +1,9 @@
 /** `Daemon`: Go's `xdaemon.Daemon`, a detached supervisor that restarts the worker. */
-import { spawnSync } from 'node:child_process';
-import { closeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { XDaemonError, exitWithError } from './errors.js';
+import { exitWithError } from './errors.js';
 import { currentMarker, nextCall } from './generation.js';
-import { checkLogFile, openLogFile } from './log-file.js';
+import { checkLogFile } from './log-file.js';
 import { type DaemonOptions, type DaemonSettings, DEFAULTS, checkOptionKeys, checkSettings } from './options.js';
 import { exitWhenOrphaned } from './orphan-watch.js';
-import { currentFacts, programCommand } from './program.js';
-import { SUPERVISOR_ENTRY, type SupervisorConfig } from './supervisor-config.js';
-import { spawnDetached, workingDirectory } from './spawn-child.js';
 import { tracer } from './trace.js';
 
 const trace = tracer('daemon');
@@ -73,22 +67,14 @@ export class Daemon {
     const call = nextCall();
     if (call.mine) {
       trace('call %d: launcher, starting the supervisor', call.index);
-      try {
-        launchSupervisor(this.logFile, settings, call.index + 1, 'detached');
-      } catch (err) {
-        exitWithError(err);
-      }
+      superviseFromHere(this.logFile, settings, call.index + 1, 'detached');
     }
     // Go's loop makes one more call in every generation below the launcher.
     nextCall();
     if (currentMarker() === call.index) {
       // Started with the supervisor's own marker (as Go's supervisor is): supervise in the foreground.
       trace('call %d: marker equals the call, supervising in the foreground', call.index);
-      try {
-        launchSupervisor(this.logFile, settings, call.index + 1, 'foreground');
-      } catch (err) {
-        exitWithError(err);
-      }
+      superviseFromHere(this.logFile, settings, call.index + 1, 'foreground');
     }
     trace('call %d: worker (marker %d), running the program', call.index, currentMarker());
     exitWhenOrphaned(settings.killTimeout);
@@ -100,41 +86,13 @@ export function newDaemon(logFile: string = ''): Daemon {
   return new Daemon(logFile);
 }
 
-/** Starts the supervisor for this program and ends this process (the launcher's part of run()). */
-function launchSupervisor(logFile: string, settings: DaemonSettings, firstMarker: number, mode: 'detached' | 'foreground'): never {
-  const facts = currentFacts();
-  if (facts.isSea) {
-    throw new XDaemonError('Daemon.run() is not supported in a single executable application; use background()');
-  }
-  const command = programCommand(facts);
-  const cwd = workingDirectory();
-  const config: SupervisorConfig = {
-    v: 1,
-    file: command.file,
-    args: command.args,
-    display: command.display,
-    nodeOptions: command.nodeOptions ?? null,
-    cwd,
-    logFile: logFile === '' ? '' : resolve(cwd, logFile),
-    firstMarker,
-    settings,
-  };
-  // The supervisor is plain Node running our own entry: none of the user's flags or NODE_OPTIONS.
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.NODE_OPTIONS;
-  const args = [join(__dirname, SUPERVISOR_ENTRY), JSON.stringify(config)];
-  if (mode === 'foreground') {
-    const result = spawnSync(process.execPath, args, { cwd, env, stdio: 'inherit' });
-    if (result.error) throw new XDaemonError(`cannot run the supervisor: ${result.error.message}`, { cause: result.error });
-    process.exit(result.status ?? 1);
-  }
-  const fd = openLogFile(logFile);
-  let pid: number;
+/** Hands this process over to a supervisor; the launch code is loaded only here, never in a worker. */
+function superviseFromHere(logFile: string, settings: DaemonSettings, firstMarker: number, mode: 'detached' | 'foreground'): never {
   try {
-    pid = spawnDetached({ file: process.execPath, args, env, cwd, outputFd: fd }).pid;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { launchSupervisor } = require('./launch-supervisor.js') as typeof import('./launch-supervisor.js');
+    return launchSupervisor(logFile, settings, firstMarker, mode);
+  } catch (err) {
+    return exitWithError(err);
   }
-  process.stderr.write(`xdaemon: [${process.pid}] started supervisor ${pid}${logFile === '' ? '' : ` (log: ${logFile})`}\n`);
-  process.exit(0);
 }

@@ -1,0 +1,49 @@
+/** The launcher's part of `Daemon.run()`: start the supervisor entry for this program, then exit. */
+import { spawnSync } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { XDaemonError } from './errors.js';
+import { openLogFile } from './log-file.js';
+import type { DaemonSettings } from './options.js';
+import { currentFacts, programCommand } from './program.js';
+import { SUPERVISOR_ENTRY, type SupervisorConfig } from './supervisor-config.js';
+import { spawnDetached, workingDirectory } from './spawn-child.js';
+
+/** Starts the supervisor for this program and ends this process (the launcher's part of run()). */
+export function launchSupervisor(logFile: string, settings: DaemonSettings, firstMarker: number, mode: 'detached' | 'foreground'): never {
+  const facts = currentFacts();
+  if (facts.isSea) {
+    throw new XDaemonError('Daemon.run() is not supported in a single executable application; use background()');
+  }
+  const command = programCommand(facts);
+  const cwd = workingDirectory();
+  const config: SupervisorConfig = {
+    v: 1,
+    file: command.file,
+    args: command.args,
+    display: command.display,
+    nodeOptions: command.nodeOptions ?? null,
+    cwd,
+    logFile: logFile === '' ? '' : resolve(cwd, logFile),
+    firstMarker,
+    settings,
+  };
+  // The supervisor is plain Node running our own entry: none of the user's flags or NODE_OPTIONS.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const args = [join(__dirname, SUPERVISOR_ENTRY), JSON.stringify(config)];
+  if (mode === 'foreground') {
+    const result = spawnSync(process.execPath, args, { cwd, env, stdio: 'inherit' });
+    if (result.error) throw new XDaemonError(`cannot run the supervisor: ${result.error.message}`, { cause: result.error });
+    process.exit(result.status ?? 1);
+  }
+  const fd = openLogFile(logFile);
+  let pid: number;
+  try {
+    pid = spawnDetached({ file: process.execPath, args, env, cwd, outputFd: fd }).pid;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  process.stderr.write(`xdaemon: [${process.pid}] started supervisor ${pid}${logFile === '' ? '' : ` (log: ${logFile})`}\n`);
+  process.exit(0);
+}
