@@ -96,8 +96,10 @@ describe('background()', () => {
     const log = join(tempDir(), 'noexit.log');
     const res = await run(BG_CJS, [], { env: { BG_LOG: log, BG_NOEXIT: '1' } });
     assert.equal(res.code, 0, res.stderr);
-    const [parent] = records<{ pid: number; child: number }>(res.stdout, 'PARENT');
+    const [parent] = records<{ pid: number; child: number; fdsBefore: number; fdsAfter: number }>(res.stdout, 'PARENT');
     assert.ok(parent, `parent record in: ${res.stdout}`);
+    assert.equal(parent.fdsBefore, 0);
+    assert.equal(parent.fdsAfter, 0, 'the parent closed its copy of the log descriptor');
     const rec = await ready(log);
     assert.equal(rec.pid, parent.child);
     assert.equal(rec.seen, '1');
