@@ -5,7 +5,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { performance } from 'node:perf_hooks';
 import { messageOf } from './errors.js';
 import { type RestartHistory, type RestartPolicy, FRESH, decide, exited, startFailed, started } from './policy.js';
 import { groupAlive, signalGroup } from './process-group.js';
@@ -99,7 +98,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return;
     }
     signalGroup(child.pid, signal);
-    const started = performance.now();
+    const started = now();
     let killed = false;
     const kill = (): void => {
       if (killed) return;
@@ -112,7 +111,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       // The worker is gone; members of its process group (grandchildren) may not be. A group whose
       // only members are unreaped zombies never empties, so after SIGKILL it gets one more second.
       const sweep = (): void => {
-        const waited = performance.now() - started;
+        const waited = now() - started;
         if (!groupAlive(child.pid) || (killed && waited > this.spec.killTimeout + 1000)) {
           clearTimeout(timer);
           this.finish(0, 'stop');
@@ -166,10 +165,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return;
     }
     this.child = child;
-    this.startedAt = performance.now();
+    this.startedAt = now();
     this.emit('start', { pid: child.pid, counters: this.counters() });
     child.once('exit', (code, signal) => {
-      const seconds = (performance.now() - this.startedAt) / 1000;
+      const seconds = (now() - this.startedAt) / 1000;
       this.child = undefined;
       if (!this.stopping) this.history = exited(spec.policy, this.history, seconds);
       this.emit('exit', { pid: child.pid, seconds, code, signal, counters: this.counters() });
@@ -184,4 +183,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (event === 'stop') this.emit('stop', { counters: this.counters() });
     settle(code);
   }
+}
+
+/** Monotonic milliseconds (no perf_hooks load in the supervisor). */
+function now(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }
