@@ -70,7 +70,7 @@ supervisor
   .on('stopping', ({ signal, pid }) =>
     line(pid === undefined ? `stopping: no worker running` : `stopping: sending ${signal} to worker pid ${pid} and its process group`),
   )
-  .on('kill', ({ pid, killTimeout }) => line(`worker pid ${pid} still running after killTimeout ${killTimeout} ms: sending SIGKILL`))
+  .on('kill', ({ pid, killTimeout }) => line(`process group of worker pid ${pid} still running after killTimeout ${killTimeout} ms: sending SIGKILL`))
   .on('stop', ({ counters: c }) => line(`stopped ${counters(c)}`));
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -59,7 +59,7 @@ const LINES = {
   received: new RegExp(`${PREFIX}received SIG(TERM|INT): stopping, no further restarts$`),
   hup: new RegExp(`${PREFIX}received SIGHUP: (log file reopened|cannot reopen the log file .*)$`),
   stopping: new RegExp(`${PREFIX}stopping: (no worker running|sending SIG[A-Z]+ to worker pid \\d+ and its process group)$`),
-  kill: new RegExp(`${PREFIX}worker pid \\d+ still running after killTimeout \\d+ ms: sending SIGKILL$`),
+  kill: new RegExp(`${PREFIX}process group of worker pid \\d+ still running after killTimeout \\d+ ms: sending SIGKILL$`),
   stopped: new RegExp(`${PREFIX}stopped ${COUNTERS}`),
   exiting: new RegExp(`${PREFIX}supervisor exiting with code \\d+$`),
 } as const;
@@ -269,7 +269,7 @@ describe('stop', () => {
         const order = [
           new RegExp(`received ${sig}: stopping`),
           new RegExp(`stopping: sending SIGTERM to worker pid ${w.pid} `),
-          new RegExp(`worker pid ${w.pid} still running after killTimeout 500 ms: sending SIGKILL`),
+          new RegExp(`process group of worker pid ${w.pid} still running after killTimeout 500 ms: sending SIGKILL`),
           /stopped \(count 1\/0; errors 0\/3\)/,
           /supervisor exiting with code 0$/,
         ];
