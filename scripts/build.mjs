@@ -1,5 +1,5 @@
-// Build: one CommonJS bundle per process role (the library, the supervisor entry), an ESM wrapper
-// over the library bundle, and tsc's declarations. One file a role keeps the worker's import cost
+// Build: one bundle per process role and module system (the library as CJS and as ESM, the
+// supervisor entry as CJS), and tsc's declarations. One file a role keeps the worker's import cost
 // and the supervisor's start-up low; modules only the launcher needs are initialised lazily.
 import { rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -17,6 +17,14 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], format: 'cjs', outfile: 'dist/index.js' }),
   build({ ...common, entryPoints: ['src/supervisor-main.ts'], format: 'cjs', outfile: 'dist/supervisor-main.js' }),
-  build({ ...common, entryPoints: ['src/index.mts'], format: 'esm', outfile: 'dist/index.mjs', external: ['./index.js'] }),
+  // A native ESM bundle: importing CommonJS from ESM would cost ~4 ms of Node's export scanning.
+  // Both builds share one generation counter through globalThis (see src/generation.ts).
+  build({
+    ...common,
+    entryPoints: ['src/index.ts'],
+    format: 'esm',
+    outfile: 'dist/index.mjs',
+    banner: { js: "import { createRequire as __xdCreateRequire } from 'node:module';\nconst require = __xdCreateRequire(import.meta.url);" },
+  }),
 ]);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--emitDeclarationOnly'], { stdio: 'inherit' });

@@ -1,7 +1,6 @@
 /** The launcher's part of `Daemon.run()`: start the supervisor entry for this program, then exit. */
-import { spawnSync } from 'node:child_process';
 import { closeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { XDaemonError } from './errors.js';
 import { openLogFile } from './log-file.js';
 import type { DaemonSettings } from './options.js';
@@ -31,8 +30,11 @@ export function launchSupervisor(logFile: string, settings: DaemonSettings, firs
   // The supervisor is plain Node running our own entry: none of the user's flags or NODE_OPTIONS.
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_OPTIONS;
-  const args = [join(__dirname, SUPERVISOR_ENTRY), JSON.stringify(config)];
+  // Beside this bundle in dist/ (require.resolve works from the CJS and the ESM build alike).
+  const args = [require.resolve(`./${SUPERVISOR_ENTRY}`), JSON.stringify(config)];
   if (mode === 'foreground') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     const result = spawnSync(process.execPath, args, { cwd, env, stdio: 'inherit' });
     if (result.error) throw new XDaemonError(`cannot run the supervisor: ${result.error.message}`, { cause: result.error });
     process.exit(result.status ?? 1);
