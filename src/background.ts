@@ -2,7 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { exitWithError } from './errors.js';
 import { nextCall } from './generation.js';
-import { checkLogFile } from './log-file.js';
+import { checkLogFile, describe } from './log-file.js';
 import { tracer } from './trace.js';
 
 const trace = tracer('background');
@@ -30,7 +30,7 @@ const trace = tracer('background');
 export function background(logFile: string = '', isExit: boolean = true): ChildProcess | null {
   checkLogFile(logFile);
   if (typeof isExit !== 'boolean') {
-    throw new TypeError(`xdaemon: isExit must be a boolean, got ${typeof isExit}`);
+    throw new TypeError(`xdaemon: isExit must be a boolean, got ${describe(isExit)}`);
   }
   const call = nextCall();
   if (!call.mine) {

@@ -1,12 +1,20 @@
-/** The launcher's part of `Daemon.run()`: start the supervisor entry for this program, then exit. */
+/**
+ * The launcher's part of `Daemon.run()`: start the supervisor entry for this program, wait until it
+ * handles stop signals, then exit.
+ */
 import { closeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { XDaemonError } from './errors.js';
 import { openLogFile } from './log-file.js';
+import { readyFilePath, waitReady } from './ready-handshake.js';
 import type { DaemonSettings } from './options.js';
 import { currentFacts, programCommand } from './program.js';
+import { signalGroup } from './process-group.js';
 import { SUPERVISOR_ENTRY, type SupervisorConfig } from './supervisor-config.js';
 import { spawnDetached, workingDirectory } from './spawn-child.js';
+
+/** How long the launcher waits for the supervisor to handle stop signals. */
+const READY_TIMEOUT = 10_000;
 
 /** Starts the supervisor for this program and ends this process (the launcher's part of run()). */
 export function launchSupervisor(logFile: string, settings: DaemonSettings, firstMarker: number, mode: 'detached' | 'foreground'): never {
@@ -26,6 +34,7 @@ export function launchSupervisor(logFile: string, settings: DaemonSettings, firs
     logFile: logFile === '' ? '' : resolve(cwd, logFile),
     firstMarker,
     settings,
+    readyFile: mode === 'detached' ? readyFilePath() : null,
   };
   // The supervisor is plain Node running our own entry: none of the user's flags or NODE_OPTIONS.
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -45,6 +54,16 @@ export function launchSupervisor(logFile: string, settings: DaemonSettings, firs
     pid = spawnDetached({ file: process.execPath, args, env, cwd, outputFd: fd }).pid;
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+  const outcome = waitReady(config.readyFile as string, pid, READY_TIMEOUT);
+  if (outcome !== 'ready') {
+    if (outcome === 'timeout') signalGroup(pid, 'SIGKILL');
+    const where = logFile === '' ? '' : `; see ${logFile}`;
+    throw new XDaemonError(
+      outcome === 'exited'
+        ? `the supervisor (pid ${pid}) exited while starting${where}`
+        : `the supervisor (pid ${pid}) was not ready after ${READY_TIMEOUT / 1000} s and was killed${where}`,
+    );
   }
   process.stderr.write(`xdaemon: [${process.pid}] started supervisor ${pid}${logFile === '' ? '' : ` (log: ${logFile})`}\n`);
   process.exit(0);

@@ -18,6 +18,8 @@ export interface SupervisorConfig {
   /** `XW_DAEMON_IDX` of the first worker; later workers count up from it, as in Go. */
   firstMarker: number;
   settings: DaemonSettings;
+  /** File to create once stop signals are handled (the launcher waits for it); null in the foreground. */
+  readyFile: string | null;
 }
 
 /** File name of the supervisor entry, beside the compiled library. */

@@ -8,6 +8,7 @@ import { onExit } from 'signal-exit';
 import { messageOf } from './errors.js';
 import { ENV_NAME } from './generation.js';
 import { openLogFile } from './log-file.js';
+import { markReady } from './ready-handshake.js';
 import { signalGroup } from './process-group.js';
 import { type Counters, Supervisor } from './supervisor.js';
 import { parseConfig } from './supervisor-config.js';
@@ -91,6 +92,9 @@ process.on('SIGHUP', () => {
     line(`received SIGHUP: cannot reopen the log file (${messageOf(err)}); keeping the old one`);
   }
 });
+
+// Stop signals are handled from here on: tell the launcher, which prints our pid only now.
+if (config.readyFile !== null) markReady(config.readyFile);
 
 // Last resort: whatever ends this process, the worker's group is told to stop too. (A SIGKILL of the
 // supervisor runs nothing; the worker then notices its parent is gone and exits by itself.)

@@ -1,0 +1,64 @@
+/**
+ * Crash loop: a worker that dies at once, restarted at once (minExitTime 0, maxError huge), for
+ * 5 s at STRESS_SCALE=1 (30 s from 6 on). The supervisor's own CPU time must stay a small
+ * fraction of the workers' (it only spawns, waits and logs), and it must still stop cleanly.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { cleanup, signal, tempDir, waitGone, waitNoTagged } from '../helpers';
+import {
+  CLK_TCK,
+  SCALE,
+  expectCleanStop,
+  launchDaemon,
+  procStat,
+  send,
+  startedPids,
+  supervisorMessages,
+  waitAllGone,
+  waitMessages,
+} from './stress-helpers';
+
+after(cleanup);
+
+const SECONDS = Math.min(30, 5 * SCALE);
+/** The supervisor may use at most this fraction of the CPU its workers use. */
+const MAX_RATIO = 0.25;
+
+test(`crash loop for ${SECONDS} s: the supervisor's CPU is a small fraction of its workers'`, { timeout: 60_000 + SECONDS * 2000 }, async () => {
+  const l = await launchDaemon(join(tempDir(), 'crash.log'), { maxError: 1e9, minExitTime: 0 }, { W_MODE: 'exit' });
+  try {
+    // Measure from the first exit on, so the supervisor's own start-up is not counted.
+    await waitMessages(l, /^worker exited/);
+    const s0 = procStat(l.spid);
+    const starts0 = startedPids(supervisorMessages(l.tail.refresh(), l.spid)).length;
+    const t0 = process.hrtime.bigint();
+    assert.ok(s0, 'the supervisor runs');
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const s1 = procStat(l.spid);
+    const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+    const starts = startedPids(supervisorMessages(l.tail.refresh(), l.spid)).length - starts0;
+    assert.ok(s1, 'the supervisor still runs');
+    const own = (s1.utime + s1.stime - s0.utime - s0.stime) / CLK_TCK;
+    const workers = (s1.cutime + s1.cstime - s0.cutime - s0.cstime) / CLK_TCK;
+    const ratio = own / workers;
+    console.log(
+      `crash loop: ${starts} starts in ${elapsed.toFixed(1)} s = ${(starts / elapsed).toFixed(1)} restarts/s; ` +
+        `supervisor CPU ${own.toFixed(2)} s, workers' CPU ${workers.toFixed(2)} s (${((workers / Math.max(starts, 1)) * 1000).toFixed(0)} ms each); ` +
+        `ratio ${(ratio * 100).toFixed(1)}% (max ${MAX_RATIO * 100}%)`,
+    );
+    assert.ok(starts >= 2 * SECONDS, `the loop restarts at a real pace (${starts} starts in ${elapsed.toFixed(1)} s)`);
+    assert.ok(workers > 0, 'the workers used CPU');
+    assert.ok(ratio < MAX_RATIO, `supervisor CPU ${own.toFixed(2)} s vs workers ${workers.toFixed(2)} s: ratio ${ratio.toFixed(3)}`);
+  } catch (err) {
+    signal(l.spid, 'SIGTERM');
+    await waitGone(l.spid).catch(() => undefined);
+    throw err;
+  }
+  const report = await expectCleanStop(l, send(l.spid, 'SIGTERM'));
+  const failures = report.messages.filter((m) => /^(giving up|worker start failed)/.test(m));
+  assert.deepEqual(failures, [], 'no start failed and the supervisor never gave up');
+  await waitAllGone([l.spid, ...report.workers]);
+  await waitNoTagged();
+});

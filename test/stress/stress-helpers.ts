@@ -1,0 +1,344 @@
+/**
+ * Helpers of the torture suite: sizes scaled by STRESS_SCALE, /proc probes (fds, RSS, CPU,
+ * zombies, caught signals), an incremental reader of the daemon log, and launching the daemon
+ * fixture with the supervisor pid taken from the launcher's stderr.
+ */
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  FIXTURES,
+  ROOT,
+  TAG,
+  type RunResult,
+  collect,
+  fixtureEnv,
+  isGone,
+  readText,
+  run,
+  signal,
+  waitFor,
+  waitGone,
+} from '../helpers';
+
+export const STRESS_FIXTURES = join(__dirname, 'fixtures');
+export const DAEMON = join(FIXTURES, 'daemon.cjs');
+
+/** STRESS_SCALE (default 1: the CI size); ~10 gives the full sizes. */
+export const SCALE = ((): number => {
+  const raw = process.env.STRESS_SCALE;
+  const n = raw === undefined || raw === '' ? 1 : Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new RangeError(`STRESS_SCALE must be a positive number, got ${JSON.stringify(raw)}`);
+  return n;
+})();
+
+/** `base` scaled by STRESS_SCALE, rounded, at least 1. */
+export function scaled(base: number): number {
+  return Math.max(1, Math.round(base * SCALE));
+}
+
+/** Clock ticks per second, for the CPU fields of /proc/PID/stat. */
+export const CLK_TCK = ((): number => {
+  try {
+    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isInteger(n) && n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+})();
+
+// ---------------------------------------------------------------------------------------------
+// /proc probes
+
+export interface ProcStat {
+  state: string;
+  ppid: number;
+  /** Clock ticks. */
+  utime: number;
+  stime: number;
+  /** Clock ticks of children this process has waited for. */
+  cutime: number;
+  cstime: number;
+}
+
+/** Parsed /proc/PID/stat, or undefined when the process does not exist. */
+export function procStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name (which may hold spaces and parentheses): state is field 3.
+  const f = text.slice(text.lastIndexOf(')') + 2).trim().split(' ');
+  const num = (i: number): number => Number(f[i]);
+  return { state: f[0] ?? '?', ppid: num(1), utime: num(11), stime: num(12), cutime: num(13), cstime: num(14) };
+}
+
+/** Number of open descriptors of `pid`. */
+export function fdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** What each descriptor of `pid` points at (for failure messages). */
+export function fdTargets(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try {
+      return `${fd} -> ${readlinkSync(`/proc/${pid}/fd/${fd}`)}`;
+    } catch {
+      return `${fd} -> (closed)`;
+    }
+  });
+}
+
+/** A numeric field of /proc/PID/status (e.g. VmRSS in kB). */
+export function statusField(pid: number, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  assert.ok(m, `no ${field} in /proc/${pid}/status`);
+  return Number(m[1]);
+}
+
+/** Resident set size of `pid` in kB. */
+export function rssKb(pid: number): number {
+  return statusField(pid, 'VmRSS');
+}
+
+/** True when `pid` has a handler installed for signal number `signo` (SigCgt in /proc/PID/status). */
+export function catchesSignal(pid: number, signo: number): boolean {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return false;
+  }
+  const m = /^SigCgt:\s+([0-9a-f]+)/m.exec(text);
+  return m !== null && (BigInt(`0x${m[1]}`) & (1n << BigInt(signo - 1))) !== 0n;
+}
+
+/** Pids of zombies whose parent is `ppid`. */
+export function zombieChildren(ppid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const st = procStat(Number(name));
+    if (st !== undefined && st.state === 'Z' && st.ppid === ppid) out.push(Number(name));
+  }
+  return out;
+}
+
+/** True when `pid` is alive and carries this file's test tag. */
+export function isOurs(pid: number): boolean {
+  if (isGone(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`XDAEMON_TEST_TAG=${TAG}`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until every pid in `pids` is gone. A pid may have been reused by an unrelated process
+ * (pid_max can be small), so a live pid that does not carry our tag counts as gone too.
+ */
+export async function waitAllGone(pids: Iterable<number>, timeout = 10_000): Promise<void> {
+  const list = [...new Set(pids)];
+  await waitFor(
+    `pids to be gone: ${list.filter(isOurs).join(', ')}`,
+    () => list.every((pid) => !isOurs(pid)),
+    timeout,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The log
+
+/** Reads a growing log file incrementally; keeps the complete lines seen so far. */
+export class LogTail {
+  readonly lines: string[] = [];
+  private offset = 0;
+  private partial = '';
+
+  constructor(readonly file: string) {}
+
+  /** Reads what was appended since the last call; returns all complete lines. */
+  refresh(): string[] {
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch {
+      return this.lines;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size > this.offset) {
+        const buf = Buffer.alloc(size - this.offset);
+        let got = 0;
+        while (got < buf.length) {
+          const n = readSync(fd, buf, got, buf.length - got, this.offset + got);
+          if (n === 0) break;
+          got += n;
+        }
+        this.offset += got;
+        const text = this.partial + buf.subarray(0, got).toString('utf8');
+        const parts = text.split('\n');
+        this.partial = parts.pop() ?? '';
+        this.lines.push(...parts);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return this.lines;
+  }
+
+  /** The whole text read so far. */
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+/** The messages of the supervisor `spid`'s own lines (`<time> xdaemon[SPID] <message>`). */
+export function supervisorMessages(lines: readonly string[], spid: number): string[] {
+  const marker = ` xdaemon[${spid}] `;
+  const out: string[] = [];
+  for (const line of lines) {
+    const at = line.indexOf(marker);
+    if (at >= 0) out.push(line.slice(at + marker.length));
+  }
+  return out;
+}
+
+/** Worker pids from `worker started: pid N` messages, in order. */
+export function startedPids(messages: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const m of messages) {
+    const hit = /^worker started: pid (\d+) /.exec(m);
+    if (hit) out.push(Number(hit[1]));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Launching the daemon fixture
+
+/** The supervisor pid the launcher names on stderr. */
+export function supervisorPidOf(stderr: string): number {
+  const m = /started supervisor (\d+)/.exec(stderr);
+  assert.ok(m, `no "started supervisor" line in: ${stderr}`);
+  return Number(m[1]);
+}
+
+export interface Launched {
+  spid: number;
+  log: string;
+  tail: LogTail;
+  launcher: RunResult;
+}
+
+/** Settings passed to the fixture as D_FIELDS. */
+export type Fields = Partial<Record<'maxCount' | 'maxError' | 'minExitTime' | 'killTimeout' | 'restartDelay' | 'maxRestartDelay', number>> & {
+  backoff?: 'fixed' | 'exponential';
+};
+
+/** Runs the daemon fixture's launcher (test/fixtures/daemon.cjs or `script`) to its end; returns the supervisor. */
+export async function launchDaemon(log: string, fields: Fields, env: NodeJS.ProcessEnv = {}, script = DAEMON): Promise<Launched> {
+  const launcher = await run(script, [], { env: { D_LOG: log, D_FIELDS: JSON.stringify(fields), ...env } });
+  assert.equal(launcher.code, 0, `launcher failed: ${launcher.stderr}`);
+  assert.equal(launcher.stdout, '', 'the code after run() must not run in the launcher');
+  return { spid: supervisorPidOf(launcher.stderr), log, tail: new LogTail(log), launcher };
+}
+
+/**
+ * Runs the daemon fixture's launcher and calls `onPid` with the supervisor pid the moment the
+ * launcher prints it (the launcher may still be exiting). Resolves once the launcher has exited.
+ */
+export async function launchDaemonStreaming(
+  log: string,
+  fields: Fields,
+  env: NodeJS.ProcessEnv,
+  onPid: (spid: number) => void,
+): Promise<Launched> {
+  const child = spawn(process.execPath, [DAEMON], {
+    cwd: ROOT,
+    env: fixtureEnv({ D_LOG: log, D_FIELDS: JSON.stringify(fields), ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const result = collect(child, 20_000);
+  let seen = '';
+  let spid: number | undefined;
+  child.stderr?.on('data', (d: string) => {
+    seen += d;
+    if (spid !== undefined) return;
+    const m = /started supervisor (\d+)/.exec(seen);
+    if (m) {
+      spid = Number(m[1]);
+      onPid(spid);
+    }
+  });
+  const launcher = await result;
+  assert.equal(launcher.code, 0, `launcher failed: ${launcher.stderr}`);
+  return { spid: supervisorPidOf(launcher.stderr), log, tail: new LogTail(log), launcher };
+}
+
+/** Waits until the log holds at least `count` supervisor messages matching `re`; returns them. */
+export async function waitMessages(l: Launched, re: RegExp, count = 1, timeout = 15_000): Promise<string[]> {
+  return waitFor(
+    `${count} × ${re} in ${l.log}`,
+    () => {
+      const hits = supervisorMessages(l.tail.refresh(), l.spid).filter((m) => re.test(m));
+      return hits.length >= count ? hits : undefined;
+    },
+    timeout,
+    10,
+  );
+}
+
+/** Waits for the `WORKER {json}` record of worker `pid` (it runs the program after run()). */
+export async function waitWorkerRecord(l: Launched, pid: number, timeout = 15_000): Promise<void> {
+  await waitFor(
+    `the WORKER record of pid ${pid} in ${l.log}`,
+    () => l.tail.refresh().some((line) => line.startsWith('WORKER {') && (JSON.parse(line.slice(7)) as { pid: number }).pid === pid),
+    timeout,
+    10,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; state of ${pid}: ${procStat(pid)?.state ?? 'gone'}; log ends:\n${l.tail.refresh().slice(-12).join('\n')}`);
+  });
+}
+
+export interface StopReport {
+  messages: string[];
+  workers: number[];
+  /** Milliseconds from the first stop signal to the supervisor being gone. */
+  stopMs: number;
+}
+
+/**
+ * After stop signals were sent (at `sentAt`, Date.now()): waits until the supervisor and every
+ * worker it started are gone, then checks that the supervisor's last line says it exits with
+ * code 0 and that no worker started after it received the signal.
+ */
+export async function expectCleanStop(l: Launched, sentAt: number, timeout = 15_000): Promise<StopReport> {
+  await waitGone(l.spid, timeout);
+  const stopMs = Date.now() - sentAt;
+  const messages = supervisorMessages(l.tail.refresh(), l.spid);
+  const workers = startedPids(messages);
+  await waitAllGone(workers);
+  const received = messages.findIndex((m) => /^received SIG(TERM|INT): stopping/.test(m));
+  if (received >= 0) {
+    const after = messages.slice(received).filter((m) => m.startsWith('worker started'));
+    assert.deepEqual(after, [], `no worker may start after the stop was received:\n${messages.join('\n')}`);
+  }
+  assert.equal(
+    messages.at(-1),
+    'supervisor exiting with code 0',
+    `the supervisor's last line must be its exit with code 0; its lines were:\n${messages.join('\n') || '(none)'}\nlog:\n${readText(l.log)}`,
+  );
+  return { messages, workers, stopMs };
+}
+
+/** Sends `sig` to `pid` and returns Date.now() of the send. */
+export function send(pid: number, sig: NodeJS.Signals): number {
+  const at = Date.now();
+  signal(pid, sig);
+  return at;
+}
