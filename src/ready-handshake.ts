@@ -4,9 +4,7 @@
  * it prints the pid and exits. A stop signal sent to the printed pid is then always handled, and a
  * supervisor that dies while starting is reported in the launcher's terminal, not discovered later.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** How the wait ended. */
@@ -14,6 +12,11 @@ export type ReadyOutcome = 'ready' | 'exited' | 'timeout';
 
 /** A fresh, unguessable path for one handshake. */
 export function readyFilePath(): string {
+  // Loaded here, not at the top: an ESM bundle hoists static imports, and a worker must not pay for these.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
+  const { tmpdir } = require('node:os') as typeof import('node:os');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   return join(tmpdir(), `xdaemon-ready-${process.pid}-${randomBytes(8).toString('hex')}`);
 }
 
