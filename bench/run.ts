@@ -48,10 +48,14 @@ for (const flag of flags) {
 const QUICK = flags.includes('--quick');
 const PEERS = flags.includes('--peers');
 
-/** Sample sizes. `restarts` intervals per run, `restartRuns` runs of each kind (pooled). */
+/**
+ * Sample sizes. `restarts` intervals per run, `restartRuns` runs of each kind (pooled). Many short
+ * runs, interleaved kind by kind, rather than a few long ones: these machines drift between fast and
+ * slow phases of tens of seconds, and a long block would give one kind a phase the other missed.
+ */
 const N = QUICK
-  ? { restarts: 30, restartRuns: 1, launch: 6, rss: 3, imports: 10 }
-  : { restarts: 100, restartRuns: 2, launch: 20, rss: 5, imports: 30 };
+  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10 }
+  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30 };
 
 /** Milliseconds a process is left to settle before its RSS is read. */
 const SETTLE_MS = 500;

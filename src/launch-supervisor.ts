@@ -35,6 +35,7 @@ export function launchSupervisor(logFile: string, settings: DaemonSettings, firs
     firstMarker,
     settings,
     readyFile: mode === 'detached' ? readyFilePath() : null,
+    signalExit: resolveSignalExit(),
   };
   // The supervisor is plain Node running our own entry: none of the user's flags or NODE_OPTIONS.
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -67,4 +68,13 @@ export function launchSupervisor(logFile: string, settings: DaemonSettings, firs
   }
   process.stderr.write(`xdaemon: [${process.pid}] started supervisor ${pid}${logFile === '' ? '' : ` (log: ${logFile})`}\n`);
   process.exit(0);
+}
+
+/** Where `require('signal-exit')` leads from here, for the supervisor to load without resolving. */
+function resolveSignalExit(): string | null {
+  try {
+    return require.resolve('signal-exit');
+  } catch {
+    return null;
+  }
 }

@@ -20,6 +20,8 @@ export interface SupervisorConfig {
   settings: DaemonSettings;
   /** File to create once stop signals are handled (the launcher waits for it); null in the foreground. */
   readyFile: string | null;
+  /** Absolute path of signal-exit's CommonJS entry, resolved by the launcher (null: resolve by name). */
+  signalExit: string | null;
 }
 
 /** File name of the supervisor entry, beside the compiled library. */
