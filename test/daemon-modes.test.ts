@@ -2,18 +2,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { FIXTURES, cleanup, isGone, matching, readText, records, run, tempDir, waitFor, waitNoTagged } from './helpers';
+import { FIXTURES, cleanup, isGone, matching, readText, records, run, supervisorPid, tempDir, waitFor, waitNoTagged } from './helpers';
 
 after(cleanup);
 
 const DAEMON = join(FIXTURES, 'daemon.cjs');
-
-/** The supervisor pid the launcher names on stderr. */
-function supervisorPid(stderr: string): number {
-  const m = /started supervisor (\d+)/.exec(stderr);
-  assert.ok(m, `no "started supervisor" line in: ${stderr}`);
-  return Number(m[1]);
-}
 
 test('DEBUG=xdaemon* traces the decisions of each role through debug', async () => {
   const log = join(tempDir(), 'debug.log');

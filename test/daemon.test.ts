@@ -15,6 +15,7 @@ import {
   readText,
   records,
   run,
+  supervisorPid,
   signal,
   taggedPids,
   tempDir,
@@ -64,13 +65,6 @@ const LINES = {
   exiting: new RegExp(`${PREFIX}supervisor exiting with code \\d+$`),
 } as const;
 type LineType = keyof typeof LINES;
-
-/** The supervisor pid the launcher names on stderr. */
-function supervisorPid(stderr: string): number {
-  const m = /^xdaemon: \[\d+\] started supervisor (\d+)/m.exec(stderr);
-  assert.ok(m, `no "started supervisor" line in: ${stderr}`);
-  return Number(m[1]);
-}
 
 /** The pids a log names as workers (and their grandchildren). */
 function workerPids(text: string): number[] {

@@ -3,6 +3,7 @@
  * test caused outlives it. Every process a test starts carries XDAEMON_TEST_TAG in its
  * environment (it survives re-spawns), so strays are found by scanning /proc, grandchildren too.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -198,4 +199,11 @@ export function signal(pid: number, sig: NodeJS.Signals): void {
   } catch {
     // gone
   }
+}
+
+/** The supervisor pid the launcher names on stderr (`xdaemon: [PID] started supervisor SPID`). */
+export function supervisorPid(stderr: string): number {
+  const m = /^xdaemon: \[\d+\] started supervisor (\d+)/m.exec(stderr);
+  assert.ok(m, `no "started supervisor" line in: ${stderr}`);
+  return Number(m[1]);
 }

@@ -17,6 +17,7 @@ import {
   isGone,
   readText,
   run,
+  supervisorPid,
   signal,
   waitFor,
   waitGone,
@@ -221,13 +222,6 @@ export function startedPids(messages: readonly string[]): number[] {
 // ---------------------------------------------------------------------------------------------
 // Launching the daemon fixture
 
-/** The supervisor pid the launcher names on stderr. */
-export function supervisorPidOf(stderr: string): number {
-  const m = /started supervisor (\d+)/.exec(stderr);
-  assert.ok(m, `no "started supervisor" line in: ${stderr}`);
-  return Number(m[1]);
-}
-
 export interface Launched {
   spid: number;
   log: string;
@@ -245,7 +239,7 @@ export async function launchDaemon(log: string, fields: Fields, env: NodeJS.Proc
   const launcher = await run(script, [], { env: { D_LOG: log, D_FIELDS: JSON.stringify(fields), ...env } });
   assert.equal(launcher.code, 0, `launcher failed: ${launcher.stderr}`);
   assert.equal(launcher.stdout, '', 'the code after run() must not run in the launcher');
-  return { spid: supervisorPidOf(launcher.stderr), log, tail: new LogTail(log), launcher };
+  return { spid: supervisorPid(launcher.stderr), log, tail: new LogTail(log), launcher };
 }
 
 /**
@@ -277,7 +271,7 @@ export async function launchDaemonStreaming(
   });
   const launcher = await result;
   assert.equal(launcher.code, 0, `launcher failed: ${launcher.stderr}`);
-  return { spid: supervisorPidOf(launcher.stderr), log, tail: new LogTail(log), launcher };
+  return { spid: supervisorPid(launcher.stderr), log, tail: new LogTail(log), launcher };
 }
 
 /** Waits until the log holds at least `count` supervisor messages matching `re`; returns them. */
