@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..');
 export const FIXTURES = join(__dirname, 'fixtures');
@@ -49,16 +49,38 @@ export interface RunOptions {
   gid?: number;
 }
 
-/** Runs `node [nodeArgs] script args` to its end and collects its output. */
+/**
+ * Runs `node [nodeArgs] script args` to its end and collects its output. With a `uid` other than
+ * ours, the script runs from a world-readable staged copy (see {@link stageForOtherUser}).
+ */
 export function run(script: string, args: string[] = [], options: RunOptions = {}): Promise<RunResult> {
   const file = options.command ?? process.execPath;
-  const child = spawn(file, [...(options.nodeArgs ?? []), script, ...args], {
-    cwd: options.cwd ?? ROOT,
+  const otherUser = options.uid !== undefined && options.uid !== process.getuid?.();
+  const staged = otherUser ? stageForOtherUser(script) : undefined;
+  const child = spawn(file, [...(options.nodeArgs ?? []), staged ?? script, ...args], {
+    cwd: options.cwd ?? (staged === undefined ? ROOT : resolve(staged, '..')),
     env: fixtureEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
   });
   return collect(child, options.timeout ?? 20_000);
+}
+
+/**
+ * Copies `script` and the built package (package.json and dist/, no dependencies: enough for the
+ * paths that fail before spawning) into a fresh world-readable folder, so that another user can
+ * run it even when this checkout is private (a clone in a 0700 temp dir, say). Returns the copy.
+ */
+function stageForOtherUser(script: string): string {
+  const dir = tempDir();
+  const pkg = join(dir, 'node_modules', 'xdaemon');
+  mkdirSync(pkg, { recursive: true });
+  copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+  cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
+  const copy = join(dir, basename(script));
+  copyFileSync(script, copy);
+  for (const path of [dir, join(dir, 'node_modules'), pkg, join(pkg, 'dist')]) chmodSync(path, 0o755);
+  return copy;
 }
 
 /** Collects a child's output until it exits; kills it and fails after `timeout` ms. */
