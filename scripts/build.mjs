@@ -27,4 +27,4 @@ await Promise.all([
     banner: { js: "import { createRequire as __xdCreateRequire } from 'node:module';\nconst require = __xdCreateRequire(import.meta.url);" },
   }),
 ]);
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--emitDeclarationOnly'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
