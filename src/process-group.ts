@@ -1,4 +1,5 @@
 /** Signalling a worker together with everything it started (its process group). */
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** Sends `signal` to the process group led by `pid` (the process alone where groups do not exist). */
 export function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -13,13 +14,39 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** True while any process of the group led by `pid` exists (zombies included). */
+/**
+ * True while any process of the group led by `pid` is alive. On Linux a member that is a zombie
+ * does not count: where PID 1 does not reap orphans promptly (containers without an init), a
+ * killed grandchild would otherwise keep the group "alive" until the stop's deadline.
+ */
 export function groupAlive(pid: number): boolean {
   if (process.platform === 'win32') return false;
   try {
     process.kill(-pid, 0);
-    return true;
   } catch {
     return false;
   }
+  return process.platform === 'linux' ? liveMemberOnLinux(pid) : true;
+}
+
+function liveMemberOnLinux(pgid: number): boolean {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const name of names) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // Fields after "(comm) ": state, ppid, pgrp, ...
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+  }
+  return false;
 }

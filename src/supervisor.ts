@@ -108,8 +108,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     };
     const timer = setTimeout(kill, this.spec.killTimeout);
     child.once('exit', () => {
-      // The worker is gone; members of its process group (grandchildren) may not be. A group whose
-      // only members are unreaped zombies never empties, so after SIGKILL it gets one more second.
+      // The worker is gone; members of its process group (grandchildren) may not be. Where zombies
+      // cannot be told apart, a group left with only those gets one more second after SIGKILL.
       const sweep = (): void => {
         const waited = now() - started;
         if (!groupAlive(child.pid) || (killed && waited > this.spec.killTimeout + 1000)) {
