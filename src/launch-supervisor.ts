@@ -6,15 +6,12 @@ import { closeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { XDaemonError } from './errors.js';
 import { openLogFile } from './log-file.js';
-import { readyFilePath, waitReady } from './ready-handshake.js';
+import { READY_TIMEOUT, readyFilePath, waitReady } from './ready-handshake.js';
 import type { DaemonSettings } from './options.js';
 import { currentFacts, programCommand } from './program.js';
 import { signalGroup } from './process-group.js';
 import { SUPERVISOR_ENTRY, type SupervisorConfig } from './supervisor-config.js';
 import { spawnDetached, workingDirectory } from './spawn-child.js';
-
-/** How long the launcher waits for the supervisor to handle stop signals. */
-const READY_TIMEOUT = 10_000;
 
 /** Starts the supervisor for this program and ends this process (the launcher's part of run()). */
 export function launchSupervisor(logFile: string, settings: DaemonSettings, firstMarker: number, mode: 'detached' | 'foreground'): never {

@@ -4,8 +4,11 @@
  * it prints the pid and exits. A stop signal sent to the printed pid is then always handled, and a
  * supervisor that dies while starting is reported in the launcher's terminal, not discovered later.
  */
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** How long the launcher waits for the supervisor to handle stop signals, in milliseconds. */
+export const READY_TIMEOUT = 10_000;
 
 /** How the wait ended. */
 export type ReadyOutcome = 'ready' | 'exited' | 'timeout';
@@ -20,9 +23,13 @@ export function readyFilePath(): string {
   return join(tmpdir(), `xdaemon-ready-${process.pid}-${randomBytes(8).toString('hex')}`);
 }
 
-/** Supervisor side: announce readiness (exclusive create, owner-only). */
+/**
+ * Supervisor side: announce readiness (exclusive create, owner-only). The launcher removes the
+ * file; if it died while waiting, the supervisor removes it itself once the launcher's wait is over.
+ */
 export function markReady(file: string): void {
   writeFileSync(file, String(process.pid), { flag: 'wx', mode: 0o600 });
+  setTimeout(() => rmSync(file, { force: true }), READY_TIMEOUT + 1000).unref();
 }
 
 /**
