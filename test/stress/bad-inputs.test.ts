@@ -59,25 +59,33 @@ const printed = (message: string, rest = '(: [^\\n]*)?'): RegExp => new RegExp(`
 const thrown = (cls: 'TypeError' | 'RangeError' | 'XDaemonError', message: string, rest = ''): RegExp =>
   new RegExp(`\\n${cls}: ${message}${rest}\\n`);
 
-describe('background(): bad log paths and argument types', () => {
-  test('log path in a missing directory: message and exit 1', async () => {
+/**
+ * The log paths every entry point must refuse before anything detaches: in a missing directory,
+ * naming a directory, without write permission. `envVar` is how the fixture takes its log path.
+ */
+function logPathTests(script: string, envVar: string): void {
+  test('log path in a missing directory: message and exit 1, nothing started', async () => {
     const log = join(tempDir(), 'missing', 'app.log');
-    await refused({ script: BG, env: { BG_LOG: log }, stderr: printed(`cannot open log file ${esc(JSON.stringify(log))}: ENOENT`) });
-  });
-
-  test('log path in a missing directory with isExit false: a thrown XDaemonError, exit 1', async () => {
-    const log = join(tempDir(), 'missing', 'app.log');
-    await refused({ script: BG, env: { BG_LOG: log, BG_NOEXIT: '1' }, stderr: thrown('XDaemonError', `cannot open log file ${esc(JSON.stringify(log))}: ENOENT`, '[^\\n]*') });
+    await refused({ script, env: { [envVar]: log }, stderr: printed(`cannot open log file ${esc(JSON.stringify(log))}: ENOENT`) });
   });
 
   test('log path that is a directory', async () => {
     const dir = tempDir();
-    await refused({ script: BG, env: { BG_LOG: dir }, stderr: printed(`cannot open log file ${esc(JSON.stringify(dir))}: it is a directory`, '') });
+    await refused({ script, env: { [envVar]: dir }, stderr: printed(`cannot open log file ${esc(JSON.stringify(dir))}: it is a directory`, '') });
   });
 
   test('log path without write permission (EACCES, as uid 65534)', async () => {
     const log = join(lockedDir(), 'app.log');
-    await refused({ script: BG, env: { BG_LOG: log }, stderr: printed(`cannot open log file ${esc(JSON.stringify(log))}: EACCES`), ...NOBODY });
+    await refused({ script, env: { [envVar]: log }, stderr: printed(`cannot open log file ${esc(JSON.stringify(log))}: EACCES`), ...NOBODY });
+  });
+}
+
+describe('background(): bad log paths and argument types', () => {
+  logPathTests(BG, 'BG_LOG');
+
+  test('log path in a missing directory with isExit false: a thrown XDaemonError, exit 1', async () => {
+    const log = join(tempDir(), 'missing', 'app.log');
+    await refused({ script: BG, env: { BG_LOG: log, BG_NOEXIT: '1' }, stderr: thrown('XDaemonError', `cannot open log file ${esc(JSON.stringify(log))}: ENOENT`, '[^\\n]*') });
   });
 
   const types: [string, string, RegExp][] = [
@@ -125,20 +133,7 @@ describe('Daemon: bad settings, options and log paths', () => {
     });
   }
 
-  test('log path in a missing directory: message and exit 1, no supervisor', async () => {
-    const log = join(tempDir(), 'missing', 'daemon.log');
-    await refused({ script: DAEMON_JS, env: { D_LOG: log }, stderr: printed(`cannot open log file ${esc(JSON.stringify(log))}: ENOENT`) });
-  });
-
-  test('log path that is a directory', async () => {
-    const dir = tempDir();
-    await refused({ script: DAEMON_JS, env: { D_LOG: dir }, stderr: printed(`cannot open log file ${esc(JSON.stringify(dir))}: it is a directory`, '') });
-  });
-
-  test('log path without write permission (EACCES, as uid 65534)', async () => {
-    const log = join(lockedDir(), 'daemon.log');
-    await refused({ script: DAEMON_JS, env: { D_LOG: log }, stderr: printed(`cannot open log file ${esc(JSON.stringify(log))}: EACCES`), ...NOBODY });
-  });
+  logPathTests(DAEMON_JS, 'D_LOG');
 });
 
 interface Ready {
