@@ -29,6 +29,25 @@ export function groupAlive(pid: number): boolean {
   return process.platform === 'linux' ? liveMemberOnLinux(pid) : true;
 }
 
+/**
+ * The state letter and process group of `pid` from /proc (Linux), or undefined when it is gone.
+ * `Z`/`X` mean a zombie: dead, only not yet reaped.
+ */
+export function procStat(pid: number | string): { state: string; pgrp: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // Fields after "(comm) ": state, ppid, pgrp, ...
+  const [state = '', , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
+  return { state, pgrp: Number(pgrp) };
+}
+
+/** True for a state letter of a process that is dead but not yet reaped. */
+export const isZombie = (state: string): boolean => state === 'Z' || state === 'X';
+
 function liveMemberOnLinux(pgid: number): boolean {
   let names: string[];
   try {
@@ -38,15 +57,8 @@ function liveMemberOnLinux(pgid: number): boolean {
   }
   for (const name of names) {
     if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-    } catch {
-      continue; // gone meanwhile
-    }
-    // Fields after "(comm) ": state, ppid, pgrp, ...
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 3);
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+    const stat = procStat(name);
+    if (stat !== undefined && stat.pgrp === pgid && !isZombie(stat.state)) return true;
   }
   return false;
 }

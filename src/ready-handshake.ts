@@ -4,8 +4,9 @@
  * it prints the pid and exits. A stop signal sent to the printed pid is then always handled, and a
  * supervisor that dies while starting is reported in the launcher's terminal, not discovered later.
  */
-import { existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isZombie, procStat } from './process-group.js';
 
 /** How long the launcher waits for the supervisor to handle stop signals, in milliseconds. */
 export const READY_TIMEOUT = 10_000;
@@ -58,13 +59,8 @@ export function waitReady(file: string, pid: number, timeout: number): ReadyOutc
 /** True while `pid` runs; a zombie (our unreaped child that died) does not count. */
 function running(pid: number): boolean {
   if (process.platform === 'linux') {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      const state = stat.charAt(stat.lastIndexOf(')') + 2);
-      return state !== 'Z' && state !== 'X';
-    } catch {
-      return false;
-    }
+    const stat = procStat(pid);
+    return stat !== undefined && !isZombie(stat.state);
   }
   try {
     process.kill(pid, 0);

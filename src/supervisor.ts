@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { messageOf } from './errors.js';
-import { type RestartHistory, type RestartPolicy, FRESH, decide, exited, startFailed, started } from './policy.js';
+import { type GiveUpReason, type RestartHistory, type RestartPolicy, FRESH, decide, exited, startFailed, started } from './policy.js';
 import { groupAlive, signalGroup } from './process-group.js';
 import { spawnDetached } from './spawn-child.js';
 import { tracer } from './trace.js';
@@ -44,7 +44,7 @@ export interface SupervisorEvents {
   'start-failed': [info: { error: Error; counters: Counters }];
   exit: [info: { pid: number; seconds: number; code: number | null; signal: NodeJS.Signals | null; counters: Counters }];
   restart: [info: { delay: number; counters: Counters }];
-  giveup: [info: { code: 0 | 1; reason: 'maxError' | 'maxCount'; counters: Counters }];
+  giveup: [info: { code: 0 | 1; reason: GiveUpReason; counters: Counters }];
   stopping: [info: { signal: NodeJS.Signals; pid: number | undefined }];
   kill: [info: { pid: number; killTimeout: number }];
   stop: [info: { counters: Counters }];
