@@ -1,8 +1,8 @@
 /** `background()`: Go's `xdaemon.Background`, starting this program again detached. */
 import type { ChildProcess } from 'node:child_process';
-import { exitWithError } from './errors.js';
+import { describe, exitWithError } from './errors.js';
 import { nextCall } from './generation.js';
-import { checkLogFile, describe } from './log-file.js';
+import { checkLogFile } from './log/log-file.js';
 import { tracer } from './trace.js';
 
 const trace = tracer('background');
@@ -41,7 +41,7 @@ export function background(logFile: string = '', isExit: boolean = true): ChildP
   try {
     // The spawning code is loaded only by the generation that spawns.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startGeneration } = require('./respawn.js') as typeof import('./respawn.js');
+    const { startGeneration } = require('./launcher/respawn.js') as typeof import('./launcher/respawn.js');
     child = startGeneration(call.index, logFile);
   } catch (err) {
     if (isExit) exitWithError(err);

@@ -1,9 +1,9 @@
 /** `Daemon`: Go's `xdaemon.Daemon`, a detached supervisor that restarts the worker. */
 import { exitWithError } from './errors.js';
 import { currentMarker, nextCall } from './generation.js';
-import { checkLogFile } from './log-file.js';
+import { checkLogFile } from './log/log-file.js';
 import { type DaemonOptions, type DaemonSettings, DEFAULTS, checkOptionKeys, checkSettings } from './options.js';
-import { exitWhenOrphaned } from './orphan-watch.js';
+import { exitWhenOrphaned } from './worker/orphan-watch.js';
 import { tracer } from './trace.js';
 
 const trace = tracer('daemon');
@@ -90,7 +90,7 @@ export function newDaemon(logFile: string = ''): Daemon {
 function superviseFromHere(logFile: string, settings: DaemonSettings, firstMarker: number, mode: 'detached' | 'foreground'): never {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { launchSupervisor } = require('./launch-supervisor.js') as typeof import('./launch-supervisor.js');
+    const { launchSupervisor } = require('./launcher/launch-supervisor.js') as typeof import('./launcher/launch-supervisor.js');
     return launchSupervisor(logFile, settings, firstMarker, mode);
   } catch (err) {
     return exitWithError(err);

@@ -30,3 +30,13 @@ export function exitWithError(err: unknown): never {
   process.stderr.write(`xdaemon: ${messageOf(err)}\n`);
   process.exit(1);
 }
+
+/** A short description of a value's type, for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  return typeof value;
+}

@@ -1,6 +1,6 @@
 /** Daemon options: defaults, and validation with errors that name the option and the value. */
-import { describe } from './log-file.js';
-import type { RestartPolicy } from './policy.js';
+import { describe } from './errors.js';
+import type { RestartPolicy } from './supervisor/policy.js';
 
 /** Options of a {@link Daemon}; every field can also be set on the instance after construction. */
 export interface DaemonOptions {

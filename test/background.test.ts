@@ -3,19 +3,8 @@ import assert from 'node:assert/strict';
 import { statSync, mkdirSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import {
-  FIXTURES,
-  TSX,
-  cleanup,
-  isGone,
-  matching,
-  readText,
-  records,
-  run,
-  tempDir,
-  waitFor,
-  waitNoTagged,
-} from './helpers';
+import { FIXTURES, TSX, cleanup, matching, readText, records, run, tempDir } from './support/fixtures';
+import { isGone, waitFor, waitNoTagged } from './support/harness';
 
 after(cleanup);
 

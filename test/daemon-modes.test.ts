@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { FIXTURES, cleanup, isGone, matching, readText, records, run, supervisorPid, tempDir, waitFor, waitNoTagged } from './helpers';
+import { FIXTURES, cleanup, matching, readText, records, run, supervisorPid, tempDir } from './support/fixtures';
+import { isGone, waitFor, waitNoTagged } from './support/harness';
 
 after(cleanup);
 

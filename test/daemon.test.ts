@@ -7,21 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, after, describe, test } from 'node:test';
-import {
-  FIXTURES,
-  cleanup,
-  isGone,
-  matching,
-  readText,
-  records,
-  run,
-  supervisorPid,
-  signal,
-  taggedPids,
-  tempDir,
-  waitFor,
-  waitGone,
-} from './helpers';
+import { FIXTURES, cleanup, matching, readText, records, run, supervisorPid, tempDir } from './support/fixtures';
+import { isGone, signal, taggedPids, waitFor, waitGone } from './support/harness';
 
 after(cleanup);
 

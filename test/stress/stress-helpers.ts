@@ -4,24 +4,11 @@
  * fixture with the supervisor pid taken from the launcher's stderr.
  */
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync, readlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  FIXTURES,
-  ROOT,
-  TAG,
-  type RunResult,
-  collect,
-  fixtureEnv,
-  isGone,
-  readText,
-  run,
-  supervisorPid,
-  signal,
-  waitFor,
-  waitGone,
-} from '../helpers';
+import { FIXTURES, ROOT, type RunResult, readText, run, supervisorPid } from '../support/fixtures';
+import { procStat, signal, start, waitAllGone, waitFor, waitGone, withTimeout } from '../support/harness';
 
 export const STRESS_FIXTURES = join(__dirname, 'fixtures');
 export const DAEMON = join(FIXTURES, 'daemon.cjs');
@@ -48,108 +35,6 @@ export const CLK_TCK = ((): number => {
     return 100;
   }
 })();
-
-// ---------------------------------------------------------------------------------------------
-// /proc probes
-
-export interface ProcStat {
-  state: string;
-  ppid: number;
-  /** Clock ticks. */
-  utime: number;
-  stime: number;
-  /** Clock ticks of children this process has waited for. */
-  cutime: number;
-  cstime: number;
-}
-
-/** Parsed /proc/PID/stat, or undefined when the process does not exist. */
-export function procStat(pid: number): ProcStat | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // Fields after the command name (which may hold spaces and parentheses): state is field 3.
-  const f = text.slice(text.lastIndexOf(')') + 2).trim().split(' ');
-  const num = (i: number): number => Number(f[i]);
-  return { state: f[0] ?? '?', ppid: num(1), utime: num(11), stime: num(12), cutime: num(13), cstime: num(14) };
-}
-
-/** Number of open descriptors of `pid`. */
-export function fdCount(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
-}
-
-/** What each descriptor of `pid` points at (for failure messages). */
-export function fdTargets(pid: number): string[] {
-  return readdirSync(`/proc/${pid}/fd`).map((fd) => {
-    try {
-      return `${fd} -> ${readlinkSync(`/proc/${pid}/fd/${fd}`)}`;
-    } catch {
-      return `${fd} -> (closed)`;
-    }
-  });
-}
-
-/** A numeric field of /proc/PID/status (e.g. VmRSS in kB). */
-export function statusField(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  assert.ok(m, `no ${field} in /proc/${pid}/status`);
-  return Number(m[1]);
-}
-
-/** Resident set size of `pid` in kB. */
-export function rssKb(pid: number): number {
-  return statusField(pid, 'VmRSS');
-}
-
-/** True when `pid` has a handler installed for signal number `signo` (SigCgt in /proc/PID/status). */
-export function catchesSignal(pid: number, signo: number): boolean {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return false;
-  }
-  const m = /^SigCgt:\s+([0-9a-f]+)/m.exec(text);
-  return m !== null && (BigInt(`0x${m[1]}`) & (1n << BigInt(signo - 1))) !== 0n;
-}
-
-/** Pids of zombies whose parent is `ppid`. */
-export function zombieChildren(ppid: number): number[] {
-  const out: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const st = procStat(Number(name));
-    if (st !== undefined && st.state === 'Z' && st.ppid === ppid) out.push(Number(name));
-  }
-  return out;
-}
-
-/** True when `pid` is alive and carries this file's test tag. */
-export function isOurs(pid: number): boolean {
-  if (isGone(pid)) return false;
-  try {
-    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`XDAEMON_TEST_TAG=${TAG}`);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Waits until every pid in `pids` is gone. A pid may have been reused by an unrelated process
- * (pid_max can be small), so a live pid that does not carry our tag counts as gone too.
- */
-export async function waitAllGone(pids: Iterable<number>, timeout = 10_000): Promise<void> {
-  const list = [...new Set(pids)];
-  await waitFor(
-    `pids to be gone: ${list.filter(isOurs).join(', ')}`,
-    () => list.every((pid) => !isOurs(pid)),
-    timeout,
-  );
-}
 
 // ---------------------------------------------------------------------------------------------
 // The log
@@ -252,15 +137,10 @@ export async function launchDaemonStreaming(
   env: NodeJS.ProcessEnv,
   onPid: (spid: number) => void,
 ): Promise<Launched> {
-  const child = spawn(process.execPath, [DAEMON], {
-    cwd: ROOT,
-    env: fixtureEnv({ D_LOG: log, D_FIELDS: JSON.stringify(fields), ...env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const result = collect(child, 20_000);
+  const proc = start(process.execPath, [DAEMON], { cwd: ROOT, env: { D_LOG: log, D_FIELDS: JSON.stringify(fields), ...env } });
   let seen = '';
   let spid: number | undefined;
-  child.stderr?.on('data', (d: string) => {
+  proc.child.stderr?.on('data', (d: string) => {
     seen += d;
     if (spid !== undefined) return;
     const m = /started supervisor (\d+)/.exec(seen);
@@ -268,6 +148,10 @@ export async function launchDaemonStreaming(
       spid = Number(m[1]);
       onPid(spid);
     }
+  });
+  const result = withTimeout(proc.done, 20_000, 'the launcher to exit').catch((err: Error) => {
+    signal(proc.pid, 'SIGKILL');
+    throw err;
   });
   const launcher = await result;
   assert.equal(launcher.code, 0, `launcher failed: ${launcher.stderr}`);

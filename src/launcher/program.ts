@@ -3,7 +3,7 @@
  * arguments, byte for byte, less the flags that would break a background copy.
  */
 import { basename } from 'node:path';
-import { XDaemonError } from './errors.js';
+import { XDaemonError } from '../errors.js';
 
 /** What a re-spawn needs to know about the running process. */
 export interface ProcessFacts {

@@ -1,11 +1,11 @@
 /** Starting the next generation of this program: same command line, detached, output to the log. */
 import type { ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
-import { ENV_NAME } from './generation.js';
-import { openLogFile } from './log-file.js';
+import { ENV_NAME } from '../generation.js';
+import { openLogFile } from '../log/log-file.js';
 import { programCommand } from './program.js';
-import { spawnDetached, workingDirectory } from './spawn-child.js';
-import { tracer } from './trace.js';
+import { spawnDetached, workingDirectory } from '../process/spawn-child.js';
+import { tracer } from '../trace.js';
 
 const trace = tracer('respawn');
 

@@ -7,22 +7,18 @@ import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { cleanup, readText, signal, tempDir, waitFor, waitGone, waitNoTagged } from '../helpers';
+import { cleanup, readText, tempDir } from '../support/fixtures';
+import { fdCount, fdTargets, rssKb, signal, waitAllGone, waitFor, waitGone, waitNoTagged, zombieChildren } from '../support/harness';
 import {
   type Launched,
   STRESS_FIXTURES,
   expectCleanStop,
-  fdCount,
-  fdTargets,
   launchDaemon,
-  rssKb,
   scaled,
   send,
   startedPids,
   supervisorMessages,
-  waitAllGone,
   waitWorkerRecord,
-  zombieChildren,
 } from './stress-helpers';
 
 after(cleanup);
@@ -49,8 +45,15 @@ interface Storm {
 
 const mb = (kb: number): string => `${(kb / MB).toFixed(1)} MB`;
 
+/** RSS of the supervisor in kB (it must be alive). */
+function rss(spid: number): number {
+  const kb = rssKb(spid);
+  assert.ok(kb !== undefined, `cannot read the RSS of supervisor ${spid}`);
+  return kb;
+}
+
 function sample(spid: number): Sample {
-  return { fds: fdCount(spid), rss: rssKb(spid), at: Date.now() };
+  return { fds: fdCount(spid), rss: rss(spid), at: Date.now() };
 }
 
 /**
@@ -170,7 +173,7 @@ test(`kill storm with a full GC every 100 ms in the supervisor: no heap or RSS g
     });
     const gcEnd = await gcAfter(r.end.at);
     assert.ok(gcBase);
-    const rssEnd = rssKb(l.spid);
+    const rssEnd = rss(l.spid);
     const heapGrowth = (gcEnd.heapUsed - gcBase.heapUsed) / 1024;
     const rssLimit = r.base.rss + Math.max(r.base.rss * 0.15, 8 * MB);
     console.log(

@@ -8,17 +8,16 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { cleanup, records, tempDir, waitFor, waitNoTagged } from '../helpers';
+import { cleanup, records, tempDir } from '../support/fixtures';
+import { catchesSignal, waitAllGone, waitFor, waitNoTagged } from '../support/harness';
 import {
   type Launched,
   type StopReport,
-  catchesSignal,
   expectCleanStop,
   launchDaemon,
   launchDaemonStreaming,
   scaled,
   send,
-  waitAllGone,
   waitMessages,
   waitWorkerRecord,
 } from './stress-helpers';

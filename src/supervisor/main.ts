@@ -4,13 +4,13 @@
  * file, and turns SIGTERM/SIGINT into a graceful stop.
  */
 import { closeSync, writeSync } from 'node:fs';
-import { messageOf } from './errors.js';
-import { ENV_NAME } from './generation.js';
-import { openLogFile } from './log-file.js';
-import { markReady } from './ready-handshake.js';
-import { signalGroup } from './process-group.js';
+import { messageOf } from '../errors.js';
+import { ENV_NAME } from '../generation.js';
+import { openLogFile } from '../log/log-file.js';
+import { markReady } from '../launcher/ready-handshake.js';
+import { signalGroup } from '../process/process-group.js';
 import { type Counters, Supervisor } from './supervisor.js';
-import { parseConfig } from './supervisor-config.js';
+import { parseConfig } from './config.js';
 
 const config = parseConfig(process.argv[2]);
 process.title = `xdaemon supervisor: ${config.display}`;

@@ -1,6 +1,6 @@
 /** Opening the log file that a child's stdout and stderr go to. */
 import { openSync } from 'node:fs';
-import { XDaemonError, errorCode, messageOf } from './errors.js';
+import { XDaemonError, describe, errorCode, messageOf } from '../errors.js';
 
 /** Mode of a newly created log file (Go uses 0666; we never make it world-writable). */
 export const LOG_FILE_MODE = 0o640;
@@ -31,14 +31,4 @@ export function openLogFile(logFile: string): number | undefined {
       code,
     });
   }
-}
-
-/** A short description of a value's type, for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
-  return typeof value;
 }

@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { FIXTURES, cleanup, readText, records, run, tempDir, waitFor, waitGone, waitNoTagged } from '../helpers';
-import { STRESS_FIXTURES } from './stress-helpers';
+import { FIXTURES, cleanup, readText, records, run, tempDir } from '../support/fixtures';
+import { waitFor, waitGone, waitNoTagged } from '../support/harness';
+import {
+  STRESS_FIXTURES,
+} from './stress-helpers';
 
 after(cleanup);
 

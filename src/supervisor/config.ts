@@ -1,5 +1,5 @@
 /** What the launcher hands the detached supervisor (one JSON argument). */
-import type { DaemonSettings } from './options.js';
+import type { DaemonSettings } from '../options.js';
 
 /** Configuration of a detached supervisor. */
 export interface SupervisorConfig {

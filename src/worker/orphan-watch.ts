@@ -2,7 +2,7 @@
  * Worker side: notice that the supervisor is gone (killed with SIGKILL, so it could not stop us)
  * and exit instead of living on as an orphan.
  */
-import { signalGroup } from './process-group.js';
+import { signalGroup } from '../process/process-group.js';
 
 /** How often the worker checks its parent, in milliseconds. */
 export const WATCH_INTERVAL = 200;

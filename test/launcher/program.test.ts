@@ -1,8 +1,8 @@
 /** The command line of a re-spawn and the marker parser: pure functions, no processes. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseMarker } from '../src/generation';
-import { type ProcessFacts, programCommand, splitNodeOptions, withoutInspectFlags } from '../src/program';
+import { parseMarker } from '../../src/generation';
+import { type ProcessFacts, programCommand, splitNodeOptions, withoutInspectFlags } from '../../src/launcher/program';
 
 const facts = (over: Partial<ProcessFacts>): ProcessFacts => ({
   execPath: '/usr/bin/node',

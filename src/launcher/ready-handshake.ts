@@ -6,7 +6,7 @@
  */
 import { existsSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isZombie, procStat } from './process-group.js';
+import { isZombie, procStat } from '../process/process-group.js';
 
 /** How long the launcher waits for the supervisor to handle stop signals, in milliseconds. */
 export const READY_TIMEOUT = 10_000;

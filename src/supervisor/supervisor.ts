@@ -5,11 +5,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { messageOf } from './errors.js';
+import { messageOf } from '../errors.js';
 import { type GiveUpReason, type RestartHistory, type RestartPolicy, FRESH, decide, exited, startFailed, started } from './policy.js';
-import { groupAlive, signalGroup } from './process-group.js';
-import { spawnDetached } from './spawn-child.js';
-import { tracer } from './trace.js';
+import { groupAlive, signalGroup } from '../process/process-group.js';
+import { spawnDetached } from '../process/spawn-child.js';
+import { tracer } from '../trace.js';
 
 const trace = tracer('supervisor');
 

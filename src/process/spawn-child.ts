@@ -1,7 +1,7 @@
 /** Starting a child process detached from this one, with its output going to a log descriptor. */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
-import { XDaemonError, errorCode, messageOf } from './errors.js';
+import { XDaemonError, errorCode, messageOf } from '../errors.js';
 
 type Spawn = (file: string, args: string[], options: SpawnOptions) => ChildProcess;
 

@@ -11,7 +11,7 @@ import {
   restartDelay,
   startFailed,
   started,
-} from '../src/policy';
+} from '../../src/supervisor/policy';
 
 /** Go's NewDaemon defaults, with the backoff extras switched off. */
 const GO: RestartPolicy = {

@@ -6,18 +6,17 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { cleanup, signal, tempDir, waitGone, waitNoTagged } from '../helpers';
+import { cleanup, tempDir } from '../support/fixtures';
+import { procStat, signal, waitAllGone, waitGone, waitNoTagged } from '../support/harness';
 import {
-  CLK_TCK,
   SCALE,
   expectCleanStop,
   launchDaemon,
-  procStat,
   send,
   startedPids,
   supervisorMessages,
-  waitAllGone,
   waitMessages,
+  CLK_TCK,
 } from './stress-helpers';
 
 after(cleanup);

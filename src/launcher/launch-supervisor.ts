@@ -4,14 +4,14 @@
  */
 import { closeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { XDaemonError } from './errors.js';
-import { openLogFile } from './log-file.js';
+import { XDaemonError } from '../errors.js';
+import { openLogFile } from '../log/log-file.js';
 import { READY_TIMEOUT, readyFilePath, waitReady } from './ready-handshake.js';
-import type { DaemonSettings } from './options.js';
+import type { DaemonSettings } from '../options.js';
 import { currentFacts, programCommand } from './program.js';
-import { signalGroup } from './process-group.js';
-import { SUPERVISOR_ENTRY, type SupervisorConfig } from './supervisor-config.js';
-import { spawnDetached, workingDirectory } from './spawn-child.js';
+import { signalGroup } from '../process/process-group.js';
+import { SUPERVISOR_ENTRY, type SupervisorConfig } from '../supervisor/config.js';
+import { spawnDetached, workingDirectory } from '../process/spawn-child.js';
 
 /** Starts the supervisor for this program and ends this process (the launcher's part of run()). */
 export function launchSupervisor(logFile: string, settings: DaemonSettings, firstMarker: number, mode: 'detached' | 'foreground'): never {

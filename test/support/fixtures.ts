@@ -1,0 +1,113 @@
+/**
+ * What the tests share beyond the process harness: where fixtures live, running a fixture script
+ * the way a user would (optionally as another user), temporary directories, reading the records
+ * fixtures print, and the after-hook that fails a file whose processes outlived it.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { type Exit, killTagged, runToEnd } from './harness';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+export const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+/** How a fixture run ended. */
+export type RunResult = Exit;
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Node flags before the script. */
+  nodeArgs?: string[];
+  /** Executable instead of node (e.g. tsx). */
+  command?: string;
+  timeout?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/**
+ * Runs `node [nodeArgs] script args` to its end and collects its output. With a `uid` other than
+ * ours, the script runs from a world-readable staged copy (see {@link stageForOtherUser}).
+ */
+export function run(script: string, args: string[] = [], options: RunOptions = {}): Promise<RunResult> {
+  const file = options.command ?? process.execPath;
+  const otherUser = options.uid !== undefined && options.uid !== process.getuid?.();
+  const staged = otherUser ? stageForOtherUser(script) : undefined;
+  return runToEnd(file, [...(options.nodeArgs ?? []), staged ?? script, ...args], {
+    cwd: options.cwd ?? (staged === undefined ? ROOT : resolve(staged, '..')),
+    timeout: options.timeout ?? 20_000,
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
+  });
+}
+
+/**
+ * Copies `script` and the built package (package.json and dist/, no dependencies: enough for the
+ * paths that fail before spawning) into a fresh world-readable folder, so that another user can
+ * run it even when this checkout is private (a clone in a 0700 temp dir, say). Returns the copy.
+ */
+function stageForOtherUser(script: string): string {
+  const dir = tempDir();
+  const pkg = join(dir, 'node_modules', 'xdaemon');
+  mkdirSync(pkg, { recursive: true });
+  copyFileSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+  cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
+  const copy = join(dir, basename(script));
+  copyFileSync(script, copy);
+  for (const path of [dir, join(dir, 'node_modules'), pkg, join(pkg, 'dist')]) chmodSync(path, 0o755);
+  return copy;
+}
+
+const dirs: string[] = [];
+/** A fresh temporary directory, removed by {@link cleanup}. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'xdaemon-test-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** The text of a file, or '' when it does not exist (yet). */
+export function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Parses the `TAG {json}` lines fixtures print. */
+export function records<T = Record<string, unknown>>(text: string, tag: string): T[] {
+  const out: T[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${tag} `)) out.push(JSON.parse(line.slice(tag.length + 1)) as T);
+  }
+  return out;
+}
+
+/** Lines of `text` that match `re`. */
+export function matching(text: string, re: RegExp): string[] {
+  return text.split('\n').filter((l) => re.test(l));
+}
+
+/** The supervisor pid the launcher names on stderr (`xdaemon: [PID] started supervisor SPID`). */
+export function supervisorPid(stderr: string): number {
+  const m = /^xdaemon: \[\d+\] started supervisor (\d+)/m.exec(stderr);
+  assert.ok(m, `no "started supervisor" line in: ${stderr}`);
+  return Number(m[1]);
+}
+
+/**
+ * The after-hook of every test file: kills every process the file caused that is still alive,
+ * removes the temporary directories, and fails if any process had outlived the tests.
+ */
+export async function cleanup(): Promise<void> {
+  const strays = killTagged();
+  for (const dir of dirs.splice(0)) if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  if (strays.length > 0) {
+    const names = strays.map((pid) => `${pid}: ${readText(`/proc/${pid}/cmdline`).replace(/\0/g, ' ')}`);
+    throw new Error(`stray processes outlived the tests (now killed):\n${names.join('\n')}`);
+  }
+}

@@ -1,0 +1,378 @@
+/**
+ * The process harness shared by the tests and the benchmarks: start real processes tagged with a
+ * per-run marker in their environment (it survives re-spawns, so grandchildren carry it too), read
+ * their state from /proc, wait for conditions with deadlines, and stop whatever is left by pid.
+ * Nothing here knows about node:test; a test file's `after(cleanup)` lives in ./fixtures.
+ */
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+/** The environment variable that marks every process a run started, directly or not. */
+export const TAG_VAR = 'XDAEMON_TEST_TAG';
+/** This run's tag (one per importing process: a test file, or a benchmark run). */
+export const TAG = randomUUID();
+const TAG_ENTRY = `${TAG_VAR}=${TAG}`;
+
+/**
+ * The environment for a child: this process's, less anything that would change what is measured
+ * or tested (our own markers, NODE_OPTIONS, the test runner's context, DEBUG), plus the tag and
+ * `extra` (an `undefined` value in `extra` removes the variable).
+ */
+export function taggedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['NODE_TEST_CONTEXT', 'NODE_OPTIONS', 'XW_DAEMON_IDX', 'DEBUG']) delete env[name];
+  Object.assign(env, { [TAG_VAR]: TAG }, extra);
+  for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
+  return env;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Blocks the thread for `ms` (for synchronous clean-up on exit only). */
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+// ---------------------------------------------------------------------------------------------
+// /proc
+
+/** Fields of /proc/PID/stat. */
+export interface ProcStat {
+  state: string;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  /** Clock ticks spent in user and system mode, and by waited-for children. */
+  utime: number;
+  stime: number;
+  cutime: number;
+  cstime: number;
+  /** Clock ticks after boot at which the process started. */
+  starttime: number;
+}
+
+/** Parsed /proc/PID/stat, or undefined when there is no such process. */
+export function procStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // "pid (comm) state ppid pgrp session ..." — comm may hold spaces and parentheses.
+  const f = text.slice(text.lastIndexOf(')') + 2).trim().split(' ');
+  const num = (i: number): number => Number(f[i]);
+  return {
+    state: f[0] ?? '?',
+    ppid: num(1),
+    pgrp: num(2),
+    session: num(3),
+    utime: num(11),
+    stime: num(12),
+    cutime: num(13),
+    cstime: num(14),
+    starttime: num(19),
+  };
+}
+
+/** The state letter of a process, or undefined when it does not exist. */
+export function procState(pid: number): string | undefined {
+  return procStat(pid)?.state;
+}
+
+/** True when the process is gone: absent, or a zombie that nobody has reaped yet. */
+export function isGone(pid: number): boolean {
+  const state = procState(pid);
+  return state === undefined || state === 'Z' || state === 'X';
+}
+
+/** True when `pid` is alive and carries this run's tag (so a recycled pid is never touched). */
+export function isOurs(pid: number): boolean {
+  if (pid === process.pid || isGone(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(TAG_ENTRY);
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of the live processes that carry this run's tag. */
+export function taggedPids(): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (isOurs(pid)) pids.push(pid);
+  }
+  return pids;
+}
+
+/** A numeric field of /proc/PID/status (kB for the Vm* fields), or undefined. */
+export function statusField(pid: number, field: string): number | undefined {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size in kB, or undefined. */
+export function rssKb(pid: number): number | undefined {
+  return statusField(pid, 'VmRSS');
+}
+
+/**
+ * Unique set size in kB (private pages: what the process costs beyond the pages it shares with
+ * other processes, such as the node binary's), from /proc/PID/smaps_rollup; undefined if unreadable.
+ */
+export function ussKb(pid: number): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let total = 0;
+  let seen = false;
+  for (const m of text.matchAll(/^Private_(?:Clean|Dirty|Hugetlb):\s+(\d+) kB/gm)) {
+    total += Number(m[1]);
+    seen = true;
+  }
+  return seen ? total : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiting
+
+/** Polls `probe` until it returns a value other than undefined/false, or throws after `timeout` ms. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeout = 15_000, interval = 25): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await sleep(interval);
+  }
+}
+
+/** Waits until `pid` is gone. */
+export function waitGone(pid: number, timeout = 10_000): Promise<true> {
+  return waitFor(`pid ${pid} to be gone`, () => isGone(pid), timeout);
+}
+
+/**
+ * Waits until every pid in `pids` is gone. A pid may have been reused by an unrelated process, so a
+ * live pid that does not carry our tag counts as gone too.
+ */
+export async function waitAllGone(pids: Iterable<number>, timeout = 10_000): Promise<void> {
+  const list = [...new Set(pids)];
+  await waitFor(`pids to be gone: ${list.filter(isOurs).join(', ')}`, () => list.every((pid) => !isOurs(pid)), timeout);
+}
+
+/** Waits until no tagged process is alive (detached ones a test started finish by themselves). */
+export function waitNoTagged(timeout = 10_000): Promise<true> {
+  return waitFor('all tagged processes to end', () => taggedPids().length === 0, timeout);
+}
+
+/** `promise`, or a rejection after `timeout` ms (the timer is cleared either way). */
+export async function withTimeout<T>(promise: Promise<T>, timeout: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeout} ms waiting for ${what}`)), timeout);
+  });
+  try {
+    return await Promise.race([promise, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Starting
+
+/** How a started process ended, with everything it printed. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  pid: number;
+  /** Milliseconds from just before spawn() to the 'exit' event. */
+  ms: number;
+}
+
+/** A started process whose output is being collected. */
+export interface Proc {
+  child: ChildProcess;
+  pid: number;
+  /** Output so far. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves once the process has exited and its output is closed. */
+  done: Promise<Exit>;
+}
+
+export interface StartOptions {
+  /** Added to (or, with undefined values, removed from) the tagged environment. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+  /** stdin: ignored unless 'pipe'. */
+  stdin?: 'ignore' | 'pipe';
+}
+
+/** Starts `file args` tagged, with stdout and stderr collected. */
+export function start(file: string, args: readonly string[], options: StartOptions = {}): Proc {
+  const spawnOptions: SpawnOptions = {
+    env: taggedEnv(options.env),
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
+  };
+  const started = process.hrtime.bigint();
+  const child = spawn(file, [...args], spawnOptions);
+  let exitedAt = 0n;
+  child.once('exit', () => {
+    exitedAt = process.hrtime.bigint();
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<Exit>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, sig) => {
+      resolve({ code, signal: sig, stdout, stderr, pid: child.pid ?? -1, ms: Number(exitedAt - started) / 1e6 });
+    });
+  });
+  // A late 'error' after a timeout must not become an unhandled rejection.
+  done.catch(() => undefined);
+  return {
+    child,
+    pid: child.pid ?? -1,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    done,
+  };
+}
+
+/** Runs `file args` to its end; SIGKILLs it and rejects after `timeout` ms. */
+export async function runToEnd(file: string, args: readonly string[], options: StartOptions & { timeout?: number } = {}): Promise<Exit> {
+  const proc = start(file, args, options);
+  const timeout = options.timeout ?? 20_000;
+  try {
+    return await withTimeout(proc.done, timeout, `${file} ${args.join(' ')} to exit`);
+  } catch (err) {
+    signal(proc.pid, 'SIGKILL');
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; pid ${proc.pid}; stderr: ${proc.stderr.trim()}`);
+  }
+}
+
+/** Waits until the process's stdout has a line starting with `prefix` and a space; returns the rest. */
+export function waitLine(proc: Proc, prefix: string, timeout = 15_000): Promise<string> {
+  return waitFor(
+    `"${prefix}" from pid ${proc.pid}`,
+    () => {
+      const line = proc.stdout.split('\n').find((l) => l.startsWith(`${prefix} `));
+      if (line !== undefined) return line.slice(prefix.length + 1);
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+        throw new Error(`pid ${proc.pid} exited before "${prefix}"; stderr: ${proc.stderr.trim()}`);
+      }
+      return undefined;
+    },
+    timeout,
+    10,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stopping
+
+/** Sends a signal to a pid, ignoring a process that is already gone. */
+export function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone
+  }
+}
+
+/** Sends `sig` to `pid` and to the process group it leads, only if the process is ours. */
+export function signalOurs(pid: number, sig: NodeJS.Signals): void {
+  if (!isOurs(pid)) return;
+  if (procStat(pid)?.pgrp === pid) signal(-pid, sig);
+  signal(pid, sig);
+}
+
+/**
+ * Stops every tagged process still alive, and `known` pids that are ours: SIGTERM (process groups
+ * included), SIGKILL after `grace` ms. Synchronous, so that it also works in an exit handler.
+ * Returns the pids that were alive.
+ */
+export function stopTagged(known: Iterable<number> = [], grace = 3000): number[] {
+  const alive = [...new Set([...known].filter(isOurs).concat(taggedPids()))];
+  if (alive.length === 0) return [];
+  for (const pid of alive) signalOurs(pid, 'SIGTERM');
+  const deadline = Date.now() + grace;
+  while (Date.now() < deadline && alive.some((pid) => !isGone(pid))) sleepSync(20);
+  for (const pid of [...alive, ...taggedPids()]) signalOurs(pid, 'SIGKILL');
+  const end = Date.now() + 2000;
+  while (Date.now() < end && taggedPids().length > 0) sleepSync(20);
+  return alive;
+}
+
+/** SIGKILLs every tagged process at once; returns what was alive (for a test's after-hook). */
+export function killTagged(): number[] {
+  const strays = taggedPids();
+  for (const pid of strays) signal(pid, 'SIGKILL');
+  return strays;
+}
+
+// ---------------------------------------------------------------------------------------------
+// More /proc probes (descriptors, signal handlers, zombies)
+
+/** Number of open descriptors of `pid`. */
+export function fdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** What each descriptor of `pid` points at (for failure messages). */
+export function fdTargets(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try {
+      return `${fd} -> ${readlinkSync(`/proc/${pid}/fd/${fd}`)}`;
+    } catch {
+      return `${fd} -> (closed)`;
+    }
+  });
+}
+
+/** True when `pid` has a handler installed for signal number `signo` (SigCgt in /proc/PID/status). */
+export function catchesSignal(pid: number, signo: number): boolean {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return false;
+  }
+  const m = /^SigCgt:\s+([0-9a-f]+)/m.exec(text);
+  return m !== null && (BigInt(`0x${m[1]}`) & (1n << BigInt(signo - 1))) !== 0n;
+}
+
+/** Pids of zombies whose parent is `ppid`. */
+export function zombieChildren(ppid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const st = procStat(Number(name));
+    if (st !== undefined && st.state === 'Z' && st.ppid === ppid) out.push(Number(name));
+  }
+  return out;
+}
