@@ -9,3 +9,4 @@ export { background } from './background.js';
 export { Daemon, newDaemon } from './daemon.js';
 export type { DaemonOptions } from './options.js';
 export { XDaemonError } from './errors.js';
+export { READY_FD_ENV, ready } from './worker/ready.js';
