@@ -376,3 +376,22 @@ export function zombieChildren(ppid: number): number[] {
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Stopping and waiting (appended for the benchmarks; tests may use it the same way)
+
+/**
+ * Stops a process and whatever it takes down with it: SIGTERM to the first of `pids` (and to the
+ * group it leads; only if it is ours), then waits until every pid in `pids` is gone. After `timeout`
+ * ms, SIGKILLs those still alive and rethrows the timeout.
+ */
+export async function stopAndWait(pids: readonly number[], timeout = 15_000): Promise<void> {
+  const [first] = pids;
+  if (first !== undefined) signalOurs(first, 'SIGTERM');
+  try {
+    await waitAllGone(pids, timeout);
+  } catch (err) {
+    for (const pid of pids) signalOurs(pid, 'SIGKILL');
+    throw err;
+  }
+}
