@@ -16,7 +16,7 @@ const common = {
 };
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], format: 'cjs', outfile: 'dist/index.js' }),
-  build({ ...common, entryPoints: ['src/supervisor/main.ts'], format: 'cjs', outfile: 'dist/supervisor-main.js' }),
+  build({ ...common, entryPoints: ['src/supervisor/entry.ts'], format: 'cjs', outfile: 'dist/supervisor-main.js' }),
   // A native ESM bundle: importing CommonJS from ESM would cost ~4 ms of Node's export scanning.
   // Both builds share one generation counter through globalThis (see src/generation.ts).
   build({

@@ -1,7 +1,7 @@
 /** `background()`: Go's `xdaemon.Background`, starting this program again detached. */
 import type { ChildProcess } from 'node:child_process';
 import { describe, exitWithError } from './errors.js';
-import { nextCall } from './generation.js';
+import { checkMayStart, nextCall } from './generation.js';
 import { checkLogFile } from './log/log-file.js';
 import { tracer } from './trace.js';
 
@@ -32,6 +32,7 @@ export function background(logFile: string = '', isExit: boolean = true): ChildP
   if (typeof isExit !== 'boolean') {
     throw new TypeError(`xdaemon: isExit must be a boolean, got ${describe(isExit)}`);
   }
+  checkMayStart('background()');
   const call = nextCall();
   if (!call.mine) {
     trace('call %d: not mine (child generation), returning null', call.index);

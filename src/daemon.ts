@@ -1,9 +1,10 @@
 /** `Daemon`: Go's `xdaemon.Daemon`, a detached supervisor that restarts the worker. */
 import { exitWithError } from './errors.js';
-import { currentMarker, nextCall } from './generation.js';
+import { checkMayStart, currentMarker, markDaemonRun, nextCall } from './generation.js';
 import { checkLogFile } from './log/log-file.js';
 import { type DaemonOptions, type DaemonSettings, DEFAULTS, checkOptionKeys, checkSettings } from './options.js';
 import { exitWhenOrphaned } from './worker/orphan-watch.js';
+import { quietStdio } from './worker/quiet-stdio.js';
 import { tracer } from './trace.js';
 
 const trace = tracer('daemon');
@@ -23,7 +24,7 @@ const trace = tracer('daemon');
  * ```
  */
 export class Daemon {
-  /** File for the worker's output and the supervisor's lines ('' discards them). */
+  /** File for the worker's output and the supervisor's lines ('' or undefined discards them). */
   logFile: string;
   /** Total number of worker starts; 0 (default) means no limit. */
   maxCount: number = DEFAULTS.maxCount;
@@ -62,22 +63,26 @@ export class Daemon {
    * started prints `xdaemon: …` on stderr and exits with code 1. Nothing is left running.
    */
   run(): void {
-    checkLogFile(this.logFile);
+    const logFile = this.logFile === undefined ? '' : this.logFile;
+    checkLogFile(logFile);
     const settings = checkSettings(this);
+    checkMayStart('Daemon.run()');
     const call = nextCall();
     if (call.mine) {
       trace('call %d: launcher, starting the supervisor', call.index);
-      superviseFromHere(this.logFile, settings, call.index + 1, 'detached');
+      superviseFromHere(logFile, settings, call.index + 1, 'detached');
     }
     // Go's loop makes one more call in every generation below the launcher.
     nextCall();
     if (currentMarker() === call.index) {
       // Started with the supervisor's own marker (as Go's supervisor is): supervise in the foreground.
       trace('call %d: marker equals the call, supervising in the foreground', call.index);
-      superviseFromHere(this.logFile, settings, call.index + 1, 'foreground');
+      superviseFromHere(logFile, settings, call.index + 1, 'foreground');
     }
     trace('call %d: worker (marker %d), running the program', call.index, currentMarker());
-    exitWhenOrphaned(settings.killTimeout);
+    markDaemonRun();
+    quietStdio();
+    exitWhenOrphaned();
   }
 }
 
@@ -88,11 +93,13 @@ export function newDaemon(logFile: string = ''): Daemon {
 
 /** Hands this process over to a supervisor; the launch code is loaded only here, never in a worker. */
 function superviseFromHere(logFile: string, settings: DaemonSettings, firstMarker: number, mode: 'detached' | 'foreground'): never {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const launcher = require('./launcher/launch-supervisor.js') as typeof import('./launcher/launch-supervisor.js');
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { launchSupervisor } = require('./launcher/launch-supervisor.js') as typeof import('./launcher/launch-supervisor.js');
-    return launchSupervisor(logFile, settings, firstMarker, mode);
+    return launcher.launchSupervisor(logFile, settings, firstMarker, mode);
   } catch (err) {
+    // In the foreground, run() ends the main script with this error on purpose (see launcher/foreground).
+    if (err instanceof launcher.ForegroundSupervision) throw err;
     return exitWithError(err);
   }
 }

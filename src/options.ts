@@ -57,8 +57,11 @@ export function checkOptionKeys(options: unknown): asserts options is DaemonOpti
 
 /** Validates every setting; throws a TypeError or RangeError naming the first bad one. */
 export function checkSettings(source: Readonly<Record<keyof DaemonSettings, unknown>>): DaemonSettings {
+  const settings: Record<string, unknown> = {};
   for (const key of KEYS) {
-    const value = source[key];
+    // `undefined` means "not set": `{ maxCount: cfg.max }` with no value gets the default.
+    const value = source[key] === undefined ? DEFAULTS[key] : source[key];
+    settings[key] = value;
     if (key === 'backoff') {
       if (value !== 'fixed' && value !== 'exponential') {
         throw new TypeError(`xdaemon: backoff must be "fixed" or "exponential", got ${describe(value)}`);
@@ -78,5 +81,5 @@ export function checkSettings(source: Readonly<Record<keyof DaemonSettings, unkn
       throw new RangeError(`xdaemon: ${key} must be at most ${MAX_TIMER} ms, got ${value}`);
     }
   }
-  return Object.fromEntries(KEYS.map((k) => [k, source[k]])) as unknown as DaemonSettings;
+  return settings as unknown as DaemonSettings;
 }

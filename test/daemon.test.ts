@@ -6,37 +6,19 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type TestContext, after, describe, test } from 'node:test';
-import { FIXTURES, cleanup, matching, readText, records, run, supervisorPid, tempDir } from './support/fixtures';
-import { isGone, signal, taggedPids, waitFor, waitGone } from './support/harness';
+import { after, describe, test } from 'node:test';
+import { DAEMON, type WorkerRecord, fields, finished, launch, logLine, loggedExitCode, worker } from './support/daemon-fixture';
+import { cleanup, matching, readText, records, run, tempDir } from './support/fixtures';
+import { isGone, signal, taggedPids, waitGone } from './support/harness';
 
 after(cleanup);
 
-const DAEMON = join(FIXTURES, 'daemon.cjs');
-
-/** What the fixture's worker prints. */
-interface WorkerRecord {
-  pid: number;
-  ppid: number;
-  marker: number;
-  markerNow: string | null;
-  argv: string[];
-  grandchild?: number;
-}
-
-/** A launched daemon: the supervisor's pid and the log it writes. */
-interface Launched {
-  spid: number;
-  log: string;
-  stderr: string;
-}
-
 const PREFIX = String.raw`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z xdaemon\[\d+\] `;
-const COUNTERS = String.raw`\(count \d+/\d+; errors \d+/\d+\)$`;
+const COUNTERS = String.raw`\(count \d+/(\d+|unlimited); errors \d+/\d+\)$`;
 /** Every line the supervisor writes, by type. */
 const LINES = {
   supervisorStarted: new RegExp(
-    `${PREFIX}supervisor started for: node \\S*daemon\\.cjs.* \\(maxCount \\d+, maxError \\d+, minExitTime [\\d.]+ s\\)$`,
+    `${PREFIX}supervisor started for: node \\S*daemon\\.cjs.* \\(maxCount (\\d+|unlimited), maxError \\d+, minExitTime [\\d.]+ s\\)$`,
   ),
   workerStarted: new RegExp(`${PREFIX}worker started: pid \\d+ ${COUNTERS}`),
   startFailed: new RegExp(`${PREFIX}worker start failed: .+ ${COUNTERS}`),
@@ -46,64 +28,14 @@ const LINES = {
   done: new RegExp(`${PREFIX}done: maxCount \\d+ starts reached ${COUNTERS}`),
   received: new RegExp(`${PREFIX}received SIG(TERM|INT): stopping, no further restarts$`),
   hup: new RegExp(`${PREFIX}received SIGHUP: (log file reopened|cannot reopen the log file .*)$`),
-  stopping: new RegExp(`${PREFIX}stopping: (no worker running|sending SIG[A-Z]+ to worker pid \\d+ and its process group)$`),
-  kill: new RegExp(`${PREFIX}process group of worker pid \\d+ still running after killTimeout \\d+ ms: sending SIGKILL$`),
+  stopping: new RegExp(`${PREFIX}stopping: (no worker running|sending SIG[A-Z]+ to worker pid \\d+ and every process it started)$`),
+  kill: new RegExp(`${PREFIX}worker pid \\d+: \\d+ process\\(es\\) still running after killTimeout \\d+ ms: sending SIGKILL to [\\d, ]+$`),
   stopped: new RegExp(`${PREFIX}stopped ${COUNTERS}`),
   exiting: new RegExp(`${PREFIX}supervisor exiting with code \\d+$`),
 } as const;
 type LineType = keyof typeof LINES;
 
-/** The pids a log names as workers (and their grandchildren). */
-function workerPids(text: string): number[] {
-  return records<WorkerRecord>(text, 'WORKER').flatMap((w) => (w.grandchild === undefined ? [w.pid] : [w.pid, w.grandchild]));
-}
-
-/**
- * Runs the fixture's launcher, which must exit 0 naming the supervisor. If the test fails before
- * it has stopped everything, the supervisor and the workers it logged are killed afterwards.
- */
-async function launch(
-  t: TestContext,
-  env: NodeJS.ProcessEnv,
-  options: { cwd?: string; log?: string } = {},
-): Promise<Launched> {
-  const log = options.log ?? join(tempDir(), 'daemon.log');
-  const res = await run(DAEMON, [], { env: { D_LOG: log, ...env }, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
-  assert.equal(res.code, 0, `launcher: ${res.stderr}`);
-  const spid = supervisorPid(res.stderr);
-  t.after(() => {
-    for (const pid of [spid, ...workerPids(readText(log))]) if (!isGone(pid)) signal(pid, 'SIGKILL');
-  });
-  return { spid, log, stderr: res.stderr };
-}
-
-/** The exit code the supervisor logged last. */
-function exitCode(text: string): number | undefined {
-  const lines = matching(text, LINES.exiting);
-  const last = lines[lines.length - 1];
-  return last === undefined ? undefined : Number(/code (\d+)$/.exec(last)?.[1]);
-}
-
-/** Waits for the supervisor and every worker it logged to be gone; returns the log and the exit code. */
-async function finished(d: Launched, timeout = 10_000): Promise<{ text: string; code: number | undefined }> {
-  await waitGone(d.spid, timeout);
-  const text = readText(d.log);
-  for (const pid of workerPids(text)) await waitGone(pid, timeout);
-  return { text, code: exitCode(text) };
-}
-
-/** Waits for the n-th WORKER record. */
-function worker(d: Launched, n = 1): Promise<WorkerRecord> {
-  return waitFor(`WORKER record #${n} in ${d.log}`, () => records<WorkerRecord>(readText(d.log), 'WORKER')[n - 1]);
-}
-
-/** Waits for a line of the log matching `re`. */
-function logLine(d: Launched, re: RegExp, timeout?: number): Promise<string> {
-  return waitFor(`a line matching ${re} in ${d.log}`, () => matching(readText(d.log), re)[0], timeout);
-}
-
 const count = (text: string, type: LineType): number => matching(text, LINES[type]).length;
-const fields = (f: Record<string, unknown>): string => JSON.stringify(f);
 /** Milliseconds since the epoch of a log line's timestamp. */
 const stamp = (line: string): number => Date.parse(line.slice(0, 24));
 
@@ -175,7 +107,7 @@ describe('Go semantics of the restart loop', () => {
     // Each failed start is one more start and one more error, as in Go.
     assert.deepEqual(
       failed.map((l) => /\(count .*\)$/.exec(l)?.[0]),
-      ['(count 2/0; errors 2/3)', '(count 3/0; errors 3/3)', '(count 4/0; errors 4/3)'],
+      ['(count 2/unlimited; errors 2/3)', '(count 3/unlimited; errors 3/3)', '(count 4/unlimited; errors 4/3)'],
     );
     assert.equal(count(text, 'givingUp'), 1, text);
     assert.equal(code, 1, text);
@@ -214,10 +146,10 @@ describe("the supervisor's own lines and identity", () => {
       assert.ok(Math.abs((times[0] ?? 0) - Date.now()) < 60_000, `timestamps are now, in UTC: ${lines[0]}`);
     }
     const dyingText = readText(dying.log);
-    assert.match(dyingText, /worker exited: pid \d+ after \d+\.\d{3} s with code 3 \(count 1\/0; errors 1\/1\)/);
-    assert.match(dyingText, /restart in 50 ms \(count 1\/0; errors 1\/1\)/);
-    assert.match(dyingText, /worker started: pid \d+ \(count 2\/0; errors 1\/1\)/);
-    assert.match(dyingText, /supervisor started for: node \S+daemon\.cjs \(maxCount 0, maxError 1, minExitTime 10 s\)/);
+    assert.match(dyingText, /worker exited: pid \d+ after \d+\.\d{3} s with code 3 \(count 1\/unlimited; errors 1\/1\)/);
+    assert.match(dyingText, /restart in 50 ms \(count 1\/unlimited; errors 1\/1\)/);
+    assert.match(dyingText, /worker started: pid \d+ \(count 2\/unlimited; errors 1\/1\)/);
+    assert.match(dyingText, /supervisor started for: node \S+daemon\.cjs \(maxCount unlimited, maxError 1, minExitTime 10 s\)/);
     const killedText = readText(killed.log);
     assert.match(killedText, new RegExp(`worker exited: pid ${w.pid} after \\d+\\.\\d{3} s with signal SIGKILL \\(count 1/1; errors 1/3\\)`));
   });
@@ -250,8 +182,8 @@ describe('stop', () => {
         const order = [
           new RegExp(`received ${sig}: stopping`),
           new RegExp(`stopping: sending SIGTERM to worker pid ${w.pid} `),
-          new RegExp(`process group of worker pid ${w.pid} still running after killTimeout 500 ms: sending SIGKILL`),
-          /stopped \(count 1\/0; errors 0\/3\)/,
+          new RegExp(`worker pid ${w.pid}: \\d+ process\\(es\\) still running after killTimeout 500 ms: sending SIGKILL`),
+          /stopped \(count 1\/unlimited; errors 0\/3\)/,
           /supervisor exiting with code 0$/,
         ];
         const at = order.map((re) => text.split('\n').findIndex((l) => re.test(l)));
@@ -301,7 +233,7 @@ describe('stop', () => {
     await waitGone(w.pid, 3000);
     const text = readText(d.log);
     assert.match(text, new RegExp(`worker ${w.pid}: supervisor ${d.spid} is gone`), text);
-    assert.equal(exitCode(text), undefined, 'a SIGKILLed supervisor writes no exit line');
+    assert.equal(loggedExitCode(text), undefined, 'a SIGKILLed supervisor writes no exit line');
   });
 
   test('SIGHUP does not kill the supervisor (it reopens the log); SIGTERM then stops it', async (t) => {

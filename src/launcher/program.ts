@@ -2,8 +2,8 @@
  * The command line that starts this same program again: executable, Node flags, script and
  * arguments, byte for byte, less the flags that would break a background copy.
  */
-import { basename } from 'node:path';
 import { XDaemonError } from '../errors.js';
+import { describeCommand } from '../process/command-line.js';
 
 /** What a re-spawn needs to know about the running process. */
 export interface ProcessFacts {
@@ -24,7 +24,7 @@ export interface ProgramCommand {
   args: string[];
   /** `NODE_OPTIONS` for the copy (`undefined`: leave it unset). */
   nodeOptions: string | undefined;
-  /** A short human-readable form, for logs and process titles. */
+  /** The command as run (Node flags included), for logs and process titles. */
   display: string;
   /** Node flags that were dropped because they would break the copy. */
   dropped: string[];
@@ -126,7 +126,7 @@ export function programCommand(facts: ProcessFacts = currentFacts()): ProgramCom
   if (facts.isSea) {
     // A single executable application re-applies its own execArgv; argv[1] repeats argv[0].
     const args = facts.argv.slice(2);
-    return { file: facts.execPath, args, nodeOptions, display: displayOf(facts.execPath, args), dropped };
+    return { file: facts.execPath, args, nodeOptions, display: describeCommand(facts.execPath, args), dropped };
   }
   const noScript = facts.execArgv.find((flag) => NO_SCRIPT_FLAGS.test(flag));
   const script = facts.argv[1];
@@ -143,12 +143,7 @@ export function programCommand(facts: ProcessFacts = currentFacts()): ProgramCom
     file: facts.execPath,
     args,
     nodeOptions,
-    display: displayOf(facts.execPath, facts.argv.slice(1)),
+    display: describeCommand(facts.execPath, args),
     dropped,
   };
-}
-
-function displayOf(file: string, args: readonly string[]): string {
-  const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : JSON.stringify(s));
-  return [basename(file), ...args.map(quote)].join(' ');
 }

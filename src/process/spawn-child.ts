@@ -14,7 +14,7 @@ export interface ChildSpec {
   /** Descriptor for stdout and stderr; `undefined` discards them. */
   outputFd: number | undefined;
   /** Extra stdio entries after stdin, stdout, stderr (e.g. `'ipc'`). */
-  extraStdio?: readonly ('ipc' | 'ignore')[];
+  extraStdio?: readonly ('ipc' | 'ignore' | 'pipe')[];
 }
 
 /** The working directory of this process, or an {@link XDaemonError} if it no longer exists. */

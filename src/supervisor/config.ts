@@ -1,25 +1,28 @@
-/** What the launcher hands the detached supervisor (one JSON argument). */
+/**
+ * What a launcher hands the supervisor it starts: a small JSON configuration as the first
+ * argument and the worker's arguments after it, each its own argument. The worker's command line
+ * is never packed into one string, so a long one fails no more than the program itself would
+ * (Linux caps a single argument at 128 KB: `spawn E2BIG`).
+ */
 import type { DaemonSettings } from '../options.js';
+import type { HandshakeChannel } from './handshake.js';
 
-/** Configuration of a detached supervisor. */
+/** Configuration of a supervisor, less the worker's arguments. */
 export interface SupervisorConfig {
-  /** Config format version. */
-  v: 1;
-  /** Worker executable and arguments. */
+  /** Format version. */
+  v: 2;
+  /** Worker executable. */
   file: string;
-  args: string[];
-  /** Human-readable worker command line, for the title and the log. */
-  display: string;
   /** `NODE_OPTIONS` of the worker (`null`: unset); the supervisor itself runs without it. */
   nodeOptions: string | null;
   cwd: string;
   /** Absolute log path, or '' to discard output. */
   logFile: string;
-  /** `XW_DAEMON_IDX` of the first worker; later workers count up from it, as in Go. */
-  firstMarker: number;
+  /** `XW_DAEMON_IDX` of the first worker, later ones counting up from it as in Go; null: none. */
+  firstMarker: number | null;
   settings: DaemonSettings;
-  /** File to create once stop signals are handled (the launcher waits for it); null in the foreground. */
-  readyFile: string | null;
+  /** Where to answer the launcher; null in the foreground. */
+  handshake: HandshakeChannel | null;
   /** Absolute path of signal-exit's CommonJS entry, resolved by the launcher (null: resolve by name). */
   signalExit: string | null;
 }
@@ -27,12 +30,18 @@ export interface SupervisorConfig {
 /** File name of the supervisor entry, beside the compiled library. */
 export const SUPERVISOR_ENTRY = 'supervisor-main.js';
 
-/** Parses and checks the supervisor's argument. */
-export function parseConfig(text: string | undefined): SupervisorConfig {
+/** The supervisor's arguments (after the entry's path) for `config` and the worker's `args`. */
+export function configArgs(config: SupervisorConfig, args: readonly string[]): string[] {
+  return [JSON.stringify(config), ...args];
+}
+
+/** Parses the supervisor's arguments (after the entry's path) back into configuration and worker arguments. */
+export function parseConfigArgs(argv: readonly string[]): { config: SupervisorConfig; args: string[] } {
+  const [text, ...args] = argv;
   if (text === undefined) throw new Error('xdaemon supervisor: missing configuration argument');
   const config = JSON.parse(text) as SupervisorConfig;
-  if (config.v !== 1 || typeof config.file !== 'string' || !Array.isArray(config.args)) {
+  if (config.v !== 2 || typeof config.file !== 'string') {
     throw new Error('xdaemon supervisor: configuration is not one this version understands');
   }
-  return config;
+  return { config, args };
 }

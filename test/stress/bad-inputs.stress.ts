@@ -114,7 +114,6 @@ describe('Daemon: bad settings, options and log paths', () => {
     ['minExitTime NaN', { D_FIELDS_JS: '{ minExitTime: NaN }' }, thrown('RangeError', 'xdaemon: minExitTime must be a finite number >= 0, got NaN')],
     ['killTimeout Infinity', { D_FIELDS_JS: '{ killTimeout: Infinity }' }, thrown('RangeError', 'xdaemon: killTimeout must be a finite number >= 0, got number Infinity')],
     ['maxCount "2" (a string number)', { D_FIELDS_JS: `{ maxCount: '2' }` }, thrown('TypeError', 'xdaemon: maxCount must be a number, got "2"')],
-    ['maxError undefined', { D_FIELDS_JS: '{ maxError: undefined }' }, thrown('TypeError', 'xdaemon: maxError must be a number, got undefined')],
     ['maxCount 1.5 (not whole)', { D_FIELDS_JS: '{ maxCount: 1.5 }' }, thrown('RangeError', 'xdaemon: maxCount must be a whole number, got 1\\.5')],
     ['maxError 2.5 (not whole)', { D_FIELDS_JS: '{ maxError: 2.5 }' }, thrown('RangeError', 'xdaemon: maxError must be a whole number, got 2\\.5')],
     ['killTimeout 2^31 (above the timer limit)', { D_FIELDS_JS: '{ killTimeout: 2 ** 31 }' }, thrown('RangeError', 'xdaemon: killTimeout must be at most 2147483647 ms, got 2147483648')],

@@ -49,7 +49,7 @@ async function runningWorker(l: Launched, catchesTerm: boolean): Promise<WorkerR
 
 /** The line of the SIGKILL after killTimeout 300 (`[process group of ]worker pid N still running …`). */
 function killLine(pid: number): RegExp {
-  return new RegExp(`\\bworker pid ${pid} still running after killTimeout 300 ms: sending SIGKILL$`);
+  return new RegExp(`^worker pid ${pid}: \\d+ process\\(es\\) still running after killTimeout 300 ms: sending SIGKILL to [\\d, ]+$`);
 }
 
 /** Counts of supervisor messages matching `re`. */
@@ -93,7 +93,7 @@ describe('(a2) SIGTERM the moment the first worker is started (while Node boots 
       await waitMessages(l, /^worker started/);
       const report = await expectCleanStop(l, send(l.spid, 'SIGTERM'));
       assert.equal(report.workers.length, 1);
-      expectCount(report, /^stopping: sending SIGTERM to worker pid \d+ and its process group$/, 1);
+      expectCount(report, /^stopping: sending SIGTERM to worker pid \d+ and every process it started$/, 1);
       await allGone(l, report);
     });
   }

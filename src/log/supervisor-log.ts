@@ -1,0 +1,123 @@
+/**
+ * The supervisor's log in direct mode (Go's): the file is opened afresh for every worker start, the
+ * worker gets that descriptor as its stdout and stderr, and the supervisor's own timestamped lines
+ * go to the same, newest, descriptor. So a log moved away by an external rotator is recreated at
+ * its path by the next start (or by SIGHUP), as in Go.
+ *
+ * Writing can fail (a full disk, a directory gone): a line that could not be written is kept
+ * (up to {@link MAX_PENDING}) and written again with the next line or on a timer, in order; the
+ * supervisor never dies of its log. In the foreground every line is also echoed to stderr, where
+ * Go prints it and where journald and `docker logs` read.
+ */
+import { closeSync, writeSync } from 'node:fs';
+import { messageOf } from '../errors.js';
+import { openLogFile } from './log-file.js';
+
+/** Lines kept while the log cannot be written; older ones are dropped (and counted) beyond it. */
+export const MAX_PENDING = 1000;
+/** Milliseconds between retries of lines that could not be written. */
+export const RETRY_MS = 1000;
+
+/** The supervisor's log file and its own lines. */
+export class SupervisorLog {
+  private fd: number | undefined;
+  private readonly pending: string[] = [];
+  private dropped = 0;
+  private retry: NodeJS.Timeout | undefined;
+
+  /**
+   * @param path - Absolute log path, or '' to discard the worker's output and the lines.
+   * @param echo - Also write every line to stderr (the foreground supervisor).
+   */
+  constructor(
+    readonly path: string,
+    private readonly echo: boolean,
+  ) {}
+
+  /**
+   * Opens the file afresh for a worker start and makes it the file of the supervisor's lines.
+   * Returns the descriptor for the worker's output (undefined: discard). Throws an XDaemonError
+   * naming the path and the cause when it cannot be opened (the start then fails, as in Go).
+   */
+  openForWorker(): number | undefined {
+    const fd = openLogFile(this.path);
+    this.use(fd);
+    return fd;
+  }
+
+  /** Reopens the file for the supervisor's lines (SIGHUP); returns the error message if it failed. */
+  reopen(): string | undefined {
+    try {
+      this.use(openLogFile(this.path));
+      return undefined;
+    } catch (err) {
+      return messageOf(err);
+    }
+  }
+
+  /** Writes one timestamped line (`<ISO time> xdaemon[<pid>] <text>`). */
+  line(text: string): void {
+    const line = `${new Date().toISOString()} xdaemon[${process.pid}] ${text}\n`;
+    if (this.echo) {
+      try {
+        writeSync(2, line);
+      } catch {
+        // A closed stderr is no reason to stop.
+      }
+    }
+    if (this.path === '') return;
+    this.pending.push(line);
+    if (this.pending.length > MAX_PENDING) {
+      this.pending.shift();
+      this.dropped++;
+    }
+    this.flush();
+  }
+
+  /** Lines not written yet (with a note of dropped ones), oldest first. */
+  unwritten(): string[] {
+    const lost = this.dropped > 0 ? [`(${this.dropped} earlier lines were dropped: the log could not be written)\n`] : [];
+    return [...lost, ...this.pending];
+  }
+
+  /** Tries to write the pending lines now, in order; keeps what fails and retries later. */
+  flush(): void {
+    if (this.fd === undefined && this.path !== '' && this.pending.length > 0) this.reopen();
+    while (this.pending.length > 0 && this.fd !== undefined) {
+      try {
+        writeSync(this.fd, this.pending[0] as string);
+      } catch {
+        break;
+      }
+      this.pending.shift();
+    }
+    if (this.pending.length === 0) {
+      clearTimeout(this.retry);
+      this.retry = undefined;
+    } else {
+      this.retry ??= setTimeout(() => {
+        this.retry = undefined;
+        this.flush();
+      }, RETRY_MS).unref();
+    }
+  }
+
+  /** Closes the descriptor of the lines (at exit). */
+  close(): void {
+    clearTimeout(this.retry);
+    this.use(undefined);
+  }
+
+  private use(fd: number | undefined): void {
+    const old = this.fd;
+    this.fd = fd;
+    if (old !== undefined && old !== fd) {
+      try {
+        closeSync(old);
+      } catch {
+        // already closed
+      }
+    }
+    if (fd !== undefined && this.pending.length > 0) this.flush();
+  }
+}

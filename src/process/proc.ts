@@ -1,0 +1,119 @@
+/**
+ * Reading processes from Linux's /proc: state, parent, group, session and start time of one
+ * process or of all, and whether a process's environment carries a given entry. Elsewhere every
+ * reader answers "unknown" (undefined or an empty list) and callers fall back to process groups.
+ */
+import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+
+/** What /proc/PID/stat says of a process. */
+export interface ProcEntry {
+  pid: number;
+  /** State letter: R, S, D, T, Z (zombie), X (dead), … */
+  state: string;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  /** Clock ticks after boot at which the process started: with the pid, its identity. */
+  starttime: number;
+}
+
+/** True on a system with a Linux-style /proc. */
+export const HAS_PROC = process.platform === 'linux';
+
+/** One buffer for every read: the supervisor scans often and must not churn garbage. */
+const buffer = Buffer.allocUnsafe(4096);
+
+/** Reads up to 4 KB of a /proc file into the shared buffer; returns the length, or -1. */
+function readSmall(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return -1;
+  }
+  try {
+    return readSync(fd, buffer, 0, buffer.length, null);
+  } catch {
+    return -1;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Parses the text of /proc/PID/stat. */
+export function parseStat(pid: number, text: string): ProcEntry | undefined {
+  // "pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime
+  // stime cutime cstime priority nice num_threads itrealvalue starttime ..."; comm may hold
+  // spaces and parentheses, so fields are counted from the last ')'.
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const f = text.slice(close + 2).split(' ', 20);
+  if (f.length < 20) return undefined;
+  return {
+    pid,
+    state: f[0] as string,
+    ppid: Number(f[1]),
+    pgrp: Number(f[2]),
+    session: Number(f[3]),
+    starttime: Number(f[19]),
+  };
+}
+
+/** The /proc entry of `pid`, or undefined when it does not exist (or there is no /proc). */
+export function readProc(pid: number): ProcEntry | undefined {
+  if (!HAS_PROC) return undefined;
+  const n = readSmall(`/proc/${pid}/stat`);
+  return n <= 0 ? undefined : parseStat(pid, buffer.toString('latin1', 0, n));
+}
+
+/** Every process /proc lists (an empty list where there is no /proc). */
+export function listProcs(): ProcEntry[] {
+  if (!HAS_PROC) return [];
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: ProcEntry[] = [];
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const entry = readProc(Number(name));
+    if (entry !== undefined) out.push(entry);
+  }
+  return out;
+}
+
+/** True for the state of a process that is dead but not yet reaped (it holds nothing any more). */
+export const isZombie = (state: string): boolean => state === 'Z' || state === 'X';
+
+/** True while `pid` is a live process (a zombie is not); on other systems, while it can be signalled. */
+export function isRunning(pid: number): boolean {
+  if (HAS_PROC) {
+    const entry = readProc(pid);
+    return entry !== undefined && !isZombie(entry.state);
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
+/** True when the environment of `pid` holds exactly the entry `NAME=value` (`entry`). */
+export function environHas(pid: number, entry: string): boolean {
+  if (!HAS_PROC) return false;
+  let environ: Buffer;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return false;
+  }
+  const needle = Buffer.from(`${entry}\0`, 'latin1');
+  for (let at = environ.indexOf(needle); at >= 0; at = environ.indexOf(needle, at + 1)) {
+    if (at === 0 || environ[at - 1] === 0) return true;
+  }
+  return false;
+}
