@@ -17,6 +17,9 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], format: 'cjs', outfile: 'dist/index.js' }),
   build({ ...common, entryPoints: ['src/supervisor/entry.ts'], format: 'cjs', outfile: 'dist/supervisor-main.js' }),
+  // Loaded on first use by the entry (src/bundles.ts): a worker never pays for them.
+  build({ ...common, entryPoints: ['src/launcher/entry.ts'], format: 'cjs', outfile: 'dist/launcher.js' }),
+  build({ ...common, entryPoints: ['src/control/entry.ts'], format: 'cjs', outfile: 'dist/control.js' }),
   // A native ESM bundle: importing CommonJS from ESM would cost ~4 ms of Node's export scanning.
   // Both builds share one generation counter through globalThis (see src/generation.ts).
   build({

@@ -1,5 +1,6 @@
 /** `background()`: Go's `xdaemon.Background`, starting this program again detached. */
 import type { ChildProcess } from 'node:child_process';
+import { loadBundle } from './bundles.js';
 import { describe, exitWithError } from './errors.js';
 import { checkMayStart, nextCall } from './generation.js';
 import { checkLogFile } from './log/log-file.js';
@@ -41,9 +42,7 @@ export function background(logFile: string = '', isExit: boolean = true): ChildP
   let child: ChildProcess & { pid: number };
   try {
     // The spawning code is loaded only by the generation that spawns.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startGeneration } = require('./launcher/respawn.js') as typeof import('./launcher/respawn.js');
-    child = startGeneration(call.index, logFile);
+    child = loadBundle('launcher').startGeneration(call.index, logFile);
   } catch (err) {
     if (isExit) exitWithError(err);
     throw err;

@@ -1,4 +1,5 @@
 /** `Daemon`: Go's `xdaemon.Daemon`, a detached supervisor that restarts the worker. */
+import { loadBundle } from './bundles.js';
 import { exitWithError } from './errors.js';
 import { checkMayStart, currentMarker, markDaemonRun, nextCall } from './generation.js';
 import { checkLogFile } from './log/log-file.js';
@@ -40,6 +41,24 @@ export class Daemon {
   backoff: 'fixed' | 'exponential' = DEFAULTS.backoff;
   /** Cap of the exponential backoff in milliseconds (default 30000). */
   maxRestartDelay: number = DEFAULTS.maxRestartDelay;
+  /** `always` (default, Go's), `on-failure` (not after exit code 0 or a `successExitCodes` code) or `never` (one run). */
+  restart: 'always' | 'on-failure' | 'never' = DEFAULTS.restart;
+  /** Exit codes besides 0 that count as success for `restart: 'on-failure'` (default none). */
+  successExitCodes: readonly number[] = DEFAULTS.successExitCodes;
+  /** `group` (default): stop what an exited worker left running before the next start; `process`: leave it (Go's). */
+  killMode: 'group' | 'process' = DEFAULTS.killMode;
+  /**
+   * Milliseconds the worker has to call `ready()` (default 0: do not wait). The launcher then exits
+   * 0 only once the first worker is ready, and fails, stopping everything, if it dies first or the
+   * time runs out.
+   */
+  waitReady: number = DEFAULTS.waitReady;
+  /**
+   * Pid file (default '': none): single instance (a second launch is refused, printing the
+   * running supervisor's pid, with exit code 150, `EXIT_ALREADY_RUNNING`), and `status()`,
+   * `stop()`, `restart()` from any process.
+   */
+  pidFile: string = DEFAULTS.pidFile;
 
   /**
    * @param logFile - Log file for the worker's output and the supervisor's lines ('' discards).
@@ -93,8 +112,7 @@ export function newDaemon(logFile: string = ''): Daemon {
 
 /** Hands this process over to a supervisor; the launch code is loaded only here, never in a worker. */
 function superviseFromHere(logFile: string, settings: DaemonSettings, firstMarker: number, mode: 'detached' | 'foreground'): never {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const launcher = require('./launcher/launch-supervisor.js') as typeof import('./launcher/launch-supervisor.js');
+  const launcher = loadBundle('launcher');
   try {
     return launcher.launchSupervisor(logFile, settings, firstMarker, mode);
   } catch (err) {

@@ -1,7 +1,7 @@
 /** Errors the library raises for bad input or a failed start, and how they reach the user. */
 
-/** An error raised by xdaemon for input it cannot act on or a process it could not start. */
-export class XDaemonError extends Error {
+/** The class behind {@link XDaemonError} (a class expression, so that its name stays `XDaemonError`). */
+const XDaemonErrorClass = class XDaemonError extends Error {
   override readonly name = 'XDaemonError';
   /** The system error code behind it (`ENOENT`, `EACCES`, …), when there is one. */
   readonly code: string | undefined;
@@ -9,7 +9,18 @@ export class XDaemonError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = options?.code;
   }
-}
+};
+
+/**
+ * An error raised by xdaemon for input it cannot act on or a process it could not start. One
+ * class per process, whichever bundle (CommonJS, ES module, the lazily loaded parts) creates the
+ * error, so `instanceof XDaemonError` always holds.
+ */
+export const XDaemonError: typeof XDaemonErrorClass = ((globalThis as unknown as Record<symbol, typeof XDaemonErrorClass | undefined>)[
+  Symbol.for('xdaemon.XDaemonError.v1')
+] ??= XDaemonErrorClass);
+/** An error raised by xdaemon (see the value of the same name). */
+export type XDaemonError = InstanceType<typeof XDaemonErrorClass>;
 
 /** The `code` of a Node system error, if it has one. */
 export function errorCode(err: unknown): string | undefined {
@@ -40,3 +51,9 @@ export function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
   return typeof value;
 }
+
+/**
+ * Exit code of a launcher whose daemon already runs (a second start with the same pid file):
+ * distinct from 1 (a failure), from LSB's range for applications (150–199).
+ */
+export const EXIT_ALREADY_RUNNING = 150;

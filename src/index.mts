@@ -3,5 +3,32 @@
  * from ./index.ts (see scripts/build.mjs); both bundles share one generation state through
  * `globalThis`, so this file only re-exports the types and values of ./index.
  */
-export { ENV_NAME, background, Daemon, newDaemon, XDaemonError, READY_FD_ENV, ready } from './index.js';
-export type { DaemonOptions } from './index.js';
+export {
+  ENV_NAME,
+  background,
+  Daemon,
+  newDaemon,
+  XDaemonError,
+  EXIT_ALREADY_RUNNING,
+  READY_FD_ENV,
+  ready,
+  status,
+  stop,
+  restart,
+  Supervisor,
+} from './index.js';
+export type {
+  DaemonOptions,
+  DaemonState,
+  DaemonStatus,
+  StatusOptions,
+  StopOptions,
+  RestartOptions,
+  ExitReport,
+  EndRecord,
+  Counters,
+  SupervisorEnd,
+  SupervisorEvents,
+  SupervisorOptions,
+  SupervisorStatus,
+} from './index.js';

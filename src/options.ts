@@ -1,85 +1,171 @@
-/** Daemon options: defaults, and validation with errors that name the option and the value. */
+/**
+ * The settings of a supervised daemon: one table of names, kinds, defaults and descriptions that
+ * drives the library's validation, the CLI's flags and the service installer, so they cannot
+ * drift. Validation errors name the setting and the value.
+ */
 import { describe } from './errors.js';
 import type { RestartPolicy } from './supervisor/policy.js';
 
-/** Options of a {@link Daemon}; every field can also be set on the instance after construction. */
+/** How a setting's value is checked (and, in the CLI, parsed from text). */
+export type SettingKind =
+  | { type: 'count' }
+  | { type: 'seconds' }
+  | { type: 'ms' }
+  | { type: 'choice'; values: readonly string[] }
+  | { type: 'codes' }
+  | { type: 'path' };
+
+/** One row of the table. */
+export interface SettingSpec {
+  kind: SettingKind;
+  /** The default, as the library applies it. */
+  default: unknown;
+  /** One line for help texts and the README. */
+  doc: string;
+}
+
+/** Largest delay a Node timer takes, in milliseconds. */
+export const MAX_TIMER = 2 ** 31 - 1;
+
+/** The settings table (order: as shown in help texts). */
+export const SETTINGS = {
+  maxCount: { kind: { type: 'count' }, default: 0, doc: 'total worker starts; 0 = unlimited' },
+  maxError: { kind: { type: 'count' }, default: 3, doc: 'consecutive failures allowed; one more gives up (exit 1)' },
+  minExitTime: { kind: { type: 'seconds' }, default: 10, doc: 'seconds a run must last not to count as a failure' },
+  killTimeout: { kind: { type: 'ms' }, default: 5000, doc: 'ms between SIGTERM and SIGKILL when stopping the worker' },
+  restartDelay: { kind: { type: 'ms' }, default: 0, doc: 'ms to wait before each restart (0: at once, as in Go)' },
+  backoff: { kind: { type: 'choice', values: ['fixed', 'exponential'] }, default: 'fixed', doc: 'exponential: double restartDelay per consecutive failure' },
+  maxRestartDelay: { kind: { type: 'ms' }, default: 30_000, doc: 'cap of the exponential backoff, ms' },
+  restart: {
+    kind: { type: 'choice', values: ['always', 'on-failure', 'never'] },
+    default: 'always',
+    doc: 'always (Go); on-failure: not after a successful exit; never: run once',
+  },
+  successExitCodes: { kind: { type: 'codes' }, default: [], doc: 'exit codes besides 0 that count as success for on-failure' },
+  killMode: {
+    kind: { type: 'choice', values: ['group', 'process'] },
+    default: 'group',
+    doc: "group: stop what a worker left running before the next start; process: leave it (Go's)",
+  },
+  waitReady: { kind: { type: 'ms' }, default: 0, doc: 'ms a worker has to call ready(); 0: do not wait' },
+  pidFile: { kind: { type: 'path' }, default: '', doc: 'pid file (single instance, status, stop, restart); empty: none' },
+} as const satisfies Record<string, SettingSpec>;
+
+/** Names of the settings. */
+export type SettingName = keyof typeof SETTINGS;
+
+/** Options of a {@link Daemon} (and, with the command, of a `Supervisor`). */
 export interface DaemonOptions {
   /** Total number of worker starts; 0 (default) means no limit. A whole number. */
-  maxCount?: number;
+  maxCount?: number | undefined;
   /** Consecutive failures allowed before giving up (default 3). A whole number. */
-  maxError?: number;
+  maxError?: number | undefined;
   /** Seconds a worker must run for its exit not to count as a failure (default 10; fractions allowed). */
-  minExitTime?: number;
+  minExitTime?: number | undefined;
   /** Milliseconds between the stop signal and SIGKILL when stopping the worker (default 5000). */
-  killTimeout?: number;
+  killTimeout?: number | undefined;
   /** Milliseconds to wait before each restart (default 0: at once, as in Go). */
-  restartDelay?: number;
+  restartDelay?: number | undefined;
   /** `fixed` (default) or `exponential`: double `restartDelay` per consecutive failure. */
-  backoff?: 'fixed' | 'exponential';
+  backoff?: 'fixed' | 'exponential' | undefined;
   /** Cap of the exponential backoff in milliseconds (default 30000). */
-  maxRestartDelay?: number;
+  maxRestartDelay?: number | undefined;
+  /**
+   * `always` (default, Go's): restart after every exit; `on-failure`: not after an exit with code
+   * 0 (or one of `successExitCodes`), the supervisor then ends with 0; `never`: run the worker once.
+   */
+  restart?: 'always' | 'on-failure' | 'never' | undefined;
+  /** Exit codes besides 0 that count as success for `restart: 'on-failure'` (default none). */
+  successExitCodes?: readonly number[] | undefined;
+  /**
+   * `group` (default): when a worker exits, whatever it left running (its process group and, on
+   * Linux, its whole tree) is stopped before the next start, and a stop reaches all of it;
+   * `process` (Go's): only the worker itself is signalled, and what it leaves runs on.
+   */
+  killMode?: 'group' | 'process' | undefined;
+  /**
+   * Milliseconds a worker has to call `ready()` (default 0: no waiting). The launcher then exits 0
+   * only once the first worker is ready, and fails (stopping everything) if it dies first or the
+   * time runs out; a later worker that is not ready in time is stopped and counts as a failure.
+   */
+  waitReady?: number | undefined;
+  /**
+   * Pid file (default '': none). The supervisor holds a lock that dies with it, so one daemon runs
+   * per pid file: a second start is refused. Enables `status()`, `stop()` and `restart()`.
+   */
+  pidFile?: string | undefined;
 }
 
 /** The resolved settings a supervisor runs with. */
 export interface DaemonSettings extends RestartPolicy {
   killTimeout: number;
+  killMode: 'group' | 'process';
+  waitReady: number;
+  /** Absolute, or '' for none. */
+  pidFile: string;
 }
 
 /** Defaults: Go's `NewDaemon` plus the opt-in extras switched off. */
-export const DEFAULTS: Readonly<DaemonSettings> = Object.freeze({
-  maxCount: 0,
-  maxError: 3,
-  minExitTime: 10,
-  killTimeout: 5000,
-  restartDelay: 0,
-  backoff: 'fixed',
-  maxRestartDelay: 30000,
-});
+export const DEFAULTS: Readonly<DaemonSettings> = Object.freeze(
+  Object.fromEntries(Object.entries(SETTINGS).map(([name, spec]) => [name, spec.default])) as unknown as DaemonSettings,
+);
 
-const WHOLE: ReadonlySet<string> = new Set(['maxCount', 'maxError']);
-/** Millisecond settings, which end up in timers (at most 2^31-1 ms). */
-const MILLIS: ReadonlySet<string> = new Set(['killTimeout', 'restartDelay', 'maxRestartDelay']);
-const MAX_TIMER = 2 ** 31 - 1;
-const KEYS = Object.keys(DEFAULTS) as (keyof DaemonSettings)[];
+const NAMES = Object.keys(SETTINGS) as SettingName[];
 
 /** Throws unless `options` is an object with known keys only. */
-export function checkOptionKeys(options: unknown): asserts options is DaemonOptions {
+export function checkOptionKeys(options: unknown, known: readonly string[] = NAMES): asserts options is DaemonOptions {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`xdaemon: options must be an object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!(KEYS as string[]).includes(key)) {
-      throw new TypeError(`xdaemon: unknown option ${JSON.stringify(key)} (known: ${KEYS.join(', ')})`);
+    if (!known.includes(key)) {
+      throw new TypeError(`xdaemon: unknown option ${JSON.stringify(key)} (known: ${known.join(', ')})`);
     }
   }
 }
 
-/** Validates every setting; throws a TypeError or RangeError naming the first bad one. */
-export function checkSettings(source: Readonly<Record<keyof DaemonSettings, unknown>>): DaemonSettings {
+/**
+ * Validates every setting of `source` (fields of a Daemon, or options); `undefined` means "not
+ * set" and gets the default. Throws a TypeError or RangeError naming the first bad one.
+ */
+export function checkSettings(source: Readonly<Partial<Record<SettingName, unknown>>>): DaemonSettings {
   const settings: Record<string, unknown> = {};
-  for (const key of KEYS) {
-    // `undefined` means "not set": `{ maxCount: cfg.max }` with no value gets the default.
-    const value = source[key] === undefined ? DEFAULTS[key] : source[key];
-    settings[key] = value;
-    if (key === 'backoff') {
-      if (value !== 'fixed' && value !== 'exponential') {
-        throw new TypeError(`xdaemon: backoff must be "fixed" or "exponential", got ${describe(value)}`);
-      }
-      continue;
-    }
-    if (typeof value !== 'number') {
-      throw new TypeError(`xdaemon: ${key} must be a number, got ${describe(value)}`);
-    }
-    if (!Number.isFinite(value) || value < 0) {
-      throw new RangeError(`xdaemon: ${key} must be a finite number >= 0, got ${describe(value)}`);
-    }
-    if (WHOLE.has(key) && !Number.isInteger(value)) {
-      throw new RangeError(`xdaemon: ${key} must be a whole number, got ${value}`);
-    }
-    if (MILLIS.has(key) && value > MAX_TIMER) {
-      throw new RangeError(`xdaemon: ${key} must be at most ${MAX_TIMER} ms, got ${value}`);
-    }
+  for (const name of NAMES) {
+    const value = source[name];
+    settings[name] = value === undefined ? SETTINGS[name].default : checkSetting(name, value);
   }
   return settings as unknown as DaemonSettings;
+}
+
+/** Checks one value against its row of the table; returns it (a copy, for arrays). */
+export function checkSetting(name: SettingName, value: unknown): unknown {
+  const kind: SettingKind = SETTINGS[name].kind;
+  switch (kind.type) {
+    case 'choice':
+      if (typeof value !== 'string' || !kind.values.includes(value)) {
+        throw new TypeError(`xdaemon: ${name} must be ${kind.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describe(value)}`);
+      }
+      return value;
+    case 'path':
+      if (typeof value !== 'string') throw new TypeError(`xdaemon: ${name} must be a string, got ${describe(value)}`);
+      if (value.includes('\0')) throw new TypeError(`xdaemon: ${name} must not contain a NUL byte`);
+      return value;
+    case 'codes': {
+      if (!Array.isArray(value)) throw new TypeError(`xdaemon: ${name} must be an array of exit codes, got ${describe(value)}`);
+      for (const code of value as unknown[]) {
+        if (typeof code !== 'number' || !Number.isInteger(code) || code < 0 || code > 255) {
+          throw new RangeError(`xdaemon: ${name} must hold whole numbers from 0 to 255, got ${describe(code)}`);
+        }
+      }
+      return [...(value as number[])];
+    }
+    default: {
+      if (typeof value !== 'number') throw new TypeError(`xdaemon: ${name} must be a number, got ${describe(value)}`);
+      if (!Number.isFinite(value) || value < 0) throw new RangeError(`xdaemon: ${name} must be a finite number >= 0, got ${describe(value)}`);
+      if (kind.type === 'count' && !Number.isInteger(value)) throw new RangeError(`xdaemon: ${name} must be a whole number, got ${value}`);
+      if (kind.type === 'ms' && value > MAX_TIMER) throw new RangeError(`xdaemon: ${name} must be at most ${MAX_TIMER} ms, got ${value}`);
+      return value;
+    }
+  }
 }

@@ -10,8 +10,8 @@
  * event loop and `run()` ends the main script by throwing {@link ForegroundSupervision}, which a
  * capture callback swallows: the program's top-level code stops there, its event loop goes on.
  */
+import { loadBundle } from '../bundles.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
-import { SUPERVISOR_ENTRY } from '../supervisor/config.js';
 import { XDaemonError } from '../errors.js';
 
 /** Thrown by `run()` in a process that has become the supervisor: it ends the main script. */
@@ -27,9 +27,7 @@ export class ForegroundSupervision extends XDaemonError {
 /** Makes this process the supervisor of `config.file args` and ends the main script (see above). */
 export function superviseInThisProcess(config: SupervisorConfig, args: readonly string[], marker: number): never {
   // The supervisor bundle beside this one; it runs nothing when required.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { supervise } = require(require.resolve(`./${SUPERVISOR_ENTRY}`)) as typeof import('../supervisor/entry.js');
-  supervise(config, args, 'foreground');
+  loadBundle('supervisor-main').supervise(config, args, 'foreground');
   const sentinel = new ForegroundSupervision(marker);
   let captured = false;
   try {

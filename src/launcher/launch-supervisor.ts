@@ -1,21 +1,19 @@
 /**
  * The launcher's part of `Daemon.run()`: build the supervisor's configuration for this program,
- * then either start the supervisor detached and wait (the handshake) until it handles stop
- * signals, or, in the foreground, make this very process the supervisor.
+ * then either start the supervisor detached and report it, or, in the foreground, make this very
+ * process the supervisor.
  */
-import { closeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { XDaemonError } from '../errors.js';
-import { openLogFile } from '../log/log-file.js';
+import { absolutePidFile } from '../control/address.js';
+import { EXIT_ALREADY_RUNNING, XDaemonError, messageOf } from '../errors.js';
 import type { DaemonSettings } from '../options.js';
-import { signalGroup } from '../process/process-group.js';
-import { spawnDetached, workingDirectory } from '../process/spawn-child.js';
-import { SUPERVISOR_ENTRY, type SupervisorConfig, configArgs } from '../supervisor/config.js';
+import { workingDirectory } from '../process/spawn-child.js';
+import type { SupervisorConfig } from '../supervisor/config.js';
 import { superviseInThisProcess } from './foreground.js';
+import { currentFacts, programCommand } from './program.js';
+import { ALREADY_RUNNING, startSupervisor } from './start-supervisor.js';
 
 export { ForegroundSupervision } from './foreground.js';
-import { SUPERVISING_TIMEOUT, createReceiver } from './handshake.js';
-import { currentFacts, programCommand } from './program.js';
 
 /** Starts the supervisor for this program and ends this process (the launcher's part of run()). */
 export function launchSupervisor(logFile: string, settings: DaemonSettings, firstMarker: number, mode: 'detached' | 'foreground'): never {
@@ -32,45 +30,22 @@ export function launchSupervisor(logFile: string, settings: DaemonSettings, firs
     cwd,
     logFile: logFile === '' ? '' : resolve(cwd, logFile),
     firstMarker,
-    settings,
+    settings: { ...settings, pidFile: settings.pidFile === '' ? '' : absolutePidFile(settings.pidFile, cwd) },
     handshake: null,
     signalExit: resolveSignalExit(),
   };
   if (mode === 'foreground') return superviseInThisProcess(config, command.args, firstMarker - 1);
-  // The supervisor is plain Node running our own entry: none of the user's flags or NODE_OPTIONS.
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.NODE_OPTIONS;
-  const receiver = createReceiver();
-  config.handshake = receiver.channel;
-  // Beside this bundle in dist/ (require.resolve works from the CJS and the ESM build alike).
-  const args = [require.resolve(`./${SUPERVISOR_ENTRY}`), ...configArgs(config, command.args)];
-  const fd = openLogFile(config.logFile);
-  let child: ReturnType<typeof spawnDetached>;
+  let started: ReturnType<typeof startSupervisor>;
   try {
-    child = spawnDetached({ file: process.execPath, args, env, cwd, outputFd: fd, extraStdio: receiver.stdio });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+    started = startSupervisor(config, command.args, process.env);
+  } catch (err) {
+    if ((err as XDaemonError).code !== ALREADY_RUNNING) throw err;
+    process.stderr.write(`xdaemon: ${messageOf(err)}\n`);
+    process.exit(EXIT_ALREADY_RUNNING);
   }
-  try {
-    const pid = child.pid;
-    const outcome = receiver.wait(child, SUPERVISING_TIMEOUT, () => true);
-    const where = config.logFile === '' ? '' : `; see ${config.logFile}`;
-    switch (outcome.kind) {
-      case 'supervising':
-        break;
-      case 'failed':
-        throw new XDaemonError(`the supervisor (pid ${pid}) could not start: ${outcome.message}`);
-      case 'timeout':
-        signalGroup(pid, 'SIGKILL');
-        throw new XDaemonError(`the supervisor (pid ${pid}) was not ready after ${SUPERVISING_TIMEOUT / 1000} s and was killed${where}`);
-      default:
-        throw new XDaemonError(`the supervisor (pid ${pid}) exited while starting${where}`);
-    }
-    const log = config.logFile === '' ? '' : ` (log: ${config.logFile})`;
-    process.stderr.write(`xdaemon: [${process.pid}] started supervisor ${pid}${log}\n`);
-  } finally {
-    receiver.dispose();
-  }
+  const log = config.logFile === '' ? '' : ` (log: ${config.logFile})`;
+  const ready = started.workerPid === undefined ? '' : `; worker ${started.workerPid} ready after ${started.readySeconds?.toFixed(3)} s`;
+  process.stderr.write(`xdaemon: [${process.pid}] started supervisor ${started.pid}${log}${ready}\n`);
   process.exit(0);
 }
 

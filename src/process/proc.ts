@@ -102,8 +102,11 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-/** True when the environment of `pid` holds exactly the entry `NAME=value` (`entry`). */
-export function environHas(pid: number, entry: string): boolean {
+/**
+ * True when the environment of `pid` holds the entry `NAME=value` (`entry`), or, with `prefix`,
+ * an entry that starts with `entry`.
+ */
+export function environHas(pid: number, entry: string, prefix = false): boolean {
   if (!HAS_PROC) return false;
   let environ: Buffer;
   try {
@@ -111,7 +114,7 @@ export function environHas(pid: number, entry: string): boolean {
   } catch {
     return false;
   }
-  const needle = Buffer.from(`${entry}\0`, 'latin1');
+  const needle = Buffer.from(prefix ? entry : `${entry}\0`, 'latin1');
   for (let at = environ.indexOf(needle); at >= 0; at = environ.indexOf(needle, at + 1)) {
     if (at === 0 || environ[at - 1] === 0) return true;
   }

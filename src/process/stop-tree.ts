@@ -15,8 +15,8 @@ export interface StopTreeOptions {
   signal?: NodeJS.Signals;
   /** Milliseconds between the first signal and SIGKILL. */
   killTimeout: number;
-  /** The tree token (`NAME=value`) the worker's descendants carry, if any. */
-  token?: string | undefined;
+  /** The mark the worker's descendants carry in their environment, if any. */
+  mark?: TreeMark | undefined;
   /** Pids never to signal (this process is always one). */
   exclude?: readonly number[];
   /** Called once with the pids still alive when SIGKILL is sent. */
@@ -37,10 +37,17 @@ const POLL_MS = 25;
 /** How long after SIGKILL a stop keeps waiting before it reports survivors. */
 const KILL_GRACE_MS = 2000;
 
+/**
+ * What marks a process as a tree member besides its links: the exact environment entry a worker
+ * got (its tree token), or a prefix shared by every worker of one supervisor.
+ */
+export type TreeMark = { entry: string } | { prefix: string };
+
 /** The live members of `root`'s tree now (Linux). */
-export function findTree(root: ProcessId, token?: string, exclude: readonly number[] = []): ProcessId[] {
+export function findTree(root: ProcessId, mark?: TreeMark, exclude: readonly number[] = []): ProcessId[] {
   const skip = new Set([0, 1, process.pid, ...exclude]);
-  const hasToken = token === undefined ? () => false : (pid: number) => environHas(pid, token);
+  const hasToken =
+    mark === undefined ? () => false : 'entry' in mark ? (pid: number) => environHas(pid, mark.entry) : (pid: number) => environHas(pid, mark.prefix, true);
   return selectTree(listProcs(), root, hasToken, skip).map(({ pid, starttime }) => ({ pid, starttime }));
 }
 
@@ -51,12 +58,12 @@ export function identify(pid: number): ProcessId | undefined {
 }
 
 /** Sends `signal` to the tree of `root` without waiting; returns the pids signalled. */
-export function signalTree(root: ProcessId, signal: NodeJS.Signals, token?: string, exclude: readonly number[] = []): number[] {
+export function signalTree(root: ProcessId, signal: NodeJS.Signals, mark?: TreeMark, exclude: readonly number[] = []): number[] {
   if (!HAS_PROC) {
     signalGroup(root.pid, signal);
     return [root.pid];
   }
-  const members = findTree(root, token, exclude);
+  const members = findTree(root, mark, exclude);
   for (const m of members) kill(m.pid, signal);
   return members.map((m) => m.pid);
 }
@@ -101,7 +108,7 @@ async function stopTreeByProc(root: ProcessId, options: StopTreeOptions): Promis
 /** Members of the tree now, plus members seen before that are still the same live process. */
 function current(root: ProcessId, options: StopTreeOptions, known: Map<number, number>): ProcessId[] {
   const members = new Map<number, ProcessId>();
-  for (const m of findTree(root, options.token, options.exclude)) members.set(m.pid, m);
+  for (const m of findTree(root, options.mark, options.exclude)) members.set(m.pid, m);
   for (const [pid, starttime] of known) {
     if (members.has(pid)) continue;
     const now = readProc(pid);

@@ -2,13 +2,14 @@
  * Entry of the supervisor bundle (`dist/supervisor-main.js`). Run as a program (what a launcher
  * starts, detached), it reads its configuration and the worker's arguments from argv and
  * supervises. Required as a module (`Daemon.run()` supervising in the foreground, in the user's
- * own process), it only exports {@link supervise}.
+ * own process; the library's `Supervisor` on first use), it only exports.
  */
 import { messageOf } from '../errors.js';
 import { parseConfigArgs } from './config.js';
 import { supervise } from './supervise.js';
 
 export { supervise };
+export { Supervisor } from './supervisor.js';
 
 if (require.main === module) {
   let parsed: ReturnType<typeof parseConfigArgs>;

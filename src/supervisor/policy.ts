@@ -5,7 +5,8 @@
  * Go's `Daemon.Run` semantics: before each start, more failures than `maxError` gives up with
  * exit code 1, and `maxCount` starts reached ends with exit code 0. A start that fails, or a run
  * shorter than `minExitTime` seconds, is a failure; a longer run resets the failures to 0. The exit
- * code of the worker does not matter.
+ * code of the worker does not matter, unless `restart` (opt-in) says otherwise: `on-failure` ends
+ * after a successful exit (code 0, or one of `successExitCodes`), `never` after the first run.
  */
 
 /** Limits of the restart loop. */
@@ -22,6 +23,10 @@ export interface RestartPolicy {
   backoff: 'fixed' | 'exponential';
   /** Cap of the exponential delay, in milliseconds. */
   maxRestartDelay: number;
+  /** `always` (Go's): restart after every exit; `on-failure`: not after a success; `never`: one run. */
+  restart: 'always' | 'on-failure' | 'never';
+  /** Exit codes besides 0 that count as success. */
+  successExitCodes: readonly number[];
 }
 
 /** What has happened so far. */
@@ -30,10 +35,16 @@ export interface RestartHistory {
   readonly starts: number;
   /** Consecutive failures. */
   readonly errors: number;
+  /** How the last run ended, once one has: a success (exit code 0 or a success code) or not. */
+  readonly lastExit?: 'success' | 'failure';
 }
 
-/** Why the loop ends. */
-export type GiveUpReason = 'maxError' | 'maxCount';
+/**
+ * Why the loop ends: too many failures (exit 1), maxCount starts made (exit 0), a successful exit
+ * under `restart: 'on-failure'` (exit 0), the single run of `restart: 'never'` (exit 0 if it
+ * succeeded, else 1).
+ */
+export type GiveUpReason = 'maxError' | 'maxCount' | 'success' | 'never';
 
 /** The policy's answer before each start. */
 export type Decision =
@@ -45,6 +56,10 @@ export const FRESH: RestartHistory = { starts: 0, errors: 0 };
 
 /** Decides what to do next. */
 export function decide(policy: RestartPolicy, history: RestartHistory): Decision {
+  if (history.lastExit !== undefined && policy.restart === 'never') {
+    return { action: 'exit', code: history.lastExit === 'success' ? 0 : 1, reason: 'never' };
+  }
+  if (history.lastExit === 'success' && policy.restart === 'on-failure') return { action: 'exit', code: 0, reason: 'success' };
   if (history.errors > policy.maxError) return { action: 'exit', code: 1, reason: 'maxError' };
   if (policy.maxCount > 0 && history.starts >= policy.maxCount) {
     return { action: 'exit', code: 0, reason: 'maxCount' };
@@ -61,16 +76,34 @@ export function restartDelay(policy: RestartPolicy, errors: number): number {
 
 /** Records a start attempt (successful or not). */
 export function started(history: RestartHistory): RestartHistory {
-  return { starts: history.starts + 1, errors: history.errors };
+  return { ...history, starts: history.starts + 1 };
 }
 
-/** Records a start that failed. */
+/** Records a start that failed, or a run that failed whatever its length (not ready in time). */
 export function startFailed(history: RestartHistory): RestartHistory {
-  return { starts: history.starts, errors: history.errors + 1 };
+  return { ...history, errors: history.errors + 1, lastExit: 'failure' };
 }
 
-/** Records a worker's exit after `seconds` of running. */
-export function exited(policy: RestartPolicy, history: RestartHistory, seconds: number): RestartHistory {
+/** How a worker ended: its exit code, or the signal that killed it. */
+export interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+}
+
+/** True when `exit` is a success: exit code 0 or one of `successExitCodes` (a signal never is). */
+export function succeeded(policy: Pick<RestartPolicy, 'successExitCodes'>, exit: ExitStatus): boolean {
+  return exit.signal === null && (exit.code === 0 || (exit.code !== null && policy.successExitCodes.includes(exit.code)));
+}
+
+/**
+ * Records a worker's exit after `seconds` of running. Without `exit` (Go's view), only the run
+ * time matters.
+ */
+export function exited(policy: RestartPolicy, history: RestartHistory, seconds: number, exit?: ExitStatus): RestartHistory {
   const failed = seconds < policy.minExitTime;
-  return { starts: history.starts, errors: failed ? history.errors + 1 : 0 };
+  return {
+    starts: history.starts,
+    errors: failed ? history.errors + 1 : 0,
+    lastExit: exit === undefined || succeeded(policy, exit) ? 'success' : 'failure',
+  };
 }

@@ -1,27 +1,54 @@
 /**
  * The supervisor process: a {@link Supervisor} loop with what a process around it must do. Its
- * own timestamped lines in the log (and on stderr in the foreground), SIGTERM/SIGINT as a graceful
- * stop, SIGHUP as a log reopen, the handshake with its launcher, a last word in the log whatever
- * ends it, and its exit code. It runs none of the user's code; `Daemon.run()` in the foreground
- * calls it in the user's process, the detached entry (./entry) in a process of its own.
+ * own timestamped lines in the log (and on stderr in the foreground); SIGTERM/SIGINT as a graceful
+ * stop, SIGHUP as a log reopen, SIGUSR2 as a worker restart; with a pid file, single instance and
+ * the control channel; the handshake with its launcher; a last word (in the log and the state
+ * file) whatever ends it; and its exit code. It runs none of the user's code: `Daemon.run()` in the
+ * foreground and `xdaemon run` call it in their own process, the detached entry (./entry) in one
+ * of its own.
  */
-import { spawnSync } from 'node:child_process';
-import { messageOf } from '../errors.js';
+import { EXIT_ALREADY_RUNNING, messageOf } from '../errors.js';
 import { ENV_NAME } from '../generation.js';
 import { SupervisorLog } from '../log/supervisor-log.js';
-import { signalTree } from '../process/stop-tree.js';
-import type { SupervisorConfig } from './config.js';
+import type { ControlResponse, LiveStatus } from '../control/protocol.js';
+import type { EndRecord } from '../control/state-file.js';
 import { describeCommand } from '../process/command-line.js';
+import { identify, signalTree } from '../process/stop-tree.js';
+import type { SupervisorConfig } from './config.js';
 import { HandshakeSender } from './handshake.js';
-import { type Counters, Supervisor } from './supervisor.js';
+import { type HeldPidFile, holdPidFile } from './single-instance.js';
+import { type Counters, type SupervisorEnd, Supervisor } from './supervisor.js';
 
 /** Detached: started by a launcher, the log is its only output. Foreground: the lines go to stderr too. */
 export type SuperviseMode = 'detached' | 'foreground';
 
+/** `count a/b; errors c/d`, as Go writes it (`unlimited` for maxCount 0). */
+export function countersText(c: Counters): string {
+  const restarts = c.restarts > 0 ? `; restarts ${c.restarts}` : '';
+  return `(count ${c.starts}/${c.maxCount === 0 ? 'unlimited' : c.maxCount}; errors ${c.errors}/${c.maxError}${restarts})`;
+}
+
+/** The last line of a supervision that ended on its own or by a stop. */
+export function endText(end: SupervisorEnd, c: Counters): string {
+  switch (end.reason) {
+    case 'maxError':
+      return `giving up: ${c.errors} consecutive failures exceed maxError ${c.maxError} ${countersText(c)}`;
+    case 'maxCount':
+      return `done: maxCount ${c.maxCount} starts reached ${countersText(c)}`;
+    case 'success':
+      return `done: the worker exited successfully and restart is on-failure ${countersText(c)}`;
+    case 'never':
+      return `done: the worker ran once (restart never) and ${end.code === 0 ? 'succeeded' : 'failed'} ${countersText(c)}`;
+    case 'not-ready':
+      return `giving up: the first worker never said it was ready ${countersText(c)}`;
+    case 'stop':
+      return `stopped ${countersText(c)}`;
+  }
+}
+
 /**
- * Supervises the worker `config.file args` until the policy ends it or a stop signal arrives, then
- * exits the process with the supervisor's code. Returns once the loop runs and the signal
- * handlers are in place.
+ * Supervises the worker `config.file args` until the policy ends it or a stop arrives, then exits
+ * the process with the supervisor's code. Returns once the signal handlers are in place.
  */
 export function supervise(config: SupervisorConfig, args: readonly string[], mode: SuperviseMode): void {
   const display = describeCommand(config.file, args);
@@ -29,55 +56,41 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
   const handshake = new HandshakeSender(config.handshake);
   const log = new SupervisorLog(config.logFile, mode === 'foreground');
   const line = (text: string): void => log.line(text);
-  const counters = (c: Counters): string => `(count ${c.starts}/${c.maxCount === 0 ? 'unlimited' : c.maxCount}; errors ${c.errors}/${c.maxError})`;
+  const startedAt = new Date();
 
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env[ENV_NAME];
   if (config.nodeOptions === null) delete env.NODE_OPTIONS;
   else env.NODE_OPTIONS = config.nodeOptions;
 
-  const { settings } = config;
+  const { pidFile, ...settings } = config.settings;
   const firstMarker = config.firstMarker;
-  const supervisor = new Supervisor({
-    file: config.file,
-    args,
-    cwd: config.cwd,
-    env,
-    ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
-    outputFd: () => log.openForWorker(),
-    policy: settings,
-    killTimeout: settings.killTimeout,
-  });
-
-  supervisor
-    .on('start', ({ pid, counters: c }) => line(`worker started: pid ${pid} ${counters(c)}`))
-    .on('start-failed', ({ error, counters: c }) => line(`worker start failed: ${error.message} ${counters(c)}`))
-    .on('exit', ({ pid, seconds, code, signal, counters: c }) => {
-      const how = signal === null ? `code ${code}` : `signal ${signal}`;
-      line(`worker exited: pid ${pid} after ${seconds.toFixed(3)} s with ${how} ${counters(c)}`);
-    })
-    .on('restart', ({ delay, counters: c }) => line(`restart in ${delay} ms ${counters(c)}`))
-    .on('giveup', ({ reason, counters: c }) =>
-      line(
-        reason === 'maxError'
-          ? `giving up: ${c.errors} consecutive failures exceed maxError ${c.maxError} ${counters(c)}`
-          : `done: maxCount ${c.maxCount} starts reached ${counters(c)}`,
-      ),
-    )
-    .on('stopping', ({ signal, pid }) =>
-      line(pid === undefined ? `stopping: no worker running` : `stopping: sending ${signal} to worker pid ${pid} and every process it started`),
-    )
-    .on('kill', ({ pid, pids, killTimeout }) =>
-      line(`worker pid ${pid}: ${pids.length} process(es) still running after killTimeout ${killTimeout} ms: sending SIGKILL to ${pids.join(', ')}`),
-    )
-    .on('stop', ({ counters: c, survivors }) =>
-      line(survivors.length === 0 ? `stopped ${counters(c)}` : `stopped, but SIGKILL did not end pid(s) ${survivors.join(', ')} ${counters(c)}`),
+  let supervisor: Supervisor;
+  try {
+    supervisor = new Supervisor(
+      { command: config.file, args, cwd: config.cwd, env, ...settings },
+      {
+        output: log,
+        resolved: true,
+        ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
+      },
     );
+  } catch (err) {
+    fail(handshake, mode, messageOf(err));
+  }
+  describeEvents(supervisor, line);
+
+  let held: HeldPidFile | undefined;
+  let exiting = false;
+  const release = (end: Omit<EndRecord, 'at' | 'unwritten'>): void => {
+    log.flush();
+    held?.release({ ...end, at: new Date().toISOString(), unwritten: log.unwritten() });
+  };
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
       line(`received ${signal}: stopping, no further restarts`);
-      supervisor.stop('SIGTERM');
+      void supervisor.stop('SIGTERM');
     });
   }
   process.on('SIGHUP', () => {
@@ -85,31 +98,150 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     const error = log.reopen();
     line(error === undefined ? 'received SIGHUP: log file reopened' : `received SIGHUP: cannot reopen the log file (${error}); keeping the old one`);
   });
+  process.on('SIGUSR2', () => {
+    line('received SIGUSR2: restarting the worker');
+    supervisor.restart().catch((err: unknown) => line(`restart failed: ${messageOf(err)}`));
+  });
 
   // Whatever ends this process, the worker's tree is told to stop and the log says why. (A SIGKILL
   // runs nothing: the worker then notices that its parent is gone and stops by itself.)
-  let exiting = false;
   loadSignalExit(config.signalExit)((code, signal) => {
-    if (!exiting) line(signal === null ? `supervisor ending: exit code ${code ?? 0}` : `supervisor ending: received ${signal}, which it does not handle`);
-    const worker = supervisor.workerId;
-    if (worker !== undefined) signalTree(worker, 'SIGTERM', supervisor.treeToken);
+    if (!exiting) {
+      const why = signal === null ? `exit code ${code ?? 0}` : `received ${signal}, which it does not handle`;
+      line(`supervisor ending: ${why}`);
+      release({ code: code ?? null, signal, reason: `supervisor ending: ${why}` });
+    }
+    const tree = supervisor.workerTree;
+    if (tree !== undefined) signalTree(tree.id, 'SIGTERM', settings.killMode === 'group' ? tree.mark : undefined);
     log.flush();
     if (mode === 'detached') toSystemLog(log.unwritten());
     log.close();
   });
 
-  // Stop signals are handled from here on: the launcher may print our pid now.
-  handshake.send({ kind: 'supervising', pid: process.pid });
-  handshake.close();
+  const begin = (): void => {
+    // Stop signals are handled from here on: the launcher may print our pid now.
+    handshake.send({ kind: 'supervising', pid: process.pid });
+    if (settings.waitReady === 0) handshake.close();
+    const limits = `maxCount ${settings.maxCount === 0 ? 'unlimited' : settings.maxCount}, maxError ${settings.maxError}, minExitTime ${settings.minExitTime} s`;
+    line(`supervisor started for: ${display} (${limits})`);
+    supervisor.start().then(
+      ({ workerPid }) => {
+        const seconds = supervisor.status().workerStartedAt;
+        handshake.send({ kind: 'ready', workerPid, seconds: seconds === undefined ? 0 : (Date.now() - seconds) / 1000 });
+        handshake.close();
+      },
+      (err: unknown) => {
+        handshake.send({ kind: 'failed', message: messageOf(err) });
+        handshake.close();
+      },
+    );
+    void supervisor.ended.then((end) => {
+      exiting = true;
+      line(`supervisor exiting with code ${end.code}`);
+      release({ code: end.code, signal: null, reason: endText(end, supervisor.counters()) });
+      process.exit(end.code);
+    });
+  };
 
-  line(
-    `supervisor started for: ${display} (maxCount ${settings.maxCount === 0 ? 'unlimited' : settings.maxCount}, maxError ${settings.maxError}, minExitTime ${settings.minExitTime} s)`,
+  if (pidFile === '') {
+    begin();
+    return;
+  }
+  const own = { pid: process.pid, starttime: identify(process.pid)?.starttime ?? 0, treePrefix: supervisor.treePrefix, startedAt: startedAt.toISOString(), command: [config.file, ...args], logFile: config.logFile };
+  holdPidFile(pidFile, own, controlHandlers(supervisor, log, line, config.logFile, startedAt)).then(
+    (result) => {
+      if ('runningPid' in result) {
+        const who = result.runningPid === undefined ? 'another supervisor' : `supervisor pid ${result.runningPid}`;
+        handshake.send({ kind: 'refused', runningPid: result.runningPid ?? 0 });
+        if (mode === 'foreground') process.stderr.write(`xdaemon: already running: ${who} holds ${pidFile}\n`);
+        exiting = true;
+        process.exit(EXIT_ALREADY_RUNNING);
+      }
+      held = result;
+      begin();
+    },
+    (err: unknown) => fail(handshake, mode, `cannot take the pid file ${pidFile}: ${messageOf(err)}`),
   );
-  void supervisor.run().then((code) => {
-    exiting = true;
-    line(`supervisor exiting with code ${code}`);
-    process.exit(code);
-  });
+}
+
+/** Writes the loop's events as the supervisor's lines. */
+function describeEvents(supervisor: Supervisor, line: (text: string) => void): void {
+  const c = countersText;
+  supervisor
+    .on('start', ({ pid, counters }) => line(`worker started: pid ${pid} ${c(counters)}`))
+    .on('ready', ({ pid, seconds }) => line(`worker ready: pid ${pid} after ${seconds.toFixed(3)} s`))
+    .on('start-failed', ({ error, counters }) => line(`worker start failed: ${error.message} ${c(counters)}`))
+    .on('exit', ({ pid, seconds, code, signal, counters }) => {
+      const how = signal === null ? `code ${code}` : `signal ${signal}`;
+      line(`worker exited: pid ${pid} after ${seconds.toFixed(3)} s with ${how} ${c(counters)}`);
+    })
+    .on('restart', ({ delay, counters }) => line(`restart in ${delay} ms ${c(counters)}`))
+    .on('restarting', ({ pid, counters }) => line(`restarting: stopping worker pid ${pid} and every process it started ${c(counters)}`))
+    .on('not-ready', ({ pid, waitReady }) => line(`worker pid ${pid} did not call ready() within ${waitReady} ms: stopping it`))
+    .on('cleanup', ({ pid, pids }) => line(`worker pid ${pid} left ${pids.length} process(es) running: stopping ${pids.join(', ')}`))
+    .on('giveup', ({ code, reason, counters }) => line(endText({ code, reason }, counters)))
+    .on('stopping', ({ signal, pid }) =>
+      line(pid === undefined ? `stopping: no worker running` : `stopping: sending ${signal} to worker pid ${pid} and every process it started`),
+    )
+    .on('kill', ({ pid, pids, killTimeout }) =>
+      line(`worker pid ${pid}: ${pids.length} process(es) still running after killTimeout ${killTimeout} ms: sending SIGKILL to ${pids.join(', ')}`),
+    )
+    .on('stop', ({ counters, survivors }) =>
+      line(survivors.length === 0 ? endText({ code: 0, reason: 'stop' }, counters) : `stopped, but SIGKILL did not end pid(s) ${survivors.join(', ')} ${c(counters)}`),
+    );
+}
+
+/** The answers to control requests. */
+function controlHandlers(supervisor: Supervisor, log: SupervisorLog, line: (text: string) => void, logFile: string, startedAt: Date) {
+  const ok = (extra: Omit<Extract<ControlResponse, { ok: true }>, 'ok'> = {}): ControlResponse => ({ ok: true, ...extra });
+  return {
+    status: () => ok({ status: liveStatus(supervisor, logFile, startedAt) }),
+    stop: () => {
+      line('stop requested through the control channel: stopping, no further restarts');
+      void supervisor.stop('SIGTERM');
+      return ok({ killTimeout: supervisor.settings.killTimeout });
+    },
+    restart: async () => {
+      line('restart requested through the control channel');
+      return ok({ workerPid: (await supervisor.restart()).workerPid });
+    },
+    reopen: () => {
+      const error = log.reopen();
+      line(error === undefined ? 'log file reopened (requested through the control channel)' : `cannot reopen the log file (${error})`);
+      return error === undefined ? ok() : { ok: false as const, error };
+    },
+  };
+}
+
+/** What a running supervisor process reports to `status()`. */
+function liveStatus(supervisor: Supervisor, logFile: string, startedAt: Date): LiveStatus {
+  const s = supervisor.status();
+  const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const restarting = s.state === 'restarting' || (s.state === 'running' && s.workerPid === undefined);
+  return {
+    state: restarting ? 'restarting' : 'running',
+    pid: process.pid,
+    ...(s.workerPid === undefined ? {} : { workerPid: s.workerPid }),
+    startedAt: startedAt.toISOString(),
+    ...(s.workerStartedAt === undefined ? {} : { workerStartedAt: iso(s.workerStartedAt) as string }),
+    starts: s.counters.starts,
+    restarts: s.counters.restarts,
+    errors: s.counters.errors,
+    maxCount: s.counters.maxCount,
+    maxError: s.counters.maxError,
+    ready: s.ready,
+    ...(s.lastExit === undefined ? {} : { lastExit: { ...s.lastExit, at: iso(s.lastExit.at) as string } }),
+    command: s.command,
+    logFile,
+  };
+}
+
+/** A supervisor that cannot begin: tell the launcher (or stderr), exit 1. */
+function fail(handshake: HandshakeSender, mode: SuperviseMode, message: string): never {
+  handshake.send({ kind: 'failed', message });
+  // In the foreground stderr is the terminal; detached, it is the log file.
+  process.stderr.write(`xdaemon${mode === 'detached' ? ' supervisor' : ''}: ${message}\n`);
+  process.exit(1);
 }
 
 /**
@@ -119,9 +251,11 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
 function toSystemLog(lines: string[]): void {
   if (lines.length === 0) return;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     spawnSync('logger', ['-t', `xdaemon[${process.pid}]`], { input: lines.join(''), stdio: ['pipe', 'ignore', 'ignore'], timeout: 2000 });
-  } catch (err) {
-    process.stderr.write(`xdaemon supervisor: cannot reach the system log: ${messageOf(err)}\n`);
+  } catch {
+    // No system log either: the state file and the log are all there is.
   }
 }
 

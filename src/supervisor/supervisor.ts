@@ -1,82 +1,226 @@
 /**
- * The supervise loop: start the worker, wait for it, ask the policy, start it again. An
- * EventEmitter, so a program can supervise any command in-process; the supervisor process of
- * `Daemon.run()` is this class driven by ./supervise.
+ * The supervise loop, and a public class for programs that supervise another command from their
+ * own process (as forever-monitor users do): start the worker, wait for it, ask the policy, start
+ * it again; stop its whole tree on request; restart it on request; tell whether it is ready.
+ * The supervisor process of `Daemon.run()` and of the CLI is this same class (see ./supervise).
  */
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { messageOf } from '../errors.js';
+import { XDaemonError, messageOf } from '../errors.js';
+import { SupervisorLog } from '../log/supervisor-log.js';
+import { type DaemonOptions, type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '../options.js';
 import type { ProcessId } from '../process/process-tree.js';
-import { identify, stopTree } from '../process/stop-tree.js';
 import { spawnDetached } from '../process/spawn-child.js';
+import { findTree, identify, stopTree } from '../process/stop-tree.js';
+import { resolveCommand } from '../process/which.js';
 import { tracer } from '../trace.js';
-import { type GiveUpReason, type RestartHistory, type RestartPolicy, FRESH, decide, exited, startFailed, started } from './policy.js';
+import { READY_FD_ENV } from '../worker/ready.js';
+import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
 
 const trace = tracer('supervisor');
 
 /** The environment variable every worker (and, by inheritance, its descendants) carries. */
 export const TREE_ENV = 'XDAEMON_TREE';
 
-/** What to supervise and how. */
-export interface SuperviseSpec {
-  /** Executable and arguments of the worker. */
-  file: string;
-  args: readonly string[];
-  cwd: string;
-  /** Environment of the worker; `XW_DAEMON_IDX`-style markers come from `envForStart`. */
-  env: NodeJS.ProcessEnv;
-  /** Extra environment for the n-th start (1-based), e.g. the generation marker. */
-  envForStart?: (start: number) => NodeJS.ProcessEnv;
-  /**
-   * Descriptor for the worker's stdout and stderr, asked anew for every start (`undefined`
-   * discards). May throw: the start then fails, as in Go when the log cannot be opened.
-   */
-  outputFd: () => number | undefined;
-  policy: RestartPolicy;
-  /** Milliseconds between the stop signal and SIGKILL. */
-  killTimeout: number;
+/** Options of a {@link Supervisor}: the command, where its output goes, and the policy settings. */
+export interface SupervisorOptions extends Omit<DaemonOptions, 'pidFile'> {
+  /** The executable: a path, or a name looked up in PATH. */
+  command: string;
+  /** Its arguments (default none). */
+  args?: readonly string[] | undefined;
+  /** Working directory (default: this process's). */
+  cwd?: string | undefined;
+  /** Environment (default: this process's). */
+  env?: NodeJS.ProcessEnv | undefined;
+  /** File for the worker's stdout and stderr, opened afresh for every start (default '': discard). */
+  logFile?: string | undefined;
 }
 
-/** Counters shown in every report, as Go shows them. */
+/** The counters, as every event reports them. */
 export interface Counters {
+  /** Worker starts so far (Go's count; failed starts included, requested restarts not). */
   starts: number;
-  maxCount: number;
+  /** Requested restarts ({@link Supervisor.restart}, SIGUSR2). */
+  restarts: number;
+  /** Consecutive failures. */
   errors: number;
+  maxCount: number;
   maxError: number;
 }
 
-/** Events of a {@link Supervisor}. */
+/** How the supervision ended. */
+export interface SupervisorEnd {
+  /** The exit code a supervisor process ends with: 0 after a stop or maxCount, 1 after giving up. */
+  code: number;
+  /** Why: the policy's reason, `stop`, or `not-ready` (the first worker never said it was ready). */
+  reason: GiveUpReason | 'stop' | 'not-ready';
+}
+
+/** What a {@link Supervisor} is doing. */
+export interface SupervisorStatus {
+  state: 'idle' | 'running' | 'restarting' | 'stopping' | 'ended';
+  workerPid: number | undefined;
+  /** Date.now() of the supervisor's start and of the current worker's start. */
+  startedAt: number | undefined;
+  workerStartedAt: number | undefined;
+  /** Whether the running worker has called `ready()`. */
+  ready: boolean;
+  counters: Counters;
+  lastExit: { code: number | null; signal: NodeJS.Signals | null; seconds: number; at: number } | undefined;
+  /** The command as run: the resolved executable, then its arguments. */
+  command: string[];
+}
+
+/** Events of a {@link Supervisor}; every listener receives one object. */
 export interface SupervisorEvents {
+  /** A worker was started. */
   start: [info: { pid: number; counters: Counters }];
-  'start-failed': [info: { error: Error; counters: Counters }];
-  exit: [info: { pid: number; seconds: number; code: number | null; signal: NodeJS.Signals | null; counters: Counters }];
+  /** A worker said it is ready (`ready()`), `seconds` after its start. */
+  ready: [info: { pid: number; seconds: number; counters: Counters }];
+  /** A worker exited after `seconds`. */
+  exit: [info: { pid: number; code: number | null; signal: NodeJS.Signals | null; seconds: number; counters: Counters }];
+  /** The next start waits `delay` ms (restartDelay, backoff). */
   restart: [info: { delay: number; counters: Counters }];
-  giveup: [info: { code: 0 | 1; reason: GiveUpReason; counters: Counters }];
+  /** Supervision ended after {@link Supervisor.stop}. */
+  stop: [info: { survivors: number[]; counters: Counters }];
+  /** Supervision ended on its own: the policy said so, or the first worker was never ready. */
+  giveup: [info: { code: number; reason: GiveUpReason | 'not-ready'; counters: Counters }];
+  /** A start failed (it counts as a start and a failure, as in Go). */
+  'start-failed': [info: { error: Error; counters: Counters }];
+  /** A stop began: the worker's tree gets `signal`. */
   stopping: [info: { signal: NodeJS.Signals; pid: number | undefined }];
+  /** A requested restart began: the worker's tree is being stopped. */
+  restarting: [info: { pid: number; counters: Counters }];
+  /** Processes still alive after killTimeout get SIGKILL. */
   kill: [info: { pid: number; pids: number[]; killTimeout: number }];
-  stop: [info: { counters: Counters; survivors: number[] }];
+  /** A worker exited and left processes running (killMode 'group'): they are being stopped. */
+  cleanup: [info: { pid: number; pids: number[] }];
+  /** A worker did not call ready() within waitReady ms: it is being stopped. */
+  'not-ready': [info: { pid: number; waitReady: number }];
+}
+
+/**
+ * Where workers' output goes, for the supervisor process to share its log with the loop.
+ * @internal
+ */
+export interface WorkerOutput {
+  /** Opens the output for a new worker; the descriptor for its stdout and stderr (undefined: discard). May throw. */
+  openForWorker(): number | undefined;
+}
+
+/**
+ * What the supervisor process adds to the loop.
+ * @internal
+ */
+export interface SupervisorHooks {
+  /** Extra environment for the n-th start (1-based), e.g. Go's generation marker. */
+  envForStart?: (start: number) => NodeJS.ProcessEnv;
+  /** The worker output (default: a log of `logFile`, opened afresh per start). */
+  output?: WorkerOutput;
+  /** The worker's executable as given (no PATH lookup: the launcher resolved it). */
+  resolved?: boolean;
 }
 
 /** A started worker. */
 interface Worker {
   child: ChildProcess & { pid: number };
   id: ProcessId;
+  /** Its tree token (`XDAEMON_TREE=…`), which its descendants inherit. */
+  token: string;
+  /** Monotonic ms and Date.now() of its start. */
+  startedMono: number;
   startedAt: number;
+  ready: boolean;
+  readyTimer: NodeJS.Timeout | undefined;
+  /** Why the supervisor is stopping it, if it is. */
+  stopping: 'stop' | 'restart' | 'not-ready' | undefined;
+  /** Resolves once it has exited and the loop has seen it. */
   exited: Promise<void>;
 }
 
-/** Runs a worker under the restart policy until the policy gives up or {@link Supervisor.stop} is called. */
+/** A promise with its resolvers. */
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: Error) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (error: Error) => void = () => undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const OWN_OPTIONS = ['command', 'args', 'cwd', 'env', 'logFile'];
+
+/**
+ * Runs a command under Go's restart policy (and the opt-in extras) until the policy ends it or
+ * {@link Supervisor.stop} is called.
+ *
+ * @example
+ * ```ts
+ * const sup = new Supervisor({ command: 'node', args: ['server.js'], logFile: 'server.log', restartDelay: 1000 });
+ * sup.on('exit', ({ pid, code, signal }) => console.log(`worker ${pid} exited with ${code ?? signal}`));
+ * const { workerPid } = await sup.start();
+ * // ...
+ * await sup.stop();
+ * ```
+ */
 export class Supervisor extends EventEmitter<SupervisorEvents> {
-  /** The tree token of this supervisor's workers (`XDAEMON_TREE=<id>`). */
-  readonly treeToken = `${TREE_ENV}=${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+  /**
+   * What every worker's tree token starts with: `XDAEMON_TREE=<supervisor id>.`; each worker gets
+   * this plus its own sequence number, so a stop never takes a later worker for an earlier one's.
+   */
+  readonly treePrefix = `${TREE_ENV}=${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 10)}.`;
+  private treeSeq = 0;
+  /** Resolves when supervision has ended (never rejects). */
+  readonly ended: Promise<SupervisorEnd>;
+  /** The settings in force (defaults applied). */
+  readonly settings: Omit<DaemonSettings, 'pidFile'>;
+  private readonly file: string;
+  private readonly args: readonly string[];
+  private readonly cwd: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly output: WorkerOutput;
+  private readonly envForStart: ((start: number) => NodeJS.ProcessEnv) | undefined;
   private history: RestartHistory = FRESH;
+  private restarts = 0;
+  private everReady = false;
+  private phase: SupervisorStatus['state'] = 'idle';
   private worker: Worker | undefined;
   private pending: NodeJS.Timeout | undefined;
-  private stopping = false;
-  private settle: ((code: number) => void) | undefined;
+  private startedAt: number | undefined;
+  private lastExit: SupervisorStatus['lastExit'];
+  private readonly end = deferred<SupervisorEnd>();
+  private firstStart: Deferred<{ workerPid: number }> | undefined;
+  private requested: Deferred<{ workerPid: number }> | undefined;
 
-  constructor(private readonly spec: SuperviseSpec) {
+  /**
+   * @throws TypeError or RangeError for a bad option; XDaemonError when the command cannot be found.
+   */
+  constructor(options: SupervisorOptions, hooks: SupervisorHooks = {}) {
     super();
+    if (typeof options !== 'object' || options === null) throw new TypeError('xdaemon: Supervisor options must be an object');
+    checkOptionKeys(options, [...OWN_OPTIONS, ...Object.keys(SETTINGS).filter((k) => k !== 'pidFile')]);
+    const { command, args = [], cwd = process.cwd(), env = process.env, logFile = '' } = options;
+    if (typeof command !== 'string') throw new TypeError('xdaemon: command must be a string');
+    if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new TypeError('xdaemon: args must be an array of strings');
+    if (typeof cwd !== 'string') throw new TypeError('xdaemon: cwd must be a string');
+    if (typeof env !== 'object' || env === null) throw new TypeError('xdaemon: env must be an object');
+    if (typeof logFile !== 'string') throw new TypeError('xdaemon: logFile must be a string');
+    const { pidFile: _unused, ...settings } = checkSettings(options);
+    this.settings = settings;
+    this.cwd = cwd;
+    this.env = env;
+    this.args = args;
+    this.file = hooks.resolved === true ? command : resolveCommand(command, env, cwd);
+    this.output = hooks.output ?? new SupervisorLog(logFile, false);
+    this.envForStart = hooks.envForStart;
+    this.ended = this.end.promise;
   }
 
   /** The running worker's pid, if one runs. */
@@ -84,92 +228,150 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.worker?.child.pid;
   }
 
-  /** The running worker's identity, if one runs (for a last-resort signal to its tree). */
-  get workerId(): ProcessId | undefined {
-    return this.worker?.id;
+  /** The running worker's identity and tree token, if one runs (for a last-resort signal to its tree). */
+  get workerTree(): { id: ProcessId; mark: { entry: string } } | undefined {
+    const w = this.worker;
+    return w === undefined ? undefined : { id: w.id, mark: { entry: w.token } };
   }
 
   /** The counters now. */
   counters(): Counters {
     const { starts, errors } = this.history;
-    return { starts, maxCount: this.spec.policy.maxCount, errors, maxError: this.spec.policy.maxError };
+    return { starts, restarts: this.restarts, errors, maxCount: this.settings.maxCount, maxError: this.settings.maxError };
   }
 
-  /** Starts the loop. Resolves with the exit code the supervisor should end with. */
-  run(): Promise<number> {
-    return new Promise<number>((resolve) => {
-      this.settle = resolve;
-      this.next();
-    });
+  /** What the supervisor is doing now. */
+  status(): SupervisorStatus {
+    const w = this.worker;
+    return {
+      state: this.phase,
+      workerPid: w?.child.pid,
+      startedAt: this.startedAt,
+      workerStartedAt: w?.startedAt,
+      ready: w?.ready ?? false,
+      counters: this.counters(),
+      lastExit: this.lastExit,
+      command: [this.file, ...this.args],
+    };
+  }
+
+  /**
+   * Starts supervising. Resolves with the first worker's pid once it has started (with
+   * `waitReady`: once it is ready); rejects if supervision ends before that (it gave up, or the
+   * first worker was never ready). Calling it again returns the same promise.
+   */
+  start(): Promise<{ workerPid: number }> {
+    if (this.firstStart !== undefined) return this.firstStart.promise;
+    this.firstStart = deferred();
+    this.firstStart.promise.catch(() => undefined);
+    this.phase = 'running';
+    this.startedAt = Date.now();
+    this.next();
+    return this.firstStart.promise;
   }
 
   /**
    * Stops: no further restarts; a pending restart is cancelled at once; the running worker's
-   * whole tree (its process group and, on Linux, every process it started, also those that left
-   * the group) gets `signal`, then SIGKILL after `killTimeout`. Resolves the loop with exit code 0
-   * once all of it is gone.
+   * whole tree (killMode 'group': its process group and, on Linux, every process it started, also
+   * those that left the group; killMode 'process': the worker alone) gets `signal`, then SIGKILL
+   * after killTimeout. Resolves once all of it is gone.
    */
-  stop(signal: NodeJS.Signals = 'SIGTERM'): void {
-    if (this.stopping) return;
-    this.stopping = true;
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<SupervisorEnd> {
+    if (this.phase === 'ended' || this.phase === 'stopping') return this.ended;
+    this.phase = 'stopping';
     clearTimeout(this.pending);
     this.pending = undefined;
     const worker = this.worker;
     this.emit('stopping', { signal, pid: worker?.child.pid });
-    if (worker === undefined) {
-      this.finish(0, []);
-      return;
-    }
-    void this.stopWorker(worker, signal).then((survivors) => this.finish(0, survivors));
+    const survivors = worker === undefined ? [] : await this.stopWorker(worker, 'stop', signal);
+    this.requested?.reject(new XDaemonError('the supervisor stopped before the restarted worker was up'));
+    this.emit('stop', { survivors, counters: this.counters() });
+    this.finish({ code: 0, reason: 'stop' });
+    return this.ended;
   }
 
-  /** Stops a worker's tree and waits for the worker's exit event; returns what survived SIGKILL. */
-  private async stopWorker(worker: Worker, signal: NodeJS.Signals): Promise<number[]> {
-    const killTimeout = this.spec.killTimeout;
-    const result = await stopTree(worker.id, {
-      signal,
-      killTimeout,
-      token: this.treeToken,
-      onKill: (pids) => this.emit('kill', { pid: worker.child.pid, pids, killTimeout }),
-    });
+  /**
+   * Restarts the worker now: its tree is stopped gracefully (SIGTERM, killTimeout, SIGKILL) and a
+   * new worker starts at once. Counted in `restarts`, never in `starts` or `errors`, so it never
+   * makes the supervisor reach maxCount or maxError. During a restart delay, the pending start
+   * happens now. Resolves with the new worker's pid once it runs (with `waitReady`: is ready).
+   */
+  restart(): Promise<{ workerPid: number }> {
+    if (this.phase === 'idle') return Promise.reject(new XDaemonError('the supervisor has not been started'));
+    if (this.phase === 'ended' || this.phase === 'stopping') return Promise.reject(new XDaemonError('the supervisor is stopping'));
+    if (this.requested !== undefined) return this.requested.promise;
+    const requested = deferred<{ workerPid: number }>();
+    this.requested = requested;
+    const worker = this.worker;
+    if (worker === undefined) {
+      // Waiting out a restart delay: the pending start happens now.
+      clearTimeout(this.pending);
+      this.pending = undefined;
+      this.launch(true);
+    } else {
+      this.restarts += 1;
+      this.phase = 'restarting';
+      this.emit('restarting', { pid: worker.child.pid, counters: this.counters() });
+      void this.stopWorker(worker, 'restart', 'SIGTERM').then(() => {
+        if (this.phase !== 'restarting') return;
+        this.phase = 'running';
+        this.launch(false);
+      });
+    }
+    return requested.promise;
+  }
+
+  /** Stops a worker's tree and waits until the loop has seen its exit; returns what survived SIGKILL. */
+  private async stopWorker(worker: Worker, why: 'stop' | 'restart' | 'not-ready', signal: NodeJS.Signals): Promise<number[]> {
+    worker.stopping ??= why;
+    clearTimeout(worker.readyTimer);
+    const killTimeout = this.settings.killTimeout;
+    const onKill = (pids: number[]): void => void this.emit('kill', { pid: worker.child.pid, pids, killTimeout });
+    let survivors: number[];
+    if (this.settings.killMode === 'process') {
+      survivors = await stopProcess(worker.child, signal, killTimeout, onKill);
+    } else {
+      survivors = (await stopTree(worker.id, { signal, killTimeout, mark: { entry: worker.token }, onKill })).survivors;
+    }
     await worker.exited;
-    return result.survivors;
+    return survivors;
   }
 
   private next(): void {
-    if (this.stopping) return;
-    const decision = decide(this.spec.policy, this.history);
+    if (this.phase !== 'running') return;
+    const decision = decide(this.settings, this.history);
     trace('decision %o with %o', decision, this.history);
     if (decision.action === 'exit') {
-      this.emit('giveup', { code: decision.code, reason: decision.reason, counters: this.counters() });
-      this.finish(decision.code);
+      this.giveUp(decision.code, decision.reason);
       return;
     }
     if (decision.delay > 0) {
       this.emit('restart', { delay: decision.delay, counters: this.counters() });
       this.pending = setTimeout(() => {
         this.pending = undefined;
-        this.launch();
+        this.launch(true);
       }, decision.delay);
     } else {
-      this.launch();
+      this.launch(true);
     }
   }
 
-  private launch(): void {
-    if (this.stopping) return;
-    this.history = started(this.history);
-    const spec = this.spec;
+  /** Starts a worker; `counted` starts count toward maxCount (a requested restart does not). */
+  private launch(counted: boolean): void {
+    if (this.phase !== 'running') return;
+    if (counted) this.history = started(this.history);
     let child: ChildProcess & { pid: number };
+    const token = `${this.treePrefix}${++this.treeSeq}`;
     try {
-      const [name, value] = splitEntry(this.treeToken);
+      const [name, value] = splitEntry(token);
       child = spawnDetached({
-        file: spec.file,
-        args: spec.args,
-        cwd: spec.cwd,
+        file: this.file,
+        args: this.args,
+        cwd: this.cwd,
         // The tree token first: it stays within the first bytes of every descendant's environment.
-        env: { [name]: value, ...withoutKey(spec.env, name), ...spec.envForStart?.(this.history.starts) },
-        outputFd: spec.outputFd(),
+        env: { [name]: value, ...withoutKey(this.env, name), ...this.envForStart?.(this.history.starts), [READY_FD_ENV]: '3' },
+        outputFd: this.output.openForWorker(),
+        extraStdio: ['pipe'],
       });
     } catch (err) {
       this.history = startFailed(this.history);
@@ -178,28 +380,128 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       setImmediate(() => this.next());
       return;
     }
-    const startedAt = now();
-    const done = new Promise<void>((resolve) => {
-      child.once('exit', (code, signal) => {
-        const seconds = (now() - startedAt) / 1000;
-        if (this.worker?.child === child) this.worker = undefined;
-        if (!this.stopping) this.history = exited(spec.policy, this.history, seconds);
-        this.emit('exit', { pid: child.pid, seconds, code, signal, counters: this.counters() });
-        resolve();
-        this.next();
-      });
-    });
-    this.worker = { child, id: identify(child.pid) ?? { pid: child.pid, starttime: 0 }, startedAt, exited: done };
+    const worker: Worker = {
+      child,
+      id: identify(child.pid) ?? { pid: child.pid, starttime: 0 },
+      token,
+      startedMono: now(),
+      startedAt: Date.now(),
+      ready: false,
+      readyTimer: undefined,
+      stopping: undefined,
+      exited: new Promise<void>((resolve) => child.once('exit', (code, signal) => void this.onExit(worker, code, signal).then(resolve))),
+    };
+    this.worker = worker;
+    this.watchReady(worker);
     this.emit('start', { pid: child.pid, counters: this.counters() });
+    if (this.settings.waitReady === 0) this.started(worker);
   }
 
-  private finish(code: number, survivors: number[] = []): void {
-    const settle = this.settle;
-    this.settle = undefined;
-    if (settle === undefined) return;
-    if (this.stopping) this.emit('stop', { counters: this.counters(), survivors });
-    settle(code);
+  /** Listens for the worker's ready line; with waitReady, stops a worker that is late. */
+  private watchReady(worker: Worker): void {
+    const pipe = worker.child.stdio[3] as NodeJS.ReadableStream;
+    pipe.setEncoding('utf8');
+    pipe.on('error', () => undefined);
+    // Read to the end (a writer must never get SIGPIPE); the first complete line is the signal.
+    pipe.on('data', (chunk: string) => {
+      if (worker.ready || worker.stopping !== undefined || !chunk.includes('\n')) return;
+      worker.ready = true;
+      clearTimeout(worker.readyTimer);
+      this.everReady = true;
+      this.emit('ready', { pid: worker.child.pid, seconds: (now() - worker.startedMono) / 1000, counters: this.counters() });
+      if (this.settings.waitReady > 0) this.started(worker);
+    });
+    const waitReady = this.settings.waitReady;
+    if (waitReady > 0) {
+      worker.readyTimer = setTimeout(() => {
+        if (worker.ready || worker.stopping !== undefined) return;
+        this.emit('not-ready', { pid: worker.child.pid, waitReady });
+        void this.stopWorker(worker, 'not-ready', 'SIGTERM');
+      }, waitReady);
+    }
   }
+
+  /** A worker is up (started, or ready with waitReady): settle whoever waits for it. */
+  private started(worker: Worker): void {
+    const result = { workerPid: worker.child.pid };
+    this.firstStart?.resolve(result);
+    const requested = this.requested;
+    this.requested = undefined;
+    requested?.resolve(result);
+  }
+
+  private async onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    clearTimeout(worker.readyTimer);
+    const seconds = (now() - worker.startedMono) / 1000;
+    if (this.worker === worker) this.worker = undefined;
+    this.lastExit = { code, signal, seconds, at: Date.now() };
+    const why = worker.stopping;
+    if (why !== 'stop' && why !== 'restart') {
+      this.history = why === 'not-ready' ? startFailed(this.history) : exited(this.settings, this.history, seconds, { code, signal });
+    }
+    this.emit('exit', { pid: worker.child.pid, code, signal, seconds, counters: this.counters() });
+    if (why === 'stop' || why === 'restart') return;
+    if (!worker.ready && this.settings.waitReady > 0) {
+      const message =
+        why === 'not-ready'
+          ? `worker pid ${worker.child.pid} did not call ready() within ${this.settings.waitReady} ms`
+          : `worker pid ${worker.child.pid} exited with ${signal ?? `code ${code}`} before it was ready`;
+      this.requested?.reject(new XDaemonError(message));
+      this.requested = undefined;
+      if (!this.everReady) {
+        // The first worker never came up: a failed start, never "online anyway".
+        this.giveUp(1, 'not-ready', message);
+        return;
+      }
+    }
+    if (this.settings.killMode === 'group') await this.cleanUp(worker);
+    this.next();
+  }
+
+  /** Stops what an exited worker left running in its group or tree, before the next start. */
+  private async cleanUp(worker: Worker): Promise<void> {
+    const left = findTree(worker.id, { entry: worker.token });
+    if (left.length === 0) return;
+    this.emit('cleanup', { pid: worker.child.pid, pids: left.map((p) => p.pid) });
+    const killTimeout = this.settings.killTimeout;
+    await stopTree(worker.id, {
+      killTimeout,
+      mark: { entry: worker.token },
+      onKill: (pids) => this.emit('kill', { pid: worker.child.pid, pids, killTimeout }),
+    });
+  }
+
+  private giveUp(code: number, reason: GiveUpReason | 'not-ready', message?: string): void {
+    if (this.phase === 'ended') return;
+    this.emit('giveup', { code, reason, counters: this.counters() });
+    const why = message ?? `supervision ended (${reason}) before a worker was up`;
+    this.firstStart?.reject(new XDaemonError(why));
+    this.requested?.reject(new XDaemonError(why));
+    this.finish({ code, reason });
+  }
+
+  private finish(end: SupervisorEnd): void {
+    if (this.phase === 'ended') return;
+    this.phase = 'ended';
+    this.firstStart?.reject(new XDaemonError('the supervisor stopped before a worker was up'));
+    this.end.resolve(end);
+  }
+}
+
+/** killMode 'process': the worker alone gets the signal, SIGKILL after killTimeout. */
+async function stopProcess(child: ChildProcess, signal: NodeJS.Signals, killTimeout: number, onKill: (pids: number[]) => void): Promise<number[]> {
+  if (child.exitCode !== null || child.signalCode !== null) return [];
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const killed = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), killTimeout)));
+  if ((await Promise.race([exited, killed])) === 'timeout') {
+    onKill([child.pid ?? -1]);
+    child.kill('SIGKILL');
+    await exited;
+  }
+  clearTimeout(timer);
+  return [];
 }
 
 function splitEntry(entry: string): [string, string] {

@@ -28,11 +28,11 @@ export function exitWhenOrphaned(): void {
 
 function stopOrphanedTree(): void {
   const self = identify(process.pid) ?? { pid: process.pid, starttime: 0 };
-  const token = process.env.XDAEMON_TREE === undefined ? undefined : `XDAEMON_TREE=${process.env.XDAEMON_TREE}`;
-  const others = signalTree(self, 'SIGTERM', token, [process.pid]);
+  const mark = process.env.XDAEMON_TREE === undefined ? undefined : { entry: `XDAEMON_TREE=${process.env.XDAEMON_TREE}` };
+  const others = signalTree(self, 'SIGTERM', mark, [process.pid]);
   trace('orphaned: SIGTERM to %o', others);
   setTimeout(() => {
-    signalTree(self, 'SIGKILL', token, [process.pid]);
+    signalTree(self, 'SIGKILL', mark, [process.pid]);
     process.kill(process.pid, 'SIGTERM');
     setTimeout(() => process.kill(process.pid, 'SIGKILL'), ORPHAN_GRACE);
   }, ORPHAN_GRACE);

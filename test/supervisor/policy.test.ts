@@ -11,6 +11,7 @@ import {
   restartDelay,
   startFailed,
   started,
+  succeeded,
 } from '../../src/supervisor/policy';
 
 /** Go's NewDaemon defaults, with the backoff extras switched off. */
@@ -21,6 +22,8 @@ const GO: RestartPolicy = {
   restartDelay: 0,
   backoff: 'fixed',
   maxRestartDelay: 30_000,
+  restart: 'always',
+  successExitCodes: [],
 };
 const policy = (over: Partial<RestartPolicy>): RestartPolicy => ({ ...GO, ...over });
 
@@ -140,10 +143,10 @@ describe('maxCount', () => {
 describe('minExitTime', () => {
   test('a run of at least minExitTime resets the errors to 0; a shorter run counts', () => {
     const p = policy({ minExitTime: 10 });
-    assert.deepEqual(exited(p, { starts: 3, errors: 2 }, 10), { starts: 3, errors: 0 });
-    assert.deepEqual(exited(p, { starts: 3, errors: 2 }, 10.5), { starts: 3, errors: 0 });
-    assert.deepEqual(exited(p, { starts: 3, errors: 2 }, 9.999), { starts: 3, errors: 3 });
-    assert.deepEqual(exited(p, { starts: 3, errors: 0 }, 0), { starts: 3, errors: 1 });
+    assert.deepEqual(exited(p, { starts: 3, errors: 2 }, 10), { starts: 3, errors: 0, lastExit: 'success' });
+    assert.deepEqual(exited(p, { starts: 3, errors: 2 }, 10.5), { starts: 3, errors: 0, lastExit: 'success' });
+    assert.deepEqual(exited(p, { starts: 3, errors: 2 }, 9.999), { starts: 3, errors: 3, lastExit: 'success' });
+    assert.deepEqual(exited(p, { starts: 3, errors: 0 }, 0), { starts: 3, errors: 1, lastExit: 'success' });
   });
   test('fractions of a second are allowed', () => {
     const p = policy({ minExitTime: 0.3 });
@@ -180,7 +183,7 @@ describe('minExitTime', () => {
 describe('a failed start (Go counts it)', () => {
   test('counts as a start attempt and as an error', () => {
     const h = startFailed(started(FRESH));
-    assert.deepEqual(h, { starts: 1, errors: 1 });
+    assert.deepEqual(h, { starts: 1, errors: 1, lastExit: 'failure' });
   });
   test('a worker that starts once and then can never start again (maxError 3): 1 run + 3 failed starts', () => {
     const sim = simulate(policy({ maxError: 3 }), (i) => (i === 0 ? 0 : 'fail'));
@@ -272,5 +275,48 @@ describe('purity', () => {
     const p = policy({ maxError: 2, restartDelay: 10, backoff: 'exponential' });
     const runs: Outcome[] = [0, 'fail', 100, 0, 0, 0];
     assert.deepEqual(simulate(p, runs), simulate(p, runs));
+  });
+});
+
+describe('restart modes (opt-in)', () => {
+  const ok = { code: 0, signal: null };
+  const fail = { code: 2, signal: null };
+  const killed = { code: null, signal: 'SIGKILL' };
+  /** The history after one long run that ended with `exit`. */
+  const after = (p: RestartPolicy, exit: { code: number | null; signal: string | null }): RestartHistory => exited(p, started(FRESH), 3600, exit);
+
+  test('always (default, Go): every exit is followed by a start, whatever its code', () => {
+    const p = policy({});
+    for (const exit of [ok, fail, killed]) assert.deepEqual(decide(p, after(p, exit)), { action: 'start', delay: 0 });
+  });
+
+  test('on-failure: a success ends the loop with 0; a failure or a signal restarts', () => {
+    const p = policy({ restart: 'on-failure' });
+    assert.deepEqual(decide(p, after(p, ok)), { action: 'exit', code: 0, reason: 'success' });
+    assert.deepEqual(decide(p, after(p, fail)), { action: 'start', delay: 0 });
+    assert.deepEqual(decide(p, after(p, killed)), { action: 'start', delay: 0 });
+  });
+
+  test('on-failure with successExitCodes: those codes count as success too', () => {
+    const p = policy({ restart: 'on-failure', successExitCodes: [2, 143] });
+    assert.deepEqual(decide(p, after(p, fail)), { action: 'exit', code: 0, reason: 'success' });
+    assert.equal(succeeded(p, { code: 143, signal: null }), true);
+    assert.equal(succeeded(p, { code: 1, signal: null }), false);
+    assert.equal(succeeded(p, killed), false, 'a signal is never a success');
+  });
+
+  test('never: one run; the loop ends with 0 after a success, 1 after a failure', () => {
+    const p = policy({ restart: 'never' });
+    assert.deepEqual(decide(p, FRESH), { action: 'start', delay: 0 }, 'the first start happens');
+    assert.deepEqual(decide(p, after(p, ok)), { action: 'exit', code: 0, reason: 'never' });
+    assert.deepEqual(decide(p, after(p, fail)), { action: 'exit', code: 1, reason: 'never' });
+    assert.deepEqual(decide(p, startFailed(started(FRESH))), { action: 'exit', code: 1, reason: 'never' }, 'a failed start is its run');
+  });
+
+  test("a failure under on-failure still counts toward maxError, as in Go", () => {
+    const p = policy({ restart: 'on-failure', maxError: 1, minExitTime: 10 });
+    let h = FRESH;
+    for (let i = 0; i < 2; i++) h = exited(p, started(h), 0.1, fail);
+    assert.deepEqual(decide(p, h), { action: 'exit', code: 1, reason: 'maxError' });
   });
 });

@@ -1,0 +1,68 @@
+/**
+ * The client side of the control channel: one request to a supervisor, its answer, and (for a
+ * stop) the moment the supervisor's end of the socket closes, which it does only as it exits.
+ * `node:net` is loaded here, on first use, never by a worker that merely imports the library.
+ */
+import { type ControlRequest, type ControlResponse, MAX_LINE, encodeMessage } from './protocol.js';
+
+/** How a request ended when it got no answer. */
+export type NoAnswer =
+  /** Nothing listens there: no supervisor holds the lock. */
+  | 'unreachable'
+  /** Something accepted the connection but did not answer in time. */
+  | 'unresponsive';
+
+/** An answer, and a promise of the connection's end (for waiting until a supervisor is gone). */
+export interface Answered {
+  response: ControlResponse;
+  closed: Promise<void>;
+}
+
+/**
+ * Sends `request` to the supervisor at `address`; resolves with its answer (and a promise of the
+ * connection's close), or with why there is none, within `timeout` ms.
+ */
+export function request(address: string, message: ControlRequest, timeout: number): Promise<Answered | NoAnswer> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const net = require('node:net') as typeof import('node:net');
+  return new Promise((resolve) => {
+    let buffered = '';
+    let settled = false;
+    let closeResolve: () => void = () => undefined;
+    const closed = new Promise<void>((r) => (closeResolve = r));
+    const socket = net.connect(address);
+    const timer = setTimeout(() => finish('unresponsive'), timeout);
+    const finish = (result: Answered | NoAnswer): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (typeof result === 'string') socket.destroy();
+      resolve(result);
+    };
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(encodeMessage(message)));
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      const end = buffered.indexOf('\n');
+      if (end < 0) {
+        if (buffered.length > MAX_LINE) finish('unresponsive');
+        return;
+      }
+      let response: ControlResponse;
+      try {
+        response = JSON.parse(buffered.slice(0, end)) as ControlResponse;
+      } catch {
+        response = { ok: false, error: 'the supervisor sent an answer that is not JSON' };
+      }
+      finish({ response, closed });
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      const code = err.code ?? '';
+      finish(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK'].includes(code) ? 'unreachable' : 'unresponsive');
+    });
+    socket.on('close', () => {
+      closeResolve();
+      finish('unresponsive');
+    });
+  });
+}

@@ -1,0 +1,4 @@
+/** Entry of the control bundle (`dist/control.js`): the client side of the control channel. */
+export { status } from './status.js';
+export { stop } from './stop.js';
+export { restart } from './restart.js';

@@ -1,0 +1,60 @@
+/**
+ * The control protocol between a client (`status()`, `stop()`, `restart()`, the CLI) and a
+ * supervisor: one JSON object per line over the control socket, a request and its answer. Every
+ * request carries the daemon's key, which only who can read its state file knows: the socket
+ * itself (abstract, on Linux) is reachable by any local user, the key is not.
+ */
+
+/** What a client can ask. */
+export type ControlOp = 'status' | 'stop' | 'restart' | 'reopen';
+
+/** A request. */
+export interface ControlRequest {
+  op: ControlOp;
+  key: string;
+}
+
+/** How a worker ended, as the status reports it. */
+export interface ExitReport {
+  code: number | null;
+  signal: string | null;
+  /** Seconds it ran. */
+  seconds: number;
+  /** ISO time of the exit. */
+  at: string;
+}
+
+/** What a running supervisor says of itself. */
+export interface LiveStatus {
+  /** `running`, or `restarting` while a restart delay (or a requested restart) is under way. */
+  state: 'running' | 'restarting';
+  pid: number;
+  workerPid?: number;
+  /** ISO times. */
+  startedAt: string;
+  workerStartedAt?: string;
+  /** Worker starts (Go's count), requested restarts, consecutive failures. */
+  starts: number;
+  restarts: number;
+  errors: number;
+  maxCount: number;
+  maxError: number;
+  /** Whether the running worker has called `ready()`. */
+  ready: boolean;
+  lastExit?: ExitReport;
+  command: string[];
+  logFile: string;
+}
+
+/** An answer. */
+export type ControlResponse =
+  | { ok: true; status?: LiveStatus; workerPid?: number; killTimeout?: number }
+  | { ok: false; error: string };
+
+/** One message as one line. */
+export function encodeMessage(message: ControlRequest | ControlResponse): string {
+  return `${JSON.stringify(message)}\n`;
+}
+
+/** Longest line either side accepts (a status with a long command line fits easily). */
+export const MAX_LINE = 1 << 20;

@@ -1,0 +1,111 @@
+/** `status(pidFile)`: what the daemon behind a pid file is doing, from any process. */
+import { XDaemonError } from '../errors.js';
+import { findTree } from '../process/stop-tree.js';
+import { ask, findDaemon } from './find-daemon.js';
+import type { ExitReport, LiveStatus } from './protocol.js';
+import type { EndRecord, StateRecord } from './state-file.js';
+
+/** The state of a daemon. */
+export type DaemonState =
+  /** Its supervisor runs (a worker may be starting). */
+  | 'running'
+  /** Its supervisor waits out a restart delay, or restarts the worker on request. */
+  | 'restarting'
+  /** No pid file: it is not running (`ended` says how the last run ended, if known). */
+  | 'stopped'
+  /** A pid file, but no supervisor holds the daemon's lock: it was killed (or its pid is reused). */
+  | 'dead';
+
+/** What `status()` reports. Times are ISO 8601 strings. */
+export interface DaemonStatus {
+  state: DaemonState;
+  /** The absolute pid file. */
+  pidFile: string;
+  /** The supervisor's pid (running), or the pid the pid file names (dead). */
+  pid?: number;
+  workerPid?: number;
+  startedAt?: string;
+  workerStartedAt?: string;
+  /** Worker starts (Go's count), requested restarts, consecutive failures; 0 when not running. */
+  starts: number;
+  restarts: number;
+  errors: number;
+  maxCount: number;
+  maxError: number;
+  /** Whether the running worker has called `ready()`. */
+  ready?: boolean;
+  /** How the last worker ended. */
+  lastExit?: ExitReport;
+  /** The worker's command line as run (from the supervisor, or its state file). */
+  command: string[];
+  logFile: string;
+  /** How the last supervisor ended, when it lived to record it (stopped, gave up, …). */
+  ended?: EndRecord;
+  /** Dead: processes of its workers that still run (Linux; `stop()` ends them). */
+  leftovers?: number[];
+  /** Running, but the supervisor did not answer in time (stopped with SIGSTOP, overloaded, …). */
+  unresponsive?: true;
+}
+
+/** Options of {@link status}. */
+export interface StatusOptions {
+  /** Milliseconds to wait for the supervisor's answer (default 2000). */
+  timeout?: number;
+}
+
+/**
+ * What the daemon behind `pidFile` is doing: `running` or `restarting` (with the supervisor's own
+ * figures), `stopped` (no pid file) or `dead` (a pid file whose supervisor is gone). Never hangs
+ * past its timeout.
+ *
+ * @throws XDaemonError when a supervisor answers but refuses the request (the state file beside
+ *   the pid file belongs to someone else, or cannot be read).
+ */
+export async function status(pidFile: string, options: StatusOptions = {}): Promise<DaemonStatus> {
+  const daemon = findDaemon(pidFile);
+  const answer = await ask(daemon, 'status', options.timeout ?? 2000);
+  const { record } = daemon;
+  if (answer === 'unreachable') {
+    if (!daemon.hasPidFile) return { ...fromRecord(record), state: 'stopped', pidFile: daemon.pidFile };
+    const leftovers = record === undefined || record.ended !== undefined ? [] : leftoversOf(record);
+    return {
+      ...fromRecord(record),
+      state: 'dead',
+      pidFile: daemon.pidFile,
+      ...(record === undefined ? {} : { pid: record.pid }),
+      ...(leftovers.length === 0 ? {} : { leftovers }),
+    };
+  }
+  if (answer === 'unresponsive') {
+    return { ...fromRecord(record), state: 'running', pidFile: daemon.pidFile, ...(record === undefined ? {} : { pid: record.pid }), unresponsive: true };
+  }
+  if (!answer.response.ok || answer.response.status === undefined) {
+    const error = answer.response.ok ? 'no status in the answer' : answer.response.error;
+    throw new XDaemonError(`the supervisor of ${daemon.pidFile} refused the status request: ${error}`);
+  }
+  return fromLive(answer.response.status, daemon.pidFile);
+}
+
+function fromLive(live: LiveStatus, pidFile: string): DaemonStatus {
+  return { ...live, pidFile };
+}
+
+/** What a state file tells of a daemon that does not run. */
+function fromRecord(record: StateRecord | undefined): Omit<DaemonStatus, 'state' | 'pidFile'> {
+  return {
+    starts: 0,
+    restarts: 0,
+    errors: 0,
+    maxCount: 0,
+    maxError: 0,
+    command: record?.command ?? [],
+    logFile: record?.logFile ?? '',
+    ...(record?.ended === undefined ? {} : { ended: record.ended }),
+  };
+}
+
+/** Live processes carrying the tree token of a supervisor that is gone (Linux). */
+export function leftoversOf(record: StateRecord): number[] {
+  // No root process: only the token (unique to that supervisor) makes a process a member.
+  return findTree({ pid: -1, starttime: record.starttime }, { prefix: record.treePrefix }).map((p) => p.pid);
+}

@@ -1,0 +1,55 @@
+/** `stop(pidFile)`: stop the daemon behind a pid file, from any process, and wait until it is gone. */
+import { rmSync } from 'node:fs';
+import { XDaemonError } from '../errors.js';
+import { isRunning } from '../process/proc.js';
+import { stopTree } from '../process/stop-tree.js';
+import { stateFileOf } from './address.js';
+import { ask, findDaemon } from './find-daemon.js';
+import { readState, writeState } from './state-file.js';
+
+/** Options of {@link stop}. */
+export interface StopOptions {
+  /** Milliseconds to wait until the supervisor and its worker's tree are gone (default 30000). */
+  timeout?: number;
+}
+
+/**
+ * Stops the daemon behind `pidFile`: its supervisor stops the worker's whole tree (SIGTERM, its
+ * killTimeout, SIGKILL) and exits. Resolves once the supervisor and the worker's tree are gone.
+ * A daemon that is not running resolves at once, as `systemctl stop` of a stopped unit succeeds;
+ * a dead one (its supervisor was SIGKILLed) has its leftover processes stopped and its stale pid
+ * file removed. No pid read from a file is ever signalled.
+ *
+ * @throws XDaemonError when it takes longer than `timeout`, or the supervisor refuses or does not answer.
+ */
+export async function stop(pidFile: string, options: StopOptions = {}): Promise<void> {
+  const timeout = options.timeout ?? 30_000;
+  const deadline = Date.now() + timeout;
+  const daemon = findDaemon(pidFile);
+  const answer = await ask(daemon, 'stop', Math.min(timeout, 5000));
+  if (answer === 'unreachable') {
+    const record = daemon.record;
+    if (record !== undefined && record.ended === undefined) {
+      // Dead: its workers may live on (a non-Node worker does not watch its parent).
+      await stopTree({ pid: -1, starttime: record.starttime }, { killTimeout: 5000, mark: { prefix: record.treePrefix } });
+      try {
+        writeState(stateFileOf(daemon.pidFile), { ...record, ended: { at: new Date().toISOString(), code: null, signal: 'SIGKILL', reason: 'the supervisor was gone (killed); stop() cleaned up', unwritten: [] } });
+      } catch {
+        // Informational only.
+      }
+    }
+    if (daemon.hasPidFile) rmSync(daemon.pidFile, { force: true });
+    return;
+  }
+  if (answer === 'unresponsive') throw new XDaemonError(`the supervisor of ${daemon.pidFile} did not answer the stop request`);
+  if (!answer.response.ok) throw new XDaemonError(`the supervisor of ${daemon.pidFile} refused to stop: ${answer.response.error}`);
+  const left = deadline - Date.now();
+  const closed = await Promise.race([answer.closed.then(() => true), sleep(Math.max(0, left)).then(() => false)]);
+  const pid = readState(stateFileOf(daemon.pidFile))?.pid ?? daemon.record?.pid;
+  while (closed && pid !== undefined && isRunning(pid) && Date.now() < deadline) await sleep(10);
+  if (!closed || (pid !== undefined && isRunning(pid))) {
+    throw new XDaemonError(`the daemon of ${daemon.pidFile} was still stopping after ${timeout} ms`);
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

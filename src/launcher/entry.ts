@@ -1,0 +1,7 @@
+/**
+ * Entry of the launcher bundle (`dist/launcher.js`): what a launching generation needs and a
+ * worker never loads (spawning, the handshake, the foreground switch).
+ */
+export { ForegroundSupervision, launchSupervisor } from './launch-supervisor.js';
+export { startGeneration } from './respawn.js';
+export { startSupervisor, ALREADY_RUNNING } from './start-supervisor.js';

@@ -1,0 +1,106 @@
+/**
+ * Starting a detached supervisor, for `Daemon.run()` and for the CLI alike: refuse at once if the
+ * pid file's supervisor visibly runs, spawn the supervisor entry with the log as its output, and
+ * wait for its handshake: until it handles stop signals, and with `waitReady` until the first
+ * worker is ready. Nothing is printed here; failures are XDaemonErrors that say why.
+ */
+import { closeSync } from 'node:fs';
+import { stateFileOf } from '../control/address.js';
+import { readState } from '../control/state-file.js';
+import { XDaemonError } from '../errors.js';
+import { openLogFile } from '../log/log-file.js';
+import { signalGroup } from '../process/process-group.js';
+import { HAS_PROC, isRunning } from '../process/proc.js';
+import { spawnDetached } from '../process/spawn-child.js';
+import { identify } from '../process/stop-tree.js';
+import { SUPERVISOR_ENTRY, type SupervisorConfig, configArgs } from '../supervisor/config.js';
+import { pidOf } from '../supervisor/single-instance.js';
+import { SUPERVISING_TIMEOUT, createReceiver } from './handshake.js';
+
+/** The `code` of the XDaemonError thrown when the daemon already runs. */
+export const ALREADY_RUNNING = 'EALREADYRUNNING';
+
+/** A started daemon. */
+export interface Started {
+  /** The supervisor's pid. */
+  pid: number;
+  /** With waitReady: the first worker's pid and how long it took to be ready. */
+  workerPid?: number;
+  readySeconds?: number;
+}
+
+/**
+ * Starts the supervisor for `config` and the worker's `args` with environment `env` (the
+ * supervisor's own; it runs without NODE_OPTIONS). Throws an XDaemonError when it cannot, with
+ * `code` {@link ALREADY_RUNNING} when the pid file's supervisor runs.
+ */
+export function startSupervisor(config: SupervisorConfig, args: readonly string[], env: NodeJS.ProcessEnv): Started {
+  const pidFile = config.settings.pidFile;
+  if (pidFile !== '') {
+    const running = runningSupervisor(pidFile);
+    if (running !== undefined) throw alreadyRunning(running, pidFile);
+  }
+  const receiver = createReceiver();
+  const supervisorEnv: NodeJS.ProcessEnv = { ...env };
+  delete supervisorEnv.NODE_OPTIONS;
+  const full: SupervisorConfig = { ...config, handshake: receiver.channel };
+  // Beside this bundle in dist/ (require.resolve works from the CJS and the ESM builds alike).
+  const entryArgs = [require.resolve(`./${SUPERVISOR_ENTRY}`), ...configArgs(full, args)];
+  const fd = openLogFile(config.logFile);
+  let child: ReturnType<typeof spawnDetached>;
+  try {
+    child = spawnDetached({ file: process.execPath, args: entryArgs, env: supervisorEnv, cwd: config.cwd, outputFd: fd, extraStdio: receiver.stdio });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  const pid = child.pid;
+  const where = config.logFile === '' ? '' : `; see ${config.logFile}`;
+  const waitReady = config.settings.waitReady;
+  try {
+    const timeout = SUPERVISING_TIMEOUT + waitReady + (waitReady > 0 ? config.settings.killTimeout + 5000 : 0);
+    const outcome = receiver.wait(child, timeout, (m) => waitReady === 0 || m.kind !== 'supervising');
+    switch (outcome.kind) {
+      case 'supervising':
+        return { pid };
+      case 'ready':
+        return { pid, workerPid: outcome.workerPid, readySeconds: outcome.seconds };
+      case 'refused':
+        throw alreadyRunning(outcome.runningPid === 0 ? undefined : outcome.runningPid, pidFile);
+      case 'failed':
+        // The supervisor stops what it started and exits by itself; make sure of it.
+        receiver.wait(child, config.settings.killTimeout + 5000, () => false);
+        if (isRunning(pid)) signalGroup(pid, 'SIGKILL');
+        throw new XDaemonError(`the daemon did not start: ${outcome.message}${where}`);
+      case 'timeout':
+        signalGroup(pid, 'SIGKILL');
+        throw new XDaemonError(
+          waitReady > 0
+            ? `the supervisor (pid ${pid}) did not report a ready worker within ${Math.round(timeout / 1000)} s and was killed${where}`
+            : `the supervisor (pid ${pid}) was not ready after ${SUPERVISING_TIMEOUT / 1000} s and was killed${where}`,
+        );
+      default:
+        throw new XDaemonError(`the supervisor (pid ${pid}) exited while starting${where}`);
+    }
+  } finally {
+    receiver.dispose();
+  }
+}
+
+function alreadyRunning(pid: number | undefined, pidFile: string): XDaemonError {
+  const who = pid === undefined ? 'another supervisor' : `supervisor pid ${pid}`;
+  return new XDaemonError(`already running: ${who} holds ${pidFile}; nothing was started`, { code: ALREADY_RUNNING });
+}
+
+/**
+ * The pid of the supervisor that visibly holds `pidFile` (Linux: its pid and start time match the
+ * state file's), so a second start is refused without starting anything. Elsewhere undefined: the
+ * supervisor's lock decides, and refuses through the handshake.
+ */
+function runningSupervisor(pidFile: string): number | undefined {
+  if (!HAS_PROC) return undefined;
+  const pid = pidOf(pidFile);
+  const state = readState(stateFileOf(pidFile));
+  if (pid === undefined || state === undefined || state.pid !== pid || state.ended !== undefined) return undefined;
+  const id = identify(pid);
+  return id !== undefined && id.starttime === state.starttime && isRunning(pid) ? pid : undefined;
+}

@@ -1,0 +1,127 @@
+/**
+ * The supervisor's side of the control channel: it listens on the daemon's control address (which
+ * makes it the one supervisor of its pid file: see ../control/address) and answers requests that
+ * carry the daemon's key. A stop is answered at once and the connection is kept open: it closes
+ * as the supervisor exits, which is how a client knows the stop is done.
+ */
+import type { Server, Socket } from 'node:net';
+import { isSocketFile } from '../control/address.js';
+import { type ControlOp, type ControlRequest, type ControlResponse, MAX_LINE, encodeMessage } from '../control/protocol.js';
+import { messageOf } from '../errors.js';
+
+/** What the supervisor does for each request; a rejected promise becomes an error answer. */
+export type ControlHandlers = Record<ControlOp, () => ControlResponse | Promise<ControlResponse>>;
+
+/** A listening control server. */
+export interface ControlServer {
+  close(): void;
+}
+
+/**
+ * Listens on `address`. Resolves with the server, or with `'busy'` when another process holds
+ * the address (for a socket file: when something answers on it; a stale file is replaced).
+ */
+export async function listenControl(address: string, key: string, handlers: ControlHandlers): Promise<ControlServer | 'busy'> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const net = require('node:net') as typeof import('node:net');
+  const server = net.createServer((socket) => serve(socket, key, handlers));
+  server.on('error', () => undefined);
+  const first = await listen(server, address);
+  if (first === 'busy' && isSocketFile(address) && (await isStale(net, address))) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('node:fs') as typeof import('node:fs')).rmSync(address, { force: true });
+    if ((await listen(server, address)) === 'busy') return 'busy';
+  } else if (first === 'busy') {
+    return 'busy';
+  }
+  return {
+    close() {
+      server.close();
+      if (isSocketFile(address)) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require('node:fs') as typeof import('node:fs')).rmSync(address, { force: true });
+      }
+    },
+  };
+}
+
+function listen(server: Server, address: string): Promise<'ok' | 'busy'> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      server.removeListener('listening', onListening);
+      if (err.code === 'EADDRINUSE') resolve('busy');
+      else reject(err);
+    };
+    const onListening = (): void => {
+      server.removeListener('error', onError);
+      resolve('ok');
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(address);
+  });
+}
+
+/** True when nothing answers on the socket file `address` (its owner died without removing it). */
+function isStale(net: typeof import('node:net'), address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(address);
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+  });
+}
+
+/** Reads one request from `socket` and answers it. */
+function serve(socket: Socket, key: string, handlers: ControlHandlers): void {
+  let buffered = '';
+  socket.setEncoding('utf8');
+  socket.on('error', () => undefined);
+  const answer = (response: ControlResponse, keepOpen = false): void => {
+    if (socket.destroyed) return;
+    socket.write(encodeMessage(response));
+    if (!keepOpen) socket.end();
+  };
+  const onData = (chunk: string): void => {
+    buffered += chunk;
+    const end = buffered.indexOf('\n');
+    if (end < 0) {
+      if (buffered.length > MAX_LINE) socket.destroy();
+      return;
+    }
+    socket.removeListener('data', onData);
+    let request: ControlRequest;
+    try {
+      request = JSON.parse(buffered.slice(0, end)) as ControlRequest;
+    } catch {
+      answer({ ok: false, error: 'the request is not JSON' });
+      return;
+    }
+    if (typeof request.key !== 'string' || !sameKey(request.key, key)) {
+      answer({ ok: false, error: 'wrong key: read it from the state file beside the pid file' });
+      return;
+    }
+    const handler = Object.prototype.hasOwnProperty.call(handlers, request.op) ? handlers[request.op] : undefined;
+    if (handler === undefined) {
+      answer({ ok: false, error: `unknown request ${JSON.stringify(request.op)}` });
+      return;
+    }
+    Promise.resolve()
+      .then(handler)
+      .then(
+        (response) => answer(response, request.op === 'stop'),
+        (err: unknown) => answer({ ok: false, error: messageOf(err) }),
+      );
+  };
+  socket.on('data', onData);
+}
+
+/** Compares two keys in time that does not depend on where they differ. */
+function sameKey(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}

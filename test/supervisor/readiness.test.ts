@@ -1,0 +1,65 @@
+/**
+ * Readiness: a worker calls ready(); the supervisor logs it; with waitReady the launcher returns
+ * only once the first worker is ready, and a worker that dies first or is late is a failed start:
+ * the launcher says why, exits non-zero, and nothing is left running.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { DAEMON, fields, finished, launch, logLine, worker } from '../support/daemon-fixture';
+import { cleanup, readText, records, run, tempDir } from '../support/fixtures';
+import { signal, waitNoTagged } from '../support/harness';
+
+after(cleanup);
+
+test('ready() is logged with the time it took; without waitReady the launcher does not wait for it', async (t) => {
+  const d = await launch(t, { W_MODE: 'serve', W_READY_MS: '300', D_FIELDS: fields({ killTimeout: 500 }) });
+  const w = await worker(d);
+  assert.doesNotMatch(d.stderr, /ready/);
+  const line = await logLine(d, /worker ready: pid \d+ after [\d.]+ s$/);
+  assert.match(line, new RegExp(`worker ready: pid ${w.pid} after 0\\.[3-9]\\d\\d s`));
+  signal(d.spid, 'SIGTERM');
+  await finished(d);
+});
+
+test('waitReady: the launcher exits 0 only once the first worker is ready, naming it', async (t) => {
+  const started = Date.now();
+  const d = await launch(t, { W_MODE: 'serve', W_READY_MS: '500', D_FIELDS: fields({ waitReady: 5000, killTimeout: 500 }) });
+  assert.ok(Date.now() - started >= 500, 'the launcher waited for ready()');
+  const w = await worker(d);
+  assert.match(d.stderr, new RegExp(`started supervisor ${d.spid} \\(log: .*\\); worker ${w.pid} ready after 0\\.[5-9]\\d\\d s`));
+  signal(d.spid, 'SIGTERM');
+  await finished(d);
+});
+
+for (const c of [
+  { name: 'the worker never calls ready()', env: { W_MODE: 'late' }, reason: /did not call ready\(\) within 700 ms/ },
+  { name: 'the worker dies before it is ready', env: { W_MODE: 'exit', W_CODE: '3' }, reason: /exited with code 3 before it was ready/ },
+]) {
+  test(`waitReady, ${c.name}: a failed start, the launcher says why and exits 1, nothing is left`, async () => {
+    const log = join(tempDir(), 'app.log');
+    const res = await run(DAEMON, [], { env: { D_LOG: log, ...c.env, D_FIELDS: fields({ waitReady: 700, killTimeout: 500 }) } });
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(res.stderr, /^xdaemon: the daemon did not start: /);
+    assert.match(res.stderr, c.reason);
+    assert.doesNotMatch(res.stderr, /started supervisor/);
+    await waitNoTagged(5000);
+    const text = readText(log);
+    assert.equal(records(text, 'WORKER').length, 1, 'one start, no restart');
+    assert.match(text, /giving up: the first worker never said it was ready/);
+    assert.match(text, /supervisor exiting with code 1/);
+  });
+}
+
+test('waitReady on a later worker: one that is late is stopped and counts as a failure', async (t) => {
+  // The first worker is ready at once and exits after 300 ms; the next ones never say ready.
+  const d = await launch(t, {
+    W_MODE: 'script',
+    W_SCRIPT: JSON.stringify({ 2: 'serve-exit', 3: 'late', 4: 'late' }),
+    D_FIELDS: fields({ waitReady: 400, maxError: 1, minExitTime: 0, killTimeout: 300 }),
+  });
+  const { text, code } = await finished(d, 15_000);
+  assert.match(text, /worker pid \d+ did not call ready\(\) within 400 ms: stopping it/, text);
+  assert.match(text, /giving up: 2 consecutive failures exceed maxError 1/, text);
+  assert.equal(code, 1, text);
+});
