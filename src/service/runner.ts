@@ -72,8 +72,10 @@ export function runService(hooks: ServiceHooks, options: RunServiceOptions): Pro
         say(`${why} while stopping: exiting now`);
         finish(1);
       }
-      if (phase === 'starting') pending = why;
-      else void stop(why);
+      if (phase === 'starting') {
+        pending = why;
+        say(`${why} while starting: stopping once started`);
+      } else void stop(why);
     };
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => request(`received ${signal}`));
     if (options.debug) {
