@@ -10,8 +10,11 @@ import type { BackendName } from './options.js';
 
 /** What detection looks at; `exists` is asked about paths already under the root. */
 export interface DetectFacts {
+  /** `process.platform` of the machine. */
   platform: NodeJS.Platform;
+  /** Prefix under which /run/systemd/system is looked for. */
   root: string;
+  /** Whether a path exists (`fs.existsSync`). */
   exists: (path: string) => boolean;
 }
 

@@ -18,7 +18,9 @@ export type BackendName = 'systemd' | 'launchd' | 'windows';
 export interface ExecResult {
   /** Exit code (non-zero for failure; a signal death counts as non-zero). */
   code: number;
+  /** What it printed on stdout. */
   stdout: string;
+  /** What it printed on stderr. */
   stderr: string;
 }
 
@@ -246,7 +248,9 @@ export function checkServiceName(name: unknown): asserts name is string {
 
 /** The facts a configuration is resolved against: the process (for "this program") and the current directory. */
 export interface ResolveFacts {
+  /** The running program (for the default command). */
   process: ProcessFacts;
+  /** The directory relative paths are resolved against. */
   cwd: string;
 }
 

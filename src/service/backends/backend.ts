@@ -19,8 +19,11 @@ export type ServiceState = 'running' | 'restarting' | 'failed' | 'stopped' | 'no
 
 /** A service's state with the manager's own words and anything the user should know. */
 export interface ServiceStatus {
+  /** The service's name. */
   name: string;
+  /** The manager asked. */
   backend: BackendName;
+  /** What the service is doing (see {@link ServiceState}). */
   state: ServiceState;
   /** The manager's own words (`active/running`, `state = spawn scheduled; last exit code = 1`, …). */
   detail: string;
@@ -37,8 +40,11 @@ export type Command = readonly [string, ...string[]];
 
 /** What install writes and runs; `Service#plan()` returns it without doing anything. */
 export interface ServicePlan {
+  /** The manager the file is for. */
   backend: BackendName;
+  /** The service's name. */
   name: string;
+  /** True for a user service (systemd --user, a LaunchAgent, a task at the user's logon). */
   userService: boolean;
   /** The service file (under the root prefix). */
   path: string;
@@ -46,6 +52,7 @@ export interface ServicePlan {
   content: string;
   /** The commands install runs after writing it, in order. */
   commands: Command[];
+  /** What the user should know before relying on it (lingering off, waitReady ignored, …). */
   warnings: string[];
 }
 
@@ -57,18 +64,25 @@ export interface InstallResult extends ServicePlan {
 
 /** What uninstall did. */
 export interface UninstallResult {
+  /** The service file (under the root prefix). */
   path: string;
   /** False when there was nothing to remove (no commands were run). */
   removed: boolean;
+  /** The commands it ran, in order. */
   commands: Command[];
 }
 
 /** Who a backend acts for: everything but the program's command line. */
 export interface BackendTarget {
+  /** The service's name. */
   name: string;
+  /** A user service rather than a system one. */
   userService: boolean;
+  /** Prefix of every file written or read. */
   root: string;
+  /** Runs the manager's commands. */
   exec: ExecFn;
+  /** The machine and user. */
   host: HostFacts;
 }
 
