@@ -1,6 +1,7 @@
 // Build: one bundle per process role and module system (the library as CJS and as ESM, the
-// supervisor entry as CJS), and tsc's declarations. One file a role keeps the worker's import cost
-// and the supervisor's start-up low; modules only the launcher needs are initialised lazily.
+// supervisor entry as CJS, the xdaemon/service subpath as CJS and as ESM), and tsc's declarations.
+// One file a role keeps the worker's import cost and the supervisor's start-up low; modules only
+// the launcher needs are initialised lazily.
 import { rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
@@ -14,12 +15,19 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
 };
+// ESM has no require and no __dirname: the banner makes both from import.meta.url.
+const esmBanner = "import { createRequire as __xdCreateRequire } from 'node:module';\nconst require = __xdCreateRequire(import.meta.url);";
+const esmDirname =
+  "import { fileURLToPath as __xdFileURLToPath } from 'node:url';\nimport { dirname as __xdDirname } from 'node:path';\nconst __dirname = __xdDirname(__xdFileURLToPath(import.meta.url));";
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], format: 'cjs', outfile: 'dist/index.js' }),
   build({ ...common, entryPoints: ['src/supervisor/entry.ts'], format: 'cjs', outfile: 'dist/supervisor-main.js' }),
   // Loaded on first use by the entry (src/bundles.ts): a worker never pays for them.
   build({ ...common, entryPoints: ['src/launcher/entry.ts'], format: 'cjs', outfile: 'dist/launcher.js' }),
   build({ ...common, entryPoints: ['src/control/entry.ts'], format: 'cjs', outfile: 'dist/control.js' }),
+  // The service subpath is its own pair of bundles: installing a service is none of a worker's business.
+  build({ ...common, entryPoints: ['src/service/index.ts'], format: 'cjs', outfile: 'dist/service.js' }),
+  build({ ...common, entryPoints: ['src/service/index.ts'], format: 'esm', outfile: 'dist/service.mjs', banner: { js: `${esmBanner}\n${esmDirname}` } }),
   // A native ESM bundle: importing CommonJS from ESM would cost ~4 ms of Node's export scanning.
   // Both builds share one generation counter through globalThis (see src/generation.ts).
   build({
@@ -27,7 +35,7 @@ await Promise.all([
     entryPoints: ['src/index.ts'],
     format: 'esm',
     outfile: 'dist/index.mjs',
-    banner: { js: "import { createRequire as __xdCreateRequire } from 'node:module';\nconst require = __xdCreateRequire(import.meta.url);" },
+    banner: { js: esmBanner },
   }),
 ]);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });

@@ -1,0 +1,136 @@
+/**
+ * systemd: the unit goes to /etc/systemd/system (system) or ~/.config/systemd/user (user, driven
+ * with `systemctl --user`); install writes it and runs daemon-reload and enable; uninstall runs
+ * `disable --now`, removes it and reloads; status reads `systemctl show` and tells a unit waiting
+ * to restart (`activating/auto-restart`) from a running one.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ServiceConfig } from '../options.js';
+import { underRoot } from '../host.js';
+import { systemdUnit, unitExecutable } from '../systemd-unit.js';
+import {
+  type Backend,
+  type BackendTarget,
+  type Command,
+  type ServicePlan,
+  type ServiceState,
+  type ServiceStatus,
+  checkPlatform,
+  missingExecutableWarning,
+  notInstalled,
+  readServiceFile,
+  removeServiceFile,
+  runCommand,
+  writeServiceFile,
+} from './backend.js';
+
+/** The properties status asks `systemctl show` for. */
+export const SHOW_PROPERTIES = 'LoadState,ActiveState,SubState,Result,MainPID,NeedDaemonReload';
+
+/** The systemd backend for `target`. */
+export function systemdBackend(target: BackendTarget): Backend {
+  const unit = `${target.name}.service`;
+  const dir = target.userService ? join(target.host.xdgConfigHome ?? join(target.host.home, '.config'), 'systemd', 'user') : '/etc/systemd/system';
+  const path = underRoot(target.root, join(dir, unit));
+  const systemctl = (...args: string[]): Command => ['systemctl', ...(target.userService ? ['--user'] : []), ...args];
+  const installed = (): string | undefined => readServiceFile(path, 'utf8');
+  const control = async (verb: string): Promise<void> => {
+    if (installed() === undefined) throw notInstalled(target.name, path);
+    await runCommand(target.exec, systemctl(verb, unit));
+  };
+
+  /** A user manager stops the user's services at logout and starts none at boot unless lingering is on. */
+  const lingerWarnings = (): string[] => {
+    if (!target.userService) return [];
+    const user = target.host.username;
+    if (existsSync(underRoot(target.root, `/var/lib/systemd/linger/${user}`))) return [];
+    return [`lingering is off for ${user}: this user service stops at logout and does not start at boot (loginctl enable-linger ${user})`];
+  };
+
+  const plan = (config: ServiceConfig): ServicePlan => ({
+    backend: 'systemd',
+    name: target.name,
+    userService: target.userService,
+    path,
+    content: systemdUnit(config),
+    commands: [systemctl('daemon-reload'), systemctl('enable', unit)],
+    warnings: lingerWarnings(),
+  });
+
+  return {
+    name: 'systemd',
+    path,
+    plan,
+    async install(config, force) {
+      checkPlatform(target, 'systemd', 'linux', 'Linux');
+      const p = plan(config);
+      const changed = writeServiceFile(path, p.content, 'utf8', force);
+      // Both commands are idempotent; running them again finishes an install that failed half-way.
+      for (const command of p.commands) await runCommand(target.exec, command);
+      return { ...p, changed };
+    },
+    async uninstall() {
+      checkPlatform(target, 'systemd', 'linux', 'Linux');
+      if (installed() === undefined) return { path, removed: false, commands: [] };
+      const commands: Command[] = [systemctl('disable', '--now', unit), systemctl('daemon-reload')];
+      await runCommand(target.exec, commands[0] as Command);
+      removeServiceFile(path);
+      await runCommand(target.exec, commands[1] as Command);
+      return { path, removed: true, commands };
+    },
+    start: () => control('start'),
+    stop: () => control('stop'),
+    restart: () => control('restart'),
+    async status() {
+      const content = installed();
+      const base = { name: target.name, backend: 'systemd' as const, path };
+      if (content === undefined) return { ...base, state: 'not-installed', detail: `no ${path}`, pid: undefined, warnings: [] };
+      const output = await runCommand(target.exec, systemctl('show', '-p', SHOW_PROPERTIES, unit));
+      const read = systemdState(parseShow(output));
+      return {
+        ...base,
+        ...read,
+        warnings: [...read.warnings, ...missingExecutableWarning(target.root, unitExecutable(content)), ...lingerWarnings()],
+      } satisfies ServiceStatus;
+    },
+  };
+}
+
+/** `Key=Value` lines of `systemctl show` as a map. */
+export function parseShow(output: string): Record<string, string> {
+  const props: Record<string, string> = {};
+  for (const line of output.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) props[line.slice(0, eq)] = line.slice(eq + 1).trim();
+  }
+  return props;
+}
+
+/**
+ * The state of a unit from its `systemctl show` properties. `activating` (waiting to restart, or
+ * to be ready) is `restarting`, never `running`: kardianos/service reports a crash-looping unit
+ * as running.
+ */
+export function systemdState(p: Record<string, string>): { state: ServiceState; detail: string; pid: number | undefined; warnings: string[] } {
+  const load = p.LoadState ?? '';
+  const active = p.ActiveState ?? '';
+  const sub = p.SubState ?? '';
+  const pidNumber = Number(p.MainPID);
+  const pid = Number.isInteger(pidNumber) && pidNumber > 0 ? pidNumber : undefined;
+  const detail = [`${active}/${sub}`, p.Result !== undefined && p.Result !== 'success' ? `result ${p.Result}` : '', load !== 'loaded' ? `load ${load}` : '']
+    .filter(Boolean)
+    .join(', ');
+  const warnings: string[] = [];
+  if (p.NeedDaemonReload === 'yes') warnings.push('the unit file changed since systemd loaded it: run systemctl daemon-reload');
+  if (load === 'not-found') warnings.push('systemd has not loaded this unit: run systemctl daemon-reload');
+  if (load === 'masked') warnings.push('the unit is masked: it cannot be started until unmasked');
+  if (load === 'error' || load === 'bad-setting') warnings.push(`systemd cannot load the unit (LoadState=${load}): see systemctl status`);
+  let state: ServiceState;
+  if (load === 'error' || load === 'bad-setting') state = 'failed';
+  else if (active === 'active' || active === 'reloading') state = 'running';
+  else if (active === 'activating') state = 'restarting';
+  else if (active === 'failed') state = 'failed';
+  else state = 'stopped';
+  return { state, detail, pid: state === 'running' || state === 'restarting' ? pid : undefined, warnings };
+}

@@ -1,0 +1,135 @@
+/**
+ * The systemd unit of a service, as text: a pure function of the options. Every value is written
+ * the way systemd reads it back (systemd.syntax(7), systemd.service(5), systemd.exec(5)), so the
+ * program gets exactly the argv and environment it was given and no value can add a directive:
+ *
+ * - `ExecStart=`: each word in double quotes with C-style escapes (`\\`, `\"`, `\n`, `\xNN`, …),
+ *   `%` doubled (specifiers are expanded after unquoting) and `$` doubled (variables are expanded
+ *   when the command runs);
+ * - `Environment=`: one quoted `NAME=value` per line, C-style escapes, `%` doubled (`$` means
+ *   nothing there);
+ * - single-value settings (`Description=`, `WorkingDirectory=`, `User=`, `append:` paths) are not
+ *   unquoted by systemd: `%` is doubled and anything a line cannot carry (a control character,
+ *   surrounding blanks, a trailing backslash that would join the next line) is refused.
+ */
+import { XDaemonError } from '../errors.js';
+import { type ServiceConfig, type ServiceOptions, checkPosixUser, requireAbsoluteCommand, resolveServiceConfig } from './options.js';
+
+/** Starts allowed within the start-limit window before systemd marks a crash-looping unit failed. */
+export const START_LIMIT_BURST = 5;
+
+/**
+ * Renders the unit file of a service (`NAME.service`). Pure: the same options give the same text.
+ * Relative paths are resolved against the current directory and an unset command is this program;
+ * the command must then be an absolute path (`Service#install` looks a bare name up in PATH).
+ *
+ * @throws TypeError/RangeError for bad options; XDaemonError for a value a unit file cannot hold.
+ */
+export function renderSystemdUnit(options: ServiceOptions): string {
+  return systemdUnit(resolveServiceConfig(options));
+}
+
+/** The unit file of a resolved configuration. */
+export function systemdUnit(c: ServiceConfig): string {
+  requireAbsoluteCommand(c);
+  if (c.command.includes('$')) {
+    throw new XDaemonError(`a systemd unit cannot run a command whose path holds "$": ${JSON.stringify(c.command)}`);
+  }
+  if (c.user !== undefined) checkPosixUser(c.user, 'systemd');
+  const seconds = (ms: number): string => String(ms / 1000);
+  const unit = [
+    `# ${c.name}.service: written by xdaemon (Service#install). Install again rather than edit it.`,
+    '[Unit]',
+    `Description=${plainValue('Description', c.description)}`,
+  ];
+  // A user manager has no network-online.target.
+  if (!c.userService) unit.push('After=network-online.target', 'Wants=network-online.target');
+  // The window grows with the restart delay, so that 5 quick deaths in a row always trip it.
+  unit.push(`StartLimitIntervalSec=${seconds(10_000 + START_LIMIT_BURST * c.restartDelay)}`, `StartLimitBurst=${START_LIMIT_BURST}`);
+  unit.push('', '[Service]');
+  if (c.waitReady > 0) {
+    // ready() runs systemd-notify, a child process: systemd must accept READY=1 from any process of the unit.
+    unit.push('Type=notify', 'NotifyAccess=all', `TimeoutStartSec=${seconds(c.waitReady)}`);
+  } else {
+    unit.push('Type=exec');
+  }
+  unit.push(`ExecStart=${[c.command, ...c.args].map(execWord).join(' ')}`);
+  unit.push(`WorkingDirectory=${plainValue('WorkingDirectory', c.workingDirectory)}`);
+  for (const [name, value] of Object.entries(c.env)) unit.push(`Environment=${quoted(`${name}=${value}`.replace(/%/g, '%%'))}`);
+  if (c.user !== undefined) unit.push(`User=${plainValue('User', c.user)}`);
+  unit.push(`Restart=${c.restart === 'never' ? 'no' : c.restart}`, `RestartSec=${seconds(c.restartDelay)}`);
+  // SIGTERM to the main process, SIGKILL to whatever of the unit is left after the timeout.
+  // TimeoutStopSec=0 would mean "no timeout", so killTimeout 0 is written as 1 ms.
+  unit.push('KillMode=mixed', `TimeoutStopSec=${seconds(Math.max(1, c.killTimeout))}`);
+  if (c.logFile !== undefined) unit.push(`StandardOutput=append:${plainValue('logFile', c.logFile)}`);
+  if (c.errFile !== undefined) unit.push(`StandardError=append:${plainValue('errFile', c.errFile)}`);
+  unit.push('', '[Install]', `WantedBy=${c.userService ? 'default.target' : 'multi-user.target'}`, '');
+  return unit.join('\n');
+}
+
+/** One word of a command line: `$` and `%` doubled, then quoted. */
+function execWord(word: string): string {
+  return quoted(word.replace(/\$/g, '$$$$').replace(/%/g, '%%'));
+}
+
+/** A double-quoted item with C-style escapes (systemd.syntax(7) "Quoting"). */
+function quoted(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number;
+    if (ch === '\\' || ch === '"') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    // \xNN would be a raw byte (invalid UTF-8) above 0x7f: C1 controls go as code points.
+    else if (code >= 0x80 && code <= 0x9f) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/**
+ * A value systemd takes verbatim to the end of the line (after specifier expansion): `%` doubled;
+ * refused when the line cannot carry it unchanged.
+ */
+function plainValue(setting: string, value: string): string {
+  const refuse = (why: string): XDaemonError =>
+    new XDaemonError(`${setting} ${JSON.stringify(value)} cannot be written to a systemd unit: ${why}`);
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) throw refuse('it holds a control character');
+  if (value !== value.trim()) throw refuse('systemd strips leading and trailing blanks');
+  if (value.endsWith('\\')) throw refuse('a trailing backslash joins the next line');
+  return value.replace(/%/g, '%%');
+}
+
+/**
+ * The executable a unit written by {@link systemdUnit} runs (the first word of its `ExecStart=`),
+ * or undefined when the text has none. Reads back only what this module writes.
+ */
+export function unitExecutable(unit: string): string | undefined {
+  const line = unit.split('\n').find((l) => l.startsWith('ExecStart="'));
+  if (line === undefined) return undefined;
+  const body = line.slice('ExecStart="'.length);
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i] as string;
+    if (ch === '"') return out.replace(/%%/g, '%');
+    if (ch !== '\\') {
+      out += ch;
+      continue;
+    }
+    const next = body[++i];
+    const hex = (n: number): string => {
+      const text = String.fromCodePoint(parseInt(body.slice(i + 1, i + 1 + n), 16));
+      i += n;
+      return text;
+    };
+    if (next === 'n') out += '\n';
+    else if (next === 'r') out += '\r';
+    else if (next === 't') out += '\t';
+    else if (next === 'x') out += hex(2);
+    else if (next === 'u') out += hex(4);
+    else out += next ?? '';
+  }
+  return undefined;
+}
