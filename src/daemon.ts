@@ -59,6 +59,14 @@ export class Daemon {
    * `stop()`, `restart()` from any process.
    */
   pidFile: string = DEFAULTS.pidFile;
+  /** Prefix each line of the worker's output with an ISO 8601 UTC time (piped mode; default false). */
+  timestamps: boolean = DEFAULTS.timestamps;
+  /** File for the worker's stderr (default '': the log file). */
+  errFile: string = DEFAULTS.errFile;
+  /** Rotate the log by rename beyond this many bytes (piped mode; default 0: never). */
+  maxSize: number = DEFAULTS.maxSize;
+  /** Rotated files kept, `log.1` … `log.N` (default 5). */
+  maxFiles: number = DEFAULTS.maxFiles;
 
   /**
    * @param logFile - Log file for the worker's output and the supervisor's lines ('' discards).

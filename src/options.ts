@@ -13,7 +13,9 @@ export type SettingKind =
   | { type: 'ms' }
   | { type: 'choice'; values: readonly string[] }
   | { type: 'codes' }
-  | { type: 'path' };
+  | { type: 'path' }
+  | { type: 'bool' }
+  | { type: 'bytes' };
 
 /** One row of the table. */
 export interface SettingSpec {
@@ -49,6 +51,10 @@ export const SETTINGS = {
   },
   waitReady: { kind: { type: 'ms' }, default: 0, doc: 'ms a worker has to call ready(); 0: do not wait' },
   pidFile: { kind: { type: 'path' }, default: '', doc: 'pid file (single instance, status, stop, restart); empty: none' },
+  timestamps: { kind: { type: 'bool' }, default: false, doc: "prefix each line of the worker's output with an ISO time (piped mode)" },
+  errFile: { kind: { type: 'path' }, default: '', doc: "file for the worker's stderr; empty: the log file" },
+  maxSize: { kind: { type: 'bytes' }, default: 0, doc: 'rotate the log by rename when it would grow beyond this many bytes (piped mode); 0: never' },
+  maxFiles: { kind: { type: 'count' }, default: 5, doc: 'rotated files kept (log.1 … log.N), the oldest deleted' },
 } as const satisfies Record<string, SettingSpec>;
 
 /** Names of the settings. */
@@ -94,6 +100,20 @@ export interface DaemonOptions {
    * per pid file: a second start is refused. Enables `status()`, `stop()` and `restart()`.
    */
   pidFile?: string | undefined;
+  /**
+   * Prefix every line of the worker's output with an ISO 8601 UTC time (default false). Switches
+   * to piped mode: the supervisor reads the worker's output and is the only writer of the log.
+   */
+  timestamps?: boolean | undefined;
+  /** File for the worker's stderr (default '': the log file). In piped mode it gets the same prefix. */
+  errFile?: string | undefined;
+  /**
+   * Rotate the log (and errFile) by rename when a line would take it beyond this many bytes
+   * (default 0: never). Switches to piped mode.
+   */
+  maxSize?: number | undefined;
+  /** Rotated files kept: `log.1` (newest) … `log.N`; the oldest is deleted (default 5). */
+  maxFiles?: number | undefined;
 }
 
 /** The resolved settings a supervisor runs with. */
@@ -103,6 +123,11 @@ export interface DaemonSettings extends RestartPolicy {
   waitReady: number;
   /** Absolute, or '' for none. */
   pidFile: string;
+  timestamps: boolean;
+  /** Absolute, or '' for the log file. */
+  errFile: string;
+  maxSize: number;
+  maxFiles: number;
 }
 
 /** Defaults: Go's `NewDaemon` plus the opt-in extras switched off. */
@@ -147,6 +172,9 @@ export function checkSetting(name: SettingName, value: unknown): unknown {
         throw new TypeError(`xdaemon: ${name} must be ${kind.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describe(value)}`);
       }
       return value;
+    case 'bool':
+      if (typeof value !== 'boolean') throw new TypeError(`xdaemon: ${name} must be a boolean, got ${describe(value)}`);
+      return value;
     case 'path':
       if (typeof value !== 'string') throw new TypeError(`xdaemon: ${name} must be a string, got ${describe(value)}`);
       if (value.includes('\0')) throw new TypeError(`xdaemon: ${name} must not contain a NUL byte`);
@@ -163,7 +191,9 @@ export function checkSetting(name: SettingName, value: unknown): unknown {
     default: {
       if (typeof value !== 'number') throw new TypeError(`xdaemon: ${name} must be a number, got ${describe(value)}`);
       if (!Number.isFinite(value) || value < 0) throw new RangeError(`xdaemon: ${name} must be a finite number >= 0, got ${describe(value)}`);
-      if (kind.type === 'count' && !Number.isInteger(value)) throw new RangeError(`xdaemon: ${name} must be a whole number, got ${value}`);
+      if ((kind.type === 'count' || kind.type === 'bytes') && !Number.isInteger(value)) {
+        throw new RangeError(`xdaemon: ${name} must be a whole number, got ${value}`);
+      }
       if (kind.type === 'ms' && value > MAX_TIMER) throw new RangeError(`xdaemon: ${name} must be at most ${MAX_TIMER} ms, got ${value}`);
       return value;
     }

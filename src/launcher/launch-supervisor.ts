@@ -30,7 +30,11 @@ export function launchSupervisor(logFile: string, settings: DaemonSettings, firs
     cwd,
     logFile: logFile === '' ? '' : resolve(cwd, logFile),
     firstMarker,
-    settings: { ...settings, pidFile: settings.pidFile === '' ? '' : absolutePidFile(settings.pidFile, cwd) },
+    settings: {
+      ...settings,
+      pidFile: settings.pidFile === '' ? '' : absolutePidFile(settings.pidFile, cwd),
+      errFile: settings.errFile === '' ? '' : resolve(cwd, settings.errFile),
+    },
     handshake: null,
     signalExit: resolveSignalExit(),
   };
