@@ -9,7 +9,7 @@
  */
 import { EXIT_ALREADY_RUNNING, messageOf } from '../errors.js';
 import { ENV_NAME } from '../generation.js';
-import { SupervisorLog } from '../log/supervisor-log.js';
+import { type LogSink, createLogSink } from '../log/log-sink.js';
 import type { ControlResponse, LiveStatus } from '../control/protocol.js';
 import type { EndRecord } from '../control/state-file.js';
 import { describeCommand } from '../process/command-line.js';
@@ -54,7 +54,13 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
   const display = describeCommand(config.file, args);
   process.title = `xdaemon supervisor: ${display}`;
   const handshake = new HandshakeSender(config.handshake);
-  const log = new SupervisorLog(config.logFile, mode === 'foreground');
+  const { pidFile, ...settings } = config.settings;
+  let log: LogSink;
+  try {
+    log = createLogSink({ ...settings, logFile: config.logFile, echo: mode === 'foreground' });
+  } catch (err) {
+    fail(handshake, mode, messageOf(err));
+  }
   const line = (text: string): void => log.line(text);
   const startedAt = new Date();
 
@@ -63,7 +69,6 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
   if (config.nodeOptions === null) delete env.NODE_OPTIONS;
   else env.NODE_OPTIONS = config.nodeOptions;
 
-  const { pidFile, ...settings } = config.settings;
   const firstMarker = config.firstMarker;
   let supervisor: Supervisor;
   try {
@@ -192,7 +197,7 @@ function describeEvents(supervisor: Supervisor, line: (text: string) => void): v
 }
 
 /** The answers to control requests. */
-function controlHandlers(supervisor: Supervisor, log: SupervisorLog, line: (text: string) => void, logFile: string, startedAt: Date) {
+function controlHandlers(supervisor: Supervisor, log: LogSink, line: (text: string) => void, logFile: string, startedAt: Date) {
   const ok = (extra: Omit<Extract<ControlResponse, { ok: true }>, 'ok'> = {}): ControlResponse => ({ ok: true, ...extra });
   return {
     status: () => ok({ status: liveStatus(supervisor, logFile, startedAt) }),

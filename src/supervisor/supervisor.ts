@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { XDaemonError, messageOf } from '../errors.js';
-import { SupervisorLog } from '../log/supervisor-log.js';
+import { type LogSink, createLogSink } from '../log/log-sink.js';
 import { type DaemonOptions, type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '../options.js';
 import type { ProcessId } from '../process/process-tree.js';
 import { spawnDetached } from '../process/spawn-child.js';
@@ -100,23 +100,14 @@ export interface SupervisorEvents {
 }
 
 /**
- * Where workers' output goes, for the supervisor process to share its log with the loop.
- * @internal
- */
-export interface WorkerOutput {
-  /** Opens the output for a new worker; the descriptor for its stdout and stderr (undefined: discard). May throw. */
-  openForWorker(): number | undefined;
-}
-
-/**
  * What the supervisor process adds to the loop.
  * @internal
  */
 export interface SupervisorHooks {
   /** Extra environment for the n-th start (1-based), e.g. Go's generation marker. */
   envForStart?: (start: number) => NodeJS.ProcessEnv;
-  /** The worker output (default: a log of `logFile`, opened afresh per start). */
-  output?: WorkerOutput;
+  /** The log (default: one made from `logFile` and the log settings). */
+  output?: LogSink;
   /** The worker's executable as given (no PATH lookup: the launcher resolved it). */
   resolved?: boolean;
 }
@@ -136,6 +127,8 @@ interface Worker {
   stopping: 'stop' | 'restart' | 'not-ready' | undefined;
   /** Resolves once it has exited and the loop has seen it. */
   exited: Promise<void>;
+  /** Resolves once its output has been read to the end (piped mode; at once in direct mode). */
+  drained: Promise<void>;
 }
 
 /** A promise with its resolvers. */
@@ -185,7 +178,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly args: readonly string[];
   private readonly cwd: string;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly output: WorkerOutput;
+  private readonly output: LogSink;
   private readonly envForStart: ((start: number) => NodeJS.ProcessEnv) | undefined;
   private history: RestartHistory = FRESH;
   private restarts = 0;
@@ -218,7 +211,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.env = env;
     this.args = args;
     this.file = hooks.resolved === true ? command : resolveCommand(command, env, cwd);
-    this.output = hooks.output ?? new SupervisorLog(logFile, false);
+    this.output =
+      hooks.output ??
+      createLogSink({ logFile, errFile: settings.errFile, timestamps: settings.timestamps, maxSize: settings.maxSize, maxFiles: settings.maxFiles, echo: false });
     this.envForStart = hooks.envForStart;
     this.ended = this.end.promise;
   }
@@ -364,15 +359,21 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const token = `${this.treePrefix}${++this.treeSeq}`;
     try {
       const [name, value] = splitEntry(token);
-      child = spawnDetached({
-        file: this.file,
-        args: this.args,
-        cwd: this.cwd,
-        // The tree token first: it stays within the first bytes of every descendant's environment.
-        env: { [name]: value, ...withoutKey(this.env, name), ...this.envForStart?.(this.history.starts), [READY_FD_ENV]: '3' },
-        outputFd: this.output.openForWorker(),
-        extraStdio: ['pipe'],
-      });
+      const stdio = this.output.stdioForWorker();
+      try {
+        child = spawnDetached({
+          file: this.file,
+          args: this.args,
+          cwd: this.cwd,
+          // The tree token first: it stays within the first bytes of every descendant's environment.
+          env: { [name]: value, ...withoutKey(this.env, name), ...this.envForStart?.(this.history.starts), [READY_FD_ENV]: '3' },
+          stdout: stdio.stdout,
+          stderr: stdio.stderr,
+          extraStdio: ['pipe'],
+        });
+      } finally {
+        stdio.release();
+      }
     } catch (err) {
       this.history = startFailed(this.history);
       const error = err instanceof Error ? err : new Error(messageOf(err));
@@ -390,6 +391,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       readyTimer: undefined,
       stopping: undefined,
       exited: new Promise<void>((resolve) => child.once('exit', (code, signal) => void this.onExit(worker, code, signal).then(resolve))),
+      drained: this.output.attach(child),
     };
     this.worker = worker;
     this.watchReady(worker);
@@ -433,6 +435,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private async onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     clearTimeout(worker.readyTimer);
     const seconds = (now() - worker.startedMono) / 1000;
+    // Piped mode: the worker's last lines go before the line of its exit (unless something it
+    // started holds its pipes open: then those are read on in the background).
+    await Promise.race([worker.drained, sleep(DRAIN_WAIT_MS)]);
     if (this.worker === worker) this.worker = undefined;
     this.lastExit = { code, signal, seconds, at: Date.now() };
     const why = worker.stopping;
@@ -514,6 +519,11 @@ function withoutKey(env: NodeJS.ProcessEnv, key: string): NodeJS.ProcessEnv {
   delete copy[key];
   return copy;
 }
+
+/** How long an exit waits for the worker's output to be read to the end, at most. */
+const DRAIN_WAIT_MS = 250;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Monotonic milliseconds (no perf_hooks load in the supervisor). */
 function now(): number {

@@ -78,10 +78,14 @@ export function readText(file: string): string {
   }
 }
 
-/** Parses the `TAG {json}` lines fixtures print. */
+/** The time prefix piped mode with timestamps puts before a worker's line. */
+const TIME_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (?:out|err) /;
+
+/** Parses the `TAG {json}` lines fixtures print (also behind a piped-mode time prefix). */
 export function records<T = Record<string, unknown>>(text: string, tag: string): T[] {
   const out: T[] = [];
-  for (const line of text.split('\n')) {
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(TIME_PREFIX, '');
     if (line.startsWith(`${tag} `)) out.push(JSON.parse(line.slice(tag.length + 1)) as T);
   }
   return out;
