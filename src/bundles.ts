@@ -8,7 +8,7 @@
 interface Bundles {
   launcher: typeof import('./launcher/entry.js');
   control: typeof import('./control/entry.js');
-  'supervisor-main': typeof import('./supervisor/entry.js');
+  'supervisor-core': typeof import('./supervisor/core.js');
 }
 
 /** Loads `name` from the bundle's own folder (works from the CommonJS and the ES module entry). */
