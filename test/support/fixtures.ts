@@ -4,7 +4,7 @@
  * fixtures print, and the after-hook that fails a file whose processes outlived it.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { type Exit, killTagged, runToEnd } from './harness';
@@ -69,10 +69,10 @@ export function tempDir(): string {
   return dir;
 }
 
-/** The text of a file, or '' when it does not exist (yet). */
+/** The text of a regular file, or '' when it does not exist (yet) or is a device (/dev/full reads forever). */
 export function readText(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return statSync(file).isFile() ? readFileSync(file, 'utf8') : '';
   } catch {
     return '';
   }
