@@ -109,6 +109,7 @@ async function main(): Promise<void> {
       settleMs: SETTLE_MS,
       seconds,
       leftoverProcesses: strays,
+      ...Object.assign({}, ...figures.map((f) => f.details ?? {})),
     },
     rows,
   );
