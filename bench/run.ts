@@ -47,9 +47,10 @@ function parseFlags(argv: readonly string[]): { quick: boolean; peers: boolean }
 const FLAGS = parseFlags(process.argv.slice(2));
 
 /** Sample sizes: runs (or rounds) of each kind, per figure. */
+const MB = 1024 * 1024;
 const SAMPLES = FLAGS.quick
-  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10 }
-  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30 };
+  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10, log: { bytes: 50_000_000, runs: 2, maxSize: 5 * MB, maxFiles: 20 } }
+  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30, log: { bytes: 500_000_000, runs: 3, maxSize: 50 * MB, maxFiles: 20 } };
 
 /** Fixtures run once before measuring, so that no figure pays for a cold cache. */
 const WARM_UP = ['empty.cjs', 'empty.mjs', 'import-cjs.cjs', 'import-esm.mjs', 'floor-worker.cjs'];
@@ -72,7 +73,9 @@ async function measure(): Promise<Figure[]> {
   const launched = await launch(SAMPLES.launch);
   const memory = await supervisorMemory(SAMPLES.rss, launched.bareStartMs, peers);
   const imports = await workerImport(SAMPLES.imports);
-  return [restart, launched, memory, imports, logThroughput()];
+  // Last: it writes gigabytes, and the disk's write-back would disturb the figures after it.
+  const logs = await logThroughput(SAMPLES.log, peers);
+  return [restart, launched, memory, imports, logs];
 }
 
 async function main(): Promise<void> {
