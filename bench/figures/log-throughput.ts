@@ -59,6 +59,8 @@ interface Side {
   cpuMs: number;
   /** Time spent waiting for a CPU (Linux's schedstat), or null. */
   runQueueMs: number | null;
+  /** Write system calls made meanwhile (Linux's /proc/self/io), or null. */
+  writeCalls: number | null;
 }
 
 /** The supervisor over one run: its peak RSS, and its CPU between the first and the last sample. */
@@ -442,6 +444,10 @@ export async function logThroughput(n: LogSamples, peers: Peers | undefined): Pr
   const cpu = (kind: Kind): string => fmtS(runs[kind].map((r) => r.side.cpuMs / 1000));
   const wall = (kind: Kind): string => fmtS(runs[kind].map((r) => r.side.ms / 1000));
   const waited = (kind: Kind): string => fmtS(runs[kind].flatMap((r) => (r.side.runQueueMs === null ? [] : [r.side.runQueueMs / 1000])));
+  const calls = (kind: Kind): string => {
+    const n = runs[kind].flatMap((r) => (r.side.writeCalls === null ? [] : [r.side.writeCalls]));
+    return n.length === 0 ? '—' : `${Math.round(median(n) / 1000)}k`;
+  };
   const supWait = (rs: readonly SupervisorReading[]): string => fmtS(rs.flatMap((r) => (r.runQueueS === null ? [] : [r.runQueueS])));
   return {
     rows,
@@ -450,6 +456,7 @@ export async function logThroughput(n: LogSamples, peers: Peers | undefined): Pr
       '  floor: the same worker opening the file itself, fs.writeSync per line; ratio = ours / floor (higher is better); every run checked: each number 0 … N-1 once in the log and its rotated files;',
       `  where the worker's time goes (medians): wall ${each(wall)};`,
       `    of which on a CPU ${each(cpu)}; waiting for a CPU (run queue, other processes) ${each(waited)};`,
+      `    its write system calls for the ${lines} lines: ${each(calls)} (Node gathers lines queued behind a full non-blocking pipe into one writev);`,
       `  supervisor (first to last 100 ms sample): CPU (utime+stime) piped ${fmtS(piped.map((s) => s.cpuS))}, direct ${fmtS(direct.map((s) => s.cpuS))}; waiting for a CPU piped ${supWait(piped)};`,
       `    the plain parent reading the pipe (pipe): CPU ${fmtS(runs.pipe.flatMap((r) => (r.readerCpuS === undefined ? [] : [r.readerCpuS])))}; peak RSS = VmHWM at the last sample before the supervisor exited;`,
       `  RSS bound: the direct-mode supervisor's peak in the same rounds + ${RSS_BOUND_MB} MB (the piped writer's queue is bounded at 1 MB; beyond it the pipes are paused);`,
