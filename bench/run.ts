@@ -16,6 +16,7 @@ import { stopTagged } from '../test/support/harness';
 import { launch } from './figures/launch';
 import { logThroughput } from './figures/log-throughput';
 import { restartInterval } from './figures/restart-interval';
+import { restartReady } from './figures/restart-ready';
 import { SETTLE_MS, supervisorMemory } from './figures/supervisor-memory';
 import { workerImport } from './figures/worker-import';
 import { installPeers } from './peers';
@@ -49,8 +50,8 @@ const FLAGS = parseFlags(process.argv.slice(2));
 /** Sample sizes: runs (or rounds) of each kind, per figure. */
 const MB = 1024 * 1024;
 const SAMPLES = FLAGS.quick
-  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10, log: { bytes: 50_000_000, runs: 2, maxSize: 5 * MB, maxFiles: 20 } }
-  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30, log: { bytes: 500_000_000, runs: 3, maxSize: 50 * MB, maxFiles: 20 } };
+  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10, restartReady: 8, log: { bytes: 50_000_000, runs: 2, maxSize: 5 * MB, maxFiles: 20 } }
+  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30, restartReady: 20, log: { bytes: 500_000_000, runs: 3, maxSize: 50 * MB, maxFiles: 20 } };
 
 /** Fixtures run once before measuring, so that no figure pays for a cold cache. */
 const WARM_UP = ['empty.cjs', 'empty.mjs', 'import-cjs.cjs', 'import-esm.mjs', 'floor-worker.cjs'];
@@ -73,9 +74,10 @@ async function measure(): Promise<Figure[]> {
   const launched = await launch(SAMPLES.launch);
   const memory = await supervisorMemory(SAMPLES.rss, launched.bareStartMs, peers);
   const imports = await workerImport(SAMPLES.imports);
+  const ready = await restartReady(SAMPLES.restartReady);
   // Last: it writes gigabytes, and the disk's write-back would disturb the figures after it.
   const logs = await logThroughput(SAMPLES.log, peers);
-  return [restart, launched, memory, imports, logs];
+  return [restart, launched, memory, imports, ready, logs];
 }
 
 async function main(): Promise<void> {
