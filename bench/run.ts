@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { stopTagged } from '../test/support/harness';
+import { controlMemory } from './figures/control-memory';
 import { launch } from './figures/launch';
 import { logThroughput } from './figures/log-throughput';
 import { restartInterval } from './figures/restart-interval';
@@ -73,11 +74,12 @@ async function measure(): Promise<Figure[]> {
   const restart = await restartInterval({ restarts: SAMPLES.restarts, runs: SAMPLES.restartRuns }, peers);
   const launched = await launch(SAMPLES.launch);
   const memory = await supervisorMemory(SAMPLES.rss, launched.bareStartMs, peers);
+  const control = await controlMemory(SAMPLES.rss, launched.bareStartMs);
   const imports = await workerImport(SAMPLES.imports);
   const ready = await restartReady(SAMPLES.restartReady);
   // Last: it writes gigabytes, and the disk's write-back would disturb the figures after it.
   const logs = await logThroughput(SAMPLES.log, peers);
-  return [restart, launched, memory, imports, ready, logs];
+  return [restart, launched, memory, control, imports, ready, logs];
 }
 
 async function main(): Promise<void> {
