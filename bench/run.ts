@@ -27,7 +27,7 @@ import { ROOT, removeTempDirs, stagePackage, warmUp } from './stage';
 const RESULTS = join(__dirname, 'results.json');
 const USAGE = `usage: npm run bench [-- --quick] [-- --peers]
 
-  --quick   smaller samples (about 20 s instead of 80 s)
+  --quick   smaller samples and 50 MB log runs (about 40 s instead of 4 minutes)
   --peers   also measure pm2 and forever-monitor, installed into a temporary folder
 `;
 
