@@ -25,25 +25,39 @@ import { type Figure, notes, progress, table, verdict, writeResults } from './re
 import { ROOT, removeTempDirs, stagePackage, warmUp } from './stage';
 
 const RESULTS = join(__dirname, 'results.json');
-const USAGE = `usage: npm run bench [-- --quick] [-- --peers]
+const USAGE = `usage: npm run bench [-- --quick] [-- --peers] [-- --only FIGURE[,FIGURE]]
 
   --quick   smaller samples and 50 MB log runs (about 40 s instead of 4 minutes)
   --peers   also measure pm2 and forever-monitor, installed into a temporary folder
+  --only    just these figures: ${'restart, launch, memory, control, imports, ready, logs'}
 `;
 
+/** The figures, by the names --only takes. */
+const FIGURES = ['restart', 'launch', 'memory', 'control', 'imports', 'ready', 'logs'] as const;
+type FigureName = (typeof FIGURES)[number];
+
 /** The command line, or an exit with the usage. */
-function parseFlags(argv: readonly string[]): { quick: boolean; peers: boolean } {
-  for (const flag of argv) {
+function parseFlags(argv: readonly string[]): { quick: boolean; peers: boolean; only: ReadonlySet<FigureName> } {
+  const usage = (why: string): never => {
+    process.stderr.write(`bench: ${why}\n${USAGE}`);
+    process.exit(2);
+  };
+  let only: Set<FigureName> = new Set(FIGURES);
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
     if (flag === '--help' || flag === '-h') {
       process.stdout.write(USAGE);
       process.exit(0);
-    }
-    if (flag !== '--quick' && flag !== '--peers') {
-      process.stderr.write(`bench: unknown argument ${JSON.stringify(flag)}\n${USAGE}`);
-      process.exit(2);
+    } else if (flag === '--only') {
+      const names = (argv[++i] ?? '').split(',');
+      const unknown = names.find((n) => !(FIGURES as readonly string[]).includes(n));
+      if (unknown !== undefined) usage(`unknown figure ${JSON.stringify(unknown)}`);
+      only = new Set(names as FigureName[]);
+    } else if (flag !== '--quick' && flag !== '--peers') {
+      usage(`unknown argument ${JSON.stringify(flag)}`);
     }
   }
-  return { quick: argv.includes('--quick'), peers: argv.includes('--peers') };
+  return { quick: argv.includes('--quick'), peers: argv.includes('--peers'), only };
 }
 
 const FLAGS = parseFlags(process.argv.slice(2));
@@ -71,15 +85,23 @@ const loads = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
 async function measure(): Promise<Figure[]> {
   const peers = FLAGS.peers ? await installPeers() : undefined;
   await warmUp(WARM_UP);
-  const restart = await restartInterval({ restarts: SAMPLES.restarts, runs: SAMPLES.restartRuns }, peers);
-  const launched = await launch(SAMPLES.launch);
-  const memory = await supervisorMemory(SAMPLES.rss, launched.bareStartMs, peers);
-  const control = await controlMemory(SAMPLES.rss, launched.bareStartMs);
-  const imports = await workerImport(SAMPLES.imports);
-  const ready = await restartReady(SAMPLES.restartReady);
+  const on = (name: FigureName): boolean => FLAGS.only.has(name);
+  const figures: Figure[] = [];
+  if (on('restart')) figures.push(await restartInterval({ restarts: SAMPLES.restarts, runs: SAMPLES.restartRuns }, peers));
+  // The memory figures take the bare start-up measured by the launch figure (or a default of 80 ms).
+  let bareStartMs = 80;
+  if (on('launch')) {
+    const launched = await launch(SAMPLES.launch);
+    bareStartMs = launched.bareStartMs;
+    figures.push(launched);
+  }
+  if (on('memory')) figures.push(await supervisorMemory(SAMPLES.rss, bareStartMs, peers));
+  if (on('control')) figures.push(await controlMemory(SAMPLES.rss, bareStartMs));
+  if (on('imports')) figures.push(await workerImport(SAMPLES.imports));
+  if (on('ready')) figures.push(await restartReady(SAMPLES.restartReady));
   // Last: it writes gigabytes, and the disk's write-back would disturb the figures after it.
-  const logs = await logThroughput(SAMPLES.log, peers);
-  return [restart, launched, memory, control, imports, ready, logs];
+  if (on('logs')) figures.push(await logThroughput(SAMPLES.log, peers));
+  return figures;
 }
 
 async function main(): Promise<void> {

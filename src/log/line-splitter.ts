@@ -17,6 +17,9 @@ export const CONTINUED_MARKER = Buffer.from('[...] ');
 const NEWLINE = 0x0a;
 const NEWLINE_BUFFER = Buffer.from('\n');
 
+/** Receives one complete line: `buffer` bytes from `start` to `end` (exclusive), ending in '\n'. */
+export type LineVisitor = (buffer: Buffer, start: number, end: number) => void;
+
 /** Feeds chunks in, takes whole lines (each ending in a newline) out. */
 export class LineSplitter {
   private pending: Buffer[] = [];
@@ -26,52 +29,66 @@ export class LineSplitter {
 
   constructor(private readonly maxLine: number = MAX_LINE) {}
 
+  /** Bytes of an incomplete line waiting for its end. */
+  get waiting(): number {
+    return this.pendingLength;
+  }
+
   /** The lines `chunk` completes (with what was pending before), each ending with '\n'. */
   push(chunk: Buffer): Buffer[] {
     const lines: Buffer[] = [];
-    let start = 0;
-    for (let end = chunk.indexOf(NEWLINE, start); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
-      if (this.pendingLength === 0 && !this.continued && end - start <= this.maxLine) {
-        // The common case: a whole line inside one chunk.
-        lines.push(chunk.subarray(start, end + 1));
-      } else {
-        this.append(chunk.subarray(start, end), lines);
-        this.complete(lines);
-      }
-      start = end + 1;
-    }
-    if (start < chunk.length) this.append(chunk.subarray(start), lines);
+    this.visit(chunk, (buffer, start, end) => lines.push(buffer.subarray(start, end)));
     return lines;
   }
 
+  /**
+   * Calls `visit` for every line `chunk` completes, in order, without copying a line that lies
+   * inside the chunk (the common case); only a line that spans chunks or is cut is assembled.
+   */
+  visit(chunk: Buffer, visit: LineVisitor): void {
+    let start = 0;
+    for (let end = chunk.indexOf(NEWLINE, start); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
+      if (this.pendingLength === 0 && !this.continued && end - start <= this.maxLine) {
+        visit(chunk, start, end + 1);
+      } else {
+        this.append(chunk.subarray(start, end), visit);
+        this.complete(visit);
+      }
+      start = end + 1;
+    }
+    if (start < chunk.length) this.append(chunk.subarray(start), visit);
+  }
+
   /** The last line, if it has no newline yet, completed with one (at the end of the stream). */
-  flush(): Buffer[] {
+  flush(visit?: LineVisitor): Buffer[] {
     const lines: Buffer[] = [];
-    if (this.pendingLength > 0) this.complete(lines);
+    const to: LineVisitor = visit ?? ((buffer, start, end) => lines.push(buffer.subarray(start, end)));
+    if (this.pendingLength > 0) this.complete(to);
     return lines;
   }
 
   /** Adds bytes without a newline to the pending line, cutting off pieces beyond the maximum. */
-  private append(bytes: Buffer, lines: Buffer[]): void {
+  private append(bytes: Buffer, visit: LineVisitor): void {
     let rest = bytes;
     while (this.pendingLength + rest.length > this.maxLine) {
       const room = cutPoint(rest, this.maxLine - this.pendingLength);
       if (room > 0) this.add(rest.subarray(0, room));
       rest = rest.subarray(room);
-      lines.push(this.take([CUT_MARKER, NEWLINE_BUFFER]));
+      emit(this.take([CUT_MARKER, NEWLINE_BUFFER]), visit);
       this.continued = true;
     }
-    if (rest.length > 0) this.add(rest);
+    // Kept as a copy: a view would pin the whole chunk it came from.
+    if (rest.length > 0) this.add(Buffer.from(rest));
   }
 
   /** Emits the pending line, ended with a newline. */
-  private complete(lines: Buffer[]): void {
+  private complete(visit: LineVisitor): void {
     if (this.pendingLength === 0 && this.continued) {
       // A cut fell exactly at the end of the line: nothing is left to continue.
       this.continued = false;
       return;
     }
-    lines.push(this.take([NEWLINE_BUFFER]));
+    emit(this.take([NEWLINE_BUFFER]), visit);
     this.continued = false;
   }
 
@@ -87,6 +104,10 @@ export class LineSplitter {
     this.pendingLength = 0;
     return line;
   }
+}
+
+function emit(line: Buffer, visit: LineVisitor): void {
+  visit(line, 0, line.length);
 }
 
 /** How many bytes of `bytes` fit in `room` without cutting a UTF-8 character in two. */

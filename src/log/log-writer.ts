@@ -1,6 +1,7 @@
 /**
- * The only writer of one log file in piped mode: whole lines, in order, in batches (one
- * `writev` for up to 64 KB), rotated by rename before a line would take the file beyond maxSize,
+ * The only writer of one log file in piped mode: blocks of whole lines, in order, in batches (one
+ * `writev` for up to 256 KB), rotated by rename before a line would take the file beyond maxSize
+ * (a block is split at a line end for that),
  * reopened on request (SIGHUP) and when the file at its path is no longer the one it writes to
  * (moved or deleted by someone else). When the file cannot be written (a full disk, a directory
  * that is gone or unwritable) it reports once, keeps the lines (up to a bound), retries with
@@ -10,12 +11,12 @@
 import { closeSync, fstatSync, openSync, renameSync, rmSync, statSync, writevSync } from 'node:fs';
 import { messageOf } from '../errors.js';
 import { LOG_FILE_MODE } from './log-file.js';
-import { needsRotation, rotationPlan } from './rotation.js';
+import { bytesThatFit, rotationPlan } from './rotation.js';
 
 /** Bytes queued beyond which the sources should pause (backpressure). */
 export const HIGH_WATER = 1024 * 1024;
 /** Bytes written by one call at most. */
-const BATCH_BYTES = 64 * 1024;
+const BATCH_BYTES = 256 * 1024;
 /** Buffers one writev takes at most (IOV_MAX is 1024 on Linux). */
 const BATCH_BUFFERS = 1024;
 /** Retry delays while the file cannot be written: from the first to the last, doubling. */
@@ -39,8 +40,8 @@ export class LogWriter {
   private fd: number | undefined;
   private inode = 0;
   private size = 0;
-  /** Lines waiting; each entry is the buffers of one line (a prefix and the line, or just the line). */
-  private readonly queue: Buffer[][] = [];
+  /** Blocks waiting, each of whole lines (every one ending in '\n'). */
+  private readonly queue: Buffer[] = [];
   private queued = 0;
   private dropped = 0;
   private troubleSince: number | undefined;
@@ -68,19 +69,17 @@ export class LogWriter {
   }
 
   /**
-   * Queues lines (each given as its buffers) and writes what it can now. Returns false when the
-   * caller should pause its sources until `onDrain`.
+   * Queues `block` (whole lines) and writes what it can now. Returns false when the caller should
+   * pause its sources until `onDrain`.
    */
-  write(lines: Buffer[][]): boolean {
+  write(block: Buffer): boolean {
     if (this.troubleSince !== undefined && Date.now() - this.troubleSince > BLOCK_LIMIT_MS) {
       // Trouble for too long: never block the worker forever; count what is lost.
-      this.dropped += lines.length;
+      this.dropped += countLines(block);
       return true;
     }
-    for (const line of lines) {
-      this.queue.push(line);
-      this.queued += byteLength(line);
-    }
+    this.queue.push(block);
+    this.queued += block.length;
     if (this.troubleSince === undefined) this.drain();
     const full = this.queued > HIGH_WATER;
     if (full) this.paused = true;
@@ -104,7 +103,7 @@ export class LogWriter {
   close(): string[] {
     clearTimeout(this.retryTimer);
     this.closeFd();
-    return this.queue.map((line) => Buffer.concat(line).toString('utf8'));
+    return this.queue.map((block) => block.toString('utf8'));
   }
 
   /** Writes queued lines in batches until the queue is empty (true) or something fails (false). */
@@ -114,12 +113,11 @@ export class LogWriter {
         const error = this.reopenFile();
         if (error !== undefined) return this.fail(`cannot open ${this.path}: ${error}`);
       }
-      const first = this.queue[0] as Buffer[];
-      if (needsRotation(this.size, byteLength(first), this.maxSize) && Date.now() >= this.rotationBlockedUntil) {
+      const { buffers, bytes } = this.batch();
+      if (bytes === 0) {
         this.rotate();
         continue;
       }
-      const { buffers, lines } = this.batch();
       let written: number;
       try {
         written = writevSync(this.fd as number, buffers);
@@ -128,7 +126,7 @@ export class LogWriter {
         return this.fail(`cannot write ${this.path}: ${messageOf(err)}`);
       }
       this.size += written;
-      this.consume(written, lines);
+      this.consume(written);
     }
     if (this.paused && this.queued <= HIGH_WATER / 2) {
       this.paused = false;
@@ -137,38 +135,38 @@ export class LogWriter {
     return true;
   }
 
-  /** The next batch: whole lines, up to the batch size, none that would need a rotation first. */
-  private batch(): { buffers: Buffer[]; lines: number } {
+  /**
+   * The next batch: blocks from the front of the queue (the last one possibly cut at a line end)
+   * that fit in the current file; none (0 bytes) when the file must be rotated first.
+   */
+  private batch(): { buffers: Buffer[]; bytes: number } {
     const buffers: Buffer[] = [];
     let bytes = 0;
-    let lines = 0;
-    for (const line of this.queue) {
-      const length = byteLength(line);
-      if (lines > 0 && (bytes + length > BATCH_BYTES || buffers.length + line.length > BATCH_BUFFERS)) break;
-      if (lines > 0 && needsRotation(this.size + bytes, length, this.maxSize) && Date.now() >= this.rotationBlockedUntil) break;
-      buffers.push(...line);
-      bytes += length;
-      lines++;
+    for (const block of this.queue) {
+      if (buffers.length === BATCH_BUFFERS || bytes >= BATCH_BYTES) break;
+      const fits = Date.now() < this.rotationBlockedUntil ? block.length : bytesThatFit(block, this.size + bytes, this.maxSize);
+      if (fits === 0) break;
+      buffers.push(fits === block.length ? block : block.subarray(0, fits));
+      bytes += fits;
+      if (fits < block.length) break;
     }
-    return { buffers, lines };
+    return { buffers, bytes };
   }
 
-  /** Removes `written` bytes from the front of the queue (a short write keeps the rest of a line). */
-  private consume(written: number, lines: number): void {
+  /** Removes `written` bytes from the front of the queue (a short write keeps the rest of a block). */
+  private consume(written: number): void {
     let left = written;
-    for (let i = 0; i < lines && left > 0; i++) {
-      const line = this.queue[0] as Buffer[];
-      const length = byteLength(line);
-      if (length <= left) {
+    while (left > 0 && this.queue.length > 0) {
+      const block = this.queue[0] as Buffer;
+      if (block.length <= left) {
         this.queue.shift();
-        this.queued -= length;
-        left -= length;
-        continue;
+        left -= block.length;
+        this.queued -= block.length;
+      } else {
+        this.queue[0] = block.subarray(left);
+        this.queued -= left;
+        left = 0;
       }
-      // A short write in the middle of a line: keep its unwritten end at the front.
-      this.queue[0] = [Buffer.concat(line).subarray(left)];
-      this.queued -= left;
-      left = 0;
     }
   }
 
@@ -274,8 +272,9 @@ export class LogWriter {
   }
 }
 
-function byteLength(line: Buffer[]): number {
+/** The number of lines in a block. */
+function countLines(block: Buffer): number {
   let n = 0;
-  for (const part of line) n += part.length;
+  for (let at = block.indexOf(0x0a); at >= 0; at = block.indexOf(0x0a, at + 1)) n++;
   return n;
 }

@@ -4,25 +4,40 @@
  * them with the time when `timestamps` is set, and is the only writer of the log file (and of the
  * errFile): rotation by rename, reopen on SIGHUP. A writer that falls behind pauses the pipes, so a
  * worker that writes faster than the disk is slowed, not buffered without bound.
+ *
+ * The pipes are kernel pipes shared by the supervisor's workers (./kernel-pipe) where they can be
+ * made, else Node's own per-worker pipes.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import { XDaemonError, messageOf } from '../errors.js';
 import { tracer } from '../trace.js';
+import { type KernelPipe, kernelPipes } from './kernel-pipe.js';
 import { type StreamName, LinePrefixer } from './line-prefix.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineFramer } from './line-framer.js';
 import type { LogSink, LogSinkOptions, WorkerStdio } from './log-sink.js';
 import { LogWriter } from './log-writer.js';
 
 const trace = tracer('log');
+
+/** One stream of the workers' output: where it is read from, how it is framed, where it goes. */
+interface Channel {
+  name: StreamName;
+  writer: LogWriter;
+  /** The shared kernel pipe and its reader, when there is one. */
+  pipe: KernelPipe | undefined;
+  reader: Readable | undefined;
+  framer: LineFramer;
+}
 
 /** The log of piped mode. */
 export class PipedLog implements LogSink {
   private readonly log: LogWriter;
   private readonly err: LogWriter;
   private readonly prefixer = new LinePrefixer();
-  /** Streams being read (of the current worker and any that still hold its pipes), to pause and resume. */
+  private readonly channels: Channel[];
+  /** Streams being read, to pause and resume. */
   private readonly sources = new Set<Readable>();
   private paused = false;
 
@@ -31,42 +46,69 @@ export class PipedLog implements LogSink {
     const events = { onTrouble: (e: { message: string; kind: string }) => this.trouble(e), onDrain: () => this.resume() };
     this.log = new LogWriter(options.logFile, options.maxSize, options.maxFiles, events);
     this.err = options.errFile === '' ? this.log : new LogWriter(options.errFile, options.maxSize, options.maxFiles, events);
-    for (const writer of new Set([this.log, this.err])) {
+    for (const writer of this.writers()) {
       try {
         writer.open();
       } catch (err) {
         throw new XDaemonError(`cannot open log file ${JSON.stringify(writer.path)}: ${messageOf(err)}`, { cause: err });
       }
     }
+    const pipes = kernelPipes(2);
+    this.channels = (['out', 'err'] as const).map((name, i) => {
+      const channel: Channel = { name, writer: name === 'out' ? this.log : this.err, pipe: pipes?.[i], reader: undefined, framer: this.framer(name) };
+      if (channel.pipe !== undefined) channel.reader = this.read(this.socketOf(channel.pipe.readFd), channel);
+      return channel;
+    });
   }
 
-  /** The worker writes into pipes. */
+  /** The worker writes into the shared kernel pipes, or into pipes of its own. */
   stdioForWorker(): WorkerStdio {
-    return { stdout: 'pipe', stderr: 'pipe', release: () => undefined };
+    const [out, err] = this.channels as [Channel, Channel];
+    return {
+      stdout: out.pipe?.writeFd ?? 'pipe',
+      stderr: err.pipe?.writeFd ?? 'pipe',
+      release: () => undefined,
+    };
   }
 
-  /** Reads the worker's pipes into the log; resolves once both have ended. */
+  /**
+   * Reads the worker's output into the log; resolves once all it wrote before its exit is in the
+   * log (shared pipes: read to the bottom when it exits; pipes of its own: read to their end).
+   */
   attach(child: ChildProcess): Promise<void> {
-    const streams: [Readable | null, StreamName, LogWriter][] = [
-      [child.stdout, 'out', this.log],
-      [child.stderr, 'err', this.err],
-    ];
-    return Promise.all(streams.map(([stream, name, writer]) => (stream === null ? undefined : this.read(stream, name, writer)))).then(() => undefined);
+    const [out, err] = this.channels as [Channel, Channel];
+    if (out.pipe !== undefined) {
+      return new Promise((resolve) => {
+        child.once('exit', () => {
+          for (const channel of this.channels) this.drainNow(channel);
+          resolve();
+        });
+      });
+    }
+    const own = (stream: Readable | null, channel: Channel): Promise<void> =>
+      stream === null
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            this.read(stream, { ...channel, framer: this.framer(channel.name) }).once('close', () => resolve());
+          });
+    return Promise.all([own(child.stdout, out), own(child.stderr, err)]).then(() => undefined);
   }
 
   line(text: string): void {
     const line = `${new Date().toISOString()} xdaemon[${process.pid}] ${text}\n`;
     if (this.options.echo) echo(line);
-    this.log.write([[Buffer.from(line)]]);
+    this.log.write(Buffer.from(line));
   }
 
   reopen(): string | undefined {
-    const errors = [...new Set([this.log, this.err])].map((w) => w.reopen()).filter((e): e is string => e !== undefined);
+    const errors = this.writers()
+      .map((w) => w.reopen())
+      .filter((e): e is string => e !== undefined);
     return errors.length === 0 ? undefined : errors.join('; ');
   }
 
   flush(): void {
-    for (const writer of new Set([this.log, this.err])) writer.flush();
+    for (const writer of this.writers()) writer.flush();
   }
 
   unwritten(): string[] {
@@ -74,30 +116,62 @@ export class PipedLog implements LogSink {
   }
 
   close(): void {
-    for (const writer of new Set([this.log, this.err])) writer.close();
+    for (const channel of this.channels) channel.reader?.destroy();
+    for (const writer of this.writers()) writer.close();
   }
 
-  /** Reads one stream line by line into `writer`; resolves at its end. */
-  private read(stream: Readable, name: StreamName, writer: LogWriter): Promise<void> {
-    const splitter = new LineSplitter();
-    const timestamps = this.options.timestamps;
-    const put = (lines: Buffer[]): void => {
-      if (lines.length === 0) return;
-      const prefix = timestamps ? this.prefixer.prefix(name) : undefined;
-      const framed = lines.map((line) => (prefix === undefined ? [line] : [prefix, line]));
-      if (!writer.write(framed)) this.pause();
-    };
+  private writers(): LogWriter[] {
+    return [...new Set([this.log, this.err])];
+  }
+
+  private framer(name: StreamName): LineFramer {
+    return new LineFramer(this.options.timestamps ? () => this.prefixer.prefix(name) : undefined);
+  }
+
+  /** A readable socket on a kernel pipe's read end, not keeping the process alive by itself. */
+  private socketOf(fd: number): Readable {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Socket } = require('node:net') as typeof import('node:net');
+    const socket = new Socket({ fd, readable: true, writable: false });
+    socket.unref();
+    return socket;
+  }
+
+  /** Reads `stream` into its channel's writer; at its end, writes a last line without a newline. */
+  private read(stream: Readable, channel: Channel): Readable {
     this.sources.add(stream);
     if (this.paused) stream.pause();
-    return new Promise((resolve) => {
-      stream.on('data', (chunk: Buffer) => put(splitter.push(chunk)));
-      stream.on('error', (err) => trace('reading the worker %s failed: %O', name, err));
-      stream.once('close', () => {
-        put(splitter.flush());
-        this.sources.delete(stream);
-        resolve();
-      });
+    stream.on('data', (chunk: Buffer) => this.put(channel, channel.framer.frame(chunk)));
+    stream.on('error', (err) => trace('reading the worker %s failed: %O', channel.name, err));
+    stream.once('close', () => {
+      this.put(channel, channel.framer.flush());
+      this.sources.delete(stream);
     });
+    return stream;
+  }
+
+  /** Reads what a shared pipe holds now (a worker has exited) and completes its last line. */
+  private drainNow(channel: Channel): void {
+    if (channel.pipe === undefined) return;
+    // What the reader holds already comes first (read() hands it to the 'data' handler).
+    const reader = channel.reader;
+    while (reader !== undefined && reader.readableLength > 0 && reader.read() !== null);
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(channel.pipe.readFd, buffer, 0, buffer.length, null);
+      } catch {
+        break;
+      }
+      if (n <= 0) break;
+      this.put(channel, channel.framer.frame(Buffer.from(buffer.subarray(0, n))));
+    }
+    this.put(channel, channel.framer.flush());
+  }
+
+  private put(channel: Channel, block: Buffer | undefined): void {
+    if (block !== undefined && !channel.writer.write(block)) this.pause();
   }
 
   private pause(): void {

@@ -8,9 +8,22 @@
 /** One step of a rotation. */
 export type RotationStep = { op: 'delete'; path: string } | { op: 'rename'; from: string; to: string };
 
-/** True when writing `incoming` bytes to a file of `size` bytes must rotate it first. */
-export function needsRotation(size: number, incoming: number, maxSize: number): boolean {
-  return maxSize > 0 && size > 0 && size + incoming > maxSize;
+/**
+ * How many bytes of `block` (whole lines, each ending in '\n') may go into a file of `size` bytes
+ * without taking it beyond `maxSize` (0: no limit): the whole block, its lines up to the last one
+ * that fits, or none (0: rotate first). An empty file takes a line longer than maxSize whole.
+ */
+export function bytesThatFit(block: Buffer, size: number, maxSize: number): number {
+  if (maxSize === 0) return block.length;
+  const room = maxSize - size;
+  if (block.length <= room) return block.length;
+  if (room > 0) {
+    const end = block.lastIndexOf(0x0a, room - 1);
+    if (end >= 0) return end + 1;
+  }
+  if (size > 0) return 0;
+  const end = block.indexOf(0x0a);
+  return end < 0 ? block.length : end + 1;
 }
 
 /** The steps that rotate `path`, keeping `maxFiles` backups (0: the current file is deleted). */

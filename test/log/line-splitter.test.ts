@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LinePrefixer } from '../../src/log/line-prefix';
 import { CONTINUED_MARKER, CUT_MARKER, LineSplitter } from '../../src/log/line-splitter';
-import { needsRotation, rotationPlan } from '../../src/log/rotation';
+import { bytesThatFit, rotationPlan } from '../../src/log/rotation';
 
 const text = (lines: Buffer[]): string[] => lines.map((l) => l.toString('utf8'));
 
@@ -56,11 +56,13 @@ describe('LineSplitter', () => {
 });
 
 describe('rotation', () => {
-  test('rotate when a line would take a non-empty file beyond maxSize; never with maxSize 0', () => {
-    assert.equal(needsRotation(90, 10, 100), false);
-    assert.equal(needsRotation(91, 10, 100), true);
-    assert.equal(needsRotation(0, 500, 100), false, 'a line longer than maxSize still goes into an empty file');
-    assert.equal(needsRotation(1e9, 10, 0), false);
+  test('what fits before a rotation: whole blocks, whole lines, or nothing', () => {
+    const block = Buffer.from('aaaa\nbbbb\ncccc\n'); // 15 bytes, lines end at 5, 10, 15
+    assert.equal(bytesThatFit(block, 85, 100), 15, 'the whole block fits');
+    assert.equal(bytesThatFit(block, 90, 100), 10, 'the lines that fit, cut at a line end');
+    assert.equal(bytesThatFit(block, 96, 100), 0, 'not even one line: rotate first');
+    assert.equal(bytesThatFit(Buffer.from(`${'z'.repeat(500)}\nnext\n`), 0, 100), 501, 'an empty file takes an over-long line whole');
+    assert.equal(bytesThatFit(block, 1e9, 0), 15, 'maxSize 0: never rotate');
   });
 
   test('the plan: delete the oldest, shift the backups, the log becomes log.1', () => {

@@ -74,6 +74,27 @@ describe('piped mode: every line once, whole, in order', () => {
     for (const f of files) assert.equal(statSync(f).mode & 0o777, 0o640, `${f} has mode 0640 (backups keep it)`);
   });
 
+  for (const transport of ['a kernel pipe shared by the workers', "Node's pipes per worker (no usable temporary directory)"]) {
+    test(`two workers in a row through ${transport}: each one's lines whole, in order, before the next start`, async (t) => {
+      const dir = tempDir();
+      const log = join(dir, 'app.log');
+      const env = transport.startsWith('Node') ? { TMPDIR: '/nonexistent/xdaemon' } : {};
+      const d = await launch(
+        t,
+        { ...env, W_MODE: 'flood', W_LINES: '40000', D_FIELDS: fields({ timestamps: true, maxSize: 200_000, maxFiles: 100, maxCount: 2, minExitTime: 0 }) },
+        { log },
+      );
+      await finished(d, 60_000);
+      const { text, files } = allFiles(log);
+      assert.ok(files.length > 5, `rotated: ${files.length} files`);
+      // Each worker numbers from 0: the streams start again at the second start.
+      const halves = text.split(/^.*worker started: pid \d+ \(count 2\/2;.*$/m);
+      assert.equal(halves.length, 2, 'one line marks the second start');
+      assert.deepEqual(checkStreams(halves[0] as string, true), { out: 30_000, err: 10_000 });
+      assert.deepEqual(checkStreams(halves[1] as string, true), { out: 30_000, err: 10_000 });
+    });
+  }
+
   test('stderr in its own file: each file holds its stream whole and in order, with the same prefix', async (t) => {
     const dir = tempDir();
     const log = join(dir, 'out.log');
