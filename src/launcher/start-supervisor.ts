@@ -9,6 +9,7 @@ import { stateFileOf } from '../control/address.js';
 import { readState } from '../control/state-file.js';
 import { XDaemonError } from '../errors.js';
 import { openLogFile } from '../log/log-file.js';
+import { isPiped } from '../log/log-mode.js';
 import { signalGroup } from '../process/process-group.js';
 import { HAS_PROC, isRunning } from '../process/proc.js';
 import { spawnDetached } from '../process/spawn-child.js';
@@ -45,7 +46,7 @@ export function startSupervisor(config: SupervisorConfig, args: readonly string[
   delete supervisorEnv.NODE_OPTIONS;
   const full: SupervisorConfig = { ...config, handshake: receiver.channel };
   // Beside this bundle in dist/ (require.resolve works from the CJS and the ESM builds alike).
-  const entryArgs = [require.resolve(`./${SUPERVISOR_ENTRY}`), ...configArgs(full, args)];
+  const entryArgs = [...supervisorFlags(config), require.resolve(`./${SUPERVISOR_ENTRY}`), ...configArgs(full, args)];
   const fd = openLogFile(config.logFile);
   let child: ReturnType<typeof spawnDetached>;
   try {
@@ -84,6 +85,16 @@ export function startSupervisor(config: SupervisorConfig, args: readonly string[
   } finally {
     receiver.dispose();
   }
+}
+
+/**
+ * Node flags of the supervisor process. A supervisor in direct mode is idle almost all the time:
+ * V8's lite mode (no optimizing compiler, feedback allocated lazily) saves it ~1 MB of RSS (43.4 ->
+ * 42.4 MB, bare node 39.2). In piped mode it moves every line of the worker's output and keeps
+ * the optimizing compiler. (Lite mode turns WebAssembly off, and V8 says so on stderr unless told.)
+ */
+export function supervisorFlags(config: SupervisorConfig): string[] {
+  return isPiped({ logFile: config.logFile, ...config.settings }) ? [] : ['--lite-mode', '--no-expose-wasm'];
 }
 
 function alreadyRunning(pid: number | undefined, pidFile: string): XDaemonError {

@@ -9,6 +9,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { DirectLog } from './direct-log.js';
+import { isPiped } from './log-mode.js';
 import { PipedLog } from './piped-log.js';
 
 /** The stdio of a new worker's stdout and stderr, and what to release once it is spawned. */
@@ -50,10 +51,6 @@ export interface LogSinkOptions {
   echo: boolean;
 }
 
-/** True when the options need the supervisor to read the worker's output. */
-export function isPiped(options: Pick<LogSinkOptions, 'logFile' | 'timestamps' | 'maxSize'>): boolean {
-  return options.logFile !== '' && (options.timestamps || options.maxSize > 0);
-}
 
 /** The log the options ask for. */
 export function createLogSink(options: LogSinkOptions): LogSink {
