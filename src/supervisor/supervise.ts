@@ -17,7 +17,7 @@ import { identify, signalTree } from '../process/stop-tree.js';
 import type { SupervisorConfig } from './config.js';
 import { HandshakeSender } from './handshake.js';
 import { type HeldPidFile, holdPidFile } from './single-instance.js';
-import { type Counters, type SupervisorEnd, Supervisor } from './supervisor.js';
+import { type Counters, type SupervisorEnd, Supervisor, type WorkerOutput } from './supervisor.js';
 
 /** Detached: started by a launcher, the log is its only output. Foreground: the lines go to stderr too. */
 export type SuperviseMode = 'detached' | 'foreground';
@@ -49,8 +49,10 @@ export function endText(end: SupervisorEnd, c: Counters): string {
 /**
  * Supervises the worker `config.file args` until the policy ends it or a stop arrives, then exits
  * the process with the supervisor's code. Returns once the signal handlers are in place.
+ * `workerOutput` replaces the log as the worker's output (`xdaemon run` without a log: its own
+ * stdout); the supervisor's lines still go to the log and, in the foreground, to stderr.
  */
-export function supervise(config: SupervisorConfig, args: readonly string[], mode: SuperviseMode): void {
+export function supervise(config: SupervisorConfig, args: readonly string[], mode: SuperviseMode, workerOutput?: WorkerOutput): void {
   const display = describeCommand(config.file, args);
   process.title = `xdaemon supervisor: ${display}`;
   const handshake = new HandshakeSender(config.handshake);
@@ -70,7 +72,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     supervisor = new Supervisor(
       { command: config.file, args, cwd: config.cwd, env, ...settings },
       {
-        output: log,
+        output: workerOutput ?? log,
         resolved: true,
         ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
       },
