@@ -7,7 +7,7 @@
 import { type Stats, closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
 import { boolFlag, readLine, textFlag } from './flags.js';
-import type { Io } from './io.js';
+import { type Io, writeAll } from './io.js';
 import { existingStateDirectory, known, namesOf } from './daemons.js';
 import { EXIT, UsageError } from './usage-error.js';
 
@@ -64,7 +64,7 @@ export function tailStart(size: number, lines: number, read: (position: number, 
 }
 
 /** Shows the log (and follows it); exit 0, or 1 when there is no log to show. */
-export async function logs(request: LogsRequest, _io: Io, write: (bytes: Buffer) => void = (b) => void process.stdout.write(b)): Promise<number> {
+export async function logs(request: LogsRequest, _io: Io, write: (bytes: Buffer) => void = toStdout): Promise<number> {
   const { record } = known(existingStateDirectory(), request.name);
   const path = record.log;
   const file = new FollowedFile(path, write);
@@ -90,6 +90,11 @@ export async function logs(request: LogsRequest, _io: Io, write: (bytes: Buffer)
     process.once('SIGINT', end);
     process.once('SIGTERM', end);
   });
+}
+
+/** Writes to stdout; a reader that went away (`| head`) ends the verb, with exit 0. */
+function toStdout(bytes: Buffer): void {
+  if (!writeAll(1, bytes)) process.exit(EXIT.ok);
 }
 
 function readAt(fd: number, position: number, length: number): Buffer {

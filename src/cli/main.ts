@@ -7,13 +7,12 @@
  */
 import { XDaemonError, messageOf } from '../errors.js';
 import { execute, parseCommandLine } from './dispatch.js';
-import { processIo } from './io.js';
+import { processIo, writeAll } from './io.js';
 import { EXIT, UsageError } from './usage-error.js';
 
-/** Exits once what was written to stdout and stderr is flushed (a spawned supervisor keeps no reference). */
+/** Exits at once: the output was written synchronously, and a spawned supervisor must not keep this process. */
 function exit(code: number): void {
-  process.exitCode = code;
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  process.exit(code);
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -26,7 +25,7 @@ async function main(argv: readonly string[]): Promise<void> {
       return exit(EXIT.usage);
     }
     processIo.err(messageOf(err));
-    if (!(err instanceof XDaemonError) && process.env.DEBUG !== undefined && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
+    if (!(err instanceof XDaemonError) && process.env.DEBUG !== undefined && err instanceof Error) writeAll(2, `${err.stack ?? ''}\n`);
     return exit(EXIT.failure);
   }
   if (code !== 'running') exit(code);
