@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { stopTagged } from '../test/support/harness';
+import { cliFigure } from './figures/cli';
 import { launch } from './figures/launch';
 import { logThroughput } from './figures/log-throughput';
 import { restartInterval } from './figures/restart-interval';
@@ -25,7 +26,7 @@ import { ROOT, removeTempDirs, stagePackage, warmUp } from './stage';
 const RESULTS = join(__dirname, 'results.json');
 const USAGE = `usage: npm run bench [-- --quick] [-- --peers]
 
-  --quick   smaller samples (about 20 s instead of 80 s)
+  --quick   smaller samples (about 30 s instead of 100 s)
   --peers   also measure pm2 and forever-monitor, installed into a temporary folder
 `;
 
@@ -48,8 +49,8 @@ const FLAGS = parseFlags(process.argv.slice(2));
 
 /** Sample sizes: runs (or rounds) of each kind, per figure. */
 const SAMPLES = FLAGS.quick
-  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10 }
-  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30 };
+  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10, cli: 8 }
+  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30, cli: 20 };
 
 /** Fixtures run once before measuring, so that no figure pays for a cold cache. */
 const WARM_UP = ['empty.cjs', 'empty.mjs', 'import-cjs.cjs', 'import-esm.mjs', 'floor-worker.cjs'];
@@ -72,7 +73,8 @@ async function measure(): Promise<Figure[]> {
   const launched = await launch(SAMPLES.launch);
   const memory = await supervisorMemory(SAMPLES.rss, launched.bareStartMs, peers);
   const imports = await workerImport(SAMPLES.imports);
-  return [restart, launched, memory, imports, logThroughput()];
+  const command = await cliFigure(SAMPLES.cli);
+  return [restart, launched, memory, imports, logThroughput(), command];
 }
 
 async function main(): Promise<void> {
