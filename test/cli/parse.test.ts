@@ -5,6 +5,8 @@
  * and where the last lines of a log begin.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SETTINGS } from '../../src/options';
 import { type Request, parseCommandLine } from '../../src/cli/dispatch';
@@ -274,6 +276,15 @@ describe('what a user reads', () => {
     }
     assert.match(helpText('install', { restartDelay: 1000 }), /--restart-delay MS .*\(default 1000\)/, "install shows the service's defaults");
     for (const verb of VERBS) assert.match(helpText(), new RegExp(`^  ${verb} `, 'm'));
+  });
+
+  test("the README's option table has every setting flag with the table's default", () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    for (const f of SETTING_FLAGS) {
+      const d = f.default;
+      const shown = d === false ? 'off' : d === '' || (Array.isArray(d) && d.length === 0) ? 'none' : `\`${String(d)}\``;
+      assert.match(readme, new RegExp(`^\\| \`--${f.flag}[^\`]*\` \\| ${shown} \\| `, 'm'), `--${f.flag} (default ${shown})`);
+    }
   });
 });
 
