@@ -43,10 +43,12 @@ export async function run(request: RunRequest, _io: Io): Promise<'running'> {
     const { pidFile } = daemonPaths(dir, record.name);
     // The record must not be overwritten under a daemon that runs; the supervisor's lock still
     // decides a race (it then exits 150, EXIT_ALREADY_RUNNING).
-    const now = await loadBundle('control').status(pidFile);
+    const lib = loadBundle('control');
+    const now = await lib.status(pidFile);
     if (now.state === 'running' || now.state === 'restarting') {
       throw new XDaemonError(`${record.name} is already running: supervisor pid ${now.pid ?? '?'} holds ${pidFile}; nothing was started`);
     }
+    if (now.state === 'dead') await lib.stop(pidFile);
     writeRecord(dir, record);
     config = supervisorConfig({ ...record, pidFile, env });
   }

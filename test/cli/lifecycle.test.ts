@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { WORKER, assertCode, newHome, startDaemon, statusOf, workerRunning, xd } from '../support/cli';
 import { cleanup, readText } from '../support/fixtures';
-import { isGone, waitFor, waitGone } from '../support/harness';
+import { isGone, signal, waitFor, waitGone } from '../support/harness';
 
 after(cleanup);
 
@@ -97,6 +97,20 @@ describe('a named daemon, end to end', () => {
     const s = await workerRunning(home, 'cli-worker');
     assert.deepEqual(s.command.slice(-1), ['two']);
     assert.equal((s as unknown as { maxError: number }).maxError, 7);
+  });
+
+  test('start of a dead name (its supervisor SIGKILLed): what its worker left is stopped first', async (t) => {
+    const home = newHome(t);
+    const spid = await startDaemon(home, ['--name', 'web', '--', NODE, WORKER]);
+    const old = await workerRunning(home, 'web');
+    signal(spid, 'SIGKILL');
+    await waitGone(spid);
+    assert.equal((await statusOf(home, 'web')).status.state, 'dead');
+    assert.ok(!isGone(old.workerPid as number), 'a plain worker outlives its killed supervisor');
+    const again = await startDaemon(home, ['--name', 'web', '--', NODE, WORKER]);
+    assert.ok(isGone(old.workerPid as number), 'the leftover was stopped before the new start');
+    const s = await workerRunning(home, 'web');
+    assert.equal(s.pid, again);
   });
 
   test('two names at once: each its own supervisor; stopping one leaves the other', async (t) => {
