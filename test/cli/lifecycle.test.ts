@@ -99,6 +99,15 @@ describe('a named daemon, end to end', () => {
     assert.equal((s as unknown as { maxError: number }).maxError, 7);
   });
 
+  test("the worker gets the invoking environment, NODE_OPTIONS included (the supervisor runs without it), plus --env", async (t) => {
+    const home = newHome(t);
+    await startDaemon(home, ['--name', 'env', '--env', 'W_SHOW_ENV=NODE_OPTIONS', '--', NODE, WORKER], { env: { NODE_OPTIONS: '--no-warnings' } });
+    const s = await workerRunning(home, 'env');
+    await waitFor('the worker\'s environment in the log', () => readText(s.logFile).includes('env NODE_OPTIONS=--no-warnings\n'));
+    const supervisorEnv = readFileSync(`/proc/${s.pid}/environ`, 'latin1').split('\0');
+    assert.ok(!supervisorEnv.some((e) => e.startsWith('NODE_OPTIONS=')), 'the supervisor itself runs without NODE_OPTIONS');
+  });
+
   test('start of a dead name (its supervisor SIGKILLed): what its worker left is stopped first', async (t) => {
     const home = newHome(t);
     const spid = await startDaemon(home, ['--name', 'web', '--', NODE, WORKER]);
