@@ -133,8 +133,9 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
         handshake.close();
       },
       (err: unknown) => {
+        // The channel stays open (no worker starts any more): it closes as this process exits, and
+        // the launcher, which waits for that end of file, then does not kill it before its last line.
         handshake.send({ kind: 'failed', message: messageOf(err) });
-        handshake.close();
       },
     );
     void supervisor.ended.then((end) => {
