@@ -207,8 +207,9 @@ export interface StartedDaemon {
 
 /**
  * Starts the daemon of `record` (in state directory `dir`) in the background with the environment
- * `base` plus its `--env`, and writes its record once its supervisor handles signals. A name that
- * runs is refused with its supervisor's pid, and nothing is started or written.
+ * `base` plus its `--env`, and writes its record once its supervisor has answered. A name that
+ * runs is refused with its supervisor's pid, and nothing is started or written; a start that fails
+ * keeps its record (status then says how it ended, logs shows its log, restart tries again).
  *
  * @throws XDaemonError when it is running already or cannot start.
  */
@@ -223,6 +224,7 @@ export function startRecord(dir: string, record: DaemonRecord, base: NodeJS.Proc
     if ((err as XDaemonError).code === launcher.ALREADY_RUNNING) {
       throw new XDaemonError(`${record.name} is ${messageOf(err)}`, { code: launcher.ALREADY_RUNNING });
     }
+    writeRecord(dir, record);
     throw new XDaemonError(`${record.name}: ${messageOf(err)}`, { cause: err });
   }
   try {

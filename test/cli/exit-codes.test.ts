@@ -42,6 +42,17 @@ describe('status: LSB exit codes', () => {
     assertCode(await xd(home, ['status', '--json', 'nope']), 4);
   });
 
+  test('start --wait-ready of a worker that never says ready: exit 1 naming why; the name is stopped (3), not dead', async (t) => {
+    const home = newHome(t);
+    const exit = await xd(home, ['start', '--name', 'late', '--wait-ready', '300', '--kill-timeout', '300', '--', 'sleep', '300']);
+    assertCode(exit, 1);
+    assert.match(exit.stderr, /^xdaemon: late: the daemon did not start: .*did not call ready\(\) within 300 ms/);
+    const s = await statusOf(home, 'late');
+    assert.equal(s.code, 3, JSON.stringify(s.status));
+    assert.match(String((s.status as unknown as { ended?: { reason: string } }).ended?.reason), /giving up: the first worker never said it was ready/);
+    assert.match(readText(join(home.dir, 'late.log')), /supervisor exiting with code 1\n$/, 'its last line was written');
+  });
+
   test('without a name and without a state directory: nothing to show, 0; list is empty', async () => {
     const home = newHome();
     const status = await xd(home, ['status']);
