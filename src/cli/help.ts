@@ -95,7 +95,7 @@ A NAME that is stopped is started with this command line and these options.`
 Supervises <command> in the foreground: this process is the supervisor. SIGTERM or SIGINT stops
 the worker and everything it started; the exit code is the supervisor's (0 after a stop, 1 after
 giving up). Without --name nothing is recorded, and without --log the worker's stdout and stderr
-go to this process's stdout (the supervisor's lines go to stderr).`;
+are this process's (the supervisor's lines go to stderr).`;
   const sizes = '\nSIZE: bytes, or with a suffix k, M or G (1024-based): 10k, 5M, 1G.';
   return `${head}
 

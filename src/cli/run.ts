@@ -4,13 +4,14 @@
  * started is the supervisor: SIGTERM or SIGINT to it stops the worker's whole tree, and its exit
  * code is the supervisor's (0 after a stop, 1 after giving up). With `--name` it is a named daemon
  * (record, pid file, default log in the state directory: `status`, `stop`, `logs` reach it);
- * without, nothing is written, and without `--log` the worker writes to this process's stdout.
+ * without, nothing is written, and without `--log` the worker writes to this process's stdout and
+ * stderr.
  */
 import { fstatSync } from 'node:fs';
 import { loadBundle } from '../bundles.js';
 import { XDaemonError } from '../errors.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
-import type { WorkerOutput } from '../supervisor/supervisor.js';
+import type { WorkerStdio } from '../log/log-sink.js';
 import type { Io } from './io.js';
 import { type LaunchRequest, daemonEnv, parseLaunch, prepare, readLaunchLine, recordOf, resolveRequest, supervisorConfig } from './launch.js';
 import { daemonPaths, writeRecord } from './record.js';
@@ -30,12 +31,12 @@ export function parseRun(args: readonly string[]): RunRequest | { verb: 'help'; 
 export async function run(request: RunRequest, _io: Io): Promise<'running'> {
   const facts = currentStateFacts();
   let config: SupervisorConfig;
-  let workerOutput: WorkerOutput | undefined;
+  let workerStdio: (() => WorkerStdio) | undefined;
   const env = daemonEnv(facts.env, request.env);
   if (request.name === undefined) {
     const resolved = resolveRequest(request, facts);
     config = supervisorConfig({ ...resolved, log: resolved.log ?? '', pidFile: '', env });
-    if (resolved.log === undefined) workerOutput = { openForWorker: ownStdout };
+    if (resolved.log === undefined) workerStdio = ownStdio;
   } else {
     const prepared = prepare(request, facts);
     const dir = openStateDirectory(stateDirectoryPath(facts), true) as string;
@@ -54,16 +55,19 @@ export async function run(request: RunRequest, _io: Io): Promise<'running'> {
   }
   // The worker's environment is the supervisor's own (less NODE_OPTIONS, which the config carries).
   for (const [key, value] of Object.entries(request.env)) process.env[key] = value;
-  loadBundle('supervisor-main').supervise(config, request.args, 'foreground', workerOutput);
+  loadBundle('supervisor-core').supervise(config, request.args, 'foreground', workerStdio);
   return 'running';
 }
 
-/** This process's stdout for the worker's output, if it is open; otherwise the output is discarded. */
-function ownStdout(): number | undefined {
-  try {
-    fstatSync(1);
-    return 1;
-  } catch {
-    return undefined;
-  }
+/** This process's stdout and stderr for the worker's, each if it is open (otherwise discarded). */
+function ownStdio(): WorkerStdio {
+  const open = (fd: number): number | 'ignore' => {
+    try {
+      fstatSync(fd);
+      return fd;
+    } catch {
+      return 'ignore';
+    }
+  };
+  return { stdout: open(1), stderr: open(2), release: () => undefined };
 }

@@ -2,7 +2,7 @@
 import { XDaemonError } from '../errors.js';
 import { findTree } from '../process/stop-tree.js';
 import { ask, findDaemon } from './find-daemon.js';
-import type { ExitReport, LiveStatus } from './protocol.js';
+import type { LiveStatus } from './protocol.js';
 import type { EndRecord, StateRecord } from './state-file.js';
 
 /** The state of a daemon. */
@@ -17,28 +17,14 @@ export type DaemonState =
   | 'dead';
 
 /** What `status()` reports. Times are ISO 8601 strings. */
-export interface DaemonStatus {
+export interface DaemonStatus
+  extends Partial<Pick<LiveStatus, 'workerPid' | 'startedAt' | 'workerStartedAt' | 'ready' | 'lastExit'>>,
+    Pick<LiveStatus, 'starts' | 'restarts' | 'errors' | 'maxCount' | 'maxError' | 'command' | 'logFile'> {
   state: DaemonState;
   /** The absolute pid file. */
   pidFile: string;
   /** The supervisor's pid (running), or the pid the pid file names (dead). */
   pid?: number;
-  workerPid?: number;
-  startedAt?: string;
-  workerStartedAt?: string;
-  /** Worker starts (Go's count), requested restarts, consecutive failures; 0 when not running. */
-  starts: number;
-  restarts: number;
-  errors: number;
-  maxCount: number;
-  maxError: number;
-  /** Whether the running worker has called `ready()`. */
-  ready?: boolean;
-  /** How the last worker ended. */
-  lastExit?: ExitReport;
-  /** The worker's command line as run (from the supervisor, or its state file). */
-  command: string[];
-  logFile: string;
   /** How the last supervisor ended, when it lived to record it (stopped, gave up, …). */
   ended?: EndRecord;
   /** Dead: processes of its workers that still run (Linux; `stop()` ends them). */

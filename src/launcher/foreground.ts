@@ -27,7 +27,7 @@ export class ForegroundSupervision extends XDaemonError {
 /** Makes this process the supervisor of `config.file args` and ends the main script (see above). */
 export function superviseInThisProcess(config: SupervisorConfig, args: readonly string[], marker: number): never {
   // The supervisor bundle beside this one; it runs nothing when required.
-  loadBundle('supervisor-main').supervise(config, args, 'foreground');
+  loadBundle('supervisor-core').supervise(config, args, 'foreground');
   const sentinel = new ForegroundSupervision(marker);
   let captured = false;
   try {

@@ -1,4 +1,4 @@
-/** Starting a child process detached from this one, with its output going to a log descriptor. */
+/** Starting a child process detached from this one, with its output going to a log (or into pipes). */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
@@ -11,8 +11,11 @@ export interface ChildSpec {
   args: readonly string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Descriptor for stdout and stderr; `undefined` discards them. */
-  outputFd: number | undefined;
+  /** Descriptor for stdout and stderr; `undefined` discards them (unless `stdout`/`stderr` say otherwise). */
+  outputFd?: number | undefined;
+  /** Where stdout and stderr go, each: a descriptor, a pipe to this process, or nowhere. */
+  stdout?: number | 'pipe' | 'ignore';
+  stderr?: number | 'pipe' | 'ignore';
   /** Extra stdio entries after stdin, stdout, stderr (e.g. `'ipc'`). */
   extraStdio?: readonly ('ipc' | 'ignore' | 'pipe')[];
 }
@@ -37,6 +40,8 @@ export function workingDirectory(): string {
 export function spawnDetached(spec: ChildSpec): ChildProcess & { pid: number } {
   preflight(spec);
   const out = spec.outputFd ?? 'ignore';
+  const stdout = spec.stdout ?? out;
+  const stderr = spec.stderr ?? out;
   const spawn = spawner();
   let child: ChildProcess;
   try {
@@ -45,7 +50,7 @@ export function spawnDetached(spec: ChildSpec): ChildProcess & { pid: number } {
       env: spec.env,
       detached: true,
       windowsHide: true,
-      stdio: ['ignore', out, out, ...(spec.extraStdio ?? [])],
+      stdio: ['ignore', stdout, stderr, ...(spec.extraStdio ?? [])],
     });
   } catch (err) {
     throw startError(spec.file, err);

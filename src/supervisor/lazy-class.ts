@@ -7,7 +7,7 @@ import { loadBundle } from '../bundles.js';
 import type { Supervisor as SupervisorClass } from './supervisor.js';
 
 let loaded: typeof SupervisorClass | undefined;
-const real = (): typeof SupervisorClass => (loaded ??= loadBundle('supervisor-main').Supervisor);
+const real = (): typeof SupervisorClass => (loaded ??= loadBundle('supervisor-core').Supervisor);
 
 /**
  * Runs a command under Go's restart policy (and the opt-in extras: restart modes, backoff,

@@ -9,7 +9,7 @@
  */
 import { EXIT_ALREADY_RUNNING, messageOf } from '../errors.js';
 import { ENV_NAME } from '../generation.js';
-import { SupervisorLog } from '../log/supervisor-log.js';
+import { type LogSink, type WorkerStdio, createLogSink } from '../log/log-sink.js';
 import type { ControlResponse, LiveStatus } from '../control/protocol.js';
 import type { EndRecord } from '../control/state-file.js';
 import { describeCommand } from '../process/command-line.js';
@@ -17,7 +17,7 @@ import { identify, signalTree } from '../process/stop-tree.js';
 import type { SupervisorConfig } from './config.js';
 import { HandshakeSender } from './handshake.js';
 import { type HeldPidFile, holdPidFile } from './single-instance.js';
-import { type Counters, type SupervisorEnd, Supervisor, type WorkerOutput } from './supervisor.js';
+import { type Counters, type SupervisorEnd, Supervisor } from './supervisor.js';
 
 /** Detached: started by a launcher, the log is its only output. Foreground: the lines go to stderr too. */
 export type SuperviseMode = 'detached' | 'foreground';
@@ -49,14 +49,20 @@ export function endText(end: SupervisorEnd, c: Counters): string {
 /**
  * Supervises the worker `config.file args` until the policy ends it or a stop arrives, then exits
  * the process with the supervisor's code. Returns once the signal handlers are in place.
- * `workerOutput` replaces the log as the worker's output (`xdaemon run` without a log: its own
- * stdout); the supervisor's lines still go to the log and, in the foreground, to stderr.
+ * `workerStdio` replaces the log as the worker's stdout and stderr (`xdaemon run` without a log:
+ * its own); the supervisor's lines still go to the log and, in the foreground, to stderr.
  */
-export function supervise(config: SupervisorConfig, args: readonly string[], mode: SuperviseMode, workerOutput?: WorkerOutput): void {
+export function supervise(config: SupervisorConfig, args: readonly string[], mode: SuperviseMode, workerStdio?: () => WorkerStdio): void {
   const display = describeCommand(config.file, args);
   process.title = `xdaemon supervisor: ${display}`;
   const handshake = new HandshakeSender(config.handshake);
-  const log = new SupervisorLog(config.logFile, mode === 'foreground');
+  const { pidFile, ...settings } = config.settings;
+  let log: LogSink;
+  try {
+    log = createLogSink({ ...settings, logFile: config.logFile, echo: mode === 'foreground' });
+  } catch (err) {
+    fail(handshake, mode, messageOf(err));
+  }
   const line = (text: string): void => log.line(text);
   const startedAt = new Date();
 
@@ -65,14 +71,13 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
   if (config.nodeOptions === null) delete env.NODE_OPTIONS;
   else env.NODE_OPTIONS = config.nodeOptions;
 
-  const { pidFile, ...settings } = config.settings;
   const firstMarker = config.firstMarker;
   let supervisor: Supervisor;
   try {
     supervisor = new Supervisor(
       { command: config.file, args, cwd: config.cwd, env, ...settings },
       {
-        output: workerOutput ?? log,
+        output: workerStdio === undefined ? log : { ...sinkMethods(log), stdioForWorker: workerStdio, attach: () => Promise.resolve() },
         resolved: true,
         ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
       },
@@ -195,7 +200,7 @@ function describeEvents(supervisor: Supervisor, line: (text: string) => void): v
 }
 
 /** The answers to control requests. */
-function controlHandlers(supervisor: Supervisor, log: SupervisorLog, line: (text: string) => void, logFile: string, startedAt: Date) {
+function controlHandlers(supervisor: Supervisor, log: LogSink, line: (text: string) => void, logFile: string, startedAt: Date) {
   const ok = (extra: Omit<Extract<ControlResponse, { ok: true }>, 'ok'> = {}): ControlResponse => ({ ok: true, ...extra });
   return {
     status: () => ok({ status: liveStatus(supervisor, logFile, startedAt) }),
@@ -269,4 +274,17 @@ function toSystemLog(lines: string[]): void {
 function loadSignalExit(path: string | null): typeof import('signal-exit').onExit {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require(path ?? 'signal-exit') as typeof import('signal-exit')).onExit;
+}
+
+/** The methods of `log`, bound (to build a sink that differs from it in the worker's output only). */
+function sinkMethods(log: LogSink): LogSink {
+  return {
+    stdioForWorker: () => log.stdioForWorker(),
+    attach: (child) => log.attach(child),
+    line: (text) => log.line(text),
+    reopen: () => log.reopen(),
+    flush: () => log.flush(),
+    unwritten: () => log.unwritten(),
+    close: () => log.close(),
+  };
 }

@@ -7,119 +7,25 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { XDaemonError, messageOf } from '../errors.js';
-import { SupervisorLog } from '../log/supervisor-log.js';
-import { type DaemonOptions, type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '../options.js';
+import { createLogSink } from '../log/log-sink.js';
+import { type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '../options.js';
+import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
 import { spawnDetached } from '../process/spawn-child.js';
+import { stopProcess } from '../process/stop-process.js';
 import { findTree, identify, stopTree } from '../process/stop-tree.js';
 import { resolveCommand } from '../process/which.js';
 import { tracer } from '../trace.js';
 import { READY_FD_ENV } from '../worker/ready.js';
 import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
+import type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
+
+export type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 
 const trace = tracer('supervisor');
 
 /** The environment variable every worker (and, by inheritance, its descendants) carries. */
 export const TREE_ENV = 'XDAEMON_TREE';
-
-/** Options of a {@link Supervisor}: the command, where its output goes, and the policy settings. */
-export interface SupervisorOptions extends Omit<DaemonOptions, 'pidFile'> {
-  /** The executable: a path, or a name looked up in PATH. */
-  command: string;
-  /** Its arguments (default none). */
-  args?: readonly string[] | undefined;
-  /** Working directory (default: this process's). */
-  cwd?: string | undefined;
-  /** Environment (default: this process's). */
-  env?: NodeJS.ProcessEnv | undefined;
-  /** File for the worker's stdout and stderr, opened afresh for every start (default '': discard). */
-  logFile?: string | undefined;
-}
-
-/** The counters, as every event reports them. */
-export interface Counters {
-  /** Worker starts so far (Go's count; failed starts included, requested restarts not). */
-  starts: number;
-  /** Requested restarts ({@link Supervisor.restart}, SIGUSR2). */
-  restarts: number;
-  /** Consecutive failures. */
-  errors: number;
-  maxCount: number;
-  maxError: number;
-}
-
-/** How the supervision ended. */
-export interface SupervisorEnd {
-  /** The exit code a supervisor process ends with: 0 after a stop or maxCount, 1 after giving up. */
-  code: number;
-  /** Why: the policy's reason, `stop`, or `not-ready` (the first worker never said it was ready). */
-  reason: GiveUpReason | 'stop' | 'not-ready';
-}
-
-/** What a {@link Supervisor} is doing. */
-export interface SupervisorStatus {
-  state: 'idle' | 'running' | 'restarting' | 'stopping' | 'ended';
-  workerPid: number | undefined;
-  /** Date.now() of the supervisor's start and of the current worker's start. */
-  startedAt: number | undefined;
-  workerStartedAt: number | undefined;
-  /** Whether the running worker has called `ready()`. */
-  ready: boolean;
-  counters: Counters;
-  lastExit: { code: number | null; signal: NodeJS.Signals | null; seconds: number; at: number } | undefined;
-  /** The command as run: the resolved executable, then its arguments. */
-  command: string[];
-}
-
-/** Events of a {@link Supervisor}; every listener receives one object. */
-export interface SupervisorEvents {
-  /** A worker was started. */
-  start: [info: { pid: number; counters: Counters }];
-  /** A worker said it is ready (`ready()`), `seconds` after its start. */
-  ready: [info: { pid: number; seconds: number; counters: Counters }];
-  /** A worker exited after `seconds`. */
-  exit: [info: { pid: number; code: number | null; signal: NodeJS.Signals | null; seconds: number; counters: Counters }];
-  /** The next start waits `delay` ms (restartDelay, backoff). */
-  restart: [info: { delay: number; counters: Counters }];
-  /** Supervision ended after {@link Supervisor.stop}. */
-  stop: [info: { survivors: number[]; counters: Counters }];
-  /** Supervision ended on its own: the policy said so, or the first worker was never ready. */
-  giveup: [info: { code: number; reason: GiveUpReason | 'not-ready'; counters: Counters }];
-  /** A start failed (it counts as a start and a failure, as in Go). */
-  'start-failed': [info: { error: Error; counters: Counters }];
-  /** A stop began: the worker's tree gets `signal`. */
-  stopping: [info: { signal: NodeJS.Signals; pid: number | undefined }];
-  /** A requested restart began: the worker's tree is being stopped. */
-  restarting: [info: { pid: number; counters: Counters }];
-  /** Processes still alive after killTimeout get SIGKILL. */
-  kill: [info: { pid: number; pids: number[]; killTimeout: number }];
-  /** A worker exited and left processes running (killMode 'group'): they are being stopped. */
-  cleanup: [info: { pid: number; pids: number[] }];
-  /** A worker did not call ready() within waitReady ms: it is being stopped. */
-  'not-ready': [info: { pid: number; waitReady: number }];
-}
-
-/**
- * Where workers' output goes, for the supervisor process to share its log with the loop.
- * @internal
- */
-export interface WorkerOutput {
-  /** Opens the output for a new worker; the descriptor for its stdout and stderr (undefined: discard). May throw. */
-  openForWorker(): number | undefined;
-}
-
-/**
- * What the supervisor process adds to the loop.
- * @internal
- */
-export interface SupervisorHooks {
-  /** Extra environment for the n-th start (1-based), e.g. Go's generation marker. */
-  envForStart?: (start: number) => NodeJS.ProcessEnv;
-  /** The worker output (default: a log of `logFile`, opened afresh per start). */
-  output?: WorkerOutput;
-  /** The worker's executable as given (no PATH lookup: the launcher resolved it). */
-  resolved?: boolean;
-}
 
 /** A started worker. */
 interface Worker {
@@ -136,6 +42,8 @@ interface Worker {
   stopping: 'stop' | 'restart' | 'not-ready' | undefined;
   /** Resolves once it has exited and the loop has seen it. */
   exited: Promise<void>;
+  /** Resolves once its output has been read to the end (piped mode; at once in direct mode). */
+  drained: Promise<void>;
 }
 
 /** A promise with its resolvers. */
@@ -185,7 +93,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly args: readonly string[];
   private readonly cwd: string;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly output: WorkerOutput;
+  private readonly output: LogSink;
   private readonly envForStart: ((start: number) => NodeJS.ProcessEnv) | undefined;
   private history: RestartHistory = FRESH;
   private restarts = 0;
@@ -218,7 +126,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.env = env;
     this.args = args;
     this.file = hooks.resolved === true ? command : resolveCommand(command, env, cwd);
-    this.output = hooks.output ?? new SupervisorLog(logFile, false);
+    this.output =
+      hooks.output ??
+      createLogSink({ logFile, errFile: settings.errFile, timestamps: settings.timestamps, maxSize: settings.maxSize, maxFiles: settings.maxFiles, echo: false });
     this.envForStart = hooks.envForStart;
     this.ended = this.end.promise;
   }
@@ -364,15 +274,21 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const token = `${this.treePrefix}${++this.treeSeq}`;
     try {
       const [name, value] = splitEntry(token);
-      child = spawnDetached({
-        file: this.file,
-        args: this.args,
-        cwd: this.cwd,
-        // The tree token first: it stays within the first bytes of every descendant's environment.
-        env: { [name]: value, ...withoutKey(this.env, name), ...this.envForStart?.(this.history.starts), [READY_FD_ENV]: '3' },
-        outputFd: this.output.openForWorker(),
-        extraStdio: ['pipe'],
-      });
+      const stdio = this.output.stdioForWorker();
+      try {
+        child = spawnDetached({
+          file: this.file,
+          args: this.args,
+          cwd: this.cwd,
+          // The tree token first: it stays within the first bytes of every descendant's environment.
+          env: { [name]: value, ...withoutKey(this.env, name), ...this.envForStart?.(this.history.starts), [READY_FD_ENV]: '3' },
+          stdout: stdio.stdout,
+          stderr: stdio.stderr,
+          extraStdio: ['pipe'],
+        });
+      } finally {
+        stdio.release();
+      }
     } catch (err) {
       this.history = startFailed(this.history);
       const error = err instanceof Error ? err : new Error(messageOf(err));
@@ -390,6 +306,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       readyTimer: undefined,
       stopping: undefined,
       exited: new Promise<void>((resolve) => child.once('exit', (code, signal) => void this.onExit(worker, code, signal).then(resolve))),
+      drained: this.output.attach(child),
     };
     this.worker = worker;
     this.watchReady(worker);
@@ -433,6 +350,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private async onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     clearTimeout(worker.readyTimer);
     const seconds = (now() - worker.startedMono) / 1000;
+    // Piped mode: the worker's last lines go before the line of its exit (unless something it
+    // started holds its pipes open: then those are read on in the background).
+    await Promise.race([worker.drained, sleep(DRAIN_WAIT_MS)]);
     if (this.worker === worker) this.worker = undefined;
     this.lastExit = { code, signal, seconds, at: Date.now() };
     const why = worker.stopping;
@@ -488,22 +408,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 }
 
-/** killMode 'process': the worker alone gets the signal, SIGKILL after killTimeout. */
-async function stopProcess(child: ChildProcess, signal: NodeJS.Signals, killTimeout: number, onKill: (pids: number[]) => void): Promise<number[]> {
-  if (child.exitCode !== null || child.signalCode !== null) return [];
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  let timer: NodeJS.Timeout | undefined;
-  const killed = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), killTimeout)));
-  if ((await Promise.race([exited, killed])) === 'timeout') {
-    onKill([child.pid ?? -1]);
-    child.kill('SIGKILL');
-    await exited;
-  }
-  clearTimeout(timer);
-  return [];
-}
-
 function splitEntry(entry: string): [string, string] {
   const at = entry.indexOf('=');
   return [entry.slice(0, at), entry.slice(at + 1)];
@@ -514,6 +418,11 @@ function withoutKey(env: NodeJS.ProcessEnv, key: string): NodeJS.ProcessEnv {
   delete copy[key];
   return copy;
 }
+
+/** How long an exit waits for the worker's output to be read to the end, at most. */
+const DRAIN_WAIT_MS = 250;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Monotonic milliseconds (no perf_hooks load in the supervisor). */
 function now(): number {

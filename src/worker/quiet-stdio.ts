@@ -25,6 +25,7 @@ export function quietStdio(): void {
   ] as const) {
     stream.on('error', (err) => trace('%s write failed (ignored): %s', name, err.message));
     if (stream.constructor.name === 'SyncWriteStream') keepWriting(name, stream as unknown as FileStream);
+    else makeBlocking(stream);
   }
 }
 
@@ -39,4 +40,10 @@ function keepWriting(name: string, stream: FileStream): void {
     }
     callback();
   };
+}
+
+/** Makes a pipe-backed stdout/stderr write synchronously (Node's handle supports it on POSIX). */
+function makeBlocking(stream: NodeJS.WriteStream): void {
+  const handle = (stream as unknown as { _handle?: { setBlocking?: (blocking: boolean) => number } })._handle;
+  if (process.platform !== 'win32' && typeof handle?.setBlocking === 'function') handle.setBlocking(true);
 }

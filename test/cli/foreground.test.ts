@@ -1,8 +1,8 @@
 /**
  * `xdaemon run`: the same supervision in the foreground. The pid that was started is the
  * supervisor: its exit code is the supervisor's, SIGTERM to it stops the worker's whole tree and
- * leaves no process behind; without a log the worker writes to its stdout; with `--name` it is a
- * named daemon that `status` and `stop` reach.
+ * leaves no process behind; without a log the worker writes to its stdout and stderr; with
+ * `--name` it is a named daemon that `status` and `stop` reach.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -14,12 +14,13 @@ after(cleanup);
 
 const NODE = process.execPath;
 
-test("the exit code is the supervisor's: 1 after giving up; the worker's output on stdout, the supervisor's lines on stderr", async () => {
+test("the exit code is the supervisor's: 1 after giving up; the worker's stdout and stderr are its own, the supervisor's lines on stderr", async () => {
   const home = newHome();
   const exit = await xd(home, ['run', '--max-error', '1', '--min-exit-time', '5', '--', 'sh', '-c', 'echo "out $$"; echo err >&2; exit 3']);
   assertCode(exit, 1);
   assert.equal(exit.stdout.match(/^out \d+$/gm)?.length, 2, 'two starts, each printed to stdout');
-  assert.equal(exit.stdout.match(/^err$/gm)?.length, 2, "the worker's stderr too");
+  assert.equal(exit.stderr.match(/^err$/gm)?.length, 2, "the worker's stderr on stderr");
+  assert.doesNotMatch(exit.stdout, /xdaemon\[/, "the supervisor's lines are not on stdout");
   assert.match(exit.stderr, /xdaemon\[\d+\] giving up: 2 consecutive failures exceed maxError 1/);
   assert.match(exit.stderr, /supervisor exiting with code 1\n$/);
   assert.equal(readText(home.dir), '', 'an anonymous run records nothing');

@@ -153,3 +153,17 @@ describe('stop() and restart() from another process', () => {
     await finished(d);
   });
 });
+
+test('a supervisor that does not answer (SIGSTOP): status() says running and unresponsive within its timeout', async (t) => {
+  const d = await daemon(t);
+  await worker(d);
+  signal(d.spid, 'SIGSTOP');
+  t.after(() => signal(d.spid, 'SIGCONT'));
+  const s = await control<Status & { unresponsive?: boolean }>('status', d.pidFile, { timeout: 500 });
+  assert.equal(s.result?.state, 'running');
+  assert.equal(s.result?.unresponsive, true);
+  assert.ok(s.ms < 2000, `answered in ${s.ms} ms`);
+  signal(d.spid, 'SIGCONT');
+  signal(d.spid, 'SIGTERM');
+  await finished(d);
+});

@@ -9,8 +9,8 @@ import { renameSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DAEMON, fields, finished, launch, logLine, worker } from '../support/daemon-fixture';
-import { cleanup, matching, readText, records, tempDir } from '../support/fixtures';
-import { signal, start, waitAllGone, waitFor, withTimeout } from '../support/harness';
+import { FIXTURES, cleanup, matching, readText, records, run, tempDir } from '../support/fixtures';
+import { isGone, signal, start, waitAllGone, waitFor, withTimeout } from '../support/harness';
 
 after(cleanup);
 
@@ -75,4 +75,20 @@ test('lines the log could not take are written later, in order, once it can be w
   signal(d.spid, 'SIGTERM');
   await waitFor('the supervisor to exit', () => matching(readText(real), /supervisor exiting with code 0/).length === 1);
   await waitAllGone([d.spid, ...records<{ pid: number }>(readText(join(dir, 'side')), 'WORKER').map((w) => w.pid)]);
+});
+
+test('a detached give-up that the full log cannot take is still found afterwards: status() reads it from the state file', async (t) => {
+  const dir = tempDir();
+  const pidFile = join(dir, 'app.pid');
+  const side = join(dir, 'side');
+  const d = await launch(t, { W_SIDE: side, D_FIELDS: fields({ pidFile, maxError: 0 }) }, { log: '/dev/full' });
+  await waitFor('the supervisor to give up', () => readText(pidFile) === '' && readText(`${pidFile}.state`).includes('"ended"'), 15_000);
+  const res = await run(join(FIXTURES, 'control.cjs'), [], { env: { C_OP: 'status', C_PID_FILE: pidFile } });
+  const [status] = records<{ result: { state: string; ended: { code: number; reason: string; unwritten: string[] } } }>(res.stdout, 'RESULT');
+  assert.equal(status?.result.state, 'stopped', res.stdout);
+  assert.equal(status?.result.ended.code, 1);
+  assert.match(status?.result.ended.reason ?? '', /^giving up: 1 consecutive failures exceed maxError 0/);
+  assert.ok(status?.result.ended.unwritten.some((l) => /xdaemon\[\d+\] giving up:/.test(l)), 'the lines the log could not take are kept');
+  assert.equal(records(readText(side), 'WORKER').length, 1);
+  await waitFor('the supervisor to be gone', () => isGone(d.spid));
 });

@@ -4,7 +4,7 @@
  * fixtures print, and the after-hook that fails a file whose processes outlived it.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { type Exit, killTagged, runToEnd } from './harness';
@@ -69,19 +69,23 @@ export function tempDir(): string {
   return dir;
 }
 
-/** The text of a file, or '' when it does not exist (yet). */
+/** The text of a regular file, or '' when it does not exist (yet) or is a device (/dev/full reads forever). */
 export function readText(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return statSync(file).isFile() ? readFileSync(file, 'utf8') : '';
   } catch {
     return '';
   }
 }
 
-/** Parses the `TAG {json}` lines fixtures print. */
+/** The time prefix piped mode with timestamps puts before a worker's line. */
+const TIME_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (?:out|err) /;
+
+/** Parses the `TAG {json}` lines fixtures print (also behind a piped-mode time prefix). */
 export function records<T = Record<string, unknown>>(text: string, tag: string): T[] {
   const out: T[] = [];
-  for (const line of text.split('\n')) {
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(TIME_PREFIX, '');
     if (line.startsWith(`${tag} `)) out.push(JSON.parse(line.slice(tag.length + 1)) as T);
   }
   return out;

@@ -119,6 +119,16 @@ export function readServiceFile(path: string, encoding: FileEncoding): string | 
 }
 
 /**
+ * The install every backend shares: write the planned file (unless the same is there), then run
+ * its commands in order with `run` (which decides what failure of a command means).
+ */
+export async function installPlan(plan: ServicePlan, encoding: FileEncoding, force: boolean, run: (command: Command) => Promise<unknown>): Promise<InstallResult> {
+  const changed = writeServiceFile(plan.path, plan.content, encoding, force);
+  for (const command of plan.commands) await run(command);
+  return { ...plan, changed };
+}
+
+/**
  * Writes the service file unless the same content is already there: atomically (a temporary file
  * beside it, fsync, rename), mode 0o644 whatever the umask. A different file is replaced only with
  * `force`. Returns whether it wrote.

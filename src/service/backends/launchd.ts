@@ -22,7 +22,7 @@ import {
   readServiceFile,
   removeServiceFile,
   runCommand,
-  writeServiceFile,
+  installPlan,
 } from './backend.js';
 
 /** What `launchctl print` (or `list` on old macOS) says about a job. */
@@ -79,12 +79,11 @@ export function launchdBackend(target: BackendTarget): Backend {
     plan,
     async install(config, force) {
       checkPlatform(target, 'launchd', 'darwin', 'macOS');
-      const p = plan(config);
-      const changed = writeServiceFile(path, p.content, 'utf8', force);
       // Old launchctl has no enable (nor the disabled list it clears): nothing to do there.
-      const enable = await exec(p.commands[0] as Command);
-      if (enable.code !== 0 && !UNKNOWN_SUBCOMMAND.test(`${enable.stdout}\n${enable.stderr}`)) throw commandFailed(p.commands[0] as Command, enable);
-      return { ...p, changed };
+      return installPlan(plan(config), 'utf8', force, async (command) => {
+        const result = await exec(command);
+        if (result.code !== 0 && !UNKNOWN_SUBCOMMAND.test(`${result.stdout}\n${result.stderr}`)) throw commandFailed(command, result);
+      });
     },
     async uninstall() {
       checkPlatform(target, 'launchd', 'darwin', 'macOS');

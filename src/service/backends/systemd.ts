@@ -22,7 +22,7 @@ import {
   readServiceFile,
   removeServiceFile,
   runCommand,
-  writeServiceFile,
+  installPlan,
 } from './backend.js';
 
 /** The properties status asks `systemctl show` for. */
@@ -64,11 +64,8 @@ export function systemdBackend(target: BackendTarget): Backend {
     plan,
     async install(config, force) {
       checkPlatform(target, 'systemd', 'linux', 'Linux');
-      const p = plan(config);
-      const changed = writeServiceFile(path, p.content, 'utf8', force);
       // Both commands are idempotent; running them again finishes an install that failed half-way.
-      for (const command of p.commands) await runCommand(target.exec, command);
-      return { ...p, changed };
+      return installPlan(plan(config), 'utf8', force, (command) => runCommand(target.exec, command));
     },
     async uninstall() {
       checkPlatform(target, 'systemd', 'linux', 'Linux');

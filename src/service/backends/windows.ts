@@ -22,7 +22,7 @@ import {
   readServiceFile,
   removeServiceFile,
   runCommand,
-  writeServiceFile,
+  installPlan,
 } from './backend.js';
 
 /** The Windows backend for `target`. */
@@ -56,10 +56,7 @@ export function windowsBackend(target: BackendTarget): Backend {
     plan,
     async install(config, force) {
       checkPlatform(target, 'windows', 'win32', 'Windows');
-      const p = plan(config);
-      const changed = writeServiceFile(path, p.content, 'utf16le', force);
-      for (const command of p.commands) await runCommand(target.exec, command);
-      return { ...p, changed };
+      return installPlan(plan(config), 'utf16le', force, (command) => runCommand(target.exec, command));
     },
     async uninstall() {
       checkPlatform(target, 'windows', 'win32', 'Windows');

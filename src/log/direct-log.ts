@@ -1,8 +1,8 @@
 /**
- * The supervisor's log in direct mode (Go's): the file is opened afresh for every worker start, the
- * worker gets that descriptor as its stdout and stderr, and the supervisor's own timestamped lines
- * go to the same, newest, descriptor. So a log moved away by an external rotator is recreated at
- * its path by the next start (or by SIGHUP), as in Go.
+ * The log in direct mode (Go's): the file is opened afresh for every worker start, the worker gets
+ * that descriptor as its stdout and stderr (stderr: the errFile's, when there is one), and the
+ * supervisor's own timestamped lines go to the same, newest, descriptor. So a log moved away by an
+ * external rotator is recreated at its path by the next start (or by SIGHUP), as in Go.
  *
  * Writing can fail (a full disk, a directory gone): a line that could not be written is kept
  * (up to {@link MAX_PENDING}) and written again with the next line or on a timer, in order; the
@@ -12,37 +12,58 @@
 import { closeSync, writeSync } from 'node:fs';
 import { messageOf } from '../errors.js';
 import { openLogFile } from './log-file.js';
+import type { LogSink, LogSinkOptions, WorkerStdio } from './log-sink.js';
 
 /** Lines kept while the log cannot be written; older ones are dropped (and counted) beyond it. */
 export const MAX_PENDING = 1000;
 /** Milliseconds between retries of lines that could not be written. */
 export const RETRY_MS = 1000;
 
-/** The supervisor's log file and its own lines. */
-export class SupervisorLog {
+/** The log file of direct mode and the supervisor's own lines. */
+export class DirectLog implements LogSink {
   private fd: number | undefined;
   private readonly pending: string[] = [];
   private dropped = 0;
   private retry: NodeJS.Timeout | undefined;
+  private readonly path: string;
+  private readonly errFile: string;
+  private readonly echo: boolean;
+
+  constructor(options: Pick<LogSinkOptions, 'logFile' | 'errFile' | 'echo'>) {
+    this.path = options.logFile;
+    this.errFile = options.errFile;
+    this.echo = options.echo;
+  }
 
   /**
-   * @param path - Absolute log path, or '' to discard the worker's output and the lines.
-   * @param echo - Also write every line to stderr (the foreground supervisor).
+   * Opens the file afresh for a worker start and makes it the file of the supervisor's lines; the
+   * worker's stdout is that descriptor, its stderr too (or the errFile's, opened afresh as well).
+   * Throws an XDaemonError naming the path and the cause when a file cannot be opened (the start
+   * then fails, as in Go).
    */
-  constructor(
-    readonly path: string,
-    private readonly echo: boolean,
-  ) {}
-
-  /**
-   * Opens the file afresh for a worker start and makes it the file of the supervisor's lines.
-   * Returns the descriptor for the worker's output (undefined: discard). Throws an XDaemonError
-   * naming the path and the cause when it cannot be opened (the start then fails, as in Go).
-   */
-  openForWorker(): number | undefined {
-    const fd = openLogFile(this.path);
+  stdioForWorker(): WorkerStdio {
+    const errFd = this.errFile === '' ? undefined : openLogFile(this.errFile);
+    let fd: number | undefined;
+    try {
+      fd = openLogFile(this.path);
+    } catch (err) {
+      if (errFd !== undefined) closeSync(errFd);
+      throw err;
+    }
     this.use(fd);
-    return fd;
+    const out = fd ?? 'ignore';
+    return {
+      stdout: out,
+      stderr: errFd ?? out,
+      release: () => {
+        if (errFd !== undefined) closeSync(errFd);
+      },
+    };
+  }
+
+  /** Nothing to read in direct mode: the worker writes to the file itself. */
+  attach(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** Reopens the file for the supervisor's lines (SIGHUP); returns the error message if it failed. */

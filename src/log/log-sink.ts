@@ -1,0 +1,61 @@
+/**
+ * Where a supervised worker's output and the supervisor's own lines go, in one of two modes:
+ *
+ * - direct (default, Go's): the worker's stdout and stderr are the log file's descriptor itself,
+ *   opened afresh for every start: synchronous, nothing lost even if the supervisor dies;
+ * - piped (`timestamps` or `maxSize`): the worker writes into pipes, the supervisor reads them and
+ *   is the only writer of the file(s): whole lines, optional time prefixes, rotation by rename,
+ *   a reopen that moves everything at once.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { DirectLog } from './direct-log.js';
+import { PipedLog } from './piped-log.js';
+
+/** The stdio of a new worker's stdout and stderr, and what to release once it is spawned. */
+export interface WorkerStdio {
+  stdout: number | 'pipe' | 'ignore';
+  stderr: number | 'pipe' | 'ignore';
+  /** Closes what the supervisor does not keep (called right after the spawn, failed or not). */
+  release(): void;
+}
+
+/** The supervisor's log, in either mode. */
+export interface LogSink {
+  /** Stdio for a new worker; throws an XDaemonError when the log cannot be opened (the start fails). */
+  stdioForWorker(): WorkerStdio;
+  /** Reads a started worker's output (piped mode); resolves once both of its streams have ended. */
+  attach(child: ChildProcess): Promise<void>;
+  /** Writes one supervisor line (`<ISO time> xdaemon[<pid>] <text>`). */
+  line(text: string): void;
+  /** Reopens the file(s) (SIGHUP); returns why it failed, if it did. */
+  reopen(): string | undefined;
+  /** Writes what waits now, if it can. */
+  flush(): void;
+  /** Lines not written (yet), oldest first. */
+  unwritten(): string[];
+  /** Closes the file(s) at exit. */
+  close(): void;
+}
+
+/** What a log is made of. */
+export interface LogSinkOptions {
+  /** Absolute path, or '' to discard the worker's output and the lines. */
+  logFile: string;
+  /** Absolute path for the worker's stderr, or '' for the log file. */
+  errFile: string;
+  timestamps: boolean;
+  maxSize: number;
+  maxFiles: number;
+  /** Also write every supervisor line (and log trouble) to stderr: a foreground supervisor. */
+  echo: boolean;
+}
+
+/** True when the options need the supervisor to read the worker's output. */
+export function isPiped(options: Pick<LogSinkOptions, 'logFile' | 'timestamps' | 'maxSize'>): boolean {
+  return options.logFile !== '' && (options.timestamps || options.maxSize > 0);
+}
+
+/** The log the options ask for. */
+export function createLogSink(options: LogSinkOptions): LogSink {
+  return isPiped(options) ? new PipedLog(options) : new DirectLog(options);
+}

@@ -1,0 +1,100 @@
+/**
+ * What the public {@link Supervisor} class takes and tells: its options, its counters and status,
+ * its events (each listener receives one object) and the hooks the supervisor process adds.
+ */
+import type { LogSink } from '../log/log-sink.js';
+import type { DaemonOptions } from '../options.js';
+import type { GiveUpReason } from './policy.js';
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+import type { Supervisor } from './supervisor.js';
+
+/** Options of a {@link Supervisor}: the command, where its output goes, and the policy settings. */
+export interface SupervisorOptions extends Omit<DaemonOptions, 'pidFile'> {
+  /** The executable: a path, or a name looked up in PATH. */
+  command: string;
+  /** Its arguments (default none). */
+  args?: readonly string[] | undefined;
+  /** Working directory (default: this process's). */
+  cwd?: string | undefined;
+  /** Environment (default: this process's). */
+  env?: NodeJS.ProcessEnv | undefined;
+  /** File for the worker's stdout and stderr, opened afresh for every start (default '': discard). */
+  logFile?: string | undefined;
+}
+
+/** The counters, as every event reports them. */
+export interface Counters {
+  /** Worker starts so far (Go's count; failed starts included, requested restarts not). */
+  starts: number;
+  /** Requested restarts ({@link Supervisor.restart}, SIGUSR2). */
+  restarts: number;
+  /** Consecutive failures. */
+  errors: number;
+  maxCount: number;
+  maxError: number;
+}
+
+/** How the supervision ended. */
+export interface SupervisorEnd {
+  /** The exit code a supervisor process ends with: 0 after a stop or maxCount, 1 after giving up. */
+  code: number;
+  /** Why: the policy's reason, `stop`, or `not-ready` (the first worker never said it was ready). */
+  reason: GiveUpReason | 'stop' | 'not-ready';
+}
+
+/** What a {@link Supervisor} is doing. */
+export interface SupervisorStatus {
+  state: 'idle' | 'running' | 'restarting' | 'stopping' | 'ended';
+  workerPid: number | undefined;
+  /** Date.now() of the supervisor's start and of the current worker's start. */
+  startedAt: number | undefined;
+  workerStartedAt: number | undefined;
+  /** Whether the running worker has called `ready()`. */
+  ready: boolean;
+  counters: Counters;
+  lastExit: { code: number | null; signal: NodeJS.Signals | null; seconds: number; at: number } | undefined;
+  /** The command as run: the resolved executable, then its arguments. */
+  command: string[];
+}
+
+/** Events of a {@link Supervisor}; every listener receives one object. */
+export interface SupervisorEvents {
+  /** A worker was started. */
+  start: [info: { pid: number; counters: Counters }];
+  /** A worker said it is ready (`ready()`), `seconds` after its start. */
+  ready: [info: { pid: number; seconds: number; counters: Counters }];
+  /** A worker exited after `seconds`. */
+  exit: [info: { pid: number; code: number | null; signal: NodeJS.Signals | null; seconds: number; counters: Counters }];
+  /** The next start waits `delay` ms (restartDelay, backoff). */
+  restart: [info: { delay: number; counters: Counters }];
+  /** Supervision ended after {@link Supervisor.stop}. */
+  stop: [info: { survivors: number[]; counters: Counters }];
+  /** Supervision ended on its own: the policy said so, or the first worker was never ready. */
+  giveup: [info: { code: number; reason: GiveUpReason | 'not-ready'; counters: Counters }];
+  /** A start failed (it counts as a start and a failure, as in Go). */
+  'start-failed': [info: { error: Error; counters: Counters }];
+  /** A stop began: the worker's tree gets `signal`. */
+  stopping: [info: { signal: NodeJS.Signals; pid: number | undefined }];
+  /** A requested restart began: the worker's tree is being stopped. */
+  restarting: [info: { pid: number; counters: Counters }];
+  /** Processes still alive after killTimeout get SIGKILL. */
+  kill: [info: { pid: number; pids: number[]; killTimeout: number }];
+  /** A worker exited and left processes running (killMode 'group'): they are being stopped. */
+  cleanup: [info: { pid: number; pids: number[] }];
+  /** A worker did not call ready() within waitReady ms: it is being stopped. */
+  'not-ready': [info: { pid: number; waitReady: number }];
+}
+
+/**
+ * What the supervisor process adds to the loop.
+ * @internal
+ */
+export interface SupervisorHooks {
+  /** Extra environment for the n-th start (1-based), e.g. Go's generation marker. */
+  envForStart?: (start: number) => NodeJS.ProcessEnv;
+  /** The log (default: one made from `logFile` and the log settings). */
+  output?: LogSink;
+  /** The worker's executable as given (no PATH lookup: the launcher resolved it). */
+  resolved?: boolean;
+}
+

@@ -1,0 +1,185 @@
+/**
+ * Logs that lose nothing (piped mode, and the promises direct mode shares): every line exactly
+ * once, whole, in order per stream, across rotations and a SIGHUP; a worker that exits right after
+ * a large write; a worker or a supervisor killed mid-stream; file modes; a log directory that
+ * disappears; stderr in its own file.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { DAEMON, fields, finished, launch, logLine, worker } from '../support/daemon-fixture';
+import { cleanup, readText, records, tempDir } from '../support/fixtures';
+import { isGone, signal, start, waitFor, waitGone, withTimeout } from '../support/harness';
+
+after(cleanup);
+
+const TIME = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
+const PAD = 40;
+
+/** The log and its backups, oldest first, concatenated. */
+function allFiles(log: string): { text: string; files: string[] } {
+  const dir = join(log, '..');
+  const base = log.slice(dir.length + 1);
+  const backups = readdirSync(dir)
+    .filter((f) => f.startsWith(`${base}.`) && /^\d+$/.test(f.slice(base.length + 1)))
+    .sort((a, b) => Number(b.slice(base.length + 1)) - Number(a.slice(base.length + 1)));
+  const files = [...backups.map((f) => join(dir, f)), log];
+  return { text: files.map(readText).join(''), files };
+}
+
+/**
+ * Checks the worker lines of `text`: each whole, and per stream numbered 0, 1, 2, … without a gap
+ * or a repeat. Returns the count per stream. `prefix` is the expected time prefix (or none).
+ */
+function checkStreams(text: string, timestamps: boolean): { out: number; err: number } {
+  const next = { out: 0, err: 0 };
+  const line = new RegExp(`^${timestamps ? `${TIME} (out|err) ` : ''}(out|err) (\\d+) x{${PAD}}$`);
+  for (const l of text.split('\n')) {
+    if (l === '' || l.includes('WORKER {') || / xdaemon\[\d+\] /.test(l)) continue;
+    const m = line.exec(l);
+    assert.ok(m, `a whole worker line: ${JSON.stringify(l.slice(0, 120))}`);
+    const stream = (timestamps ? m[2] : m[1]) as 'out' | 'err';
+    if (timestamps) assert.equal(m[1], stream, 'the tag names the stream the line came from');
+    assert.equal(Number(timestamps ? m[3] : m[2]), next[stream], `${stream} lines in order, once each`);
+    next[stream]++;
+  }
+  return next;
+}
+
+describe('piped mode: every line once, whole, in order', () => {
+  test('200,000 lines, rotation every 300 KB, a SIGHUP reopen mid-stream: nothing lost, split or repeated', async (t) => {
+    const dir = tempDir();
+    const log = join(dir, 'app.log');
+    const progress = join(dir, 'progress');
+    const d = await launch(
+      t,
+      {
+        W_MODE: 'flood',
+        W_LINES: '200000',
+        W_PROGRESS: progress,
+        W_PROGRESS_EVERY: '5000',
+        D_FIELDS: fields({ timestamps: true, maxSize: 300_000, maxFiles: 200, maxCount: 1 }),
+      },
+      { log },
+    );
+    await waitFor('the flood to be under way', () => Number(readText(progress).split(' ')[0]) > 40_000, 30_000, 5);
+    signal(d.spid, 'SIGHUP');
+    await finished(d, 60_000);
+    const { text, files } = allFiles(log);
+    assert.ok(files.length > 20, `rotated many times: ${files.length} files`);
+    assert.match(text, /received SIGHUP: log file reopened/);
+    assert.deepEqual(checkStreams(text, true), { out: 150_000, err: 50_000 });
+    for (const f of files) assert.ok(statSync(f).size <= 300_000, `${f} is within maxSize`);
+    for (const f of files) assert.equal(statSync(f).mode & 0o777, 0o640, `${f} has mode 0640 (backups keep it)`);
+  });
+
+  test('stderr in its own file: each file holds its stream whole and in order, with the same prefix', async (t) => {
+    const dir = tempDir();
+    const log = join(dir, 'out.log');
+    const errFile = join(dir, 'err.log');
+    const d = await launch(t, { W_MODE: 'flood', W_LINES: '20000', D_FIELDS: fields({ timestamps: true, errFile, maxCount: 1 }) }, { log });
+    await finished(d, 30_000);
+    assert.deepEqual(checkStreams(readText(log), true), { out: 15_000, err: 0 });
+    assert.deepEqual(checkStreams(readText(errFile), true), { out: 0, err: 5_000 });
+  });
+});
+
+describe('nothing lost at the edges', () => {
+  for (const mode of ['direct', 'piped'] as const) {
+    test(`${mode} mode: a worker that writes 1 MB and calls process.exit() at once loses nothing`, async (t) => {
+      const d = await launch(t, {
+        W_MODE: 'bigexit',
+        W_BYTES: String(1 << 20),
+        D_FIELDS: fields({ maxCount: 1, ...(mode === 'piped' ? { maxSize: 100 << 20 } : {}) }),
+      });
+      const { text } = await finished(d);
+      // Piped mode cuts a line beyond 64 KB into marked pieces; every byte is there all the same.
+      const bytes = (text.match(/y/g) ?? []).length;
+      assert.equal(bytes, (1 << 20) - 1, 'every byte of the write is in the file');
+      if (mode === 'direct') assert.ok(text.includes(`${'y'.repeat((1 << 20) - 1)}\n`), 'one line, as written');
+    });
+  }
+
+  test('a worker SIGKILLed mid-stream: every line it completed is in the file, none split', async (t) => {
+    const dir = tempDir();
+    const progress = join(dir, 'progress');
+    const d = await launch(t, {
+      W_MODE: 'flood',
+      W_LINES: '5000000',
+      W_PROGRESS: progress,
+      W_PROGRESS_EVERY: '1000',
+      D_FIELDS: fields({ timestamps: true, maxCount: 1 }),
+    });
+    const w = await worker(d);
+    await waitFor('lines to flow', () => Number(readText(progress).split(' ')[0]) > 20_000, 20_000, 5);
+    signal(w.pid, 'SIGKILL');
+    const reported = readText(progress).split(' ').map(Number);
+    const { text } = await finished(d);
+    const counted = checkStreams(text, true);
+    assert.ok(counted.out >= (reported[0] ?? 0) && counted.err >= (reported[1] ?? 0), `${JSON.stringify(counted)} vs written ${reported}`);
+  });
+
+  test('the supervisor SIGKILLed in piped mode: the orphan watch stops the worker; what was read is in the file, whole', async (t) => {
+    const dir = tempDir();
+    const progress = join(dir, 'progress');
+    const d = await launch(t, { W_MODE: 'flood', W_LINES: '50000000', W_PROGRESS: progress, D_FIELDS: fields({ timestamps: true }) });
+    const w = await worker(d);
+    await waitFor('lines to flow', () => Number(readText(progress).split(' ')[0]) > 20_000, 20_000, 5);
+    signal(d.spid, 'SIGKILL');
+    await waitGone(w.pid, 5000);
+    const counted = checkStreams(readText(d.log), true);
+    assert.ok(counted.out > 10_000, JSON.stringify(counted));
+  });
+});
+
+test('a log directory that disappears is reported and retried; the worker is neither killed nor blocked for good', async () => {
+  const dir = tempDir();
+  const logDir = join(dir, 'logs');
+  mkdirSync(logDir);
+  const log = join(logDir, 'app.log');
+  const progress = join(dir, 'progress');
+  // In the foreground, so that the supervisor's stderr (where trouble is reported) is ours to read.
+  const proc = start(process.execPath, [DAEMON], {
+    env: {
+      XW_DAEMON_IDX: '1',
+      D_LOG: log,
+      W_MODE: 'flood',
+      W_LINES: '4000000',
+      W_PROGRESS: progress,
+      W_PROGRESS_EVERY: '2000',
+      D_FIELDS: fields({ timestamps: true, maxSize: 200_000, maxFiles: 2, maxCount: 1, killTimeout: 500 }),
+    },
+  });
+  try {
+    await waitFor('lines to flow', () => Number(readText(progress).split(' ')[0]) > 20_000, 20_000, 5);
+    rmSync(logDir, { recursive: true, force: true });
+    await waitFor('the trouble to be reported', () => /log: cannot (open|write|rotate) .*app\.log/.test(proc.stderr), 10_000, 20);
+    // Not blocked for good: the worker goes on writing (new lines are dropped after the block limit).
+    const before = Number(readText(progress).split(' ')[0]);
+    await waitFor('the worker to make progress without a log', () => Number(readText(progress).split(' ')[0]) > before + 50_000, 15_000, 20);
+    assert.equal(isGone(proc.pid), false, 'the supervisor lives');
+    mkdirSync(logDir);
+    await waitFor('logging to resume', () => /log: .*app\.log is writable again; \d+ lines were dropped meanwhile/.test(proc.stderr), 15_000, 20);
+    assert.ok(readText(log).length > 0, 'the log is written again');
+  } finally {
+    signal(proc.pid, 'SIGTERM');
+    await withTimeout(proc.done, 15_000, 'the foreground supervisor to stop');
+  }
+  const lastWorker = records<{ pid: number }>(readText(log), 'WORKER')[0];
+  if (lastWorker !== undefined) await waitGone(lastWorker.pid);
+});
+
+test('direct mode with errFile: stderr goes to its own file, opened afresh per start', async (t) => {
+  const dir = tempDir();
+  const errFile = join(dir, 'err.log');
+  const d = await launch(t, { W_MODE: 'flood', W_LINES: '400', D_FIELDS: fields({ errFile, maxCount: 2, minExitTime: 0 }) }, { log: join(dir, 'out.log') });
+  await finished(d);
+  const out = readText(d.log);
+  assert.match(out, /worker started/, 'the supervisor lines stay in the log');
+  assert.doesNotMatch(out, /^err /m);
+  const err = readText(errFile);
+  assert.equal(err.split('\n').filter((l) => l.startsWith('err ')).length, 200, 'both workers wrote 100 stderr lines each there');
+  assert.equal(statSync(errFile).mode & 0o777, 0o640);
+  await logLine(d, /done: maxCount 2/);
+});
