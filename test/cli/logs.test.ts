@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { assertCode, newHome, startDaemon, workerRunning, xd, xdStart } from '../support/cli';
 import { cleanup, readText } from '../support/fixtures';
@@ -54,6 +55,24 @@ test('-n LINES (default 10), then -f follows appends, a rename rotation and a re
   assertCode(exit, 0);
   assert.equal(exit.stderr, '');
   assert.equal(exit.stdout.split('appended\n').length, 2, 'nothing shown twice');
+});
+
+test('the log settings pass through: --timestamps, --max-size 1k (rotation), --max-files, --err-file', async (t) => {
+  const home = newHome(t);
+  const err = `${home.dir}/../p.err`;
+  const script = 'i=0; while [ $i -lt 60 ]; do echo "out line $i"; echo "err line $i" >&2; i=$((i+1)); done; exec sleep 300';
+  await startDaemon(home, ['--name', 'p', '--timestamps', '--max-size', '1k', '--max-files', '2', '--err-file', err, '--', 'sh', '-c', script]);
+  const s = await workerRunning(home, 'p');
+  await waitFor('the last lines', () => readText(s.logFile).includes('out line 59\n') && readText(err).includes('err line 59\n'));
+  assert.match(readText(s.logFile), /^\d{4}-\d\d-\d\dT[\d:.]+Z out out line \d+$/m, 'time-stamped');
+  for (const file of [s.logFile, err]) {
+    assert.notEqual(readText(`${file}.1`), '', `${file} rotated`);
+    assert.notEqual(readText(`${file}.2`), '');
+    assert.equal(readText(`${file}.3`), '', 'two rotated files kept');
+  }
+  assert.doesNotMatch(readText(s.logFile), /err line/, 'stderr went to --err-file');
+  const record = JSON.parse(readText(`${home.dir}/p.json`)) as { settings: Record<string, unknown> };
+  assert.deepEqual(record.settings, { timestamps: true, maxSize: 1024, maxFiles: 2, errFile: resolve(err) });
 });
 
 test('logs of a daemon without a log file yet: exit 1 naming it; -n 0 shows nothing', async (t) => {
