@@ -1,7 +1,7 @@
 /**
  * The fixtures that call `Daemon.run()`, as the figures see them: the launcher names the
  * supervisor on stderr, the supervisor names each worker in the log. The launch and memory figures
- * launch bench/fixtures/app.cjs the same way and stop it the same way.
+ * launch bench/fixtures/app.cjs (or app-control.cjs) the same way and stop it the same way.
  */
 import { join } from 'node:path';
 import { type Exit, isGone, stopAndWait, waitFor } from '../test/support/harness';
@@ -29,10 +29,13 @@ export interface LaunchedApp {
   worker: number;
 }
 
-/** Launches app.cjs (`new Daemon(log).run()`) and waits until its supervisor has started the worker. */
-export async function launchApp(): Promise<LaunchedApp> {
+/**
+ * Launches app.cjs (`new Daemon(log).run()`), or `script` with BENCH_LOG and `env`, and waits until
+ * its supervisor has started the worker.
+ */
+export async function launchApp(script = 'app.cjs', env: NodeJS.ProcessEnv = {}): Promise<LaunchedApp> {
   const log = join(tempDir('launch'), 'daemon.log');
-  const launcher = await runNode([fixture('app.cjs')], { BENCH_LOG: log });
+  const launcher = await runNode([fixture(script)], { BENCH_LOG: log, ...env });
   const supervisor = supervisorOf(launcher, log);
   const worker = await waitFor(
     'the worker to start',

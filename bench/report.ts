@@ -34,11 +34,17 @@ export function stats(values: readonly number[]): Stats {
 // ---------------------------------------------------------------------------------------------
 // Rows
 
+/** Units of the rows; MB/s and the ratios of throughput rows are better higher. */
+export type Unit = 'ms' | 'MB' | 'MB/s' | 's' | '%' | 'lines';
+
 export interface Row {
   figure: string;
-  unit: 'ms' | 'MB';
-  /** What "ours" is: the median of `ours`, or (for import costs) the difference of the medians. */
-  kind: 'ratio' | 'delta' | 'info' | 'pending' | 'unavailable';
+  unit: Unit;
+  /**
+   * What "ours" is: the median of `ours`, or (for import costs) the difference of the medians;
+   * `check`: the median of per-run values that must each meet the target (the range shows the worst).
+   */
+  kind: 'ratio' | 'delta' | 'info' | 'check' | 'pending' | 'unavailable';
   ours?: Stats;
   floor?: Stats;
   /** For `delta` rows: median(ours) - median(floor). */
@@ -56,10 +62,32 @@ export interface Row {
 export interface Figure {
   rows: Row[];
   notes: string[];
+  /** More of what was measured, for results.json only (per-run records, say). */
+  details?: Record<string, unknown>;
 }
 
 /** Ours beside the floor: medians and their ratio, judged against `target` (null: for information). */
 export function ratioRow(figure: string, unit: Row['unit'], ours: number[], floor: number[], target: number | null, note?: string): Row {
+  return quotientRow(figure, unit, ours, floor, target, 'at most', note);
+}
+
+/**
+ * Ours beside the floor for a measure that is better higher (a throughput): medians and their
+ * ratio, which must be at least `target` (null: for information).
+ */
+export function ratioAtLeastRow(figure: string, unit: Row['unit'], ours: number[], floor: number[], target: number | null, note?: string): Row {
+  return quotientRow(figure, unit, ours, floor, target, 'at least', note);
+}
+
+function quotientRow(
+  figure: string,
+  unit: Row['unit'],
+  ours: number[],
+  floor: number[],
+  target: number | null,
+  bound: 'at most' | 'at least',
+  note: string | undefined,
+): Row {
   const o = stats(ours);
   const f = stats(floor);
   const ratio = o.median / f.median;
@@ -70,8 +98,8 @@ export function ratioRow(figure: string, unit: Row['unit'], ours: number[], floo
     ours: o,
     floor: f,
     ratio,
-    target: target === null ? '—' : `≤ ${target.toFixed(2)}`,
-    pass: target === null ? null : ratio <= target,
+    target: target === null ? '—' : `${bound === 'at most' ? '≤' : '≥'} ${target.toFixed(2)}`,
+    pass: target === null ? null : bound === 'at most' ? ratio <= target : ratio >= target,
     samples: { ours, floor },
     ...(note === undefined ? {} : { note }),
   };
@@ -101,8 +129,16 @@ export function deltaRow(figure: string, unit: Row['unit'], ours: number[], floo
 }
 
 /** A figure with no floor, shown for information. */
-export function infoRow(figure: string, unit: Row['unit'], ours: number[]): Row {
-  return { figure, unit, kind: 'info', ours: stats(ours), target: '—', pass: null, samples: { ours, floor: [] } };
+export function infoRow(figure: string, unit: Row['unit'], ours: number[], note?: string): Row {
+  return { figure, unit, kind: 'info', ours: stats(ours), target: '—', pass: null, samples: { ours, floor: [] }, ...(note === undefined ? {} : { note }) };
+}
+
+/**
+ * A check on every sample with no floor (lines lost in each run, say): `target` says what each
+ * sample must be, `pass` whether all of them are.
+ */
+export function checkRow(figure: string, unit: Row['unit'], ours: number[], target: string, pass: boolean, note?: string): Row {
+  return { figure, unit, kind: 'check', ours: stats(ours), target, pass, samples: { ours, floor: [] }, ...(note === undefined ? {} : { note }) };
 }
 
 /** A figure that could not be measured in this run (a peer that failed to install, say), and why. */
@@ -118,9 +154,18 @@ export function pendingRow(figure: string, unit: Row['unit'], why: string): Row 
 // ---------------------------------------------------------------------------------------------
 // The table
 
-/** A value in its unit: MB to 0.1, ms to 0.01. */
+/** A value in its unit: MB, MB/s and % to 0.1, ms and s to 0.01, lines whole. */
 export function fmt(value: number, unit: Row['unit']): string {
-  return unit === 'MB' ? value.toFixed(1) : value.toFixed(2);
+  switch (unit) {
+    case 'MB':
+    case 'MB/s':
+    case '%':
+      return value.toFixed(1);
+    case 'lines':
+      return value.toFixed(0);
+    default:
+      return value.toFixed(2);
+  }
 }
 
 function oursCell(row: Row): string {
@@ -131,11 +176,16 @@ function oursCell(row: Row): string {
   return row.ours ? `${fmt(row.ours.median, u)} ${u}` : '—';
 }
 
-/** Three decimals; four when the rounded ratio would hide a miss (1.1015 shown as 1.100 against ≤ 1.10). */
+/**
+ * Three decimals; four when the rounded ratio would hide a miss (1.1015 shown as 1.100 against
+ * ≤ 1.10, 0.9496 shown as 0.950 against ≥ 0.95).
+ */
 function ratioCell(row: Row): string {
   if (row.ratio === undefined) return '—';
   const limit = Number(row.target.replace(/[^\d.]/g, ''));
-  const hidesMiss = row.pass === false && row.kind === 'ratio' && Number(row.ratio.toFixed(3)) <= limit;
+  const shown = Number(row.ratio.toFixed(3));
+  const looksMet = row.target.startsWith('≥') ? shown >= limit : shown <= limit;
+  const hidesMiss = row.pass === false && row.kind === 'ratio' && looksMet;
   return row.ratio.toFixed(hidesMiss ? 4 : 3);
 }
 

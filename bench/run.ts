@@ -14,9 +14,11 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { stopTagged } from '../test/support/harness';
 import { cliFigure } from './figures/cli';
+import { controlMemory } from './figures/control-memory';
 import { launch } from './figures/launch';
 import { logThroughput } from './figures/log-throughput';
 import { restartInterval } from './figures/restart-interval';
+import { restartReady } from './figures/restart-ready';
 import { SETTLE_MS, supervisorMemory } from './figures/supervisor-memory';
 import { workerImport } from './figures/worker-import';
 import { installPeers } from './peers';
@@ -26,7 +28,7 @@ import { ROOT, removeTempDirs, stagePackage, warmUp } from './stage';
 const RESULTS = join(__dirname, 'results.json');
 const USAGE = `usage: npm run bench [-- --quick] [-- --peers]
 
-  --quick   smaller samples (about 30 s instead of 100 s)
+  --quick   smaller samples and 50 MB log runs (about 50 s instead of 4½ minutes)
   --peers   also measure pm2 and forever-monitor, installed into a temporary folder
 `;
 
@@ -48,9 +50,10 @@ function parseFlags(argv: readonly string[]): { quick: boolean; peers: boolean }
 const FLAGS = parseFlags(process.argv.slice(2));
 
 /** Sample sizes: runs (or rounds) of each kind, per figure. */
+const MB = 1024 * 1024;
 const SAMPLES = FLAGS.quick
-  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10, cli: 8 }
-  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30, cli: 20 };
+  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10, restartReady: 8, cli: 8, log: { bytes: 50_000_000, runs: 2, maxSize: 5 * MB, maxFiles: 20 } }
+  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30, restartReady: 20, cli: 20, log: { bytes: 500_000_000, runs: 3, maxSize: 50 * MB, maxFiles: 20 } };
 
 /** Fixtures run once before measuring, so that no figure pays for a cold cache. */
 const WARM_UP = ['empty.cjs', 'empty.mjs', 'import-cjs.cjs', 'import-esm.mjs', 'floor-worker.cjs'];
@@ -72,9 +75,13 @@ async function measure(): Promise<Figure[]> {
   const restart = await restartInterval({ restarts: SAMPLES.restarts, runs: SAMPLES.restartRuns }, peers);
   const launched = await launch(SAMPLES.launch);
   const memory = await supervisorMemory(SAMPLES.rss, launched.bareStartMs, peers);
+  const control = await controlMemory(SAMPLES.rss, launched.bareStartMs);
   const imports = await workerImport(SAMPLES.imports);
+  const ready = await restartReady(SAMPLES.restartReady);
   const command = await cliFigure(SAMPLES.cli);
-  return [restart, launched, memory, imports, logThroughput(), command];
+  // Last: it writes gigabytes, and the disk's write-back would disturb the figures after it.
+  const logs = await logThroughput(SAMPLES.log, peers);
+  return [restart, launched, memory, control, imports, ready, command, logs];
 }
 
 async function main(): Promise<void> {
@@ -111,6 +118,7 @@ async function main(): Promise<void> {
       settleMs: SETTLE_MS,
       seconds,
       leftoverProcesses: strays,
+      ...Object.assign({}, ...figures.map((f) => f.details ?? {})),
     },
     rows,
   );

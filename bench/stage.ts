@@ -92,6 +92,16 @@ function runtimeDependencies(): string[] {
   }
 }
 
+/** The library as staged (what the fixtures load), for figures that call it from this process. */
+export type XDaemonModule = typeof import('../src/index');
+
+/** Loads the staged package into this process (its control functions: `status`, `restart`, `stop`). */
+export function stagedLibrary(): XDaemonModule {
+  if (stageFolder === '') throw new Error('the package is not staged yet');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(join(stageFolder, 'node_modules', 'xdaemon')) as XDaemonModule;
+}
+
 /** Starts `node args...` in the stage (tagged; stdout and stderr collected). */
 export function startNode(args: readonly string[], env: NodeJS.ProcessEnv = {}): Proc {
   return start(process.execPath, args, { cwd: stageFolder === '' ? ROOT : stageFolder, env });

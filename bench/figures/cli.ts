@@ -1,5 +1,5 @@
 /**
- * Figure 6, the `xdaemon` command, against floors measured in the same rounds, interleaved:
+ * Figure 8, the `xdaemon` command, against floors measured in the same rounds, interleaved:
  *   - `xdaemon status` and `xdaemon list` with 20 daemons running, against a bare `node empty.cjs`
  *     (one Node start-up: what any command written in Node pays); each asks all 20 supervisors at
  *     once over their control sockets;

@@ -20,26 +20,26 @@ export const SETTLE_MS = 500;
 type PeerKind = 'pm2' | 'forever';
 
 /** One reading of a process's memory, in MB. */
-interface Memory {
+export interface Memory {
   rss: number;
   uss: number;
 }
 
 /** Samples of each measure, in MB. */
-interface MemorySamples {
+export interface MemorySamples {
   rss: number[];
   uss: number[];
 }
 
-const noSamples = (): MemorySamples => ({ rss: [], uss: [] });
+export const noSamples = (): MemorySamples => ({ rss: [], uss: [] });
 
-function add(samples: MemorySamples, reading: Memory): void {
+export function add(samples: MemorySamples, reading: Memory): void {
   samples.rss.push(reading.rss);
   samples.uss.push(reading.uss);
 }
 
 /** RSS and USS of `pid`, read back to back; throws when either cannot be read. */
-function readMemory(pid: number, what: string): Memory {
+export function readMemory(pid: number, what: string): Memory {
   const rss = rssKb(pid);
   const uss = ussKb(pid);
   if (rss === undefined || uss === undefined) throw new Error(`cannot read the memory of ${what} ${pid}`);
@@ -61,7 +61,7 @@ async function supervisorMemoryOnce(): Promise<Memory> {
  * A bare idle node, read SETTLE_MS plus one Node start-up (`bootMs`) after its spawn: the
  * supervisor is read SETTLE_MS after its worker started, one start-up after its own.
  */
-async function idleNodeMemory(bootMs: number): Promise<Memory> {
+export async function idleNodeMemory(bootMs: number): Promise<Memory> {
   const idle = startNode([fixture('idle-worker.cjs')]);
   try {
     await sleep(SETTLE_MS + bootMs);
