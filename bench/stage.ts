@@ -35,6 +35,11 @@ export function removeTempDirs(): void {
   if (runFolder !== '') rmSync(runFolder, { recursive: true, force: true });
 }
 
+/** A file of the staged package (`dist/cli.js`, say): the staged copy once staged, else this checkout's. */
+export function packageFile(...parts: string[]): string {
+  return join(stageFolder === '' ? ROOT : join(stageFolder, 'node_modules', 'xdaemon'), ...parts);
+}
+
 /** The path of a fixture script: the staged copy once staged, else the source. */
 export function fixture(name: string): string {
   return join(stageFolder === '' ? SOURCE_FIXTURES : join(stageFolder, 'fixtures'), name);

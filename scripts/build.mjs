@@ -1,8 +1,9 @@
 // Build: one bundle per process role and module system (the library as CJS and as ESM, the
-// supervisor entry as CJS, the xdaemon/service subpath as CJS and as ESM), and tsc's declarations.
+// supervisor entry as CJS, the xdaemon/service subpath as CJS and as ESM, the `xdaemon` command as
+// an executable CJS file), and tsc's declarations.
 // One file a role keeps the worker's import cost and the supervisor's start-up low; modules only
 // the launcher needs are initialised lazily.
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 
@@ -29,6 +30,9 @@ await Promise.all([
   // The service subpath is its own pair of bundles: installing a service is none of a worker's business.
   build({ ...common, entryPoints: ['src/service/index.ts'], format: 'cjs', outfile: 'dist/service.js' }),
   build({ ...common, entryPoints: ['src/service/index.ts'], format: 'esm', outfile: 'dist/service.mjs', banner: { js: `${esmBanner}\n${esmDirname}` } }),
+  // The `xdaemon` command: it loads the launcher, control, supervisor and service bundles beside
+  // it only for the verbs that need them, so that `status` and `list` start as fast as node does.
+  build({ ...common, entryPoints: ['src/cli/main.ts'], format: 'cjs', outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   // A native ESM bundle: importing CommonJS from ESM would cost ~4 ms of Node's export scanning.
   // Both builds share one generation counter through globalThis (see src/generation.ts).
   build({
@@ -39,4 +43,5 @@ await Promise.all([
     banner: { js: esmBanner },
   }),
 ]);
+chmodSync('dist/cli.js', 0o755);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });

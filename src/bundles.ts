@@ -9,6 +9,8 @@ interface Bundles {
   launcher: typeof import('./launcher/entry.js');
   control: typeof import('./control/entry.js');
   'supervisor-core': typeof import('./supervisor/core.js');
+  /** The `xdaemon/service` bundle, for the CLI's install, uninstall and status. */
+  service: typeof import('./service/index.js');
 }
 
 /** Loads `name` from the bundle's own folder (works from the CommonJS and the ES module entry). */

@@ -31,7 +31,7 @@ export function supervisorCliPath(): string {
 export function supervisorRunArgs(c: ServiceConfig): string[] {
   const args = ['run', `--name=${c.name}`, `--restart=${c.restart}`, `--restart-delay=${c.restartDelay}`, `--kill-timeout=${c.killTimeout}`];
   if (c.waitReady > 0) args.push(`--wait-ready=${c.waitReady}`);
-  if (c.logFile !== undefined) args.push(`--log-file=${c.logFile}`);
+  if (c.logFile !== undefined) args.push(`--log=${c.logFile}`);
   if (c.errFile !== undefined) args.push(`--err-file=${c.errFile}`);
   for (const [name, value] of Object.entries(c.env)) args.push(`--env=${name}=${value}`);
   return [...args, '--', c.command, ...c.args];

@@ -9,7 +9,7 @@
  */
 import { EXIT_ALREADY_RUNNING, messageOf } from '../errors.js';
 import { ENV_NAME } from '../generation.js';
-import { type LogSink, createLogSink } from '../log/log-sink.js';
+import { type LogSink, type WorkerStdio, createLogSink } from '../log/log-sink.js';
 import type { ControlResponse, LiveStatus } from '../control/protocol.js';
 import type { EndRecord } from '../control/state-file.js';
 import { describeCommand } from '../process/command-line.js';
@@ -49,8 +49,10 @@ export function endText(end: SupervisorEnd, c: Counters): string {
 /**
  * Supervises the worker `config.file args` until the policy ends it or a stop arrives, then exits
  * the process with the supervisor's code. Returns once the signal handlers are in place.
+ * `workerStdio` replaces the log as the worker's stdout and stderr (`xdaemon run` without a log:
+ * its own); the supervisor's lines still go to the log and, in the foreground, to stderr.
  */
-export function supervise(config: SupervisorConfig, args: readonly string[], mode: SuperviseMode): void {
+export function supervise(config: SupervisorConfig, args: readonly string[], mode: SuperviseMode, workerStdio?: () => WorkerStdio): void {
   const display = describeCommand(config.file, args);
   process.title = `xdaemon supervisor: ${display}`;
   const handshake = new HandshakeSender(config.handshake);
@@ -75,7 +77,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     supervisor = new Supervisor(
       { command: config.file, args, cwd: config.cwd, env, ...settings },
       {
-        output: log,
+        output: workerStdio === undefined ? log : { ...sinkMethods(log), stdioForWorker: workerStdio, attach: () => Promise.resolve() },
         resolved: true,
         ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
       },
@@ -136,8 +138,9 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
         handshake.close();
       },
       (err: unknown) => {
+        // The channel stays open (no worker starts any more): it closes as this process exits, and
+        // the launcher, which waits for that end of file, then does not kill it before its last line.
         handshake.send({ kind: 'failed', message: messageOf(err) });
-        handshake.close();
       },
     );
     void supervisor.ended.then((end) => {
@@ -271,4 +274,17 @@ function toSystemLog(lines: string[]): void {
 function loadSignalExit(path: string | null): typeof import('signal-exit').onExit {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require(path ?? 'signal-exit') as typeof import('signal-exit')).onExit;
+}
+
+/** The methods of `log`, bound (to build a sink that differs from it in the worker's output only). */
+function sinkMethods(log: LogSink): LogSink {
+  return {
+    stdioForWorker: () => log.stdioForWorker(),
+    attach: (child) => log.attach(child),
+    line: (text) => log.line(text),
+    reopen: () => log.reopen(),
+    flush: () => log.flush(),
+    unwritten: () => log.unwritten(),
+    close: () => log.close(),
+  };
 }

@@ -257,7 +257,7 @@ describe('renderWindowsTask', () => {
       '--restart-delay=1000',
       '--kill-timeout=5000',
       '--wait-ready=3000',
-      '--log-file=/var/log/web.log',
+      '--log=/var/log/web.log',
       '--err-file=/var/log/e.log',
       '--env=NODE_ENV=production',
       '--',

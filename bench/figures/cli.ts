@@ -1,0 +1,122 @@
+/**
+ * Figure 8, the `xdaemon` command, against floors measured in the same rounds, interleaved:
+ *   - `xdaemon status` and `xdaemon list` with 20 daemons running, against a bare `node empty.cjs`
+ *     (one Node start-up: what any command written in Node pays); each asks all 20 supervisors at
+ *     once over their control sockets;
+ *   - `xdaemon start --name N -- sleep 3600` until it exits (the prompt is back), against the
+ *     ideal handshake (fixtures/ideal-launcher.cjs: a bare launcher that starts a bare child
+ *     detached and exits once the child handles SIGTERM).
+ * Also, for information: the CPU the 20 supervisors spend answering one `list` (from /proc), which
+ * is most of what `status` and `list` cost beyond a Node start-up.
+ * Every daemon started here is stopped with `xdaemon stop --all` before the figure returns.
+ */
+import { chmodSync, readFileSync } from 'node:fs';
+import { stopAndWait } from '../../test/support/harness';
+import { type Figure, infoRow, progress, ratioRow } from '../report';
+import { fixture, packageFile, runNode, tempDir } from '../stage';
+
+/** Targets: status and list / one bare start; start / the ideal handshake. */
+const TARGET_STATUS = 1.3;
+const TARGET_START = 1.1;
+/** Daemons running while status and list are measured. */
+const DAEMONS = 20;
+
+/** A private state directory (the CLI refuses one that others can write). */
+function newHome(name: string): string {
+  const dir = tempDir(name);
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
+/** Runs `xdaemon args…` with XDAEMON_HOME `home`; its spawn-to-exit time. */
+async function cli(home: string, args: readonly string[]): Promise<number> {
+  return (await runNode([packageFile('dist', 'cli.js'), ...args], { XDAEMON_HOME: home })).ms;
+}
+
+/** Spawn-to-exit of the ideal launcher; stops the child it left running. */
+async function idealLaunch(): Promise<number> {
+  const launcher = await runNode([fixture('ideal-launcher.cjs')]);
+  const child = Number(launcher.stdout.trim());
+  if (!Number.isInteger(child) || child <= 0) throw new Error(`ideal-launcher.cjs printed ${JSON.stringify(launcher.stdout)}`);
+  await stopAndWait([child]);
+  return launcher.ms;
+}
+
+/** User plus system CPU of `pids` so far, in ms (Linux clock ticks of 10 ms). */
+function cpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ') ?? [];
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * 10;
+}
+
+/** The supervisors' pids, from their pid files. */
+function supervisorPids(home: string, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => Number(readFileSync(`${home}/d${i + 1}.pid`, 'utf8').trim()));
+}
+
+export async function cliFigure(rounds: number): Promise<Figure> {
+  progress(`cli: ${rounds} rounds of xdaemon start and the ideal handshake, interleaved ...`);
+  const startHome = newHome('cli-start');
+  const starts: number[] = [];
+  const ideal: number[] = [];
+  try {
+    await cli(startHome, ['--version']);
+    for (let i = 0; i < rounds; i++) {
+      const ours = async (): Promise<void> => {
+        starts.push(await cli(startHome, ['start', '--name', `s${i}`, '--', 'sleep', '3600']));
+        await cli(startHome, ['stop', `s${i}`]);
+      };
+      const floor = async (): Promise<void> => void ideal.push(await idealLaunch());
+      if (i % 2 === 0) {
+        await ours();
+        await floor();
+      } else {
+        await floor();
+        await ours();
+      }
+    }
+  } finally {
+    await cli(startHome, ['stop', '--all']);
+  }
+
+  progress(`cli: ${DAEMONS} daemons, then ${rounds} rounds of xdaemon status, xdaemon list and an empty script, interleaved ...`);
+  const home = newHome('cli-20');
+  const samples: Record<'bare' | 'status' | 'list', number[]> = { bare: [], status: [], list: [] };
+  let supervisorCpu = 0;
+  try {
+    for (let i = 1; i <= DAEMONS; i++) await cli(home, ['start', '--name', `d${i}`, '--', 'sleep', '3600']);
+    const pids = supervisorPids(home, DAEMONS);
+    await cli(home, ['list']);
+    const run: Record<keyof typeof samples, () => Promise<number>> = {
+      bare: async () => (await runNode([fixture('empty.cjs')])).ms,
+      status: () => cli(home, ['status']),
+      list: () => cli(home, ['list']),
+    };
+    const kinds = Object.keys(run) as (keyof typeof samples)[];
+    const cpuBefore = cpuMs(pids);
+    for (let i = 0; i < rounds; i++) {
+      for (let j = 0; j < kinds.length; j++) {
+        const kind = kinds[(i + j) % kinds.length] as keyof typeof samples;
+        samples[kind].push(await run[kind]());
+      }
+    }
+    supervisorCpu = (cpuMs(pids) - cpuBefore) / (2 * rounds);
+  } finally {
+    await cli(home, ['stop', '--all']);
+  }
+  return {
+    rows: [
+      ratioRow(`xdaemon status (${DAEMONS} daemons) vs a bare node start`, 'ms', samples.status, samples.bare, TARGET_STATUS),
+      ratioRow(`xdaemon list (${DAEMONS} daemons) vs a bare node start`, 'ms', samples.list, samples.bare, TARGET_STATUS),
+      infoRow(`— CPU of the ${DAEMONS} supervisors answering one status or list (mean)`, 'ms', [supervisorCpu]),
+      ratioRow('xdaemon start → prompt vs the ideal handshake', 'ms', starts, ideal, TARGET_START),
+    ],
+    notes: [
+      `xdaemon status / list = spawn until exit of \`node dist/cli.js status|list\` with ${DAEMONS} daemons (\`sleep 3600\` workers) running;`,
+      '  xdaemon start = spawn until exit of `node dist/cli.js start --name N -- sleep 3600` (floor: the ideal handshake, as in the launch figure);',
+    ],
+  };
+}

@@ -1,0 +1,254 @@
+/**
+ * Reading a verb's command line: `node:util` parseArgs splits it into flags, positionals and the
+ * command after `--`; this module adds what parseArgs leaves to the caller, with one-line messages
+ * (unknown flag, missing value, a flag given twice), and turns the text of each setting flag into
+ * its value by the kind the settings table gives it. The setting flags are derived from that table
+ * (`maxCount` → `--max-count`), so the library, the CLI and the services cannot drift. Pure.
+ */
+import { parseArgs } from 'node:util';
+import { MAX_TIMER, SETTINGS, type SettingKind, type SettingName, checkSetting } from '../options.js';
+import { UsageError } from './usage-error.js';
+
+/** How a flag takes its value. */
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** May be given more than once (each value is kept). */
+  multiple?: boolean;
+}
+
+/** The flags a verb accepts, by long name (kebab case). */
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+/** A verb's command line, read. */
+export interface ParsedLine {
+  /** `--help` or `-h` was given (before any `--`). */
+  help: boolean;
+  /** Each flag given: its text (a list for `multiple` flags), or true for a boolean flag. */
+  flags: Map<string, string | true | string[]>;
+  /** Arguments that are not flags, before `--` (and after it, for verbs without a command). */
+  positionals: string[];
+  /** Everything after the first `--`, unchanged; undefined without `--`. */
+  command: string[] | undefined;
+}
+
+/** `maxCount` → `max-count`. */
+export function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** A setting as a flag: the table's row under its kebab-case name. */
+export interface SettingFlag {
+  flag: string;
+  setting: SettingName;
+  kind: SettingKind;
+  default: unknown;
+  doc: string;
+}
+
+/**
+ * The settings as flags, in the table's order. `pidFile` is not one: a named daemon's pid file is
+ * its own in the state directory.
+ */
+export const SETTING_FLAGS: readonly SettingFlag[] = (Object.keys(SETTINGS) as SettingName[])
+  .filter((name) => name !== 'pidFile')
+  .map((name) => ({ flag: kebab(name), setting: name, kind: SETTINGS[name].kind, default: SETTINGS[name].default, doc: SETTINGS[name].doc }));
+
+/** parseArgs specs of the setting flags. */
+export const SETTING_FLAG_SPECS: FlagSpecs = Object.fromEntries(
+  SETTING_FLAGS.map((f): [string, FlagSpec] => [f.flag, { type: f.kind.type === 'bool' ? 'boolean' : 'string' }]),
+);
+
+/** Text that reads as a (possibly negative) number: a value, not a mistyped flag. */
+const NUMBER_LIKE = /^-\d/;
+
+/**
+ * Reads `args` (what follows the verb) against `specs`. `--help`/`-h` is always accepted. Throws a
+ * UsageError for an unknown flag, a flag without its value (or with one it does not take), and a
+ * single-valued flag given twice.
+ */
+export function readLine(verb: string, args: readonly string[], specs: FlagSpecs): ParsedLine {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, spec] of Object.entries(specs)) options[name] = spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short };
+  const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
+  const flags = new Map<string, string | true | string[]>();
+  const positionals: string[] = [];
+  let command: string[] | undefined;
+  let help = false;
+  let problem: UsageError | undefined;
+  const note = (message: string): void => void (problem ??= new UsageError(message));
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') {
+      command = args.slice(token.index + 1);
+      break;
+    }
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
+      continue;
+    }
+    if (token.name === 'help') {
+      help = true;
+      continue;
+    }
+    const spec = specs[token.name];
+    const raw = token.rawName;
+    if (spec === undefined) {
+      note(`unknown flag ${raw} for ${verb} (see xdaemon ${verb} --help)`);
+      continue;
+    }
+    let value: string | true;
+    if (spec.type === 'boolean') {
+      if (token.value !== undefined) note(`${raw} takes no value, got ${JSON.stringify(token.value)}`);
+      value = true;
+    } else {
+      if (token.value === undefined) {
+        note(`${raw} needs a value`);
+        continue;
+      }
+      if (!token.inlineValue && token.value.startsWith('-') && token.value !== '-' && !NUMBER_LIKE.test(token.value)) {
+        note(`${raw} needs a value (got the flag ${token.value}; write ${raw}=${token.value} for a value that starts with "-")`);
+        continue;
+      }
+      value = token.value;
+    }
+    const seen = flags.get(token.name);
+    if (spec.multiple === true) {
+      flags.set(token.name, [...((seen as string[] | undefined) ?? []), value as string]);
+    } else if (seen !== undefined) {
+      note(`${raw} is given twice`);
+    } else {
+      flags.set(token.name, value);
+    }
+  }
+  if (help) return { help, flags, positionals, command };
+  if (problem !== undefined) throw problem;
+  return { help, flags, positionals, command };
+}
+
+/** The text of a single-valued string flag, if given. */
+export function textFlag(line: ParsedLine, name: string): string | undefined {
+  const value = line.flags.get(name);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Whether a boolean flag was given. */
+export function boolFlag(line: ParsedLine, name: string): boolean {
+  return line.flags.get(name) === true;
+}
+
+/** The values of a repeatable flag (none: empty). */
+export function listFlag(line: ParsedLine, name: string): string[] {
+  const value = line.flags.get(name);
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+}
+
+const WHOLE = /^\d+$/;
+const DECIMAL = /^\d+(\.\d+)?$/;
+const BYTES = /^(\d+)([kKmMgG])?$/;
+const UNITS: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** A whole number ≥ 0 that a double holds exactly, or a UsageError naming the flag. */
+export function wholeNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (!WHOLE.test(text)) throw new UsageError(`--${flag} must be a whole number >= 0, got ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(value)) throw new UsageError(`--${flag} is out of range (at most ${Number.MAX_SAFE_INTEGER}), got ${text}`);
+  return value;
+}
+
+/** A size in bytes: digits with an optional `k`, `M` or `G` (1024-based, either case). */
+export function parseBytes(flag: string, text: string): number {
+  const m = BYTES.exec(text);
+  if (m === null) throw new UsageError(`--${flag} must be a size in bytes (a whole number, optionally followed by k, M or G), got ${JSON.stringify(text)}`);
+  const value = Number(m[1]) * (m[2] === undefined ? 1 : (UNITS[m[2].toLowerCase()] as number));
+  if (!Number.isSafeInteger(value)) throw new UsageError(`--${flag} is out of range (at most ${Number.MAX_SAFE_INTEGER} bytes), got ${text}`);
+  return value;
+}
+
+/** A number of `unit` ≥ 0 (fractions allowed), or a UsageError naming the flag. */
+function decimal(flag: string, text: string, unit: string): number {
+  if (!DECIMAL.test(text)) throw new UsageError(`--${flag} must be a number of ${unit} >= 0, got ${JSON.stringify(text)}`);
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new UsageError(`--${flag} is out of range, got ${text}`);
+  return value;
+}
+
+/** Milliseconds ≥ 0, at most what a Node timer takes, or a UsageError naming the flag. */
+export function millis(flag: string, text: string): number {
+  const value = decimal(flag, text, 'milliseconds');
+  if (value > MAX_TIMER) throw new UsageError(`--${flag} is out of range (at most ${MAX_TIMER} ms), got ${text}`);
+  return value;
+}
+
+/**
+ * The value of setting flag `flag` of `kind` from its text, as the library takes it. Throws a
+ * UsageError naming the flag when the text is not of that kind or out of range.
+ */
+export function parseSettingText(flag: SettingFlag, text: string | true): unknown {
+  const name = flag.flag;
+  const kind = flag.kind;
+  let value: unknown;
+  if (kind.type === 'bool') {
+    value = true;
+  } else if (text === true) {
+    throw new UsageError(`--${name} needs a value`);
+  } else {
+    switch (kind.type) {
+      case 'count':
+        value = wholeNumber(name, text);
+        break;
+      case 'bytes':
+        value = parseBytes(name, text);
+        break;
+      case 'seconds':
+        value = decimal(name, text, 'seconds');
+        break;
+      case 'ms':
+        value = millis(name, text);
+        break;
+      case 'choice':
+        if (!kind.values.includes(text)) throw new UsageError(`--${name} must be ${kind.values.join(', ')}, got ${JSON.stringify(text)}`);
+        value = text;
+        break;
+      case 'codes':
+        value = text === '' ? [] : text.split(',').map((code) => {
+          if (!WHOLE.test(code) || Number(code) > 255) {
+            throw new UsageError(`--${name} must be exit codes from 0 to 255 separated by commas, got ${JSON.stringify(text)}`);
+          }
+          return Number(code);
+        });
+        break;
+      case 'path':
+        if (text === '') throw new UsageError(`--${name} needs a file name`);
+        value = text;
+        break;
+    }
+  }
+  try {
+    return checkSetting(flag.setting, value);
+  } catch (err) {
+    // The table's own rule, should it be stricter than the text checks above.
+    throw new UsageError(`--${name}: ${(err as Error).message.replace(/^xdaemon: /, '')}`);
+  }
+}
+
+/** The setting flags given on `line`, as library options (only those given). */
+export function settingsOf(line: ParsedLine, allowed: readonly SettingFlag[] = SETTING_FLAGS): Partial<Record<SettingName, unknown>> {
+  const settings: Partial<Record<SettingName, unknown>> = {};
+  for (const flag of allowed) {
+    const text = line.flags.get(flag.flag);
+    if (text !== undefined && !Array.isArray(text)) settings[flag.setting] = parseSettingText(flag, text);
+  }
+  return settings;
+}
+
+/** `K=V` pairs of `--env`, in order (a later K wins); a UsageError for one without `=` or a name. */
+export function parseEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 0) throw new UsageError(`--env needs NAME=VALUE, got ${JSON.stringify(pair)} (no "=")`);
+    if (eq === 0) throw new UsageError(`--env needs NAME=VALUE, got ${JSON.stringify(pair)} (no name)`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}

@@ -1,0 +1,163 @@
+/**
+ * `xdaemon logs NAME [-n LINES] [-f]`: the last lines of a daemon's log, and with `-f` every line
+ * written after them, as `tail -F` does: the file is polled, a rotation (the file renamed, a new
+ * one created at the path) is followed to the new file once the old one is read to its end, and a
+ * truncated file is read again from its start. Ctrl-C (SIGINT) ends it with exit 0.
+ */
+import { type Stats, closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { XDaemonError, errorCode, messageOf } from '../errors.js';
+import { boolFlag, readLine, textFlag } from './flags.js';
+import { type Io, writeAll } from './io.js';
+import { existingStateDirectory, known, namesOf } from './daemons.js';
+import { EXIT, UsageError } from './usage-error.js';
+
+/** `logs`, read. */
+export interface LogsRequest {
+  verb: 'logs';
+  name: string;
+  /** Lines shown before following (default 10). */
+  lines: number;
+  follow: boolean;
+}
+
+/** How often a followed log is looked at, in milliseconds. */
+export const POLL_MS = 100;
+const CHUNK = 64 * 1024;
+
+/** Reads `logs`'s arguments. Pure. */
+export function parseLogs(args: readonly string[]): LogsRequest | { verb: 'help'; topic: 'logs' } {
+  const line = readLine('logs', args, { lines: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' } });
+  if (line.help) return { verb: 'help', topic: 'logs' };
+  const [name, extra] = namesOf('logs', line.positionals, true);
+  if (extra !== undefined) throw new UsageError(`logs takes one NAME, got also ${JSON.stringify(extra)}`);
+  const text = textFlag(line, 'lines') ?? '10';
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`-n must be a whole number of lines >= 0, got ${JSON.stringify(text)}`);
+  return { verb: 'logs', name: name as string, lines: Number(text), follow: boolFlag(line, 'follow') };
+}
+
+/**
+ * Where the last `lines` lines of the bytes `read(position, length)` of a file of `size` bytes
+ * begin (a final newline ends the last line, it does not start another). Pure over `read`.
+ */
+export function tailStart(size: number, lines: number, read: (position: number, length: number) => Buffer): number {
+  if (lines === 0) return size;
+  let end = size;
+  let newlines = 0;
+  let skipFinal = true;
+  while (end > 0) {
+    const start = Math.max(0, end - CHUNK);
+    const chunk = read(start, end - start);
+    for (let i = chunk.length - 1; i >= 0; i--) {
+      if (chunk[i] !== 0x0a) {
+        skipFinal = false;
+        continue;
+      }
+      if (skipFinal) {
+        skipFinal = false;
+        continue;
+      }
+      if (++newlines === lines) return start + i + 1;
+    }
+    end = start;
+  }
+  return 0;
+}
+
+/** Shows the log (and follows it); exit 0, or 1 when there is no log to show. */
+export async function logs(request: LogsRequest, _io: Io, write: (bytes: Buffer) => void = toStdout): Promise<number> {
+  const { record } = known(existingStateDirectory(), request.name);
+  const path = record.log;
+  const file = new FollowedFile(path, write);
+  const opened = file.open();
+  if (opened !== undefined && !request.follow) throw new XDaemonError(`${request.name} has no log at ${path} (${opened})`);
+  if (opened === undefined) {
+    const fd = file.fd as number;
+    const size = fstatSync(fd).size;
+    file.position = tailStart(size, request.lines, (position, length) => readAt(fd, position, length));
+    file.drain();
+  }
+  if (!request.follow) {
+    file.close();
+    return EXIT.ok;
+  }
+  return new Promise<number>((resolve) => {
+    const timer = setInterval(() => file.poll(), POLL_MS);
+    const end = (): void => {
+      clearInterval(timer);
+      file.close();
+      resolve(EXIT.ok);
+    };
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+  });
+}
+
+/** Writes to stdout; a reader that went away (`| head`) ends the verb, with exit 0. */
+function toStdout(bytes: Buffer): void {
+  if (!writeAll(1, bytes)) process.exit(EXIT.ok);
+}
+
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  const n = readSync(fd, buffer, 0, length, position);
+  return buffer.subarray(0, n);
+}
+
+/** A log read from a position on, across renames and truncation. */
+class FollowedFile {
+  fd: number | undefined;
+  position = 0;
+  private identity: Pick<Stats, 'dev' | 'ino'> | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly write: (bytes: Buffer) => void,
+  ) {}
+
+  /** Opens the file at the path; returns why not (it does not exist yet, say), or undefined. */
+  open(): string | undefined {
+    try {
+      this.fd = openSync(this.path, 'r');
+    } catch (err) {
+      return errorCode(err) === 'ENOENT' ? 'it does not exist (yet)' : messageOf(err);
+    }
+    const st = fstatSync(this.fd);
+    this.identity = { dev: st.dev, ino: st.ino };
+    this.position = 0;
+    return undefined;
+  }
+
+  /** Writes what was appended since the last read. */
+  drain(): void {
+    if (this.fd === undefined) return;
+    for (;;) {
+      const chunk = readAt(this.fd, this.position, CHUNK);
+      if (chunk.length === 0) return;
+      this.position += chunk.length;
+      this.write(chunk);
+    }
+  }
+
+  /** One look: the rest of the current file, then a new file at the path, or a truncation. */
+  poll(): void {
+    this.drain();
+    let st: Stats | undefined;
+    try {
+      st = statSync(this.path);
+    } catch {
+      return; // Renamed away and not created again yet: keep the old one.
+    }
+    if (this.fd === undefined || st.ino !== this.identity?.ino || st.dev !== this.identity.dev) {
+      this.close();
+      if (this.open() === undefined) this.drain();
+    } else if (st.size < this.position) {
+      this.position = 0;
+      this.drain();
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * How the CLI shows daemons: the `list` table, the `status` lines, durations, and the LSB exit
+ * code of a state. Pure functions of the library's status objects and the time, so that what a
+ * user reads is tested without a process.
+ */
+import type { DaemonState, DaemonStatus } from '../control/status.js';
+import type { ServiceStatus } from '../service/backends/backend.js';
+
+/** LSB init-script status codes: 0 running, 1 dead with a pid file, 3 not running, 4 unknown. */
+export const LSB = { running: 0, dead: 1, stopped: 3, unknown: 4 } as const;
+
+/** The LSB code of a daemon's state (`restarting`: its supervisor runs, so 0). */
+export function lsbCode(state: DaemonState): number {
+  return state === 'running' || state === 'restarting' ? LSB.running : state === 'dead' ? LSB.dead : LSB.stopped;
+}
+
+/** The exit code of `status` for several daemons: 0 when all run (or there are none), else 1 if one is dead, else 3. */
+export function lsbCodeOfAll(states: readonly DaemonState[]): number {
+  const codes = states.map(lsbCode);
+  return codes.includes(LSB.dead) ? LSB.dead : codes.includes(LSB.stopped) ? LSB.stopped : LSB.running;
+}
+
+/** `3d 4h`, `5h 2m`, `4m 3s`, `12s` (two units at most; under a second: `0s`). */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const [d, h, m] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60)];
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${s % 60}s`;
+  return `${s}s`;
+}
+
+/** How long ago `iso` was, as a duration, or undefined. */
+function since(iso: string | undefined, now: number): string | undefined {
+  if (iso === undefined) return undefined;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? undefined : formatDuration(now - t);
+}
+
+/** A daemon as `list` and `status --json` show it: the library's status plus its name. */
+export type NamedStatus = { name: string } & DaemonStatus;
+
+/** The `list` table: name, state, pid, worker pid, uptime (of the worker), starts, errors, log. */
+export function listTable(rows: readonly NamedStatus[], now: number): string {
+  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'STARTS', 'ERRORS', 'LOG'];
+  const body = rows.map((r) => {
+    const live = r.state === 'running' || r.state === 'restarting';
+    return [
+      r.name,
+      r.unresponsive === true ? `${r.state}?` : r.state,
+      r.pid === undefined ? '-' : String(r.pid),
+      r.workerPid === undefined ? '-' : String(r.workerPid),
+      (live ? since(r.workerStartedAt, now) : undefined) ?? '-',
+      live ? String(r.starts) : '-',
+      live ? `${r.errors}/${r.maxError}` : '-',
+      r.logFile === '' ? '-' : r.logFile,
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] as string).length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...body.map(line)].join('\n');
+}
+
+/** One line per daemon for `status` without a name: `web: running (supervisor 1234, worker 1240, up 5m 3s)`. */
+export function summaryLine(s: NamedStatus, now: number): string {
+  const parts: string[] = [];
+  if (s.state === 'running' || s.state === 'restarting') {
+    parts.push(`supervisor ${s.pid ?? '?'}`);
+    if (s.workerPid !== undefined) parts.push(`worker ${s.workerPid}`);
+    const up = since(s.workerStartedAt, now);
+    if (up !== undefined) parts.push(`up ${up}`);
+    if (s.unresponsive === true) parts.push('not answering');
+  } else if (s.state === 'dead') {
+    parts.push(`supervisor ${s.pid ?? '?'} is gone, its pid file is left`);
+  } else if (s.ended !== undefined) {
+    parts.push(s.ended.reason);
+  }
+  return `${s.name}: ${s.state}${parts.length === 0 ? '' : ` (${parts.join(', ')})`}`;
+}
+
+/** `status NAME`: the state, then one labelled line per fact. */
+export function statusLines(s: NamedStatus, cwd: string | undefined, now: number): string {
+  const rows: [string, string][] = [];
+  const at = (iso: string | undefined): string => (iso === undefined ? '' : ` since ${iso} (up ${since(iso, now) ?? '?'})`);
+  if (s.state === 'running' || s.state === 'restarting') {
+    rows.push(['supervisor', `${s.pid ?? '?'}${at(s.startedAt)}${s.unresponsive === true ? ', not answering' : ''}`]);
+    rows.push(['worker', s.workerPid === undefined ? '-' : `${s.workerPid}${at(s.workerStartedAt)}${s.ready === true ? ', ready' : ''}`]);
+    rows.push(['starts', `${s.starts} (restarts ${s.restarts}, errors ${s.errors}/${s.maxError}${s.maxCount === 0 ? '' : `, maxCount ${s.maxCount}`})`]);
+  } else if (s.state === 'dead') {
+    rows.push(['supervisor', `${s.pid ?? '?'} is gone (killed?); its pid file is left: xdaemon stop ${s.name} cleans up`]);
+    if (s.leftovers !== undefined) rows.push(['leftovers', `still running: ${s.leftovers.join(', ')}`]);
+  }
+  if (s.lastExit !== undefined) {
+    const how = s.lastExit.signal === null ? `code ${s.lastExit.code}` : `signal ${s.lastExit.signal}`;
+    rows.push(['last exit', `${how} after ${s.lastExit.seconds.toFixed(3)} s at ${s.lastExit.at}`]);
+  }
+  if (s.ended !== undefined && s.state === 'stopped') rows.push(['ended', `${s.ended.at}: ${s.ended.reason}`]);
+  if (s.command.length > 0) rows.push(['command', s.command.map(quote).join(' ')]);
+  if (cwd !== undefined) rows.push(['cwd', cwd]);
+  rows.push(['log', s.logFile === '' ? '-' : s.logFile]);
+  rows.push(['pid file', s.pidFile]);
+  return [`${s.name}: ${s.state}`, ...rows.map(([k, v]) => `  ${k.padEnd(10)}  ${v}`)].join('\n');
+}
+
+/** `service web (systemd, user): running (active/running), pid 999`. */
+export function serviceLine(s: ServiceStatus, userService: boolean): string {
+  const pid = s.pid === undefined ? '' : `, pid ${s.pid}`;
+  return `service ${s.name} (${s.backend}${userService ? ', user' : ''}): ${s.state} (${s.detail})${pid}`;
+}
+
+/** An argument as a shell user would type it. */
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,183 @@
+/**
+ * What `xdaemon` answers with, as a process: LSB's status codes (0 running, 1 dead with a pid file,
+ * 3 not running, 4 unknown), every bad input of the issue (one line on stderr, exit 2, nothing
+ * started, not even the state directory created), the failures that exit 1 naming what failed
+ * (a command not found or not executable, a state directory that cannot be created or that others
+ * can write), and the help and version.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { WORKER, assertCode, newHome, startDaemon, statusOf, workerRunning, xd } from '../support/cli';
+import { ROOT, cleanup, readText, tempDir } from '../support/fixtures';
+import { isGone, signal, taggedPids, waitGone } from '../support/harness';
+
+after(cleanup);
+
+const NODE = process.execPath;
+
+describe('status: LSB exit codes', () => {
+  test('0 running, 3 stopped, 1 dead (supervisor SIGKILLed, pid file left), 4 unknown; stop cleans up the dead one', async (t) => {
+    const home = newHome(t);
+    const spid = await startDaemon(home, ['--name', 'web', '--', NODE, WORKER]);
+    const s = await workerRunning(home, 'web');
+    assertCode(await xd(home, ['status', 'web']), 0);
+    signal(spid, 'SIGKILL');
+    await waitGone(spid);
+    const dead = await xd(home, ['status', 'web']);
+    assertCode(dead, 1);
+    assert.match(dead.stdout, new RegExp(`^web: dead\\n  supervisor  ${spid} is gone`));
+    assert.match(dead.stdout, new RegExp(`\\n  leftovers   still running: ${s.workerPid}\\n`), 'its plain worker outlived it');
+    const json = await statusOf(home, 'web');
+    assert.deepEqual([json.code, json.status.state, json.status.pid], [1, 'dead', spid]);
+    const stopped = await xd(home, ['stop', 'web']);
+    assertCode(stopped, 0);
+    assert.equal(stopped.stdout, 'stopped web (its supervisor was gone: cleaned up what it left)\n');
+    assert.ok(isGone(s.workerPid as number), 'the leftover worker was stopped');
+    assertCode(await xd(home, ['status', 'web']), 3);
+    const unknown = await xd(home, ['status', 'nope']);
+    assertCode(unknown, 4);
+    assert.equal(unknown.stderr, 'xdaemon: no daemon or service named "nope"\n');
+    assertCode(await xd(home, ['status', '--json', 'nope']), 4);
+  });
+
+  test('start --wait-ready of a worker that never says ready: exit 1 naming why; the name is stopped (3), not dead', async (t) => {
+    const home = newHome(t);
+    const exit = await xd(home, ['start', '--name', 'late', '--wait-ready', '300', '--kill-timeout', '300', '--', 'sleep', '300']);
+    assertCode(exit, 1);
+    assert.match(exit.stderr, /^xdaemon: late: the daemon did not start: .*did not call ready\(\) within 300 ms/);
+    const s = await statusOf(home, 'late');
+    assert.equal(s.code, 3, JSON.stringify(s.status));
+    assert.match(String((s.status as unknown as { ended?: { reason: string } }).ended?.reason), /giving up: the first worker never said it was ready/);
+    assert.match(readText(join(home.dir, 'late.log')), /supervisor exiting with code 1\n$/, 'its last line was written');
+  });
+
+  test('without a name and without a state directory: nothing to show, 0; list is empty', async () => {
+    const home = newHome();
+    const status = await xd(home, ['status']);
+    assertCode(status, 0);
+    assert.equal(status.stdout, '');
+    const list = await xd(home, ['list', '--json']);
+    assertCode(list, 0);
+    assert.equal(list.stdout, '[]\n');
+    assert.equal(readText(home.dir), '', 'reading verbs never create the state directory');
+  });
+});
+
+describe('bad input: one line on stderr, exit 2, nothing started', () => {
+  const lines: string[][] = [
+    ['frobnicate'],
+    ['start', '--bogus', '--', 'sleep', '1'],
+    ['start', '--name', 'web'],
+    ['start', 'sleep', '1'],
+    ['run', '--'],
+    ['start', '--max-count', 'lots', '--', 'sleep', '1'],
+    ['start', '--min-exit-time', '-1', '--', 'sleep', '1'],
+    ['start', '--kill-timeout', '99999999999', '--', 'sleep', '1'],
+    ['run', '--backoff', 'linear', '--', 'sleep', '1'],
+    ['start', '--max-size', '5Q', '--', 'sleep', '1'],
+    ['start', '--env', 'NOEQUALS', '--', 'sleep', '1'],
+    ['start', '--name', 'a/b', '--', 'sleep', '1'],
+    ['start', '--name', '..', '--', 'sleep', '1'],
+    ['start', '--name', '.hidden', '--', 'sleep', '1'],
+    ['start', '--name', 'back\\slash', '--', 'sleep', '1'],
+    ['start', '--name', 'x'.repeat(101), '--', 'sleep', '1'],
+    ['status', 'a/../b'],
+    ['stop'],
+    ['logs', 'web', '-n', 'x'],
+    ['install', '--max-error', '1', '--', 'sleep', '1'],
+  ];
+  for (const line of lines) {
+    test(line.join(' ').slice(0, 60), async () => {
+      const home = newHome();
+      const exit = await xd(home, line);
+      assertCode(exit, 2);
+      assert.match(exit.stderr, /^xdaemon: [^\n]+\n$/, 'one line');
+      assert.equal(exit.stdout, '');
+      assert.equal(readText(home.dir), '', 'the state directory was not even created');
+      assert.deepEqual(taggedPids(), [], 'nothing runs');
+    });
+  }
+});
+
+describe('failures: exit 1, naming what failed, nothing started', () => {
+  test('a command that does not exist, is not executable, or is a directory', async () => {
+    const home = newHome();
+    const dir = tempDir();
+    const plain = join(dir, 'script.sh');
+    writeFileSync(plain, '#!/bin/sh\nsleep 1\n', { mode: 0o644 });
+    const cases: [string[], RegExp][] = [
+      [['start', '--', 'no-such-command-xd'], /^xdaemon: command not found: "no-such-command-xd" \(not in PATH\)\n$/],
+      [['start', '--', plain], new RegExp(`^xdaemon: cannot run "${plain}": not executable \\(permission denied\\)\\n$`)],
+      [['start', '--', dir], new RegExp(`^xdaemon: cannot run "${dir}": not a file\\n$`)],
+      [['run', '--', './missing'], /^xdaemon: cannot run "\.\/missing": no such file\n$/],
+      [['start', '--cwd', join(dir, 'gone'), '--', 'sleep', '1'], /^xdaemon: working directory .*gone: ENOENT/],
+    ];
+    for (const [line, re] of cases) {
+      const exit = await xd(home, line);
+      assertCode(exit, 1, line.join(' '));
+      assert.match(exit.stderr, re);
+    }
+    assert.equal(readText(home.dir), '', 'checked before the state directory is made');
+    assert.deepEqual(taggedPids(), []);
+  });
+
+  test('a state directory that others can write, or that is not ours, is refused', async () => {
+    const open = join(tempDir(), 'open');
+    mkdirSync(open, { mode: 0o700 });
+    chmodSync(open, 0o777);
+    const home = { dir: open, env: { XDAEMON_HOME: open } };
+    for (const line of [['start', '--', 'sleep', '1'], ['list'], ['status', 'web'], ['stop', '--all']]) {
+      const exit = await xd(home, line);
+      assertCode(exit, 1, line.join(' '));
+      assert.equal(exit.stderr, `xdaemon: the state directory ${open} is writable by others (mode 0777); refusing to use it (chmod 700 it)\n`);
+    }
+    if (process.getuid?.() === 0) {
+      chmodSync(open, 0o700);
+      chownSync(open, 65534, 65534);
+      const exit = await xd(home, ['list']);
+      assertCode(exit, 1);
+      assert.equal(exit.stderr, `xdaemon: the state directory ${open} belongs to uid 65534, not to you (uid 0); refusing to use it\n`);
+    }
+    assert.deepEqual(taggedPids(), []);
+  });
+
+  test('a state directory that cannot be created', async () => {
+    const file = join(tempDir(), 'file');
+    writeFileSync(file, '');
+    const home = { dir: join(file, 'state'), env: { XDAEMON_HOME: join(file, 'state') } };
+    const exit = await xd(home, ['start', '--', 'sleep', '1']);
+    assertCode(exit, 1);
+    assert.match(exit.stderr, new RegExp(`^xdaemon: cannot create the state directory ${home.dir}: ENOTDIR`));
+    assert.deepEqual(taggedPids(), []);
+  });
+
+  test('operating a name that has no record', async () => {
+    const home = newHome();
+    for (const verb of ['stop', 'restart', 'logs', 'delete']) {
+      const exit = await xd(home, [verb, 'ghost']);
+      assertCode(exit, 1, verb);
+      assert.equal(exit.stderr, 'xdaemon: no daemon named "ghost" (xdaemon list shows them)\n', verb);
+    }
+  });
+});
+
+describe('help and version', () => {
+  test('xdaemon --help, xdaemon VERB --help, xdaemon --version', async () => {
+    const home = newHome();
+    const main = await xd(home, ['--help']);
+    assertCode(main, 0);
+    assert.match(main.stdout, /^usage: xdaemon <verb> \[arguments\]\n/);
+    const start = await xd(home, ['start', '--help']);
+    assertCode(start, 0);
+    assert.match(start.stdout, /^usage: xdaemon start \[options\] \[--name NAME\] -- <command> \[args…\]\n/);
+    assert.match(start.stdout, /--max-error N +consecutive failures allowed; one more gives up \(exit 1\) \(default 3\)/);
+    const install = await xd(home, ['install', '-h']);
+    assertCode(install, 0);
+    assert.match(install.stdout, /--restart-delay MS .*\(default 1000\)/);
+    const version = await xd(home, ['--version']);
+    assertCode(version, 0);
+    assert.equal(version.stdout, `${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+  });
+});

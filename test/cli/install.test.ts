@@ -1,0 +1,88 @@
+/**
+ * `xdaemon install` and `uninstall`, as a user types them, against a fake `systemctl` on PATH that
+ * records what it is asked (no init system is ever touched): --dry-run prints the plan, install
+ * writes the unit and enables it, the same again is left alone, a different one needs --force,
+ * uninstall removes it.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { WORKER, assertCode, newHome, xd } from '../support/cli';
+import { cleanup, readText, tempDir } from '../support/fixtures';
+
+after(cleanup);
+
+const NODE = process.execPath;
+
+/** A home with a fake systemctl first on PATH; what it was asked goes to `calls`. */
+function fakeSystemd(): { home: ReturnType<typeof newHome>; calls: string; user: string; unit: string } {
+  const dir = tempDir();
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  const calls = join(dir, 'calls');
+  writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "$*" >> '${calls}'\n`, { mode: 0o755 });
+  chmodSync(join(bin, 'systemctl'), 0o755);
+  const user = join(dir, 'home');
+  const env = { HOME: user, XDG_CONFIG_HOME: join(user, '.config'), PATH: `${bin}:${process.env.PATH ?? ''}` };
+  return { home: newHome(undefined, env), calls, user, unit: join(user, '.config', 'systemd', 'user', 'web.service') };
+}
+
+test('--dry-run prints the unit and the commands, and writes nothing', async () => {
+  const { home, calls } = fakeSystemd();
+  const root = tempDir();
+  const exit = await xd(home, ['install', '--dry-run', '--backend', 'systemd', '--root', root, '--name', 'web', '--restart', 'on-failure', '--env', 'A=1', '--', NODE, WORKER, '--port', '80']);
+  assertCode(exit, 0);
+  assert.match(exit.stdout, new RegExp(`^would write ${root}/etc/systemd/system/web.service \\(systemd\\):\\n# web.service: written by xdaemon`));
+  assert.match(exit.stdout, new RegExp(`\\nExecStart="${NODE}" "${WORKER}" "--port" "80"\\n`));
+  assert.match(exit.stdout, /\nRestart=on-failure\n/);
+  assert.match(exit.stdout, /\nEnvironment="A=1"\n/);
+  assert.match(exit.stdout, /\nwould run:\n {2}systemctl daemon-reload\n {2}systemctl enable web.service\n$/);
+  assert.equal(readText(join(root, 'etc', 'systemd', 'system', 'web.service')), '');
+  assert.equal(readText(calls), '');
+});
+
+test('install --user: the unit written and enabled; again: unchanged; different: refused without --force; uninstall', async () => {
+  const { home, calls, unit } = fakeSystemd();
+  const install = (extra: string[]): ReturnType<typeof xd> => xd(home, ['install', '--user', '--backend', 'systemd', '--restart-delay', '2000', ...extra, '--', NODE, WORKER]);
+  const first = await install([]);
+  assertCode(first, 0);
+  assert.equal(first.stdout, `installed cli-worker: ${unit.replace('web', 'cli-worker')} (systemd, user service; enabled, not started)\n`, 'named after the script');
+  assert.match(first.stderr, /^xdaemon: warning: lingering is off for /);
+
+  const named = await install(['--name', 'web']);
+  assertCode(named, 0);
+  const text = readText(unit);
+  assert.match(text, new RegExp(`\\nExecStart="${NODE}" "${WORKER}"\\n`));
+  assert.match(text, /\nRestartSec=2\n/);
+  assert.match(text, /\nWantedBy=default.target\n/);
+  assert.equal(readText(calls), ['--user daemon-reload', '--user enable cli-worker.service', '--user daemon-reload', '--user enable web.service', ''].join('\n'));
+
+  const again = await install(['--name', 'web']);
+  assertCode(again, 0);
+  assert.equal(again.stdout, `web is already installed: ${unit} (systemd, user service; unchanged)\n`);
+  const different = await install(['--name', 'web', '--kill-timeout', '9000']);
+  assertCode(different, 1);
+  assert.match(different.stderr, /^xdaemon: .*web\.service exists with different content/);
+  assertCode(await install(['--name', 'web', '--kill-timeout', '9000', '--force']), 0);
+  assert.match(readText(unit), /\nTimeoutStopSec=9\n/);
+
+  const removed = await xd(home, ['uninstall', 'web', '--backend', 'systemd']);
+  assertCode(removed, 0);
+  assert.equal(removed.stdout, `uninstalled web: removed ${unit}\n`);
+  assert.equal(readText(unit), '');
+  assert.match(readText(calls), /--user disable --now web.service\n--user daemon-reload\n$/);
+  const gone = await xd(home, ['uninstall', 'web', '--backend', 'systemd']);
+  assertCode(gone, 1);
+  assert.equal(gone.stderr, 'xdaemon: no service named "web" is installed\n');
+});
+
+test('install: a name a unit cannot hold is usage (2); a command not found is a failure (1)', async () => {
+  const { home } = fakeSystemd();
+  const badName = await xd(home, ['install', '--user', '--backend', 'systemd', '--name', 'a@b@c', '--', NODE]);
+  assertCode(badName, 2);
+  assert.match(badName.stderr, /^xdaemon: service name "a@b@c" may hold one "@"/);
+  const missing = await xd(home, ['install', '--user', '--backend', 'systemd', '--', 'no-such-command-xd']);
+  assertCode(missing, 1);
+  assert.equal(missing.stderr, 'xdaemon: command not found: "no-such-command-xd" (not in PATH)\n');
+});
