@@ -55,7 +55,7 @@ export async function run(request: RunRequest, _io: Io): Promise<'running'> {
   }
   // The worker's environment is the supervisor's own (less NODE_OPTIONS, which the config carries).
   for (const [key, value] of Object.entries(request.env)) process.env[key] = value;
-  loadBundle('supervisor-core').supervise(config, request.args, 'foreground', workerStdio);
+  loadBundle('supervisor-core').supervise(config, request.args, 'foreground', { workerStdio });
   return 'running';
 }
 

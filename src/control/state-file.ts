@@ -7,6 +7,7 @@
  * supervisor that was SIGKILLed.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { LiveStatus } from './protocol.js';
 
 /** How a supervisor ended. */
 export interface EndRecord {
@@ -34,6 +35,11 @@ export interface StateRecord {
   startedAt: string;
   command: string[];
   logFile: string;
+  /**
+   * What the supervisor is doing, rewritten at every event of its loop (a start, a ready, an exit,
+   * a restart delay), so that `status()` can read it without waking the supervisor.
+   */
+  live?: LiveStatus;
   ended?: EndRecord;
 }
 

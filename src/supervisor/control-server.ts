@@ -14,17 +14,25 @@ export type ControlHandlers = Record<ControlOp, () => ControlResponse | Promise<
 
 /** A listening control server. */
 export interface ControlServer {
+  /** Starts answering; requests that came before wait until now. */
+  answer(handlers: ControlHandlers): void;
   close(): void;
 }
 
 /**
- * Listens on `address`. Resolves with the server, or with `'busy'` when another process holds
- * the address (for a socket file: when something answers on it; a stale file is replaced).
+ * Listens on `address` (taking it: the lock). Resolves with the server, or with `'busy'` when
+ * another process holds the address (for a socket file: when something answers on it; a stale
+ * file is replaced). It answers only once given its handlers.
  */
-export async function listenControl(address: string, key: string, handlers: ControlHandlers): Promise<ControlServer | 'busy'> {
+export async function listenControl(address: string, key: string): Promise<ControlServer | 'busy'> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const net = require('node:net') as typeof import('node:net');
-  const server = net.createServer((socket) => serve(socket, key, handlers));
+  let handlers: ControlHandlers | undefined;
+  const waiting: Socket[] = [];
+  const server = net.createServer((socket) => {
+    if (handlers === undefined) waiting.push(socket);
+    else serve(socket, key, handlers);
+  });
   server.on('error', () => undefined);
   const first = await listen(server, address);
   if (first === 'busy' && isSocketFile(address) && (await isStale(net, address))) {
@@ -35,6 +43,10 @@ export async function listenControl(address: string, key: string, handlers: Cont
     return 'busy';
   }
   return {
+    answer(given) {
+      handlers = given;
+      for (const socket of waiting.splice(0)) serve(socket, key, given);
+    },
     close() {
       server.close();
       if (isSocketFile(address)) {

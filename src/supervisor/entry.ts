@@ -1,15 +1,20 @@
 /**
- * Entry of a detached supervisor (`dist/supervisor-main.js`), kept tiny so that the launcher hears
+ * Entry of a detached supervisor (`dist/supervisor-main.js`), kept small so that the launcher hears
  * from it as early as possible: it reads its configuration and the worker's arguments from argv,
- * makes SIGTERM and SIGINT catchable, tells the launcher it supervises (unless the answer must
- * wait for the pid file's lock or the first worker's ready()), and only then loads the supervise
- * loop (./core), whose own handlers do the stopping. A signal that arrives in between is queued
- * by Node until this synchronous start-up is over, and then reaches those handlers.
+ * makes SIGTERM and SIGINT catchable, takes the pid file when there is one (the lock, the state
+ * and pid files: a second start must be refused before anything is said), tells the launcher it
+ * supervises (unless the answer must wait for the first worker's ready()), and only then loads the
+ * supervise loop (./core), whose own handlers do the stopping. A stop signal that comes before
+ * that is remembered and handed over.
  */
 import { loadBundle } from '../bundles.js';
-import { messageOf } from '../errors.js';
+import { EXIT_ALREADY_RUNNING, messageOf } from '../errors.js';
+import { identify } from '../process/stop-tree.js';
 import { parseConfigArgs } from './config.js';
 import { HandshakeSender } from './handshake.js';
+import type { EarlyStart } from './supervise.js';
+import { holdPidFile } from './single-instance.js';
+import { newTreePrefix } from './tree-token.js';
 
 let parsed: ReturnType<typeof parseConfigArgs>;
 try {
@@ -19,15 +24,50 @@ try {
   process.exit(2);
 }
 const { config, args } = parsed;
-const keep = (): void => undefined;
+let pendingSignal: NodeJS.Signals | undefined;
+const keep = (signal: NodeJS.Signals): void => {
+  pendingSignal ??= signal;
+};
 process.on('SIGTERM', keep);
 process.on('SIGINT', keep);
-const early = config.settings.pidFile === '' && config.settings.waitReady === 0;
-if (early) {
-  const handshake = new HandshakeSender(config.handshake);
-  handshake.send({ kind: 'supervising', pid: process.pid });
-  handshake.close();
+const handshake = new HandshakeSender(config.handshake);
+const { pidFile, waitReady } = config.settings;
+
+/** Loads the loop; `early` when the pid file is held already. */
+function load(early?: EarlyStart): void {
+  process.removeListener('SIGTERM', keep);
+  process.removeListener('SIGINT', keep);
+  const answered = waitReady === 0;
+  loadBundle('supervisor-core').supervise(answered ? { ...config, handshake: null } : config, args, 'detached', early === undefined ? {} : { early });
+  if (early === undefined && pendingSignal !== undefined) process.emit(pendingSignal);
 }
-loadBundle('supervisor-core').supervise(early ? { ...config, handshake: null } : config, args, 'detached');
-process.removeListener('SIGTERM', keep);
-process.removeListener('SIGINT', keep);
+
+if (pidFile === '') {
+  if (waitReady === 0) {
+    handshake.send({ kind: 'supervising', pid: process.pid });
+    handshake.close();
+  }
+  load();
+} else {
+  const startedAt = new Date();
+  const treePrefix = newTreePrefix();
+  const own = { pid: process.pid, starttime: identify(process.pid)?.starttime ?? 0, treePrefix, startedAt: startedAt.toISOString(), command: [config.file, ...args], logFile: config.logFile };
+  holdPidFile(pidFile, own).then(
+    (held) => {
+      if ('runningPid' in held) {
+        handshake.send({ kind: 'refused', runningPid: held.runningPid ?? 0 });
+        process.exit(EXIT_ALREADY_RUNNING);
+      }
+      if (waitReady === 0) {
+        handshake.send({ kind: 'supervising', pid: process.pid });
+        handshake.close();
+      }
+      load({ held, treePrefix, startedAt, pendingSignal });
+    },
+    (err: unknown) => {
+      handshake.send({ kind: 'failed', message: `cannot take the pid file ${pidFile}: ${messageOf(err)}` });
+      process.stderr.write(`xdaemon supervisor: cannot take the pid file ${pidFile}: ${messageOf(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -8,11 +8,16 @@
 import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { controlAddress, stateFileOf } from '../control/address.js';
 import { request } from '../control/client.js';
+import type { LiveStatus } from '../control/protocol.js';
 import { type EndRecord, type StateRecord, readState, writeAtomically, writeState } from '../control/state-file.js';
 import { type ControlHandlers, listenControl } from './control-server.js';
 
 /** A held pid file. */
 export interface HeldPidFile {
+  /** Starts answering control requests (those that came before wait until now). */
+  answer(handlers: ControlHandlers): void;
+  /** Records what the supervisor is doing in the state file (a failed write waits for the next). */
+  update(live: LiveStatus): void;
   /** Records the end in the state file and gives the pid file up (synchronous: for exit handlers). */
   release(end: EndRecord): void;
 }
@@ -24,11 +29,11 @@ export type OwnRecord = Omit<StateRecord, 'v' | 'key' | 'ended'>;
  * Takes `pidFile` for this process. Resolves with the held pid file, or with the pid of the
  * supervisor that holds it (undefined when it cannot be told).
  */
-export async function holdPidFile(pidFile: string, own: OwnRecord, handlers: ControlHandlers): Promise<HeldPidFile | { runningPid: number | undefined }> {
+export async function holdPidFile(pidFile: string, own: OwnRecord): Promise<HeldPidFile | { runningPid: number | undefined }> {
   const key = randomKey();
   const address = controlAddress(pidFile);
   const stateFile = stateFileOf(pidFile);
-  const server = await listenControl(address, key, handlers);
+  const server = await listenControl(address, key);
   if (server === 'busy') return { runningPid: await holderPid(pidFile, address) };
   const record: StateRecord = { v: 1, ...own, key };
   try {
@@ -39,12 +44,23 @@ export async function holdPidFile(pidFile: string, own: OwnRecord, handlers: Con
     throw err;
   }
   let released = false;
+  let live: LiveStatus | undefined;
   return {
+    answer: (handlers) => server.answer(handlers),
+    update(now) {
+      if (released) return;
+      live = now;
+      try {
+        writeState(stateFile, { ...record, live });
+      } catch {
+        // A full disk: the next event writes again; the control channel always answers live.
+      }
+    },
     release(end) {
       if (released) return;
       released = true;
       try {
-        writeState(stateFile, { ...record, ended: end });
+        writeState(stateFile, { ...record, ...(live === undefined ? {} : { live }), ended: end });
       } catch {
         // A full disk: the supervisor hands its last lines to the system log instead.
       }

@@ -46,13 +46,32 @@ export function endText(end: SupervisorEnd, c: Counters): string {
   }
 }
 
+/** What a caller of {@link supervise} may add. */
+export interface SuperviseOptions {
+  /**
+   * The worker's stdout and stderr instead of the log's (`xdaemon run` without a log: its own);
+   * the supervisor's lines still go to the log and, in the foreground, to stderr.
+   */
+  workerStdio?: () => WorkerStdio;
+  /** What the detached entry did before loading this module (see ./entry). */
+  early?: EarlyStart;
+}
+
+/** The detached entry's head start: it took the pid file (and answered its launcher) itself. */
+export interface EarlyStart {
+  held: HeldPidFile;
+  treePrefix: string;
+  startedAt: Date;
+  /** A stop signal that came while the entry waited for the lock, if one did. */
+  pendingSignal: NodeJS.Signals | undefined;
+}
+
 /**
  * Supervises the worker `config.file args` until the policy ends it or a stop arrives, then exits
  * the process with the supervisor's code. Returns once the signal handlers are in place.
- * `workerStdio` replaces the log as the worker's stdout and stderr (`xdaemon run` without a log:
- * its own); the supervisor's lines still go to the log and, in the foreground, to stderr.
  */
-export function supervise(config: SupervisorConfig, args: readonly string[], mode: SuperviseMode, workerStdio?: () => WorkerStdio): void {
+export function supervise(config: SupervisorConfig, args: readonly string[], mode: SuperviseMode, options: SuperviseOptions = {}): void {
+  const { workerStdio, early } = options;
   const display = describeCommand(config.file, args);
   process.title = `xdaemon supervisor: ${display}`;
   const handshake = new HandshakeSender(config.handshake);
@@ -64,7 +83,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     fail(handshake, mode, messageOf(err));
   }
   const line = (text: string): void => log.line(text);
-  const startedAt = new Date();
+  const startedAt = early?.startedAt ?? new Date();
 
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env[ENV_NAME];
@@ -79,6 +98,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
       {
         output: workerStdio === undefined ? log : { ...sinkMethods(log), stdioForWorker: workerStdio, attach: () => Promise.resolve() },
         resolved: true,
+        ...(early === undefined ? {} : { treePrefix: early.treePrefix }),
         ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
       },
     );
@@ -151,12 +171,26 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     });
   };
 
+  const hold = (result: HeldPidFile): void => {
+    held = result;
+    result.answer(controlHandlers(supervisor, log, line, config.logFile, startedAt));
+    // The state file follows the loop, so that status() reads it without waking this process.
+    const record = (): void => result.update(liveStatus(supervisor, config.logFile, startedAt));
+    for (const event of ['start', 'ready', 'exit', 'restart', 'restarting', 'stopping'] as const) supervisor.on(event, record);
+    record();
+  };
+  if (early !== undefined) {
+    hold(early.held);
+    begin();
+    if (early.pendingSignal !== undefined) process.emit(early.pendingSignal);
+    return;
+  }
   if (pidFile === '') {
     begin();
     return;
   }
   const own = { pid: process.pid, starttime: identify(process.pid)?.starttime ?? 0, treePrefix: supervisor.treePrefix, startedAt: startedAt.toISOString(), command: [config.file, ...args], logFile: config.logFile };
-  holdPidFile(pidFile, own, controlHandlers(supervisor, log, line, config.logFile, startedAt)).then(
+  holdPidFile(pidFile, own).then(
     (result) => {
       if ('runningPid' in result) {
         const who = result.runningPid === undefined ? 'another supervisor' : `supervisor pid ${result.runningPid}`;
@@ -165,7 +199,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
         exiting = true;
         process.exit(EXIT_ALREADY_RUNNING);
       }
-      held = result;
+      hold(result);
       begin();
     },
     (err: unknown) => fail(handshake, mode, `cannot take the pid file ${pidFile}: ${messageOf(err)}`),

@@ -96,5 +96,7 @@ export interface SupervisorHooks {
   output?: LogSink;
   /** The worker's executable as given (no PATH lookup: the launcher resolved it). */
   resolved?: boolean;
+  /** The prefix of the workers' tree tokens, when it was chosen (and recorded) before the loop. */
+  treePrefix?: string;
 }
 

@@ -17,6 +17,7 @@ import { findTree, identify, stopTree } from '../process/stop-tree.js';
 import { resolveCommand } from '../process/which.js';
 import { tracer } from '../trace.js';
 import { READY_FD_ENV } from '../worker/ready.js';
+import { newTreePrefix } from './tree-token.js';
 import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
 import type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 
@@ -24,8 +25,7 @@ export type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, Superv
 
 const trace = tracer('supervisor');
 
-/** The environment variable every worker (and, by inheritance, its descendants) carries. */
-export const TREE_ENV = 'XDAEMON_TREE';
+export { TREE_ENV } from './tree-token.js';
 
 /** A started worker. */
 interface Worker {
@@ -83,7 +83,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * What every worker's tree token starts with: `XDAEMON_TREE=<supervisor id>.`; each worker gets
    * this plus its own sequence number, so a stop never takes a later worker for an earlier one's.
    */
-  readonly treePrefix = `${TREE_ENV}=${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 10)}.`;
+  readonly treePrefix: string;
   private treeSeq = 0;
   /** Resolves when supervision has ended (never rejects). */
   readonly ended: Promise<SupervisorEnd>;
@@ -130,6 +130,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       hooks.output ??
       createLogSink({ logFile, errFile: settings.errFile, timestamps: settings.timestamps, maxSize: settings.maxSize, maxFiles: settings.maxFiles, echo: false });
     this.envForStart = hooks.envForStart;
+    this.treePrefix = hooks.treePrefix ?? newTreePrefix();
     this.ended = this.end.promise;
   }
 
