@@ -66,23 +66,42 @@ export function readProc(pid: number): ProcEntry | undefined {
   return n <= 0 ? undefined : parseStat(pid, buffer.toString('latin1', 0, n));
 }
 
-/** Every process /proc lists (an empty list where there is no /proc). */
-export function listProcs(): ProcEntry[] {
+/**
+ * Every process /proc lists (an empty list where there is no /proc); with `since`, only those
+ * created after the process `since` was, as far as pids tell: pids are handed out in increasing
+ * order until they wrap around, so when the last pid handed out (`ns_last_pid`) is still above
+ * `since`, nothing newer can have a lower pid, and only the few pids in between are read. After a
+ * wrap (or where that is unknown), every process is.
+ */
+export function listProcs(since = 0): ProcEntry[] {
   if (!HAS_PROC) return [];
+  // The listing, not a guess from the pid range: /proc/<tid> of a thread reads like a process too.
   let names: string[];
   try {
     names = readdirSync('/proc');
   } catch {
     return [];
   }
+  const last = since > 0 ? lastPid() : undefined;
+  const from = last !== undefined && last >= since ? since : 0;
   const out: ProcEntry[] = [];
   for (const name of names) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57) continue;
-    const entry = readProc(Number(name));
+    const pid = Number(name);
+    if (pid < from) continue;
+    const entry = readProc(pid);
     if (entry !== undefined) out.push(entry);
   }
   return out;
+}
+
+/** The last pid the kernel handed out in this pid namespace, or undefined. */
+function lastPid(): number | undefined {
+  const n = readSmall('/proc/sys/kernel/ns_last_pid');
+  if (n <= 0) return undefined;
+  const pid = Number(buffer.toString('latin1', 0, n).trim());
+  return Number.isInteger(pid) ? pid : undefined;
 }
 
 /** True for the state of a process that is dead but not yet reaped (it holds nothing any more). */

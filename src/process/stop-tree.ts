@@ -48,7 +48,8 @@ export function findTree(root: ProcessId, mark?: TreeMark, exclude: readonly num
   const skip = new Set([0, 1, process.pid, ...exclude]);
   const hasToken =
     mark === undefined ? () => false : 'entry' in mark ? (pid: number) => environHas(pid, mark.entry) : (pid: number) => environHas(pid, mark.prefix, true);
-  return selectTree(listProcs(), root, hasToken, skip).map(({ pid, starttime }) => ({ pid, starttime }));
+  // A tree member started after its root: with no pid wrap since, only higher pids need reading.
+  return selectTree(listProcs(root.pid > 0 ? root.pid : 0), root, hasToken, skip).map(({ pid, starttime }) => ({ pid, starttime }));
 }
 
 /** The identity of a live process (Linux), or undefined. */
