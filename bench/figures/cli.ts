@@ -11,8 +11,8 @@
  * Every daemon started here is stopped with `xdaemon stop --all` before the figure returns.
  */
 import { chmodSync, readFileSync } from 'node:fs';
-import { stopAndWait } from '../../test/support/harness';
 import { type Figure, infoRow, progress, ratioRow } from '../report';
+import { idealLaunch } from './launch';
 import { fixture, packageFile, runNode, tempDir } from '../stage';
 
 /** Targets: status and list / one bare start; start / the ideal handshake. */
@@ -31,15 +31,6 @@ function newHome(name: string): string {
 /** Runs `xdaemon args…` with XDAEMON_HOME `home`; its spawn-to-exit time. */
 async function cli(home: string, args: readonly string[]): Promise<number> {
   return (await runNode([packageFile('dist', 'cli.js'), ...args], { XDAEMON_HOME: home })).ms;
-}
-
-/** Spawn-to-exit of the ideal launcher; stops the child it left running. */
-async function idealLaunch(): Promise<number> {
-  const launcher = await runNode([fixture('ideal-launcher.cjs')]);
-  const child = Number(launcher.stdout.trim());
-  if (!Number.isInteger(child) || child <= 0) throw new Error(`ideal-launcher.cjs printed ${JSON.stringify(launcher.stdout)}`);
-  await stopAndWait([child]);
-  return launcher.ms;
 }
 
 /** User plus system CPU of `pids` so far, in ms (Linux clock ticks of 10 ms). */

@@ -30,7 +30,7 @@ async function bareStart(): Promise<number> {
 }
 
 /** Spawn-to-exit of the ideal launcher; stops the child it left running. */
-async function idealLaunch(): Promise<number> {
+export async function idealLaunch(): Promise<number> {
   const launcher = await runNode([fixture('ideal-launcher.cjs')]);
   const child = Number(launcher.stdout.trim());
   if (!Number.isInteger(child) || child <= 0) throw new Error(`ideal-launcher.cjs printed ${JSON.stringify(launcher.stdout)}`);

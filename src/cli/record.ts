@@ -10,23 +10,13 @@ import { join } from 'node:path';
 import { stateFileOf } from '../control/address.js';
 import { writeAtomically } from '../control/state-file.js';
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
-import type { DaemonOptions } from '../options.js';
+import type { Resolved } from './launch.js';
 import { isValidName } from './names.js';
 
-/** What `<name>.json` holds. */
-export interface DaemonRecord {
+/** What `<name>.json` holds: the checked request (see ./launch), named, with its log. */
+export interface DaemonRecord extends Omit<Resolved, 'log'> {
   v: 1;
   name: string;
-  /** The executable as given on the command line, and as it was found (absolute). */
-  command: string;
-  file: string;
-  args: string[];
-  /** Absolute working directory. */
-  cwd: string;
-  /** Environment additions (`--env`), on top of the environment of whoever starts it. */
-  env: Record<string, string>;
-  /** The settings given as flags (paths absolute); the defaults apply to the rest at each start. */
-  settings: DaemonOptions;
   /** Absolute log file. */
   log: string;
   /** ISO time of the `start` (or `run`) that wrote it. */
