@@ -33,13 +33,15 @@ process.on('SIGINT', keep);
 const handshake = new HandshakeSender(config.handshake);
 const { pidFile, waitReady } = config.settings;
 
-/** Loads the loop; `early` when the pid file is held already. */
+/**
+ * Loads the loop; `early` when the pid file is held already. The placeholder handlers go only
+ * once the loop's own are in place: without any, a signal during the load would kill the process.
+ */
 function load(early?: EarlyStart): void {
-  process.removeListener('SIGTERM', keep);
-  process.removeListener('SIGINT', keep);
   const answered = waitReady === 0;
   loadBundle('supervisor-core').supervise(answered ? { ...config, handshake: null } : config, args, 'detached', early === undefined ? {} : { early });
-  if (early === undefined && pendingSignal !== undefined) process.emit(pendingSignal);
+  process.removeListener('SIGTERM', keep);
+  process.removeListener('SIGINT', keep);
 }
 
 if (pidFile === '') {
