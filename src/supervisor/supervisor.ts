@@ -353,7 +353,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const seconds = (now() - worker.startedMono) / 1000;
     // Piped mode: the worker's last lines go before the line of its exit (unless something it
     // started holds its pipes open: then those are read on in the background).
-    await Promise.race([worker.drained, sleep(DRAIN_WAIT_MS)]);
+    await atMost(worker.drained, DRAIN_WAIT_MS);
     if (this.worker === worker) this.worker = undefined;
     this.lastExit = { code, signal, seconds, at: Date.now() };
     const why = worker.stopping;
@@ -423,7 +423,12 @@ function withoutKey(env: NodeJS.ProcessEnv, key: string): NodeJS.ProcessEnv {
 /** How long an exit waits for the worker's output to be read to the end, at most. */
 const DRAIN_WAIT_MS = 250;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits for `promise`, or `ms` at most; the timer goes as soon as the promise settles. */
+async function atMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 /** Monotonic milliseconds (no perf_hooks load in the supervisor). */
 function now(): number {
