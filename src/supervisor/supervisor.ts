@@ -11,6 +11,7 @@ import { createLogSink } from '../log/log-sink.js';
 import { type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '../options.js';
 import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
+import { isNodeExecutable } from '../process/parent-death.js';
 import { spawnDetached } from '../process/spawn-child.js';
 import { stopProcess } from '../process/stop-process.js';
 import { findTree, identify, stopTree } from '../process/stop-tree.js';
@@ -286,6 +287,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
           stdout: stdio.stdout,
           stderr: stdio.stderr,
           extraStdio: ['pipe'],
+          // A Node worker watches its parent itself; anything else gets a parent-death signal.
+          parentDeath: !isNodeExecutable(this.file),
         });
       } finally {
         stdio.release();
