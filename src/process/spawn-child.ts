@@ -18,7 +18,7 @@ export interface ChildSpec {
   stdout?: number | 'pipe' | 'ignore';
   stderr?: number | 'pipe' | 'ignore';
   /** Extra stdio entries after stdin, stdout, stderr (e.g. `'ipc'`). */
-  extraStdio?: readonly ('ipc' | 'ignore' | 'pipe')[];
+  extraStdio?: readonly ('ipc' | 'ignore' | 'pipe' | number)[];
   /**
    * Linux: start it through `setpriv --pdeathsig` (see ./parent-death), so that the kernel signals
    * it when this process dies; where setpriv is missing, it starts as without.

@@ -4,22 +4,17 @@
  * it again; stop its whole tree on request; restart it on request; tell whether it is ready.
  * The supervisor process of `Daemon.run()` and of the CLI is this same class (see ./supervise).
  */
-import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { XDaemonError, messageOf } from '../errors.js';
 import { createLogSink } from '../log/log-sink.js';
 import { type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '../options.js';
 import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
-import { isNodeExecutable } from '../process/parent-death.js';
-import { spawnDetached } from '../process/spawn-child.js';
-import { stopProcess } from '../process/stop-process.js';
-import { findTree, identify, stopTree } from '../process/stop-tree.js';
 import { resolveCommand } from '../process/which.js';
 import { tracer } from '../trace.js';
-import { READY_FD_ENV } from '../worker/ready.js';
 import { newTreePrefix } from './tree-token.js';
 import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
+import { type StopReason, type WorkerExit, WorkerRun, type WorkerRunHooks } from './worker-run.js';
 import type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 
 export type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
@@ -27,25 +22,6 @@ export type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, Superv
 const trace = tracer('supervisor');
 
 export { TREE_ENV } from './tree-token.js';
-
-/** A started worker. */
-interface Worker {
-  child: ChildProcess & { pid: number };
-  id: ProcessId;
-  /** Its tree token (`XDAEMON_TREE=…`), which its descendants inherit. */
-  token: string;
-  /** Monotonic ms and Date.now() of its start. */
-  startedMono: number;
-  startedAt: number;
-  ready: boolean;
-  readyTimer: NodeJS.Timeout | undefined;
-  /** Why the supervisor is stopping it, if it is. */
-  stopping: 'stop' | 'restart' | 'not-ready' | undefined;
-  /** Resolves once it has exited and the loop has seen it. */
-  exited: Promise<void>;
-  /** Resolves once its output has been read to the end (piped mode; at once in direct mode). */
-  drained: Promise<void>;
-}
 
 /** A promise with its resolvers. */
 interface Deferred<T> {
@@ -100,7 +76,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private restarts = 0;
   private everReady = false;
   private phase: SupervisorStatus['state'] = 'idle';
-  private worker: Worker | undefined;
+  private worker: WorkerRun | undefined;
   private pending: NodeJS.Timeout | undefined;
   private startedAt: number | undefined;
   private lastExit: SupervisorStatus['lastExit'];
@@ -137,7 +113,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** The running worker's pid, if one runs. */
   get workerPid(): number | undefined {
-    return this.worker?.child.pid;
+    return this.worker?.pid;
   }
 
   /** The running worker's identity and tree token, if one runs (for a last-resort signal to its tree). */
@@ -157,7 +133,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const w = this.worker;
     return {
       state: this.phase,
-      workerPid: w?.child.pid,
+      workerPid: w?.pid,
       startedAt: this.startedAt,
       workerStartedAt: w?.startedAt,
       ready: w?.ready ?? false,
@@ -194,7 +170,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     clearTimeout(this.pending);
     this.pending = undefined;
     const worker = this.worker;
-    this.emit('stopping', { signal, pid: worker?.child.pid });
+    this.emit('stopping', { signal, pid: worker?.pid });
     const survivors = worker === undefined ? [] : await this.stopWorker(worker, 'stop', signal);
     this.requested?.reject(new XDaemonError('the supervisor stopped before the restarted worker was up'));
     this.emit('stop', { survivors, counters: this.counters() });
@@ -223,7 +199,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     } else {
       this.restarts += 1;
       this.phase = 'restarting';
-      this.emit('restarting', { pid: worker.child.pid, counters: this.counters() });
+      this.emit('restarting', { pid: worker.pid, counters: this.counters() });
       void this.stopWorker(worker, 'restart', 'SIGTERM').then(() => {
         if (this.phase !== 'restarting') return;
         this.phase = 'running';
@@ -234,19 +210,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** Stops a worker's tree and waits until the loop has seen its exit; returns what survived SIGKILL. */
-  private async stopWorker(worker: Worker, why: 'stop' | 'restart' | 'not-ready', signal: NodeJS.Signals): Promise<number[]> {
-    worker.stopping ??= why;
-    clearTimeout(worker.readyTimer);
-    const killTimeout = this.settings.killTimeout;
-    const onKill = (pids: number[]): void => void this.emit('kill', { pid: worker.child.pid, pids, killTimeout });
-    let survivors: number[];
-    if (this.settings.killMode === 'process') {
-      survivors = await stopProcess(worker.child, signal, killTimeout, onKill);
-    } else {
-      survivors = (await stopTree(worker.id, { signal, killTimeout, mark: { entry: worker.token }, onKill })).survivors;
-    }
-    await worker.exited;
-    return survivors;
+  private stopWorker(worker: WorkerRun, why: StopReason, signal: NodeJS.Signals): Promise<number[]> {
+    return worker.stop(why, signal);
   }
 
   private next(): void {
@@ -272,27 +237,23 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private launch(counted: boolean): void {
     if (this.phase !== 'running') return;
     if (counted) this.history = started(this.history);
-    let child: ChildProcess & { pid: number };
     const token = `${this.treePrefix}${++this.treeSeq}`;
+    let worker: WorkerRun;
     try {
       const [name, value] = splitEntry(token);
-      const stdio = this.output.stdioForWorker();
-      try {
-        child = spawnDetached({
+      worker = WorkerRun.start(
+        {
           file: this.file,
           args: this.args,
           cwd: this.cwd,
           // The tree token first: it stays within the first bytes of every descendant's environment.
-          env: { [name]: value, ...withoutKey(this.env, name), ...this.envForStart?.(this.history.starts), [READY_FD_ENV]: '3' },
-          stdout: stdio.stdout,
-          stderr: stdio.stderr,
-          extraStdio: ['pipe'],
-          // A Node worker watches its parent itself; anything else gets a parent-death signal.
-          parentDeath: !isNodeExecutable(this.file),
-        });
-      } finally {
-        stdio.release();
-      }
+          env: { [name]: value, ...withoutKey(this.env, name), ...this.envForStart?.(this.history.starts) },
+          token,
+        },
+        this.output,
+        this.settings,
+        this.workerHooks,
+      );
     } catch (err) {
       this.history = startFailed(this.history);
       const error = err instanceof Error ? err : new Error(messageOf(err));
@@ -300,76 +261,47 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       setImmediate(() => this.next());
       return;
     }
-    const worker: Worker = {
-      child,
-      id: identify(child.pid) ?? { pid: child.pid, starttime: 0 },
-      token,
-      startedMono: now(),
-      startedAt: Date.now(),
-      ready: false,
-      readyTimer: undefined,
-      stopping: undefined,
-      exited: new Promise<void>((resolve) => child.once('exit', (code, signal) => void this.onExit(worker, code, signal).then(resolve))),
-      drained: this.output.attach(child),
-    };
     this.worker = worker;
-    this.watchReady(worker);
-    this.emit('start', { pid: child.pid, counters: this.counters() });
+    this.emit('start', { pid: worker.pid, counters: this.counters() });
     if (this.settings.waitReady === 0) this.started(worker);
   }
 
-  /** Listens for the worker's ready line; with waitReady, stops a worker that is late. */
-  private watchReady(worker: Worker): void {
-    const pipe = worker.child.stdio[3] as NodeJS.ReadableStream;
-    pipe.setEncoding('utf8');
-    pipe.on('error', () => undefined);
-    // Read to the end (a writer must never get SIGPIPE); the first complete line is the signal.
-    pipe.on('data', (chunk: string) => {
-      if (worker.ready || worker.stopping !== undefined || !chunk.includes('\n')) return;
-      worker.ready = true;
-      clearTimeout(worker.readyTimer);
+  /** What the loop does when a worker it started says something. */
+  private readonly workerHooks: WorkerRunHooks = {
+    ready: (worker, seconds) => {
       this.everReady = true;
-      this.emit('ready', { pid: worker.child.pid, seconds: (now() - worker.startedMono) / 1000, counters: this.counters() });
+      this.emit('ready', { pid: worker.pid, seconds, counters: this.counters() });
       if (this.settings.waitReady > 0) this.started(worker);
-    });
-    const waitReady = this.settings.waitReady;
-    if (waitReady > 0) {
-      worker.readyTimer = setTimeout(() => {
-        if (worker.ready || worker.stopping !== undefined) return;
-        this.emit('not-ready', { pid: worker.child.pid, waitReady });
-        void this.stopWorker(worker, 'not-ready', 'SIGTERM');
-      }, waitReady);
-    }
-  }
+    },
+    notReady: (worker) => void this.emit('not-ready', { pid: worker.pid, waitReady: this.settings.waitReady }),
+    kill: (worker, pids) => void this.emit('kill', { pid: worker.pid, pids, killTimeout: this.settings.killTimeout }),
+    exit: (worker, exit) => this.onExit(worker, exit),
+  };
 
   /** A worker is up (started, or ready with waitReady): settle whoever waits for it. */
-  private started(worker: Worker): void {
-    const result = { workerPid: worker.child.pid };
+  private started(worker: WorkerRun): void {
+    const result = { workerPid: worker.pid };
     this.firstStart?.resolve(result);
     const requested = this.requested;
     this.requested = undefined;
     requested?.resolve(result);
   }
 
-  private async onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    clearTimeout(worker.readyTimer);
-    const seconds = (now() - worker.startedMono) / 1000;
-    // Piped mode: the worker's last lines go before the line of its exit (unless something it
-    // started holds its pipes open: then those are read on in the background).
-    await atMost(worker.drained, DRAIN_WAIT_MS);
+  private async onExit(worker: WorkerRun, exit: WorkerExit): Promise<void> {
+    const { code, signal, seconds } = exit;
     if (this.worker === worker) this.worker = undefined;
     this.lastExit = { code, signal, seconds, at: Date.now() };
-    const why = worker.stopping;
+    const why = exit.stopping;
     if (why !== 'stop' && why !== 'restart') {
       this.history = why === 'not-ready' ? startFailed(this.history) : exited(this.settings, this.history, seconds, { code, signal });
     }
-    this.emit('exit', { pid: worker.child.pid, code, signal, seconds, counters: this.counters() });
+    this.emit('exit', { pid: worker.pid, code, signal, seconds, counters: this.counters() });
     if (why === 'stop' || why === 'restart') return;
-    if (!worker.ready && this.settings.waitReady > 0) {
+    if (!exit.ready && this.settings.waitReady > 0) {
       const message =
         why === 'not-ready'
-          ? `worker pid ${worker.child.pid} did not call ready() within ${this.settings.waitReady} ms`
-          : `worker pid ${worker.child.pid} exited with ${signal ?? `code ${code}`} before it was ready`;
+          ? `worker pid ${worker.pid} did not call ready() within ${this.settings.waitReady} ms`
+          : `worker pid ${worker.pid} exited with ${signal ?? `code ${code}`} before it was ready`;
       this.requested?.reject(new XDaemonError(message));
       this.requested = undefined;
       if (!this.everReady) {
@@ -383,16 +315,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** Stops what an exited worker left running in its group or tree, before the next start. */
-  private async cleanUp(worker: Worker): Promise<void> {
-    const left = findTree(worker.id, { entry: worker.token });
+  private async cleanUp(worker: WorkerRun): Promise<void> {
+    const left = worker.leftovers();
     if (left.length === 0) return;
-    this.emit('cleanup', { pid: worker.child.pid, pids: left.map((p) => p.pid) });
-    const killTimeout = this.settings.killTimeout;
-    await stopTree(worker.id, {
-      killTimeout,
-      mark: { entry: worker.token },
-      onKill: (pids) => this.emit('kill', { pid: worker.child.pid, pids, killTimeout }),
-    });
+    this.emit('cleanup', { pid: worker.pid, pids: left });
+    await worker.stopLeftovers();
   }
 
   private giveUp(code: number, reason: GiveUpReason | 'not-ready', message?: string): void {
@@ -421,19 +348,4 @@ function withoutKey(env: NodeJS.ProcessEnv, key: string): NodeJS.ProcessEnv {
   const copy = { ...env };
   delete copy[key];
   return copy;
-}
-
-/** How long an exit waits for the worker's output to be read to the end, at most. */
-const DRAIN_WAIT_MS = 250;
-
-/** Waits for `promise`, or `ms` at most; the timer goes as soon as the promise settles. */
-async function atMost(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
-
-/** Monotonic milliseconds (no perf_hooks load in the supervisor). */
-function now(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
 }
