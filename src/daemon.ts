@@ -4,6 +4,7 @@ import { exitWithError } from './errors.js';
 import { checkMayStart, currentMarker, markDaemonRun, nextCall } from './generation.js';
 import { checkLogFile } from './log/log-file.js';
 import { type DaemonOptions, type DaemonSettings, DEFAULTS, checkOptionKeys, checkSettings } from './options.js';
+import { followLog } from './worker/log-follow.js';
 import { exitWhenOrphaned } from './worker/orphan-watch.js';
 import { quietStdio } from './worker/quiet-stdio.js';
 import { tracer } from './trace.js';
@@ -109,6 +110,7 @@ export class Daemon {
     trace('call %d: worker (marker %d), running the program', call.index, currentMarker());
     markDaemonRun();
     quietStdio();
+    followLog();
     exitWhenOrphaned();
   }
 }

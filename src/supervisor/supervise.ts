@@ -122,7 +122,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
   }
   process.on('SIGHUP', () => {
     // logrotate's `postrotate` convention: the supervisor's lines and the next worker go to a new file.
-    const error = log.reopen();
+    const error = supervisor.reopenLog();
     line(error === undefined ? 'received SIGHUP: log file reopened' : `received SIGHUP: cannot reopen the log file (${error}); keeping the old one`);
   });
   process.on('SIGUSR2', () => {
@@ -173,7 +173,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
 
   const hold = (result: HeldPidFile): void => {
     held = result;
-    result.answer(controlHandlers(supervisor, log, line, config.logFile, startedAt));
+    result.answer(controlHandlers(supervisor, line, config.logFile, startedAt));
     // The state file follows the loop, so that status() reads it without waking this process.
     const record = (): void => result.update(liveStatus(supervisor, config.logFile, startedAt));
     for (const event of ['start', 'ready', 'exit', 'restart', 'restarting', 'stopping'] as const) supervisor.on(event, record);
@@ -234,7 +234,7 @@ function describeEvents(supervisor: Supervisor, line: (text: string) => void): v
 }
 
 /** The answers to control requests. */
-function controlHandlers(supervisor: Supervisor, log: LogSink, line: (text: string) => void, logFile: string, startedAt: Date) {
+function controlHandlers(supervisor: Supervisor, line: (text: string) => void, logFile: string, startedAt: Date) {
   const ok = (extra: Omit<Extract<ControlResponse, { ok: true }>, 'ok'> = {}): ControlResponse => ({ ok: true, ...extra });
   return {
     status: () => ok({ status: liveStatus(supervisor, logFile, startedAt) }),
@@ -248,7 +248,7 @@ function controlHandlers(supervisor: Supervisor, log: LogSink, line: (text: stri
       return ok({ workerPid: (await supervisor.restart()).workerPid });
     },
     reopen: () => {
-      const error = log.reopen();
+      const error = supervisor.reopenLog();
       line(error === undefined ? 'log file reopened (requested through the control channel)' : `cannot reopen the log file (${error})`);
       return error === undefined ? ok() : { ok: false as const, error };
     },

@@ -12,6 +12,7 @@ import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
 import { resolveCommand } from '../process/which.js';
 import { tracer } from '../trace.js';
+import { REOPEN_LINE } from '../worker/log-follow.js';
 import { newTreePrefix } from './tree-token.js';
 import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
 import { type StopReason, type WorkerExit, WorkerRun, type WorkerRunHooks } from './worker-run.js';
@@ -210,6 +211,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /** Stops a worker's tree and waits until the loop has seen its exit; returns what survived SIGKILL. */
+  /**
+   * Reopens the log file(s) (after an external rotation: SIGHUP, logrotate's postrotate); a Node
+   * worker in direct mode is told to follow, and its later output goes to the new file too.
+   * Returns why the reopen failed, if it did.
+   */
+  reopenLog(): string | undefined {
+    const error = this.output.reopen();
+    if (error === undefined) this.worker?.tell(REOPEN_LINE);
+    return error;
+  }
+
   private stopWorker(worker: WorkerRun, why: StopReason, signal: NodeJS.Signals): Promise<number[]> {
     return worker.stop(why, signal);
   }

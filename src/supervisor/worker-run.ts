@@ -111,6 +111,8 @@ export class WorkerRun {
   /** Resolves once it has exited and its owner has handled the exit. */
   readonly done: Promise<void>;
   private readonly life = new AbortController();
+  /** The supervisor's end of the readiness socketpair (it reads READY=1 and writes lines the other way). */
+  private readonly channel: NodeJS.ReadWriteStream;
   private readonly settings: WorkerRunSettings;
   private readonly hooks: WorkerRunHooks;
 
@@ -127,7 +129,7 @@ export class WorkerRun {
         file: spec.file,
         args: spec.args,
         cwd: spec.cwd,
-        env: { ...spec.env, [READY_FD_ENV]: String(3 + inherit.length) },
+        env: { ...spec.env, ...stdio.env, [READY_FD_ENV]: String(3 + inherit.length) },
         stdout: stdio.stdout,
         stderr: stdio.stderr,
         extraFds: [...inherit, 'pipe'],
@@ -157,7 +159,13 @@ export class WorkerRun {
     this.done = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => void this.onExit(code, signal, drained).then(resolve));
     });
-    this.watchReady(child.stdio[readyFd] as NodeJS.ReadableStream);
+    this.channel = child.stdio[readyFd] as unknown as NodeJS.ReadWriteStream;
+    this.watchReady(this.channel);
+  }
+
+  /** Writes one line to the worker's side of its channel (src/worker/supervisor-channel.ts). */
+  tell(line: string): void {
+    if (this.exit === undefined) this.channel.write(`${line}\n`);
   }
 
   get pid(): number {
@@ -202,7 +210,7 @@ export class WorkerRun {
   }
 
   /** Listens for the worker's ready line; with waitReady, stops a worker that is late. */
-  private watchReady(pipe: NodeJS.ReadableStream): void {
+  private watchReady(pipe: NodeJS.ReadWriteStream): void {
     pipe.setEncoding('utf8');
     pipe.on('error', () => undefined);
     // Read to the end (a writer must never get SIGPIPE); the first complete line is the signal.

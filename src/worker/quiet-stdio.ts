@@ -37,8 +37,9 @@ export function quietStdio(): void {
 
 /** Writes each chunk at once, and swallows a failure instead of letting the stream destroy itself. */
 function keepWriting(name: string, stream: FileStream): void {
-  const fd = stream.fd;
+  // The descriptor is read at every write: a worker that follows its log swaps it (./log-follow).
   const write = (chunk: string | Uint8Array, encoding?: BufferEncoding): void => {
+    const fd = stream.fd;
     try {
       if (typeof chunk === 'string') writeSync(fd, chunk, null, encoding ?? 'utf8');
       else writeSync(fd, chunk);
