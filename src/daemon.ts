@@ -68,6 +68,8 @@ export class Daemon {
   maxSize: number = DEFAULTS.maxSize;
   /** Rotated files kept, `log.1` … `log.N` (default 5). */
   maxFiles: number = DEFAULTS.maxFiles;
+  /** Keep one idle node booted that becomes the next worker: a restart without a Node start-up (default false). */
+  prewarm: boolean = DEFAULTS.prewarm;
 
   /**
    * @param logFile - Log file for the worker's output and the supervisor's lines ('' discards).

@@ -55,6 +55,7 @@ export const SETTINGS = {
   errFile: { kind: { type: 'path' }, default: '', doc: "file for the worker's stderr; empty: the log file" },
   maxSize: { kind: { type: 'bytes' }, default: 0, doc: 'rotate the log by rename when it would grow beyond this many bytes (piped mode); 0: never' },
   maxFiles: { kind: { type: 'count' }, default: 5, doc: 'rotated files kept (log.1 … log.N), the oldest deleted' },
+  prewarm: { kind: { type: 'bool' }, default: false, doc: 'keep one idle node booted to become the next worker (Node workers only)' },
 } as const satisfies Record<string, SettingSpec>;
 
 /** Names of the settings. */
@@ -114,6 +115,12 @@ export interface DaemonOptions {
   maxSize?: number | undefined;
   /** Rotated files kept: `log.1` (newest) … `log.N`; the oldest is deleted (default 5). */
   maxFiles?: number | undefined;
+  /**
+   * Keep one spare node process booted with the worker's node binary, flags, working directory,
+   * environment and stdio, idle, that becomes the next worker when one is to start: a restart
+   * without a Node start-up (default false). Node workers only.
+   */
+  prewarm?: boolean | undefined;
 }
 
 /** The resolved settings a supervisor runs with. */
@@ -128,6 +135,7 @@ export interface DaemonSettings extends RestartPolicy {
   errFile: string;
   maxSize: number;
   maxFiles: number;
+  prewarm: boolean;
 }
 
 /** Defaults: Go's `NewDaemon` plus the opt-in extras switched off. */

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { loadBundle } from '../bundles.js';
 import { XDaemonError, messageOf } from '../errors.js';
 import { type DaemonOptions, type SettingName, checkSettings } from '../options.js';
+import { whyNoSpare } from '../process/node-command.js';
 import { resolveCommand } from '../process/which.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
 import { type FlagSpecs, type ParsedLine, SETTING_FLAG_SPECS, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
@@ -107,6 +108,8 @@ export function resolveRequest(request: LaunchRequest, facts: InvocationFacts): 
   checkDirectory(cwd);
   const file = resolveCommand(request.command, { ...facts.env, ...request.env }, cwd);
   const settings = { ...request.settings } as DaemonOptions;
+  const noSpare = settings.prewarm === true ? whyNoSpare(file, request.args) : undefined;
+  if (noSpare !== undefined) throw new UsageError(`--prewarm: ${noSpare}`);
   if (typeof settings.errFile === 'string') settings.errFile = resolve(facts.cwd, settings.errFile);
   const log = request.log === undefined ? undefined : resolve(facts.cwd, request.log);
   return { command: request.command, file, args: request.args, cwd, env: request.env, settings, log };

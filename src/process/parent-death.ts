@@ -10,16 +10,10 @@
  * The signal reaches the command itself only (the kernel clears it in every child the command
  * forks): what it started is still found by its tree token at the next start or stop.
  */
-import { basename } from 'node:path';
 import { resolveCommand } from './which.js';
 
 /** The signal a command gets when its supervisor dies. */
 export const PARENT_DEATH_SIGNAL = 'SIGTERM';
-
-/** True when `file` is a Node executable (the worker then watches its parent by itself). */
-export function isNodeExecutable(file: string): boolean {
-  return file === process.execPath || /^(node|nodejs)(\d+(\.\d+)*)?(\.exe)?$/i.test(basename(file));
-}
 
 /** How to start `file args` so that it gets {@link PARENT_DEATH_SIGNAL} when this process dies. */
 export function withParentDeath(setpriv: string, file: string, args: readonly string[]): { file: string; args: string[] } {

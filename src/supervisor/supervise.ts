@@ -210,7 +210,8 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
 function describeEvents(supervisor: Supervisor, line: (text: string) => void): void {
   const c = countersText;
   supervisor
-    .on('start', ({ pid, counters }) => line(`worker started: pid ${pid} ${c(counters)}`))
+    .on('start', ({ pid, fromSpare, counters }) => line(`worker started: pid ${pid} ${c(counters)}${fromSpare ? ' from the spare' : ''}`))
+    .on('spare-exit', ({ pid, code, signal }) => line(`the spare pid ${pid} ended while waiting (${signal ?? `code ${code}`}): booting another`))
     .on('ready', ({ pid, seconds }) => line(`worker ready: pid ${pid} after ${seconds.toFixed(3)} s`))
     .on('start-failed', ({ error, counters }) => line(`worker start failed: ${error.message} ${c(counters)}`))
     .on('exit', ({ pid, seconds, code, signal, counters }) => {

@@ -59,8 +59,10 @@ export interface SupervisorStatus {
 
 /** Events of a {@link Supervisor}; every listener receives one object. */
 export interface SupervisorEvents {
-  /** A worker was started. */
-  start: [info: { pid: number; counters: Counters }];
+  /** A worker was started (`fromSpare`: the waiting spare became it, with prewarm). */
+  start: [info: { pid: number; fromSpare: boolean; counters: Counters }];
+  /** With prewarm: the spare ended while it waited (another boots; it counts nowhere). */
+  'spare-exit': [info: { pid: number; code: number | null; signal: NodeJS.Signals | null }];
   /** A worker said it is ready (`ready()`), `seconds` after its start. */
   ready: [info: { pid: number; seconds: number; counters: Counters }];
   /** A worker exited after `seconds`. */

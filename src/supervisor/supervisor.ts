@@ -13,6 +13,7 @@ import type { ProcessId } from '../process/process-tree.js';
 import { resolveCommand } from '../process/which.js';
 import { tracer } from '../trace.js';
 import { REOPEN_LINE } from '../worker/log-follow.js';
+import { Spare, withToken } from './spare.js';
 import { newTreePrefix } from './tree-token.js';
 import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
 import { type StopReason, type WorkerExit, WorkerRun, type WorkerRunHooks } from './worker-run.js';
@@ -84,6 +85,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly end = deferred<SupervisorEnd>();
   private firstStart: Deferred<{ workerPid: number }> | undefined;
   private requested: Deferred<{ workerPid: number }> | undefined;
+  /** With prewarm: the idle node that becomes the next worker. */
+  private readonly spare: Spare | undefined;
 
   /**
    * @throws TypeError or RangeError for a bad option; XDaemonError when the command cannot be found.
@@ -110,6 +113,27 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.envForStart = hooks.envForStart;
     this.treePrefix = hooks.treePrefix ?? newTreePrefix();
     this.ended = this.end.promise;
+    this.spare = settings.prewarm
+      ? new Spare({
+          file: this.file,
+          args,
+          cwd,
+          env,
+          output: this.output,
+          newToken: () => this.newToken(),
+          onDeath: (pid, code, signal) => void this.emit('spare-exit', { pid, code, signal }),
+        })
+      : undefined;
+  }
+
+  /** The waiting spare's pid (prewarm), if one waits. */
+  get sparePid(): number | undefined {
+    return this.spare?.pid;
+  }
+
+  /** A tree token no worker had: `XDAEMON_TREE=<supervisor id>.<sequence number>`. */
+  private newToken(): string {
+    return `${this.treePrefix}${++this.treeSeq}`;
   }
 
   /** The running worker's pid, if one runs. */
@@ -168,6 +192,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<SupervisorEnd> {
     if (this.phase === 'ended' || this.phase === 'stopping') return this.ended;
     this.phase = 'stopping';
+    this.spare?.end();
     clearTimeout(this.pending);
     this.pending = undefined;
     const worker = this.worker;
@@ -249,18 +274,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private launch(counted: boolean): void {
     if (this.phase !== 'running') return;
     if (counted) this.history = started(this.history);
-    const token = `${this.treePrefix}${++this.treeSeq}`;
+    // A waiting spare becomes this worker, keeping its tree token.
+    const spare = this.spare?.take();
+    const token = spare?.token ?? this.newToken();
     let worker: WorkerRun;
     try {
-      const [name, value] = splitEntry(token);
       worker = WorkerRun.start(
         {
           file: this.file,
           args: this.args,
           cwd: this.cwd,
-          // The tree token first: it stays within the first bytes of every descendant's environment.
-          env: { [name]: value, ...withoutKey(this.env, name), ...this.envForStart?.(this.history.starts) },
+          env: { ...withToken(this.env, token), ...this.envForStart?.(this.history.starts) },
           token,
+          spare,
         },
         this.output,
         this.settings,
@@ -274,7 +300,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return;
     }
     this.worker = worker;
-    this.emit('start', { pid: worker.pid, counters: this.counters() });
+    this.emit('start', { pid: worker.pid, fromSpare: worker.fromSpare, counters: this.counters() });
+    // The next spare boots once this start is done, off its critical path.
+    if (this.spare !== undefined) setImmediate(() => this.spare?.boot());
     if (this.settings.waitReady === 0) this.started(worker);
   }
 
@@ -346,18 +374,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private finish(end: SupervisorEnd): void {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
+    this.spare?.end();
     this.firstStart?.reject(new XDaemonError('the supervisor stopped before a worker was up'));
     this.end.resolve(end);
   }
 }
 
-function splitEntry(entry: string): [string, string] {
-  const at = entry.indexOf('=');
-  return [entry.slice(0, at), entry.slice(at + 1)];
-}
-
-function withoutKey(env: NodeJS.ProcessEnv, key: string): NodeJS.ProcessEnv {
-  const copy = { ...env };
-  delete copy[key];
-  return copy;
-}

@@ -7,9 +7,9 @@
  * (execa's shape): nothing of a worker can fire after it is gone, and no timer is cleared by hand.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { LogSink } from '../log/log-sink.js';
+import type { LogSink, WorkerStdio } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
-import { isNodeExecutable } from '../process/parent-death.js';
+import { isNodeExecutable } from '../process/node-command.js';
 import { spawnDetached } from '../process/spawn-child.js';
 import { stopProcess } from '../process/stop-process.js';
 import { findTree, identify, stopTree } from '../process/stop-tree.js';
@@ -27,14 +27,29 @@ export interface WorkerProcessSpec {
   stdout: number | 'pipe' | 'ignore';
   stderr: number | 'pipe' | 'ignore';
   extraFds: readonly (number | 'pipe')[];
+  /** A booted spare to become this worker instead of a new process (./spare), if there is one. */
+  spare?: SpareHandover | undefined;
+}
+
+/** A spare node process that can become a worker (./spare). */
+export interface SpareHandover {
+  /** Its tree token (the worker it becomes keeps it). */
+  readonly token: string;
+  /** Hands it the order to become the worker `spec` describes; undefined if it is gone already. */
+  become(spec: WorkerProcessSpec): (ChildProcess & { pid: number }) | undefined;
+  /** The process it became, once it did. */
+  readonly became: ChildProcess | undefined;
 }
 
 /**
- * Creates one worker process: the single place every worker is spawned from (a pre-warmed spare or
- * a wrapper for non-Node commands belongs behind this function). Throws an XDaemonError naming the
- * executable and the cause when it cannot be started.
+ * Creates one worker process: the single place every worker is spawned from. A spare, when the
+ * spec brings one, becomes the worker; otherwise a process is started (through a parent-death
+ * wrapper for a non-Node command). Throws an XDaemonError naming the executable and the cause when
+ * it cannot be started.
  */
 export function spawnWorkerProcess(spec: WorkerProcessSpec): ChildProcess & { pid: number } {
+  const fromSpare = spec.spare?.become(spec);
+  if (fromSpare !== undefined) return fromSpare;
   return spawnDetached({
     file: spec.file,
     args: spec.args,
@@ -59,6 +74,23 @@ export interface WorkerRunSpec {
   token: string;
   /** Descriptors it inherits at 3, 4, … (listening sockets); the readiness pipe comes after them. */
   inherit?: readonly number[];
+  /** A spare to become it (its token is then `token`). */
+  spare?: SpareHandover | undefined;
+}
+
+/** The process spec of a worker: its environment with the log's and the readiness variables, its descriptors. */
+export function workerProcessSpec(spec: WorkerRunSpec, stdio: WorkerStdio): WorkerProcessSpec {
+  const inherit = spec.inherit ?? [];
+  return {
+    file: spec.file,
+    args: spec.args,
+    cwd: spec.cwd,
+    env: { ...spec.env, ...stdio.env, [READY_FD_ENV]: String(3 + inherit.length) },
+    stdout: stdio.stdout,
+    stderr: stdio.stderr,
+    extraFds: [...inherit, 'pipe'],
+    spare: spec.spare,
+  };
 }
 
 /** The settings one worker's life depends on. */
@@ -103,6 +135,8 @@ export class WorkerRun {
   /** Monotonic ms and Date.now() of its start. */
   readonly startedMono: number;
   readonly startedAt: number;
+  /** It was a spare that became this worker (no process was started for it). */
+  readonly fromSpare: boolean;
   ready = false;
   /** Why the supervisor is stopping it, if it is. */
   stopping: StopReason | undefined;
@@ -125,19 +159,12 @@ export class WorkerRun {
     const stdio = output.stdioForWorker();
     let child: ChildProcess & { pid: number };
     try {
-      child = spawnWorkerProcess({
-        file: spec.file,
-        args: spec.args,
-        cwd: spec.cwd,
-        env: { ...spec.env, ...stdio.env, [READY_FD_ENV]: String(3 + inherit.length) },
-        stdout: stdio.stdout,
-        stderr: stdio.stderr,
-        extraFds: [...inherit, 'pipe'],
-      });
+      child = spawnWorkerProcess(workerProcessSpec(spec, stdio));
     } finally {
       stdio.release();
     }
-    return new WorkerRun(child, spec.token, 3 + inherit.length, output, settings, hooks);
+    const fromSpare = spec.spare?.became === child;
+    return new WorkerRun(child, spec.token, 3 + inherit.length, output, settings, hooks, fromSpare);
   }
 
   private constructor(
@@ -147,7 +174,9 @@ export class WorkerRun {
     output: LogSink,
     settings: WorkerRunSettings,
     hooks: WorkerRunHooks,
+    fromSpare: boolean,
   ) {
+    this.fromSpare = fromSpare;
     this.child = child;
     this.id = identify(child.pid) ?? { pid: child.pid, starttime: 0 };
     this.token = token;
