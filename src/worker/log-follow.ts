@@ -9,11 +9,14 @@
  *
  * Only what goes through `process.stdout`/`process.stderr` follows (their descriptor is swapped:
  * writes are synchronous, so nothing is lost, doubled or reordered at the switch); descriptors 1 and
- * 2 themselves, and so what the worker's own children inherited, keep the old file.
+ * 2 themselves, and so what the worker's own children inherited, keep the old file (Node has no
+ * dup2). The trace of an uncaught exception, which Node writes to descriptor 2 itself, is also
+ * written to the followed file.
  */
-import { type Stats, closeSync, fstatSync, openSync, statSync } from 'node:fs';
+import { type Stats, closeSync, fstatSync, openSync, statSync, writeSync } from 'node:fs';
 import { LOG_FILE_MODE } from '../log/log-file.js';
 import { tracer } from '../trace.js';
+import { type StdioName, createdStdio, whenStdioCreated } from './stdio-streams.js';
 import { claimChannel, listenChannel } from './supervisor-channel.js';
 
 const trace = tracer('worker');
@@ -28,14 +31,12 @@ export const FOLLOW_INTERVAL = 1000;
 /** The line the supervisor writes on the channel after it reopened the log. */
 export const REOPEN_LINE = 'REOPEN';
 
-/** A file-backed process.stdout/stderr (Node's internal SyncWriteStream, whose writes use `fd`). */
-interface FileStream {
-  fd: number;
-}
-
+/** One of stdout and stderr, and the file it follows. */
 interface Target {
-  stream: FileStream;
+  name: StdioName;
   path: string;
+  /** The descriptor its stream writes to now (1 or 2 until the first switch). */
+  fd: number;
 }
 
 interface FollowState {
@@ -50,7 +51,8 @@ function holder(): Record<symbol, FollowState | undefined> {
 
 /**
  * Starts following (once per process; later calls do nothing). Does nothing unless the supervisor
- * named the log (direct mode) and stdout or stderr is a file.
+ * named the log (direct mode) and descriptor 1 or 2 is a file. Creates neither stream (see
+ * ./stdio-streams): a stream made later writes to the descriptor followed by then.
  */
 export function followLog(): void {
   if (holder()[KEY] !== undefined) return;
@@ -61,11 +63,16 @@ export function followLog(): void {
   delete process.env[ERR_FILE_ENV];
   if (out === undefined || err === undefined) return;
   const targets: Target[] = [];
-  for (const [stream, path] of [
-    [process.stdout, out],
-    [process.stderr, err],
+  for (const [name, fd, path] of [
+    ['stdout', 1, out],
+    ['stderr', 2, err],
   ] as const) {
-    if (stream.constructor.name === 'SyncWriteStream') targets.push({ stream: stream as unknown as FileStream, path });
+    if (statOrUndefined(() => fstatSync(fd))?.isFile() !== true) continue;
+    const target: Target = { name, path, fd };
+    targets.push(target);
+    whenStdioCreated(name, (stream) => {
+      (stream as unknown as FileStream).fd = target.fd;
+    });
   }
   if (targets.length === 0) return;
   holder()[KEY] = { targets };
@@ -83,6 +90,11 @@ export function followLog(): void {
   timer.unref();
 }
 
+/** A file-backed process.stdout/stderr (Node's internal SyncWriteStream, whose writes use `fd`). */
+interface FileStream {
+  fd: number;
+}
+
 /**
  * Compares each followed path with the file written to; reopens the paths that name another file
  * (or none). Synchronous; a path that cannot be opened is tried again at the next look.
@@ -92,7 +104,7 @@ export function checkLogPaths(): void {
   if (state === undefined) return;
   for (const path of new Set(state.targets.map((t) => t.path))) {
     const targets = state.targets.filter((t) => t.path === path);
-    const current = (targets[0] as Target).stream.fd;
+    const current = (targets[0] as Target).fd;
     if (sameFile(statOrUndefined(() => statSync(path)), statOrUndefined(() => fstatSync(current)))) continue;
     let fd: number;
     try {
@@ -101,9 +113,14 @@ export function checkLogPaths(): void {
       trace('cannot reopen %s (keeping the old file): %s', path, (err as Error).message);
       continue;
     }
-    for (const t of targets) t.stream.fd = fd;
+    for (const t of targets) {
+      t.fd = fd;
+      const stream = createdStdio(t.name) as unknown as FileStream | undefined;
+      if (stream !== undefined) stream.fd = fd;
+      if (t.name === 'stderr') traceCrashesTo(t);
+    }
     trace('log %s reopened: descriptor %d -> %d', path, current, fd);
-    if (current > 2 && !state.targets.some((t) => t.stream.fd === current)) {
+    if (current > 2 && !state.targets.some((t) => t.fd === current)) {
       try {
         closeSync(current);
       } catch {
@@ -111,6 +128,25 @@ export function checkLogPaths(): void {
       }
     }
   }
+}
+
+let crashesFollowed = false;
+
+/**
+ * Node prints the trace of an uncaught exception to descriptor 2 itself, which still names the old
+ * file after a switch: the trace is also written to the file followed now (Node's copy stays in
+ * the old one).
+ */
+function traceCrashesTo(target: Target): void {
+  if (crashesFollowed) return;
+  crashesFollowed = true;
+  process.on('uncaughtExceptionMonitor', (error) => {
+    try {
+      writeSync(target.fd, `${error instanceof Error && error.stack !== undefined ? error.stack : String(error)}\n`);
+    } catch {
+      // the log cannot be written: Node's own copy is all there is
+    }
+  });
 }
 
 function statOrUndefined(stat: () => Stats): Stats | undefined {
