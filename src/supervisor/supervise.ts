@@ -175,8 +175,16 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     held = result;
     result.answer(controlHandlers(supervisor, line, config.logFile, startedAt));
     // The state file follows the loop, so that status() reads it without waking this process.
-    const record = (): void => result.update(liveStatus(supervisor, config.logFile, startedAt));
-    for (const event of ['start', 'ready', 'exit', 'restart', 'restarting', 'stopping'] as const) supervisor.on(event, record);
+    let deferred: NodeJS.Immediate | undefined;
+    const record = (): void => {
+      clearImmediate(deferred);
+      deferred = undefined;
+      result.update(liveStatus(supervisor, config.logFile, startedAt));
+    };
+    // A worker's exit is written after the next worker's spawn (with its start) or at the loop's
+    // next turn: the rewrite is not on the way from an exit to the restart.
+    supervisor.on('exit', () => void (deferred ??= setImmediate(record)));
+    for (const event of ['start', 'ready', 'restart', 'restarting', 'stopping'] as const) supervisor.on(event, record);
     record();
   };
   if (early !== undefined) {
