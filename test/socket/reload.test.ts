@@ -125,8 +125,14 @@ describe('held sockets and reload', () => {
       assert.equal(afterwards.starts, 2, 'a reload is not a start');
       assert.equal(afterwards.errors, 0, 'nor a failure');
       for (const pid of oldPids) assert.ok(isGone(pid), `old worker ${pid} is gone`);
-      const log = (await xd(home, ['logs', 'web', '-n', '400'])).stdout;
-      assert.match(log, /reload: instance 1: new pid \d+ ready after \d+\.\d+ s; old pid \d+ stopped/);
+      const log = (await xd(home, ['logs', 'web', '-n', '1000'])).stdout;
+      const swaps = [...log.matchAll(/reload: instance \d: new pid (\d+) ready after \d+\.\d+ s; old pid (\d+) stopped/g)];
+      assert.equal(swaps.length, 20, log);
+      for (const [, newPid, oldPid] of swaps) {
+        const ready = log.indexOf(`worker ready: pid ${newPid} `);
+        const gone = log.indexOf(`worker exited: pid ${oldPid} `);
+        assert.ok(ready >= 0 && gone > ready, `old pid ${oldPid} was stopped only after new pid ${newPid} was ready`);
+      }
     });
   }
 
