@@ -171,20 +171,25 @@ export async function reloadFigure(options: { rounds: number; windowMs: number; 
   const bare: number[] = [];
   for (let i = 0; i < Math.max(5, options.rss); i++) bare.push((await runNode([fixture('empty.cjs')])).ms);
 
-  // The supervisor's memory with 4 instances and 2 sockets, against an idle bare node.
+  // The supervisor's memory with 4 instances and 2 sockets, and with 1 instance and none (the same
+  // start otherwise), against an idle bare node.
   const rss: number[] = [];
+  const single: number[] = [];
   const floor: number[] = [];
-  for (let i = 0; i < options.rss; i++) {
-    const p1 = await freePort();
-    const p2 = await freePort();
-    await xd(home, ['start', '--name', 'mem', '--instances', '4', '--listen', `a=127.0.0.1:${p1}`, '--listen', `b=127.0.0.1:${p2}`, '--wait-ready', '10000', '--env', 'BENCH_LISTEN=handle', '--env', 'BENCH_SOCKET=a', '--', process.execPath, fixture('reload-server.cjs')]);
+  const supervisorRss = async (extra: readonly string[]): Promise<number> => {
+    await xd(home, ['start', '--name', 'mem', ...extra, '--wait-ready', '10000', '--env', 'BENCH_LISTEN=handle', '--env', 'BENCH_SOCKET=a', '--', process.execPath, fixture('reload-server.cjs')]);
     try {
       await sleep(SETTLE_MS);
       const status = await lib.status(join(home, 'mem.pid'));
-      rss.push(readMemory(status.pid as number, 'supervisor').rss);
+      return readMemory(status.pid as number, 'supervisor').rss;
     } finally {
       await xd(home, ['stop', 'mem']);
     }
+  };
+  for (let i = 0; i < options.rss; i++) {
+    const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
+    rss.push(await supervisorRss(['--instances', '4', '--listen', `a=127.0.0.1:${p1}`, '--listen', `b=127.0.0.1:${p2}`]));
+    single.push(await supervisorRss(['--listen', `a=127.0.0.1:${p3}`]));
     floor.push((await idleNodeMemory(bootMs)).rss);
   }
 
@@ -192,6 +197,7 @@ export async function reloadFigure(options: { rounds: number; windowMs: number; 
     ...seriesRows('xdaemon', ours, true),
     ratioRow('reload: time per instance (replacement ready, old stopped) vs bare node start', 'ms', perInstance, bare, null),
     ratioRow('reload: supervisor RSS, 4 instances and 2 sockets', 'MB', rss, floor, TARGET_RSS),
+    ratioRow('— the same start with 1 instance and 1 socket', 'MB', single, floor, null),
   ];
   if (peers) {
     if (peers.unavailable.pm2 !== undefined) rows.push(unavailableRow('reload: pm2 cluster mode', 'req/s', peers.unavailable.pm2));
