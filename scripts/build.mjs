@@ -24,6 +24,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], format: 'cjs', outfile: 'dist/index.js' }),
   build({ ...common, entryPoints: ['src/supervisor/entry.ts'], format: 'cjs', outfile: 'dist/supervisor-main.js' }),
   build({ ...common, entryPoints: ['src/supervisor/core.ts'], format: 'cjs', outfile: 'dist/supervisor-core.js' }),
+  // Preloaded into Node workers when the supervisor holds sockets (src/supervisor/listen-spec.ts).
+  build({ ...common, entryPoints: ['src/worker/listen-preload.ts'], format: 'cjs', outfile: 'dist/listen-preload.js' }),
   // A spare worker's entry (prewarm): only what it needs before and at the order.
   build({ ...common, entryPoints: ['src/worker/spare-entry.ts'], format: 'cjs', outfile: 'dist/spare.js' }),
   // Loaded on first use by the entry (src/bundles.ts): a worker never pays for them.

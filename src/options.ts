@@ -4,18 +4,20 @@
  * drift. Validation errors name the setting and the value.
  */
 import { describe } from './errors.js';
+import { parseAddresses } from './socket/address.js';
 import type { RestartPolicy } from './supervisor/policy.js';
 
 /** How a setting's value is checked (and, in the CLI, parsed from text). */
 export type SettingKind =
-  | { type: 'count' }
+  | { type: 'count'; min?: number }
   | { type: 'seconds' }
   | { type: 'ms' }
   | { type: 'choice'; values: readonly string[] }
   | { type: 'codes' }
   | { type: 'path' }
   | { type: 'bool' }
-  | { type: 'bytes' };
+  | { type: 'bytes' }
+  | { type: 'strings' };
 
 /** One row of the table. */
 export interface SettingSpec {
@@ -55,6 +57,13 @@ export const SETTINGS = {
   errFile: { kind: { type: 'path' }, default: '', doc: "file for the worker's stderr; empty: the log file" },
   maxSize: { kind: { type: 'bytes' }, default: 0, doc: 'rotate the log by rename when it would grow beyond this many bytes (piped mode); 0: never' },
   maxFiles: { kind: { type: 'count' }, default: 5, doc: 'rotated files kept (log.1 … log.N), the oldest deleted' },
+  listen: {
+    kind: { type: 'strings' },
+    default: [],
+    doc: 'address the supervisor holds for its workers (PORT, HOST:PORT, [V6]:PORT, unix:PATH; NAME=ADDR), repeatable',
+  },
+  instances: { kind: { type: 'count', min: 1 }, default: 1, doc: 'workers run side by side, each restarted on its own (CLI: max = CPUs)' },
+  reloadGrace: { kind: { type: 'ms' }, default: 2000, doc: 'ms a reload overlaps old and new worker when waitReady is 0' },
   prewarm: { kind: { type: 'bool' }, default: false, doc: 'keep one idle node booted to become the next worker (Node workers only)' },
 } as const satisfies Record<string, SettingSpec>;
 
@@ -116,6 +125,16 @@ export interface DaemonOptions {
   /** Rotated files kept: `log.1` (newest) … `log.N`; the oldest is deleted (default 5). */
   maxFiles?: number | undefined;
   /**
+   * Listening addresses the supervisor binds once and hands to every worker as descriptors 3, 4, …
+   * (systemd's `LISTEN_FDS` protocol): `8080`, `127.0.0.1:8080`, `[::1]:8080`, `unix:/path`, each
+   * optionally named (`http=8080`). Default none.
+   */
+  listen?: readonly string[] | undefined;
+  /** Workers run side by side (default 1), each with `XDAEMON_INSTANCE` 0…N-1, each restarted on its own. */
+  instances?: number | undefined;
+  /** Milliseconds a reload keeps old and new worker side by side when `waitReady` is 0 (default 2000). */
+  reloadGrace?: number | undefined;
+  /**
    * Keep one spare node process booted with the worker's node binary, flags, working directory,
    * environment and stdio, idle, that becomes the next worker when one is to start: a restart
    * without a Node start-up (default false). Node workers only.
@@ -135,6 +154,9 @@ export interface DaemonSettings extends RestartPolicy {
   errFile: string;
   maxSize: number;
   maxFiles: number;
+  listen: readonly string[];
+  instances: number;
+  reloadGrace: number;
   prewarm: boolean;
 }
 
@@ -168,7 +190,19 @@ export function checkSettings(source: Readonly<Partial<Record<SettingName, unkno
     const value = source[name];
     settings[name] = value === undefined ? SETTINGS[name].default : checkSetting(name, value);
   }
+  checkListen(settings.listen as readonly string[]);
   return settings as unknown as DaemonSettings;
+}
+
+/**
+ * The rule `listen` adds to its kind: every address parses, names and addresses differ, and the
+ * platform can pass sockets to a child (Windows cannot). Throws a RangeError naming the address.
+ */
+export function checkListen(listen: readonly string[]): void {
+  if (listen.length > 0 && process.platform === 'win32') {
+    throw new RangeError('xdaemon: listen is not supported on Windows: Node cannot pass a listening socket to a child process there');
+  }
+  parseAddresses(listen);
 }
 
 /** Checks one value against its row of the table; returns it (a copy, for arrays). */
@@ -187,6 +221,14 @@ export function checkSetting(name: SettingName, value: unknown): unknown {
       if (typeof value !== 'string') throw new TypeError(`xdaemon: ${name} must be a string, got ${describe(value)}`);
       if (value.includes('\0')) throw new TypeError(`xdaemon: ${name} must not contain a NUL byte`);
       return value;
+    case 'strings': {
+      if (!Array.isArray(value)) throw new TypeError(`xdaemon: ${name} must be an array of strings, got ${describe(value)}`);
+      for (const item of value as unknown[]) {
+        if (typeof item !== 'string') throw new TypeError(`xdaemon: ${name} must hold strings, got ${describe(item)}`);
+        if (item.includes('\0')) throw new TypeError(`xdaemon: ${name} must not contain a NUL byte`);
+      }
+      return [...(value as string[])];
+    }
     case 'codes': {
       if (!Array.isArray(value)) throw new TypeError(`xdaemon: ${name} must be an array of exit codes, got ${describe(value)}`);
       for (const code of value as unknown[]) {
@@ -201,6 +243,9 @@ export function checkSetting(name: SettingName, value: unknown): unknown {
       if (!Number.isFinite(value) || value < 0) throw new RangeError(`xdaemon: ${name} must be a finite number >= 0, got ${describe(value)}`);
       if ((kind.type === 'count' || kind.type === 'bytes') && !Number.isInteger(value)) {
         throw new RangeError(`xdaemon: ${name} must be a whole number, got ${value}`);
+      }
+      if (kind.type === 'count' && kind.min !== undefined && value < kind.min) {
+        throw new RangeError(`xdaemon: ${name} must be at least ${kind.min}, got ${value}`);
       }
       if (kind.type === 'ms' && value > MAX_TIMER) throw new RangeError(`xdaemon: ${name} must be at most ${MAX_TIMER} ms, got ${value}`);
       return value;

@@ -13,6 +13,7 @@ import { deleteDaemon, parseDelete } from './delete.js';
 import { install, parseInstall } from './install.js';
 import { list, parseList } from './list.js';
 import { logs, parseLogs } from './logs.js';
+import { parseReload, reload } from './reload.js';
 import { parseRestart, restart } from './restart.js';
 import { parseRun, run } from './run.js';
 import { parseStart, start } from './start.js';
@@ -32,6 +33,7 @@ const PARSERS = {
   run: parseRun,
   stop: parseStop,
   restart: parseRestart,
+  reload: parseReload,
   status: parseStatus,
   list: parseList,
   logs: parseLogs,
@@ -84,6 +86,8 @@ export async function execute(request: Request, io: Io): Promise<number | 'runni
       return stop(request, io);
     case 'restart':
       return restart(request, io);
+    case 'reload':
+      return reload(request, io);
     case 'status':
       return status(request, io);
     case 'list':

@@ -6,7 +6,7 @@
  * (`maxCount` → `--max-count`), so the library, the CLI and the services cannot drift. Pure.
  */
 import { parseArgs } from 'node:util';
-import { MAX_TIMER, SETTINGS, type SettingKind, type SettingName, checkSetting } from '../options.js';
+import { MAX_TIMER, SETTINGS, type SettingKind, type SettingName, checkListen, checkSetting } from '../options.js';
 import { UsageError } from './usage-error.js';
 
 /** How a flag takes its value. */
@@ -56,7 +56,7 @@ export const SETTING_FLAGS: readonly SettingFlag[] = (Object.keys(SETTINGS) as S
 
 /** parseArgs specs of the setting flags. */
 export const SETTING_FLAG_SPECS: FlagSpecs = Object.fromEntries(
-  SETTING_FLAGS.map((f): [string, FlagSpec] => [f.flag, { type: f.kind.type === 'bool' ? 'boolean' : 'string' }]),
+  SETTING_FLAGS.map((f): [string, FlagSpec] => [f.flag, f.kind.type === 'bool' ? { type: 'boolean' } : f.kind.type === 'strings' ? { type: 'string', multiple: true } : { type: 'string' }]),
 );
 
 /** Text that reads as a (possibly negative) number: a value, not a mistyped flag. */
@@ -183,18 +183,23 @@ export function millis(flag: string, text: string): number {
  * The value of setting flag `flag` of `kind` from its text, as the library takes it. Throws a
  * UsageError naming the flag when the text is not of that kind or out of range.
  */
-export function parseSettingText(flag: SettingFlag, text: string | true): unknown {
+export function parseSettingText(flag: SettingFlag, text: string | true | readonly string[]): unknown {
   const name = flag.flag;
   const kind = flag.kind;
   let value: unknown;
   if (kind.type === 'bool') {
     value = true;
-  } else if (text === true) {
+  } else if (kind.type === 'strings') {
+    const texts = typeof text === 'string' ? [text] : text === true ? [] : text;
+    if (texts.length === 0 || texts.includes('')) throw new UsageError(`--${name} needs a value`);
+    value = [...texts];
+  } else if (typeof text !== 'string') {
     throw new UsageError(`--${name} needs a value`);
   } else {
     switch (kind.type) {
       case 'count':
-        value = wholeNumber(name, text);
+        // `--instances max`: one worker per CPU.
+        value = flag.setting === 'instances' && text === 'max' ? cpuCount() : wholeNumber(name, text);
         break;
       case 'bytes':
         value = parseBytes(name, text);
@@ -224,11 +229,20 @@ export function parseSettingText(flag: SettingFlag, text: string | true): unknow
     }
   }
   try {
-    return checkSetting(flag.setting, value);
+    const checked = checkSetting(flag.setting, value);
+    if (flag.setting === 'listen') checkListen(checked as string[]);
+    return checked;
   } catch (err) {
     // The table's own rule, should it be stricter than the text checks above.
     throw new UsageError(`--${name}: ${(err as Error).message.replace(/^xdaemon: /, '')}`);
   }
+}
+
+/** The number of CPUs this process may use. */
+function cpuCount(): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const os = require('node:os') as typeof import('node:os');
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
 /** The setting flags given on `line`, as library options (only those given). */
@@ -236,7 +250,7 @@ export function settingsOf(line: ParsedLine, allowed: readonly SettingFlag[] = S
   const settings: Partial<Record<SettingName, unknown>> = {};
   for (const flag of allowed) {
     const text = line.flags.get(flag.flag);
-    if (text !== undefined && !Array.isArray(text)) settings[flag.setting] = parseSettingText(flag, text);
+    if (text !== undefined && (flag.kind.type === 'strings' || !Array.isArray(text))) settings[flag.setting] = parseSettingText(flag, text);
   }
   return settings;
 }

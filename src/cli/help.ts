@@ -9,7 +9,7 @@ import { SERVICE_SETTING_FLAGS } from './install.js';
 import { NAME_RULE } from './names.js';
 
 /** The verbs, in the order the help shows them. */
-export const VERBS = ['start', 'run', 'stop', 'restart', 'status', 'list', 'logs', 'delete', 'install', 'uninstall'] as const;
+export const VERBS = ['start', 'run', 'stop', 'restart', 'reload', 'status', 'list', 'logs', 'delete', 'install', 'uninstall'] as const;
 /** A verb. */
 export type Verb = (typeof VERBS)[number];
 
@@ -21,6 +21,7 @@ Run any program as a supervised daemon, and operate it by name.
   run [options] [--name NAME] -- <command> [args…]      supervise it in the foreground
   stop NAME… | --all [--timeout MS]                      stop daemons and everything they started
   restart NAME…                                          new worker; a stopped daemon is started
+  reload NAME…                                           replace the workers one by one, each once its successor is ready
   status [NAME] [--json]                                 state (exit 0 running, 1 dead, 3 stopped, 4 unknown)
   list [--json]                                          every daemon in a table
   logs NAME [-n LINES] [-f]                              the end of its log; -f follows it
@@ -39,7 +40,9 @@ Exit codes: 0 done, 1 failed, 2 bad usage.
 function placeholder(f: SettingFlag): string {
   switch (f.kind.type) {
     case 'count':
-      return ' N';
+      return f.setting === 'instances' ? ' N|max' : ' N';
+    case 'strings':
+      return f.setting === 'listen' ? ' ADDR' : ' VALUE';
     case 'seconds':
       return ' SECONDS';
     case 'ms':
@@ -120,6 +123,14 @@ one (its supervisor was killed) has what it left stopped and its pid file remove
 A running daemon gets a new worker (the old one's tree is stopped first; the supervisor stays).
 A stopped or dead one is started again from its record, with this shell's environment plus its
 recorded --env.
+`,
+  reload: `usage: xdaemon reload NAME…
+
+For each instance in turn: a replacement starts, and the old worker is stopped gracefully only
+once the replacement is ready (--wait-ready; without it, after --reload-grace). With --listen the
+old and new workers share the supervisor's sockets, so no connection is refused. A replacement
+that dies or is late is stopped, the old worker keeps running, and reload exits 1 naming the
+instance. One reload at a time per daemon: another one meanwhile is refused.
 `,
   status: `usage: xdaemon status [NAME] [--json]
 

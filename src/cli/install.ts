@@ -18,7 +18,7 @@ import { checkName, defaultName } from './names.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /** The settings a service manager has, as flags of `install`. */
-export const SERVICE_SETTING_FLAGS = SETTING_FLAGS.filter((f) => ['restart', 'restartDelay', 'killTimeout', 'waitReady', 'errFile'].includes(f.setting));
+export const SERVICE_SETTING_FLAGS = SETTING_FLAGS.filter((f) => ['restart', 'restartDelay', 'killTimeout', 'waitReady', 'errFile', 'listen'].includes(f.setting));
 
 /** The service managers `--backend` names. */
 export const BACKENDS = ['systemd', 'launchd', 'windows'] as const;
@@ -40,6 +40,8 @@ export interface InstallRequest {
   restartDelay: number | undefined;
   killTimeout: number | undefined;
   waitReady: number | undefined;
+  /** Addresses for a socket unit beside the service (systemd). */
+  listen: string[] | undefined;
   backend: (typeof BACKENDS)[number] | undefined;
   root: string | undefined;
 }
@@ -83,6 +85,7 @@ export function parseInstall(args: readonly string[]): InstallRequest | { verb: 
     restartDelay: s.restartDelay as number | undefined,
     killTimeout: s.killTimeout as number | undefined,
     waitReady: s.waitReady as number | undefined,
+    listen: s.listen as string[] | undefined,
     backend: backend as InstallRequest['backend'],
     root: textFlag(line, 'root'),
   };
@@ -131,6 +134,7 @@ export function serviceOptions(request: InstallRequest, facts: { cwd: string; en
   set('restartDelay', request.restartDelay);
   set('killTimeout', request.killTimeout);
   set('waitReady', request.waitReady);
+  set('listen', request.listen);
   set('backend', request.backend);
   set('root', root);
   return options;

@@ -7,6 +7,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { XDaemonError, describe } from '../errors.js';
 import { type ProcessFacts, currentFacts, programCommand } from '../launcher/program.js';
+import { type ListenAddress, parseAddresses } from '../socket/address.js';
 
 /** When the service manager restarts the program. */
 export type RestartMode = 'always' | 'on-failure' | 'never';
@@ -84,6 +85,12 @@ export interface ServiceOptions {
    * 90 s) or a number of milliseconds. Under systemd this is `Type=notify`. Default false.
    */
   waitReady?: number | boolean;
+  /**
+   * Addresses the service manager listens on for the program (systemd: a `NAME.socket` unit beside
+   * the service, whose sockets the program gets as descriptors 3, 4, … with `LISTEN_FDS`: use
+   * `listenHandle()`). The forms of the `listen` setting; systemd only. Default none.
+   */
+  listen?: readonly string[];
   /** The service manager (default: the one detected on this machine). */
   backend?: BackendName;
   /**
@@ -113,6 +120,8 @@ export interface ServiceConfig {
   userService: boolean;
   /** Milliseconds to wait for readiness; 0 when off. */
   waitReady: number;
+  /** Addresses of the socket unit (none: no socket unit). */
+  listen: ListenAddress[];
 }
 
 /** Defaults of the settings. */
@@ -129,7 +138,7 @@ export const DEFAULT_WAIT_READY = 90_000;
 
 const OPTION_KEYS = [
   'name', 'displayName', 'description', 'command', 'args', 'workingDirectory', 'env', 'user', 'logFile',
-  'errFile', 'restart', 'restartDelay', 'killTimeout', 'userService', 'waitReady', 'backend', 'root', 'exec',
+  'errFile', 'restart', 'restartDelay', 'killTimeout', 'userService', 'waitReady', 'listen', 'backend', 'root', 'exec',
 ] as const satisfies readonly (keyof ServiceOptions)[];
 
 const RESTART_MODES: readonly RestartMode[] = ['always', 'on-failure', 'never'];
@@ -223,6 +232,14 @@ export function checkServiceOptions(options: unknown): asserts options is Servic
   if (set('killTimeout')) checkMillis('killTimeout', o.killTimeout);
   if (set('userService') && typeof o.userService !== 'boolean') throw fail('userService', 'a boolean', o.userService);
   if (set('waitReady') && typeof o.waitReady !== 'boolean') checkMillis('waitReady', o.waitReady);
+  if (set('listen')) {
+    if (!Array.isArray(o.listen)) throw fail('listen', 'an array of addresses', o.listen);
+    o.listen.forEach((a: unknown, i: number) => checkOneLine(`listen[${i}]`, a));
+    parseAddresses(o.listen as string[]);
+    if (o.backend !== undefined && o.backend !== 'systemd') {
+      throw new TypeError(`xdaemon: service option listen needs systemd (a socket unit); ${String(o.backend)} cannot pass sockets to the program`);
+    }
+  }
   if (set('backend') && !BACKENDS.includes(o.backend as BackendName)) {
     throw fail('backend', `one of ${BACKENDS.map((b) => `"${b}"`).join(', ')}`, o.backend);
   }
@@ -298,6 +315,7 @@ export function resolveServiceConfig(options: ServiceOptions, facts: ResolveFact
     killTimeout: options.killTimeout ?? SERVICE_DEFAULTS.killTimeout,
     userService: options.userService ?? SERVICE_DEFAULTS.userService,
     waitReady: waitReady === true ? DEFAULT_WAIT_READY : waitReady === false ? 0 : waitReady,
+    listen: parseAddresses(options.listen ?? []),
   };
 }
 

@@ -13,10 +13,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { XDaemonError } from '../errors.js';
 import type { LogSink } from '../log/log-sink.js';
-import { splitNodeArgs, whyNoSpare } from '../process/node-command.js';
-import { type SpareHandover, type WorkerProcessSpec, spawnWorkerProcess, workerProcessSpec } from './worker-run.js';
+import { splitNodeArgs } from '../process/node-command.js';
+import { type SpareHandover, type WorkerProcessSpec, type WorkerRunSpec, spawnWorkerProcess, workerProcessSpec } from './worker-run.js';
 
 /** The spare's entry, beside the supervisor's bundle (scripts/build.mjs). */
 export const SPARE_ENTRY = 'spare.js';
@@ -34,37 +33,26 @@ const QUICK_DEATH_MS = 1000;
 /** The pause before replacing the n-th consecutive quick death: 100 ms doubling, up to 30 s. */
 const pauseAfter = (quickDeaths: number): number => (quickDeaths === 0 ? 0 : Math.min(100 * 2 ** (quickDeaths - 1), 30_000));
 
-/** What the spare is booted from: the worker's start less what only a start decides. */
+/** What the spare is booted from. */
 export interface SpareSource {
-  file: string;
-  args: readonly string[];
-  cwd: string;
-  /** The environment every worker shares (the start's own part comes with the order). */
-  env: NodeJS.ProcessEnv;
+  /**
+   * The spec of the slot's next worker, with a new tree token (the worker the spare becomes keeps
+   * it); the start's own part (its generation marker) comes with the order.
+   */
+  spec(): WorkerRunSpec;
   output: LogSink;
-  /** A new tree token (the worker the spare becomes keeps it). */
-  newToken(): string;
   /** A spare ended while waiting (it will be replaced). */
   onDeath(pid: number, code: number | null, signal: NodeJS.Signals | null): void;
 }
 
-/** The one spare of a supervisor. */
+/** The one spare of a slot. */
 export class Spare {
   private waiting: BootedSpare | undefined;
   private ended = false;
   private quickDeaths = 0;
   private pause: NodeJS.Timeout | undefined;
-  private readonly flags: string[];
-  private readonly entry: string[];
 
-  /** @throws XDaemonError when the command cannot have a spare ({@link whyNoSpare}). */
-  constructor(private readonly source: SpareSource) {
-    const why = whyNoSpare(source.file, source.args);
-    if (why !== undefined) throw new XDaemonError(why);
-    const split = splitNodeArgs(source.args) as Exclude<ReturnType<typeof splitNodeArgs>, { why: string }>;
-    this.flags = split.flags;
-    this.entry = [split.script, ...split.args];
-  }
+  constructor(private readonly source: SpareSource) {}
 
   /** The waiting spare's pid, if one waits. */
   get pid(): number | undefined {
@@ -74,22 +62,16 @@ export class Spare {
   /** Boots a spare unless one waits (or the last one's replacement is pausing, or it ended). */
   boot(): void {
     if (this.ended || this.waiting !== undefined || this.pause !== undefined) return;
-    const token = this.source.newToken();
+    const base = this.source.spec();
+    const split = splitNodeArgs(base.args);
+    if ('why' in split) return;
+    const token = base.token;
     const stdio = this.source.output.stdioForWorker();
     let spec: WorkerProcessSpec;
     let child: ChildProcess & { pid: number };
     try {
-      spec = workerProcessSpec(
-        {
-          file: this.source.file,
-          // The entry and its arguments stay on the command line, where `ps` and `pgrep -f` look.
-          args: [...this.flags, join(__dirname, SPARE_ENTRY), ...this.entry],
-          cwd: this.source.cwd,
-          env: withToken(this.source.env, token),
-          token,
-        },
-        stdio,
-      );
+      // The entry and its arguments stay on the command line, where `ps` and `pgrep -f` look.
+      spec = workerProcessSpec({ ...base, args: [...split.flags, join(__dirname, SPARE_ENTRY), split.script, ...split.args] }, stdio);
       child = spawnWorkerProcess(spec);
     } catch {
       // The next start is a fresh one; it reports what is wrong.
@@ -106,11 +88,10 @@ export class Spare {
       if (this.ended) return;
       this.quickDeaths = Date.now() - bootedAt < QUICK_DEATH_MS ? this.quickDeaths + 1 : 0;
       this.source.onDeath(child.pid, code, signal);
-      const pause = pauseAfter(this.quickDeaths);
       this.pause = setTimeout(() => {
         this.pause = undefined;
         this.boot();
-      }, pause);
+      }, pauseAfter(this.quickDeaths));
       this.pause.unref();
     });
   }

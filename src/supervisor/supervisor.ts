@@ -1,8 +1,11 @@
 /**
  * The supervise loop, and a public class for programs that supervise another command from their
- * own process (as forever-monitor users do): start the worker, wait for it, ask the policy, start
- * it again; stop its whole tree on request; restart it on request; tell whether it is ready.
- * The supervisor process of `Daemon.run()` and of the CLI is this same class (see ./supervise).
+ * own process (as forever-monitor users do): start the workers, wait for them, ask the policy,
+ * start them again; stop their whole trees on request; restart or reload them on request; tell
+ * whether they are ready. It holds the listening sockets (../socket/socket-holder) and the table
+ * of instance slots (./slot), each with its own worker (./worker-run) and policy history; the
+ * reload is its own procedure (./reload). The supervisor process of `Daemon.run()` and of the CLI
+ * is this same class (see ./supervise).
  */
 import { EventEmitter } from 'node:events';
 import { XDaemonError, messageOf } from '../errors.js';
@@ -11,17 +14,20 @@ import { type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '.
 import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
 import { resolveCommand } from '../process/which.js';
-import { tracer } from '../trace.js';
+import { SocketHolder } from '../socket/socket-holder.js';
+import { whyNoSpare } from '../process/node-command.js';
 import { REOPEN_LINE } from '../worker/log-follow.js';
-import { Spare, withToken } from './spare.js';
+import { withToken } from './spare.js';
 import { newTreePrefix } from './tree-token.js';
-import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
-import { type StopReason, type WorkerExit, WorkerRun, type WorkerRunHooks } from './worker-run.js';
-import type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
+import type { GiveUpReason } from './policy.js';
+import { type ReloadReport, reloadSlots } from './reload.js';
+import { Slot, type SlotHost } from './slot.js';
+import { listenSpec } from './listen-spec.js';
+import type { WorkerRunSpec } from './worker-run.js';
+import type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 
-export type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
-
-const trace = tracer('supervisor');
+export type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
+export type { ReloadReport } from './reload.js';
 
 export { TREE_ENV } from './tree-token.js';
 
@@ -39,14 +45,19 @@ function deferred<T>(): Deferred<T> {
     resolve = res;
     reject = rej;
   });
+  promise.catch(() => undefined);
   return { promise, resolve, reject };
 }
 
 const OWN_OPTIONS = ['command', 'args', 'cwd', 'env', 'logFile'];
 
+/** Variables of systemd's socket protocol: the supervisor's own never reach a worker. */
+const LISTEN_VARS = ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES'];
+
 /**
  * Runs a command under Go's restart policy (and the opt-in extras) until the policy ends it or
- * {@link Supervisor.stop} is called.
+ * {@link Supervisor.stop} is called; with `instances`, that many copies side by side, and with
+ * `listen`, the sockets they all accept on.
  *
  * @example
  * ```ts
@@ -74,19 +85,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly env: NodeJS.ProcessEnv;
   private readonly output: LogSink;
   private readonly envForStart: ((start: number) => NodeJS.ProcessEnv) | undefined;
-  private history: RestartHistory = FRESH;
-  private restarts = 0;
-  private everReady = false;
-  private phase: SupervisorStatus['state'] = 'idle';
-  private worker: WorkerRun | undefined;
-  private pending: NodeJS.Timeout | undefined;
+  private readonly slots: readonly Slot[];
+  private phase: 'idle' | 'running' | 'stopping' | 'ended' = 'idle';
   private startedAt: number | undefined;
-  private lastExit: SupervisorStatus['lastExit'];
+  private sockets: SocketHolder | undefined;
   private readonly end = deferred<SupervisorEnd>();
   private firstStart: Deferred<{ workerPid: number }> | undefined;
-  private requested: Deferred<{ workerPid: number }> | undefined;
-  /** With prewarm: the idle node that becomes the next worker. */
-  private readonly spare: Spare | undefined;
+  private requested: Promise<{ workerPid: number }> | undefined;
+  private reloading: Promise<ReloadReport> | undefined;
 
   /**
    * @throws TypeError or RangeError for a bad option; XDaemonError when the command cannot be found.
@@ -104,7 +110,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const { pidFile: _unused, ...settings } = checkSettings(options);
     this.settings = settings;
     this.cwd = cwd;
-    this.env = env;
+    this.env = { ...env };
+    for (const name of LISTEN_VARS) delete this.env[name];
     this.args = args;
     this.file = hooks.resolved === true ? command : resolveCommand(command, env, cwd);
     this.output =
@@ -113,270 +120,271 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.envForStart = hooks.envForStart;
     this.treePrefix = hooks.treePrefix ?? newTreePrefix();
     this.ended = this.end.promise;
-    this.spare = settings.prewarm
-      ? new Spare({
-          file: this.file,
-          args,
-          cwd,
-          env,
-          output: this.output,
-          newToken: () => this.newToken(),
-          onDeath: (pid, code, signal) => void this.emit('spare-exit', { pid, code, signal }),
-        })
-      : undefined;
+    const noSpare = settings.prewarm ? whyNoSpare(this.file, this.args) : undefined;
+    if (noSpare !== undefined) throw new XDaemonError(noSpare);
+    const host = this.slotHost();
+    this.slots = Array.from({ length: settings.instances }, (_, i) => new Slot(i, host));
+    this.socketEnv = hooks.socketEnv ?? process.env;
   }
 
-  /** The waiting spare's pid (prewarm), if one waits. */
-  get sparePid(): number | undefined {
-    return this.spare?.pid;
-  }
+  private readonly socketEnv: NodeJS.ProcessEnv;
 
-  /** A tree token no worker had: `XDAEMON_TREE=<supervisor id>.<sequence number>`. */
-  private newToken(): string {
-    return `${this.treePrefix}${++this.treeSeq}`;
-  }
-
-  /** The running worker's pid, if one runs. */
+  /** The running worker's pid (instance 0), if one runs. */
   get workerPid(): number | undefined {
-    return this.worker?.pid;
+    return this.slots[0]?.worker?.pid;
   }
 
-  /** The running worker's identity and tree token, if one runs (for a last-resort signal to its tree). */
+  /** Every running worker's identity and tree token (for a last-resort signal to their trees). */
+  get workerTrees(): { id: ProcessId; mark: { entry: string } }[] {
+    return this.slots.flatMap((s) => s.workers()).map((w) => ({ id: w.id, mark: { entry: w.token } }));
+  }
+
+  /** The first running worker's identity and tree token, if one runs. */
   get workerTree(): { id: ProcessId; mark: { entry: string } } | undefined {
-    const w = this.worker;
-    return w === undefined ? undefined : { id: w.id, mark: { entry: w.token } };
+    return this.workerTrees[0];
   }
 
-  /** The counters now. */
+  /** The counters now, summed over the instances (errors: the most of any instance). */
   counters(): Counters {
-    const { starts, errors } = this.history;
-    return { starts, restarts: this.restarts, errors, maxCount: this.settings.maxCount, maxError: this.settings.maxError };
+    const all = this.slots.map((s) => s.counters());
+    const sum = (key: 'starts' | 'restarts' | 'reloads'): number => all.reduce((n, c) => n + c[key], 0);
+    return {
+      starts: sum('starts'),
+      restarts: sum('restarts'),
+      reloads: sum('reloads'),
+      errors: Math.max(0, ...all.map((c) => c.errors)),
+      maxCount: this.settings.maxCount,
+      maxError: this.settings.maxError,
+    };
   }
 
   /** What the supervisor is doing now. */
   status(): SupervisorStatus {
-    const w = this.worker;
+    const first = this.slots[0] as Slot;
+    const w = first.worker;
+    const instances = this.slots.map((s): InstanceStatus => {
+      const worker = s.worker;
+      return {
+        instance: s.index,
+        workerPid: worker?.pid,
+        workerStartedAt: worker?.startedAt,
+        ready: worker?.ready ?? false,
+        restarting: s.isRestarting,
+        counters: s.counters(),
+        lastExit: s.lastWorkerExit,
+      };
+    });
+    const restarting = this.phase === 'running' && this.slots.some((s) => s.inRestart);
     return {
-      state: this.phase,
+      state: restarting ? 'restarting' : this.phase,
       workerPid: w?.pid,
       startedAt: this.startedAt,
       workerStartedAt: w?.startedAt,
-      ready: w?.ready ?? false,
+      ready: instances.every((i) => i.ready),
       counters: this.counters(),
-      lastExit: this.lastExit,
+      lastExit: first.lastWorkerExit,
       command: [this.file, ...this.args],
+      instances,
+      reloading: this.reloading !== undefined,
+      listen: this.sockets?.sockets.map((s) => ({ name: s.name, address: s.address })) ?? [],
     };
   }
 
   /**
-   * Starts supervising. Resolves with the first worker's pid once it has started (with
-   * `waitReady`: once it is ready); rejects if supervision ends before that (it gave up, or the
-   * first worker was never ready). Calling it again returns the same promise.
+   * Starts supervising: binds the `listen` addresses, then starts every instance. Resolves with
+   * the first instance's worker pid once every instance has started (with `waitReady`: is ready);
+   * rejects if supervision ends before that (a bind failed, it gave up, or a first worker was
+   * never ready). Calling it again returns the same promise.
    */
   start(): Promise<{ workerPid: number }> {
     if (this.firstStart !== undefined) return this.firstStart.promise;
-    this.firstStart = deferred();
-    this.firstStart.promise.catch(() => undefined);
+    const firstStart = deferred<{ workerPid: number }>();
+    this.firstStart = firstStart;
     this.phase = 'running';
     this.startedAt = Date.now();
-    this.next();
-    return this.firstStart.promise;
+    void this.openSockets().then((ok) => {
+      if (!ok || this.phase !== 'running') return;
+      const ups = this.slots.map((s) => s.nextUp());
+      for (const slot of this.slots) slot.begin();
+      Promise.all(ups).then(
+        (workers) => firstStart.resolve({ workerPid: (workers[0] as { pid: number }).pid }),
+        (err: Error) => firstStart.reject(err),
+      );
+    });
+    return firstStart.promise;
+  }
+
+  /** Binds the sockets (if any); a failure ends supervision (exit 1) naming the address. */
+  private async openSockets(): Promise<boolean> {
+    if (this.settings.listen.length === 0 && !activated(this.socketEnv)) return true;
+    try {
+      this.sockets = await SocketHolder.open(this.settings.listen, this.socketEnv);
+      if (this.phase !== 'running') this.sockets.close();
+      else this.emit('listening', { sockets: this.sockets.sockets.map((s) => ({ name: s.name, address: s.address, fd: s.fd })) });
+      return true;
+    } catch (err) {
+      this.emit('giveup', { code: 1, reason: 'listen', counters: this.counters() });
+      this.firstStart?.reject(err instanceof Error ? err : new XDaemonError(messageOf(err)));
+      this.finish({ code: 1, reason: 'listen' });
+      return false;
+    }
   }
 
   /**
-   * Stops: no further restarts; a pending restart is cancelled at once; the running worker's
-   * whole tree (killMode 'group': its process group and, on Linux, every process it started, also
-   * those that left the group; killMode 'process': the worker alone) gets `signal`, then SIGKILL
-   * after killTimeout. Resolves once all of it is gone.
+   * Stops: no further restarts; a pending restart is cancelled at once; every worker's whole tree
+   * (killMode 'group': its process group and, on Linux, every process it started, also those
+   * that left the group; killMode 'process': the worker alone), a reload's replacement too, gets
+   * `signal`, then SIGKILL after killTimeout. Resolves once all of it is gone.
    */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<SupervisorEnd> {
     if (this.phase === 'ended' || this.phase === 'stopping') return this.ended;
     this.phase = 'stopping';
-    this.spare?.end();
-    clearTimeout(this.pending);
-    this.pending = undefined;
-    const worker = this.worker;
-    this.emit('stopping', { signal, pid: worker?.pid });
-    const survivors = worker === undefined ? [] : await this.stopWorker(worker, 'stop', signal);
-    this.requested?.reject(new XDaemonError('the supervisor stopped before the restarted worker was up'));
+    for (const slot of this.slots) {
+      slot.cancelPending();
+      slot.endSpare();
+    }
+    this.emit('stopping', { signal, pid: this.workerPid, pids: this.slots.flatMap((s) => s.workers()).map((w) => w.pid) });
+    const survivors = await this.stopAll(signal);
+    const stopped = new XDaemonError('the supervisor stopped before the restarted worker was up');
+    for (const slot of this.slots) slot.fail(stopped);
     this.emit('stop', { survivors, counters: this.counters() });
     this.finish({ code: 0, reason: 'stop' });
     return this.ended;
   }
 
+  /** Stops every worker of every slot; returns what survived SIGKILL. */
+  private async stopAll(signal: NodeJS.Signals): Promise<number[]> {
+    const workers = this.slots.flatMap((s) => s.workers());
+    return (await Promise.all(workers.map((w) => w.stop('stop', signal)))).flat();
+  }
+
   /**
-   * Restarts the worker now: its tree is stopped gracefully (SIGTERM, killTimeout, SIGKILL) and a
-   * new worker starts at once. Counted in `restarts`, never in `starts` or `errors`, so it never
-   * makes the supervisor reach maxCount or maxError. During a restart delay, the pending start
-   * happens now. Resolves with the new worker's pid once it runs (with `waitReady`: is ready).
+   * Restarts the workers now: each instance's tree is stopped gracefully (SIGTERM, killTimeout,
+   * SIGKILL) and a new worker starts at once. Counted in `restarts`, never in `starts` or
+   * `errors`, so it never makes the supervisor reach maxCount or maxError. During a restart delay,
+   * the pending start happens now. Resolves with the first instance's new worker pid once every
+   * instance runs again (with `waitReady`: is ready).
    */
   restart(): Promise<{ workerPid: number }> {
     if (this.phase === 'idle') return Promise.reject(new XDaemonError('the supervisor has not been started'));
     if (this.phase === 'ended' || this.phase === 'stopping') return Promise.reject(new XDaemonError('the supervisor is stopping'));
-    if (this.requested !== undefined) return this.requested.promise;
-    const requested = deferred<{ workerPid: number }>();
+    if (this.reloading !== undefined) return Promise.reject(new XDaemonError('a reload is under way: restart again once it is done'));
+    if (this.requested !== undefined) return this.requested;
+    const ups = this.slots.map((s) => s.nextUp());
+    for (const slot of this.slots) slot.restart();
+    const requested = Promise.all(ups).then((workers) => ({ workerPid: (workers[0] as { pid: number }).pid }));
     this.requested = requested;
-    const worker = this.worker;
-    if (worker === undefined) {
-      // Waiting out a restart delay: the pending start happens now.
-      clearTimeout(this.pending);
-      this.pending = undefined;
-      this.launch(true);
-    } else {
-      this.restarts += 1;
-      this.phase = 'restarting';
-      this.emit('restarting', { pid: worker.pid, counters: this.counters() });
-      void this.stopWorker(worker, 'restart', 'SIGTERM').then(() => {
-        if (this.phase !== 'restarting') return;
-        this.phase = 'running';
-        this.launch(false);
-      });
-    }
-    return requested.promise;
+    const clear = (): void => {
+      if (this.requested === requested) this.requested = undefined;
+    };
+    requested.then(clear, clear);
+    return requested;
   }
 
-  /** Stops a worker's tree and waits until the loop has seen its exit; returns what survived SIGKILL. */
   /**
-   * Reopens the log file(s) (after an external rotation: SIGHUP, logrotate's postrotate); a Node
-   * worker in direct mode is told to follow, and its later output goes to the new file too.
+   * Reloads: for each instance in turn, starts its replacement, waits until it is ready (with
+   * `waitReady`; without it, `reloadGrace` ms or its ready(), whichever comes first), and only
+   * then stops the old worker gracefully, so that every instance serves throughout. A replacement
+   * that dies or is not ready in time is stopped, the old worker keeps running, the instances
+   * after it are not touched, and the promise rejects naming the instance. Counted in `reloads`,
+   * never in `starts` or `errors`. One reload at a time: another request meanwhile is refused.
+   */
+  reload(): Promise<ReloadReport> {
+    if (this.phase === 'idle') return Promise.reject(new XDaemonError('the supervisor has not been started'));
+    if (this.phase !== 'running') return Promise.reject(new XDaemonError('the supervisor is stopping'));
+    if (this.reloading !== undefined) return Promise.reject(new XDaemonError('a reload is already under way'));
+    if (this.requested !== undefined) return Promise.reject(new XDaemonError('a restart is under way: reload once it is done'));
+    const reloading = reloadSlots(this.slots, {
+      settings: this.settings,
+      active: () => this.phase === 'running',
+      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+    });
+    this.reloading = reloading;
+    const clear = (): void => {
+      this.reloading = undefined;
+    };
+    reloading.then(clear, clear);
+    return reloading;
+  }
+
+  /**
+   * Reopens the log file(s) (after an external rotation: SIGHUP, logrotate's postrotate); every
+   * Node worker in direct mode is told to follow, and its later output goes to the new file too.
    * Returns why the reopen failed, if it did.
    */
   reopenLog(): string | undefined {
     const error = this.output.reopen();
-    if (error === undefined) this.worker?.tell(REOPEN_LINE);
+    if (error === undefined) for (const worker of this.slots.flatMap((s) => s.workers())) worker.tell(REOPEN_LINE);
     return error;
   }
 
-  private stopWorker(worker: WorkerRun, why: StopReason, signal: NodeJS.Signals): Promise<number[]> {
-    return worker.stop(why, signal);
+  /** The waiting spares' pids (prewarm; one per instance at most). */
+  get sparePids(): number[] {
+    return this.slots.map((s) => s.sparePid).filter((pid): pid is number => pid !== undefined);
   }
 
-  private next(): void {
-    if (this.phase !== 'running') return;
-    const decision = decide(this.settings, this.history);
-    trace('decision %o with %o', decision, this.history);
-    if (decision.action === 'exit') {
-      this.giveUp(decision.code, decision.reason);
-      return;
-    }
-    if (decision.delay > 0) {
-      this.emit('restart', { delay: decision.delay, counters: this.counters() });
-      this.pending = setTimeout(() => {
-        this.pending = undefined;
-        this.launch(true);
-      }, decision.delay);
-    } else {
-      this.launch(true);
-    }
+  /** What the slots ask of their supervisor. */
+  private slotHost(): SlotHost {
+    return {
+      settings: this.settings,
+      output: this.output,
+      active: () => this.phase === 'running',
+      spec: (slot, start, token) => this.spec(slot, start, token),
+      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+      giveUp: (_slot, code, reason, message) => this.giveUp(code, reason, message),
+    };
   }
 
-  /** Starts a worker; `counted` starts count toward maxCount (a requested restart does not). */
-  private launch(counted: boolean): void {
-    if (this.phase !== 'running') return;
-    if (counted) this.history = started(this.history);
-    // A waiting spare becomes this worker, keeping its tree token.
-    const spare = this.spare?.take();
-    const token = spare?.token ?? this.newToken();
-    let worker: WorkerRun;
-    try {
-      worker = WorkerRun.start(
-        {
-          file: this.file,
-          args: this.args,
-          cwd: this.cwd,
-          env: { ...withToken(this.env, token), ...this.envForStart?.(this.history.starts) },
-          token,
-          spare,
-        },
-        this.output,
-        this.settings,
-        this.workerHooks,
-      );
-    } catch (err) {
-      this.history = startFailed(this.history);
-      const error = err instanceof Error ? err : new Error(messageOf(err));
-      this.emit('start-failed', { error, counters: this.counters() });
-      setImmediate(() => this.next());
-      return;
-    }
-    this.worker = worker;
-    this.emit('start', { pid: worker.pid, fromSpare: worker.fromSpare, counters: this.counters() });
-    // The next spare boots once this start is done, off its critical path.
-    if (this.spare !== undefined) setImmediate(() => this.spare?.boot());
-    if (this.settings.waitReady === 0) this.started(worker);
-  }
-
-  /** What the loop does when a worker it started says something. */
-  private readonly workerHooks: WorkerRunHooks = {
-    ready: (worker, seconds) => {
-      this.everReady = true;
-      this.emit('ready', { pid: worker.pid, seconds, counters: this.counters() });
-      if (this.settings.waitReady > 0) this.started(worker);
-    },
-    notReady: (worker) => void this.emit('not-ready', { pid: worker.pid, waitReady: this.settings.waitReady }),
-    kill: (worker, pids) => void this.emit('kill', { pid: worker.pid, pids, killTimeout: this.settings.killTimeout }),
-    exit: (worker, exit) => this.onExit(worker, exit),
-  };
-
-  /** A worker is up (started, or ready with waitReady): settle whoever waits for it. */
-  private started(worker: WorkerRun): void {
-    const result = { workerPid: worker.pid };
-    this.firstStart?.resolve(result);
-    const requested = this.requested;
-    this.requested = undefined;
-    requested?.resolve(result);
-  }
-
-  private async onExit(worker: WorkerRun, exit: WorkerExit): Promise<void> {
-    const { code, signal, seconds } = exit;
-    if (this.worker === worker) this.worker = undefined;
-    this.lastExit = { code, signal, seconds, at: Date.now() };
-    const why = exit.stopping;
-    if (why !== 'stop' && why !== 'restart') {
-      this.history = why === 'not-ready' ? startFailed(this.history) : exited(this.settings, this.history, seconds, { code, signal });
-    }
-    this.emit('exit', { pid: worker.pid, code, signal, seconds, counters: this.counters() });
-    if (why === 'stop' || why === 'restart') return;
-    if (!exit.ready && this.settings.waitReady > 0) {
-      const message =
-        why === 'not-ready'
-          ? `worker pid ${worker.pid} did not call ready() within ${this.settings.waitReady} ms`
-          : `worker pid ${worker.pid} exited with ${signal ?? `code ${code}`} before it was ready`;
-      this.requested?.reject(new XDaemonError(message));
-      this.requested = undefined;
-      if (!this.everReady) {
-        // The first worker never came up: a failed start, never "online anyway".
-        this.giveUp(1, 'not-ready', message);
-        return;
-      }
-    }
-    if (this.settings.killMode === 'group') await this.cleanUp(worker);
-    this.next();
-  }
-
-  /** Stops what an exited worker left running in its group or tree, before the next start. */
-  private async cleanUp(worker: WorkerRun): Promise<void> {
-    const left = worker.leftovers();
-    if (left.length === 0) return;
-    this.emit('cleanup', { pid: worker.pid, pids: left });
-    await worker.stopLeftovers();
+  /** What a slot's next worker is started with; `token`: the one it keeps (a spare's), else a new one. */
+  private spec(slot: Slot, start: number, token: string = `${this.treePrefix}${++this.treeSeq}`): WorkerRunSpec {
+    const instance = String(slot.index);
+    const env: NodeJS.ProcessEnv = {
+      ...withToken(this.env, token),
+      ...this.envForStart?.(start),
+      XDAEMON_INSTANCE: instance,
+      NODE_APP_INSTANCE: instance,
+    };
+    const base = { file: this.file, args: this.args, cwd: this.cwd, env, token };
+    const sockets = this.sockets?.sockets ?? [];
+    return sockets.length === 0 ? base : listenSpec(base, sockets);
   }
 
   private giveUp(code: number, reason: GiveUpReason | 'not-ready', message?: string): void {
-    if (this.phase === 'ended') return;
+    if (this.phase !== 'running') return;
     this.emit('giveup', { code, reason, counters: this.counters() });
-    const why = message ?? `supervision ended (${reason}) before a worker was up`;
-    this.firstStart?.reject(new XDaemonError(why));
-    this.requested?.reject(new XDaemonError(why));
-    this.finish({ code, reason });
+    const why = new XDaemonError(message ?? `supervision ended (${reason}) before a worker was up`);
+    this.firstStart?.reject(why);
+    for (const slot of this.slots) {
+      slot.cancelPending();
+      slot.fail(why);
+    }
+    const others = this.slots.flatMap((s) => s.workers());
+    if (others.length === 0) {
+      this.finish({ code, reason });
+      return;
+    }
+    // The other instances go too: a daemon runs all of its instances or none.
+    this.phase = 'stopping';
+    void this.stopAll('SIGTERM').then(() => this.finish({ code, reason }));
   }
 
   private finish(end: SupervisorEnd): void {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
-    this.spare?.end();
+    for (const slot of this.slots) slot.endSpare();
+    this.sockets?.close();
     this.firstStart?.reject(new XDaemonError('the supervisor stopped before a worker was up'));
     this.end.resolve(end);
   }
+
+  /** Closes the listening sockets now (the process exits): removes unix socket files. */
+  closeSockets(): void {
+    this.sockets?.close();
+  }
+}
+
+/** Whether systemd passed this process sockets. */
+function activated(env: NodeJS.ProcessEnv): boolean {
+  return env.LISTEN_PID === String(process.pid) && env.LISTEN_FDS !== undefined;
 }
 

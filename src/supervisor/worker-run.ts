@@ -144,6 +144,9 @@ export class WorkerRun {
   exit: WorkerExit | undefined;
   /** Resolves once it has exited and its owner has handled the exit. */
   readonly done: Promise<void>;
+  /** Resolves once it says it is ready (never, if it does not). */
+  readonly whenReady: Promise<void>;
+  private saidReady: () => void = () => undefined;
   private readonly life = new AbortController();
   /** The supervisor's end of the readiness socketpair (it reads READY=1 and writes lines the other way). */
   private readonly channel: NodeJS.ReadWriteStream;
@@ -184,6 +187,7 @@ export class WorkerRun {
     this.startedAt = Date.now();
     this.settings = settings;
     this.hooks = hooks;
+    this.whenReady = new Promise<void>((resolve) => (this.saidReady = resolve));
     const drained = output.attach(child);
     this.done = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => void this.onExit(code, signal, drained).then(resolve));
@@ -246,6 +250,7 @@ export class WorkerRun {
     pipe.on('data', (chunk: string) => {
       if (this.ready || this.stopping !== undefined || this.exit !== undefined || !chunk.includes('\n')) return;
       this.ready = true;
+      this.saidReady();
       this.hooks.ready(this, (now() - this.startedMono) / 1000);
     });
     const waitReady = this.settings.waitReady;

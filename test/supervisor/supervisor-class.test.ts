@@ -45,7 +45,7 @@ test('a crash, a requested restart, a stop: events in order, one object each', a
   assert.equal(exit2?.signal, 'SIGTERM', 'the restart stopped it gracefully');
   assert.equal(restarted?.workerPid, start3?.pid);
   assert.equal(ready3?.pid, start3?.pid);
-  assert.deepEqual(start3?.counters, { starts: 2, restarts: 1, errors: 1, maxCount: 0, maxError: 3 }, 'a restart counts in restarts only');
+  assert.deepEqual(start3?.counters, { starts: 2, restarts: 1, reloads: 0, errors: 1, maxCount: 0, maxError: 3 }, 'a restart counts in restarts only');
   assert.equal(exit3?.pid, start3?.pid);
   assert.deepEqual(stop?.counters?.restarts, 1);
   assert.deepEqual({ code: ended?.code, reason: ended?.reason }, { code: 0, reason: 'stop' });
