@@ -30,6 +30,11 @@ interface Seen {
   cwd: string;
   env: string;
   title: string;
+  /** CJS fixture only: */
+  instance?: string;
+  listenFds?: string;
+  listenPidIsMine?: boolean;
+  fd3?: boolean;
 }
 
 const seen = (file: string): Seen[] => records<Seen>(readText(file), 'WORKER');
@@ -200,5 +205,38 @@ describe('the spare\'s life', () => {
     const exit = await xd(home, ['start', '--prewarm', '--', 'sleep', '100']);
     assert.equal(exit.code, 2, exit.stderr);
     assert.match(exit.stderr, /^xdaemon: --prewarm: prewarm applies to Node workers only: \S*sleep is not node/m);
+  });
+});
+
+describe('the spare with instances and held sockets', () => {
+  test('each instance has its own spare; a spare-made worker has its instance, LISTEN_* for its own pid and the socket', async (t) => {
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const a = s.address();
+        s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
+      });
+    });
+    const options = JSON.stringify({ prewarm: true, minExitTime: 0, instances: 2, listen: [`127.0.0.1:${port}`] });
+    const d = await launch(t, join(FIXTURES, 'spare-worker.cjs'), { D_OPTIONS: options });
+    const firsts = await waitFor('both first workers', () => (seen(d.log).length >= 2 ? seen(d.log).slice(0, 2) : undefined));
+    await waitFor('two spares', () => {
+      const workers = seen(d.log).map((w) => w.pid);
+      const spares = readFileSync(`/proc/${d.spid}/task/${d.spid}/children`, 'utf8').trim().split(/\s+/).map(Number).filter((pid) => !workers.includes(pid));
+      return spares.length === 2 ? spares : undefined;
+    });
+    for (const first of firsts) signal(first.pid, 'SIGTERM');
+    const seconds = await waitFor('both second workers', () => (seen(d.log).length >= 4 ? seen(d.log).slice(2, 4) : undefined));
+    assert.equal(matching(readText(d.log), /worker started: pid \d+ .* from the spare$/).length, 2, readText(d.log));
+    const key = (w: Seen): string => String(w.instance);
+    const same = ({ pid: _p, marker: _m, ...rest }: Seen): Omit<Seen, 'pid' | 'marker'> => rest;
+    for (const second of seconds) {
+      const first = firsts.find((f) => key(f) === key(second)) as Seen;
+      assert.deepEqual(same(second), same(first));
+      assert.deepEqual([second.listenFds, second.listenPidIsMine, second.fd3], ['1', true, true]);
+    }
+    assert.deepEqual(seconds.map(key).sort(), ['0', '1']);
+    signal(d.spid, 'SIGTERM');
+    await finished(d);
   });
 });
