@@ -35,7 +35,7 @@ async function restartRun(kind: Kind, starts: number, setpriv: string | undefine
     await runNode([packageFile('dist', 'cli.js'), 'run', ...settings, '--', ...SHELL], env, 30_000 + starts * 1000);
   } else {
     const command = kind === 'setpriv' ? [setpriv as string, '--pdeathsig', 'TERM', '--', ...SHELL] : SHELL;
-    await runNode([fixture('command-parent.cjs'), String(starts), ...command], env, 30_000 + starts * 1000);
+    await runNode([fixture('floor-parent.cjs'), String(starts), ...command], env, 30_000 + starts * 1000);
   }
   return intervals(ts, starts, `${kind} restart run`);
 }

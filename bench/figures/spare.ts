@@ -9,11 +9,10 @@
  *     --peers forever-monitor restarting the same server in the same rounds;
  *   - the spare's memory: RSS and USS of the waiting spare, against an idle bare node.
  */
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { type Proc, isGone, rssKb, signalOurs, sleep, stopAndWait, ussKb, waitFor } from '../../test/support/harness';
+import { type Proc, isGone, rssKb, signalOurs, sleep, spareOf, stopAndWait, ussKb, waitFor } from '../../test/support/harness';
 import { readText } from '../../test/support/fixtures';
 import { supervisorOf, workerPids } from '../daemon-app';
 import type { Peers } from '../peers';
@@ -136,24 +135,6 @@ async function startForever(peers: Peers): Promise<Server> {
     BENCH_PORT: String(port),
   });
   return { port, stop: () => stopAndWait([proc.pid]) };
-}
-
-/** The child of `supervisor` booted from dist/spare.js that is none of `workers`. */
-function spareOf(supervisor: number, workers: readonly number[]): number | undefined {
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${supervisor}/task/${supervisor}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return undefined;
-  }
-  return children.find((pid) => {
-    if (workers.includes(pid)) return false;
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/spare.js\0');
-    } catch {
-      return false;
-    }
-  });
 }
 
 type ServerKind = 'fresh' | 'spare' | 'forever' | 'bare';

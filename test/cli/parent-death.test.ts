@@ -9,18 +9,9 @@ import { after, describe, test } from 'node:test';
 import { findSetpriv } from '../../src/process/parent-death';
 import { assertCode, newHome, startDaemon, workerRunning, xd } from '../support/cli';
 import { cleanup } from '../support/fixtures';
-import { isGone, signal, waitFor, waitGone } from '../support/harness';
+import { childPids, isGone, signal, waitFor, waitGone } from '../support/harness';
 
 after(cleanup);
-
-/** The pids whose parent is `ppid` (from /proc). */
-function childrenOf(ppid: number): number[] {
-  try {
-    return readFileSync(`/proc/${ppid}/task/${ppid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 describe('a non-Node command and a killed supervisor', { skip: findSetpriv() === undefined ? 'no setpriv on this system' : false }, () => {
   test('sleep is gone within 1 s of the supervisor\'s SIGKILL; its /proc says setpriv exec\'d it', async (t) => {
@@ -41,7 +32,7 @@ describe('a non-Node command and a killed supervisor', { skip: findSetpriv() ===
     const { workerPid } = await workerRunning(home, 'sh');
     const shell = workerPid as number;
     const kids = await waitFor('the shell\'s two children', () => {
-      const pids = childrenOf(shell);
+      const pids = childPids(shell);
       return pids.length === 2 ? pids : undefined;
     });
     signal(spid, 'SIGKILL');

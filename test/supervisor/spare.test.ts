@@ -6,7 +6,7 @@
  * refused.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, renameSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -14,7 +14,7 @@ import { XDaemonError } from '../../src/errors';
 import { newHome, xd } from '../support/cli';
 import { DAEMON, type Launched, finished, loggedPids } from '../support/daemon-fixture';
 import { FIXTURES, cleanup, matching, readText, records, run, supervisorPid, tempDir } from '../support/fixtures';
-import { isGone, signal, waitFor, waitGone } from '../support/harness';
+import { childPids, isGone, signal, spareOf, waitFor, waitGone } from '../support/harness';
 
 after(cleanup);
 
@@ -38,27 +38,6 @@ interface Seen {
 }
 
 const seen = (file: string): Seen[] => records<Seen>(readText(file), 'WORKER');
-
-/**
- * The spare of supervisor `spid`: its child booted from dist/spare.js that is not a worker yet
- * (a worker that was a spare keeps that command line), if there is one.
- */
-function spareOf(spid: number, workers: readonly number[] = []): number | undefined {
-  let children: number[];
-  try {
-    children = readFileSync(`/proc/${spid}/task/${spid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return undefined;
-  }
-  return children.find((pid) => {
-    if (workers.includes(pid)) return false;
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.endsWith('/dist/spare.js'));
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** Waits for a spare of `d` (none of the workers its log names; not `not`). */
 const waitSpare = (d: Launched, not?: number): Promise<number> =>
@@ -222,7 +201,7 @@ describe('the spare with instances and held sockets', () => {
     const firsts = await waitFor('both first workers', () => (seen(d.log).length >= 2 ? seen(d.log).slice(0, 2) : undefined));
     await waitFor('two spares', () => {
       const workers = seen(d.log).map((w) => w.pid);
-      const spares = readFileSync(`/proc/${d.spid}/task/${d.spid}/children`, 'utf8').trim().split(/\s+/).map(Number).filter((pid) => !workers.includes(pid));
+      const spares = childPids(d.spid).filter((pid) => !workers.includes(pid));
       return spares.length === 2 ? spares : undefined;
     });
     for (const first of firsts) signal(first.pid, 'SIGTERM');
