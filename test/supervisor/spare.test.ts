@@ -6,7 +6,7 @@
  * refused.
  */
 import assert from 'node:assert/strict';
-import { renameSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -14,7 +14,7 @@ import { XDaemonError } from '../../src/errors';
 import { newHome, xd } from '../support/cli';
 import { DAEMON, type Launched, finished, loggedPids } from '../support/daemon-fixture';
 import { FIXTURES, cleanup, matching, readText, records, run, supervisorPid, tempDir } from '../support/fixtures';
-import { childPids, isGone, signal, spareOf, waitFor, waitGone } from '../support/harness';
+import { childPids, isGone, procState, signal, spareOf, taggedPids, waitFor, waitGone } from '../support/harness';
 
 after(cleanup);
 
@@ -38,6 +38,23 @@ interface Seen {
 }
 
 const seen = (file: string): Seen[] => records<Seen>(readText(file), 'WORKER');
+
+/** The tree prefix (`XDAEMON_TREE=<supervisor id>.`) in the environment of process `pid`. */
+function treePrefixOf(pid: number): string {
+  const entry = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith('XDAEMON_TREE=')) ?? '';
+  return entry.slice(0, entry.lastIndexOf('.') + 1);
+}
+
+/** Processes alive (not zombies) with an environment entry starting with `prefix`. */
+function aliveWith(prefix: string): number[] {
+  return taggedPids().filter((pid) => {
+    try {
+      return procState(pid) !== 'Z' && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').some((e) => e.startsWith(prefix));
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** Waits for a spare of `d` (none of the workers its log names; not `not`). */
 const waitSpare = (d: Launched, not?: number): Promise<number> =>
@@ -89,10 +106,10 @@ describe('a worker that was a spare is indistinguishable from a fresh one', () =
       assert.equal(first.argv.slice(2).join('|'), 'x|y z');
       assert.equal(first.env, 'shown');
       assert.ok(first.main, 'the entry is the main module');
+      const prefix = treePrefixOf(await waitSpare(d, spare));
       signal(d.spid, 'SIGTERM');
       await finished(d);
-      await waitGone(spare, 5000).catch(() => undefined);
-      assert.equal(spareOf(d.spid, seen(d.log).map((w) => w.pid)), undefined);
+      await waitFor('no spare left after the stop', () => aliveWith(prefix).length === 0, 5000);
     });
   }
 });
@@ -104,9 +121,13 @@ describe('the spare and the policy', () => {
     const script = JSON.stringify({ 2: 'sleep:1500', 3: 'sleep:100', 4: 'sleep:100', 5: 'sleep:100' });
     const options = JSON.stringify({ prewarm, minExitTime: 1, maxError: 1 });
     const d = await launch(t, DAEMON, { W_MODE: 'script', W_SCRIPT: script, D_OPTIONS: options });
+    const prefix = prewarm ? treePrefixOf(await waitSpare(d)) : undefined;
     const { text, code } = await finished(d, 20_000);
     assert.equal(code, 1, text);
-    if (prewarm) assert.ok(matching(text, /from the spare$/).length >= 2, text);
+    if (prefix !== undefined) {
+      assert.ok(matching(text, /from the spare$/).length >= 2, text);
+      await waitFor('no spare left after the give-up', () => aliveWith(prefix).length === 0, 5000);
+    }
     return matching(text, /worker exited: .*|giving up: .*/).map((l) => l.replace(/^.*(worker exited|giving up)/, '$1').replace(/pid \d+ after [\d.]+ s/, ''));
   }
 
