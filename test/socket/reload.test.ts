@@ -13,23 +13,14 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type Home, assertCode, newHome, startDaemon, statusOf, waitForAsync, xd } from '../support/cli';
-import { FIXTURES, cleanup, tempDir } from '../support/fixtures';
-import { isGone, signal, waitGone } from '../support/harness';
+import { FIXTURES, ROOT, cleanup, tempDir } from '../support/fixtures';
+import { freePort, isGone, runToEnd, signal, waitGone } from '../support/harness';
 
 after(cleanup);
 
 const NODE = process.execPath;
 const SERVER = join(FIXTURES, 'http-server.cjs');
 const PY_SERVER = join(FIXTURES, 'fd-server.py');
-
-/** A port nothing listens on now (the kernel's choice for port 0). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** One GET on loopback: its status and body, or the error's code. */
 function get(port: number, agent: http.Agent | false, path = '/'): Promise<{ status: number; body: string } | { error: string }> {
@@ -161,6 +152,28 @@ describe('held sockets and reload', () => {
       const s = await statusNow(home, 'web');
       assert.deepEqual([s.workerPid, s.starts, s.errors, s.reloads], [oldPid, 1, 0, 0], 'the old worker stays; no start, failure or reload counted');
     }
+  });
+
+  test('a stop during a reload stops the old worker and its replacement; reload(pidFile) leaves nothing pending in its caller', async (t) => {
+    const home = newHome(t);
+    const port = await freePort();
+    const mark = join(tempDir(), 'fail');
+    await startDaemon(home, ['--name', 'web', '--listen', `http=127.0.0.1:${port}`, '--wait-ready', '20000', '--env', `W_FAIL=${mark}`, '--', NODE, SERVER, 'handle']);
+    const oldPid = (await allReady(home, 'web', 1)).workerPid as number;
+    writeFileSync(mark, 'silent');
+    const pidFile = join(home.dir, 'web.pid');
+    // The library's reload() from a plain node process, which must exit by itself once it settled.
+    const script = `require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))}).reload(${JSON.stringify(pidFile)}).then(() => console.log('RELOADED'), (e) => console.log('FAILED ' + e.message))`;
+    const reloading = runToEnd(NODE, ['-e', script], { timeout: 30_000 });
+    const newPid = await waitForAsync('the replacement', async () => {
+      const m = /reload: instance 0: new pid (\d+) started beside old pid/.exec((await xd(home, ['logs', 'web', '-n', '50'])).stdout);
+      return m === null ? undefined : Number(m[1]);
+    });
+    assertCode(await xd(home, ['stop', 'web']), 0);
+    assert.ok(isGone(oldPid) && isGone(newPid), 'the old worker and the replacement are gone');
+    const result = await reloading;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^FAILED .*(stopping|stopped)/m);
   });
 
   test('a non-Node server (python3) takes fd 3 by LISTEN_FDS and LISTEN_PID, and reloads', async (t) => {
