@@ -7,14 +7,15 @@
  * sockets nor the variables.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type Home, assertCode, newHome, startDaemon, statusOf, waitForAsync, xd } from '../support/cli';
+import { CLI, type Home, assertCode, newHome, startDaemon, statusOf, waitForAsync, xd } from '../support/cli';
 import { FIXTURES, ROOT, cleanup, tempDir } from '../support/fixtures';
-import { freePort, isGone, runToEnd, signal, waitGone } from '../support/harness';
+import { TAG, TAG_VAR, freePort, isGone, runToEnd, signal, start, waitFor, waitGone } from '../support/harness';
 
 after(cleanup);
 
@@ -189,6 +190,33 @@ describe('held sockets and reload', () => {
     const now = await statusNow(home, 'py');
     assert.notEqual(now.workerPid, before.workerPid);
     assert.ok('body' in second && second.body === `py ${now.workerPid} web\n`, JSON.stringify(second));
+  });
+
+  test('under systemd socket activation (systemd-socket-activate) the supervisor passes its own socket on', async (t) => {
+    const probe = spawnSync('systemd-socket-activate', ['--version'], { encoding: 'utf8' });
+    if (probe.error !== undefined || probe.status !== 0) {
+      t.skip('systemd-socket-activate is not installed (CI installs systemd)');
+      return;
+    }
+    const home = newHome(t);
+    const port = await freePort();
+    // It passes its children only the variables it is told to.
+    const pass = ['XDAEMON_HOME', TAG_VAR, 'PATH', 'HOME'].map((name) => `--setenv=${name}=${{ ...process.env, ...home.env, [TAG_VAR]: TAG }[name] ?? ''}`);
+    const activator = start('systemd-socket-activate', ['-l', `127.0.0.1:${port}`, '--fdname=http', ...pass, NODE, CLI, 'run', '--name', 'act', '--wait-ready', '10000', '--', NODE, SERVER, 'handle'], {
+      env: home.env,
+    });
+    t.after(() => signal(activator.pid, 'SIGTERM'));
+    await waitFor('systemd-socket-activate listening', () => activator.stderr.includes('Listening on'));
+    // The first connection makes it exec `xdaemon run` with the socket as fd 3 and LISTEN_PID its pid.
+    const answer = await get(port, false);
+    assert.ok('body' in answer, JSON.stringify(answer));
+    const s = await statusNow(home, 'act');
+    assert.equal(s.pid, activator.pid, 'the supervisor is the activated process itself');
+    assert.equal(answer.body, `0 ${s.workerPid}\n`);
+    assert.deepEqual(s.listen, [{ name: 'http', address: 'fd 3 (systemd)' }]);
+    assertCode(await xd(home, ['reload', 'act']), 0);
+    const again = await get(port, false);
+    assert.ok('body' in again && again.body !== answer.body, JSON.stringify(again));
   });
 
   test('a port in use: start fails naming the address and EADDRINUSE, exit 1, nothing left running', async (t) => {
