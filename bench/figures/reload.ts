@@ -9,9 +9,8 @@
  * the same server (listen(PORT)), the same load.
  */
 import http from 'node:http';
-import net from 'node:net';
 import { join } from 'node:path';
-import { type Proc, runToEnd, sleep, stopAndWait, waitLine } from '../../test/support/harness';
+import { type Proc, freePort, runToEnd, sleep, stopAndWait, waitLine } from '../../test/support/harness';
 import { type Peers, godPid, pm2Env } from '../peers';
 import { type Figure, type Row, checkRow, median, progress, ratioAtLeastRow, ratioRow, unavailableRow } from '../report';
 import { fixture, packageFile, runNode, stagedLibrary, startNode, tempDir } from '../stage';
@@ -67,15 +66,6 @@ async function loadWindow(port: number, ms: number, during: (until: () => boolea
   agent.destroy();
   const sorted = [...latencies].sort((a, b) => a - b);
   return { requests: latencies.length, failures, perSecond: latencies.length / seconds, p99: sorted[Math.floor(sorted.length * 0.99)] ?? NaN };
-}
-
-/** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** `xdaemon ARGS` of the staged package with a private state directory. */

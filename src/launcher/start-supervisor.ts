@@ -66,6 +66,8 @@ export function startSupervisor(config: SupervisorConfig, args: readonly string[
         return { pid };
       case 'ready':
         return { pid, workerPid: outcome.workerPid, readySeconds: outcome.seconds };
+      case 'started':
+        return { pid, workerPid: outcome.workerPid };
       case 'refused':
         throw alreadyRunning(outcome.runningPid === 0 ? undefined : outcome.runningPid, pidFile);
       case 'failed':

@@ -157,7 +157,8 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     supervisor.start().then(
       ({ workerPid }) => {
         const seconds = supervisor.status().workerStartedAt;
-        handshake.send({ kind: 'ready', workerPid, seconds: seconds === undefined ? 0 : (Date.now() - seconds) / 1000 });
+        if (settings.waitReady === 0) handshake.send({ kind: 'started', workerPid });
+        else handshake.send({ kind: 'ready', workerPid, seconds: seconds === undefined ? 0 : (Date.now() - seconds) / 1000 });
         handshake.close();
       },
       (err: unknown) => {

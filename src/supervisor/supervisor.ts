@@ -89,6 +89,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private phase: 'idle' | 'running' | 'stopping' | 'ended' = 'idle';
   private startedAt: number | undefined;
   private sockets: SocketHolder | undefined;
+  /** Where systemd's socket activation variables are read. */
+  private readonly socketEnv: NodeJS.ProcessEnv;
   private readonly end = deferred<SupervisorEnd>();
   private firstStart: Deferred<{ workerPid: number }> | undefined;
   private requested: Promise<{ workerPid: number }> | undefined;
@@ -126,8 +128,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.slots = Array.from({ length: settings.instances }, (_, i) => new Slot(i, host));
     this.socketEnv = hooks.socketEnv ?? process.env;
   }
-
-  private readonly socketEnv: NodeJS.ProcessEnv;
 
   /** The running worker's pid (instance 0), if one runs. */
   get workerPid(): number | undefined {
@@ -202,21 +202,22 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.firstStart = firstStart;
     this.phase = 'running';
     this.startedAt = Date.now();
-    void this.openSockets().then((ok) => {
-      if (!ok || this.phase !== 'running') return;
+    const begin = (): void => {
       const ups = this.slots.map((s) => s.nextUp());
       for (const slot of this.slots) slot.begin();
       Promise.all(ups).then(
         (workers) => firstStart.resolve({ workerPid: (workers[0] as { pid: number }).pid }),
         (err: Error) => firstStart.reject(err),
       );
-    });
+    };
+    // Without sockets the first workers start at once, within this call.
+    if (this.settings.listen.length === 0 && !activated(this.socketEnv)) begin();
+    else void this.openSockets().then((ok) => ok && this.phase === 'running' && begin());
     return firstStart.promise;
   }
 
-  /** Binds the sockets (if any); a failure ends supervision (exit 1) naming the address. */
+  /** Binds the sockets; a failure ends supervision (exit 1) naming the address. */
   private async openSockets(): Promise<boolean> {
-    if (this.settings.listen.length === 0 && !activated(this.socketEnv)) return true;
     try {
       this.sockets = await SocketHolder.open(this.settings.listen, this.socketEnv);
       if (this.phase !== 'running') this.sockets.close();

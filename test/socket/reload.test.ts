@@ -7,29 +7,21 @@
  * sockets nor the variables.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type Home, assertCode, newHome, startDaemon, statusOf, waitForAsync, xd } from '../support/cli';
-import { FIXTURES, cleanup, tempDir } from '../support/fixtures';
-import { isGone, signal, waitGone } from '../support/harness';
+import { CLI, type Home, assertCode, newHome, startDaemon, statusOf, waitForAsync, xd } from '../support/cli';
+import { FIXTURES, ROOT, cleanup, tempDir } from '../support/fixtures';
+import { TAG, TAG_VAR, freePort, isGone, runToEnd, signal, start, waitFor, waitGone } from '../support/harness';
 
 after(cleanup);
 
 const NODE = process.execPath;
 const SERVER = join(FIXTURES, 'http-server.cjs');
 const PY_SERVER = join(FIXTURES, 'fd-server.py');
-
-/** A port nothing listens on now (the kernel's choice for port 0). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** One GET on loopback: its status and body, or the error's code. */
 function get(port: number, agent: http.Agent | false, path = '/'): Promise<{ status: number; body: string } | { error: string }> {
@@ -163,6 +155,28 @@ describe('held sockets and reload', () => {
     }
   });
 
+  test('a stop during a reload stops the old worker and its replacement; reload(pidFile) leaves nothing pending in its caller', async (t) => {
+    const home = newHome(t);
+    const port = await freePort();
+    const mark = join(tempDir(), 'fail');
+    await startDaemon(home, ['--name', 'web', '--listen', `http=127.0.0.1:${port}`, '--wait-ready', '20000', '--env', `W_FAIL=${mark}`, '--', NODE, SERVER, 'handle']);
+    const oldPid = (await allReady(home, 'web', 1)).workerPid as number;
+    writeFileSync(mark, 'silent');
+    const pidFile = join(home.dir, 'web.pid');
+    // The library's reload() from a plain node process, which must exit by itself once it settled.
+    const script = `require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))}).reload(${JSON.stringify(pidFile)}).then(() => console.log('RELOADED'), (e) => console.log('FAILED ' + e.message))`;
+    const reloading = runToEnd(NODE, ['-e', script], { timeout: 30_000 });
+    const newPid = await waitForAsync('the replacement', async () => {
+      const m = /reload: instance 0: new pid (\d+) started beside old pid/.exec((await xd(home, ['logs', 'web', '-n', '50'])).stdout);
+      return m === null ? undefined : Number(m[1]);
+    });
+    assertCode(await xd(home, ['stop', 'web']), 0);
+    assert.ok(isGone(oldPid) && isGone(newPid), 'the old worker and the replacement are gone');
+    const result = await reloading;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^FAILED .*(stopping|stopped)/m);
+  });
+
   test('a non-Node server (python3) takes fd 3 by LISTEN_FDS and LISTEN_PID, and reloads', async (t) => {
     const home = newHome(t);
     const port = await freePort();
@@ -176,6 +190,33 @@ describe('held sockets and reload', () => {
     const now = await statusNow(home, 'py');
     assert.notEqual(now.workerPid, before.workerPid);
     assert.ok('body' in second && second.body === `py ${now.workerPid} web\n`, JSON.stringify(second));
+  });
+
+  test('under systemd socket activation (systemd-socket-activate) the supervisor passes its own socket on', async (t) => {
+    const probe = spawnSync('systemd-socket-activate', ['--version'], { encoding: 'utf8' });
+    if (probe.error !== undefined || probe.status !== 0) {
+      t.skip('systemd-socket-activate is not installed (CI installs systemd)');
+      return;
+    }
+    const home = newHome(t);
+    const port = await freePort();
+    // It passes its children only the variables it is told to.
+    const pass = ['XDAEMON_HOME', TAG_VAR, 'PATH', 'HOME'].map((name) => `--setenv=${name}=${{ ...process.env, ...home.env, [TAG_VAR]: TAG }[name] ?? ''}`);
+    const activator = start('systemd-socket-activate', ['-l', `127.0.0.1:${port}`, '--fdname=http', ...pass, NODE, CLI, 'run', '--name', 'act', '--wait-ready', '10000', '--', NODE, SERVER, 'handle'], {
+      env: home.env,
+    });
+    t.after(() => signal(activator.pid, 'SIGTERM'));
+    await waitFor('systemd-socket-activate listening', () => activator.stderr.includes('Listening on'));
+    // The first connection makes it exec `xdaemon run` with the socket as fd 3 and LISTEN_PID its pid.
+    const answer = await get(port, false);
+    assert.ok('body' in answer, JSON.stringify(answer));
+    const s = await statusNow(home, 'act');
+    assert.equal(s.pid, activator.pid, 'the supervisor is the activated process itself');
+    assert.equal(answer.body, `0 ${s.workerPid}\n`);
+    assert.deepEqual(s.listen, [{ name: 'http', address: 'fd 3 (systemd)' }]);
+    assertCode(await xd(home, ['reload', 'act']), 0);
+    const again = await get(port, false);
+    assert.ok('body' in again && again.body !== answer.body, JSON.stringify(again));
   });
 
   test('a port in use: start fails naming the address and EADDRINUSE, exit 1, nothing left running', async (t) => {

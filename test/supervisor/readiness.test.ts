@@ -56,10 +56,11 @@ test('waitReady on a later worker: one that is late is stopped and counts as a f
   const d = await launch(t, {
     W_MODE: 'script',
     W_SCRIPT: JSON.stringify({ 2: 'serve-exit', 3: 'late', 4: 'late' }),
-    D_FIELDS: fields({ waitReady: 400, maxError: 1, minExitTime: 0, killTimeout: 300 }),
+    // Long enough for the first worker's node start-up on a loaded machine (400 ms was not).
+    D_FIELDS: fields({ waitReady: 1500, maxError: 1, minExitTime: 0, killTimeout: 300 }),
   });
   const { text, code } = await finished(d, 15_000);
-  assert.match(text, /worker pid \d+ did not call ready\(\) within 400 ms: stopping it/, text);
+  assert.match(text, /worker pid \d+ did not call ready\(\) within 1500 ms: stopping it/, text);
   assert.match(text, /giving up: 2 consecutive failures exceed maxError 1/, text);
   assert.equal(code, 1, text);
 });
