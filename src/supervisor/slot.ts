@@ -15,6 +15,9 @@ import { tracer } from '../trace.js';
 
 const trace = tracer('supervisor');
 
+/** Milliseconds after a start at most before the slot's next spare boots (sooner once the worker is ready). */
+const SPARE_BOOT_DELAY_MS = 250;
+
 /** What a slot asks of the supervisor that holds it. */
 export interface SlotHost {
   readonly settings: Omit<DaemonSettings, 'pidFile'>;
@@ -81,6 +84,23 @@ export class Slot {
     return this.spare?.pid;
   }
 
+  /**
+   * Boots the next spare once `worker` is off to a start: when it says it is ready, when it exits,
+   * or {@link SPARE_BOOT_DELAY_MS} after its start, whichever comes first, so that the spare's own
+   * boot does not take CPU from the worker's.
+   */
+  private bootSpareAfter(worker: WorkerRun): void {
+    let timer: NodeJS.Timeout | undefined;
+    const boot = (): void => {
+      clearTimeout(timer);
+      this.spare?.boot();
+    };
+    timer = setTimeout(boot, SPARE_BOOT_DELAY_MS);
+    timer.unref();
+    void worker.whenReady.then(boot);
+    void worker.done.then(boot);
+  }
+
   /** No more spares (a stop, a give-up): the waiting one is killed. */
   endSpare(): void {
     this.spare?.end();
@@ -94,7 +114,7 @@ export class Slot {
     const spare = this.spare?.take();
     const spec = { ...this.host.spec(this, this.history.starts, spare?.token), spare };
     const worker = WorkerRun.start(spec, this.host.output, this.host.settings, this.hooks);
-    if (this.spare !== undefined) setImmediate(() => this.spare?.boot());
+    if (this.spare !== undefined) this.bootSpareAfter(worker);
     return worker;
   }
 

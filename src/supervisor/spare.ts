@@ -5,7 +5,7 @@
  * such as `--import tsx` in place), working directory, environment and stdio, waiting without CPU
  * on its channel (the readiness socketpair). When a worker is to start, the spare is handed the
  * order (the entry, its arguments, the environment of that start) and becomes the worker
- * (src/worker/spare-entry.ts); the next spare boots right after, off the restart's critical path.
+ * (src/worker/spare-entry.ts); the next spare boots once that worker is under way (./slot).
  *
  * A spare that dies while waiting is replaced (counted nowhere; after quick deaths, with a growing
  * pause); one is never used twice; stop and give-up end it; it never outlives the supervisor (the
