@@ -19,6 +19,9 @@ import { HandshakeSender } from './handshake.js';
 import { type HeldPidFile, holdPidFile } from './single-instance.js';
 import { type Counters, type SupervisorEnd, Supervisor } from './supervisor.js';
 
+/** How long an exiting supervisor waits for its last answers to be written, at most. */
+const ANSWER_WAIT_MS = 2000;
+
 /** Detached: started by a launcher, the log is its only output. Foreground: the lines go to stderr too. */
 export type SuperviseMode = 'detached' | 'foreground';
 
@@ -163,10 +166,12 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
         handshake.send({ kind: 'failed', message: messageOf(err) });
       },
     );
-    void supervisor.ended.then((end) => {
+    void supervisor.ended.then(async (end) => {
       exiting = true;
       line(`supervisor exiting with code ${end.code}`);
       release({ code: end.code, signal: null, reason: endText(end, supervisor.counters()) });
+      // A request that made this process end (a stop during a restart delay) is answered first.
+      await held?.answered(ANSWER_WAIT_MS);
       process.exit(end.code);
     });
   };

@@ -101,6 +101,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private phase: SupervisorStatus['state'] = 'idle';
   private worker: Worker | undefined;
   private pending: NodeJS.Timeout | undefined;
+  /** The stop of what the last worker left running, while it goes on. */
+  private cleaning: Promise<void> | undefined;
   private startedAt: number | undefined;
   private lastExit: SupervisorStatus['lastExit'];
   private readonly end = deferred<SupervisorEnd>();
@@ -195,6 +197,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const worker = this.worker;
     this.emit('stopping', { signal, pid: worker?.child.pid });
     const survivors = worker === undefined ? [] : await this.stopWorker(worker, 'stop', signal);
+    // What an exited worker left is being stopped: the stop is done once that is gone too.
+    if (this.cleaning !== undefined) await this.cleaning;
     this.requested?.reject(new XDaemonError('the supervisor stopped before the restarted worker was up'));
     this.emit('stop', { survivors, counters: this.counters() });
     this.finish({ code: 0, reason: 'stop' });
@@ -257,11 +261,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return;
     }
     if (decision.delay > 0) {
-      this.emit('restart', { delay: decision.delay, counters: this.counters() });
       this.pending = setTimeout(() => {
         this.pending = undefined;
         this.launch(true);
       }, decision.delay);
+      // After the timer exists: a listener that calls stop() clears it.
+      this.emit('restart', { delay: decision.delay, counters: this.counters() });
     } else {
       this.launch(true);
     }
@@ -375,7 +380,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         return;
       }
     }
-    if (this.settings.killMode === 'group') await this.cleanUp(worker);
+    if (this.settings.killMode === 'group') {
+      this.cleaning = this.cleanUp(worker);
+      await this.cleaning;
+      this.cleaning = undefined;
+    }
     this.next();
   }
 
