@@ -63,6 +63,9 @@ export function parseLaunch(verb: string, line: ParsedLine): LaunchRequest {
   const cwd = textFlag(line, 'cwd');
   if (cwd === '') throw new UsageError('--cwd needs a directory');
   const settings = settingsOf(line);
+  if (settings.maxFiles !== undefined && (settings.maxSize ?? 0) === 0) {
+    throw new UsageError('--max-files needs --max-size: it counts rotated files, and without --max-size the log is never rotated');
+  }
   const env = parseEnv(listFlag(line, 'env'));
   const [command, ...args] = commandOf(verb, line);
   return { name, command, args, settings, log, cwd, env };

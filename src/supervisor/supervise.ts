@@ -9,7 +9,7 @@
  */
 import { EXIT_ALREADY_RUNNING, messageOf } from '../errors.js';
 import { ENV_NAME } from '../generation.js';
-import { type LogSink, type WorkerStdio, createLogSink } from '../log/log-sink.js';
+import { type LogSink, createLogSink } from '../log/log-sink.js';
 import type { ControlResponse, LiveStatus } from '../control/protocol.js';
 import type { EndRecord } from '../control/state-file.js';
 import { describeCommand } from '../process/command-line.js';
@@ -52,10 +52,10 @@ export function endText(end: SupervisorEnd, c: Counters): string {
 /** What a caller of {@link supervise} may add. */
 export interface SuperviseOptions {
   /**
-   * The worker's stdout and stderr instead of the log's (`xdaemon run` without a log: its own);
-   * the supervisor's lines still go to the log and, in the foreground, to stderr.
+   * No log file: the worker's output goes to this process's own stdout and stderr (`xdaemon run`
+   * without `--log`; time-prefixed with `timestamps`), the supervisor's lines to stderr.
    */
-  workerStdio?: () => WorkerStdio;
+  toStdio?: boolean;
   /** What the detached entry did before loading this module (see ./entry). */
   early?: EarlyStart;
 }
@@ -74,14 +74,14 @@ export interface EarlyStart {
  * the process with the supervisor's code. Returns once the signal handlers are in place.
  */
 export function supervise(config: SupervisorConfig, args: readonly string[], mode: SuperviseMode, options: SuperviseOptions = {}): void {
-  const { workerStdio, early } = options;
+  const { toStdio = false, early } = options;
   const display = describeCommand(config.file, args);
   process.title = `xdaemon supervisor: ${display}`;
   const handshake = new HandshakeSender(config.handshake);
   const { pidFile, ...settings } = config.settings;
   let log: LogSink;
   try {
-    log = createLogSink({ ...settings, logFile: config.logFile, echo: mode === 'foreground' });
+    log = createLogSink({ ...settings, logFile: config.logFile, echo: mode === 'foreground', toStdio });
   } catch (err) {
     fail(handshake, mode, messageOf(err));
   }
@@ -99,7 +99,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     supervisor = new Supervisor(
       { command: config.file, args, cwd: config.cwd, env, ...settings },
       {
-        output: workerStdio === undefined ? log : { ...sinkMethods(log), stdioForWorker: workerStdio, attach: () => Promise.resolve() },
+        output: log,
         resolved: true,
         ...(early === undefined ? {} : { treePrefix: early.treePrefix }),
         ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
@@ -313,17 +313,4 @@ function toSystemLog(lines: string[]): void {
 function loadSignalExit(path: string | null): typeof import('signal-exit').onExit {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require(path ?? 'signal-exit') as typeof import('signal-exit')).onExit;
-}
-
-/** The methods of `log`, bound (to build a sink that differs from it in the worker's output only). */
-function sinkMethods(log: LogSink): LogSink {
-  return {
-    stdioForWorker: () => log.stdioForWorker(),
-    attach: (child) => log.attach(child),
-    line: (text) => log.line(text),
-    reopen: () => log.reopen(),
-    flush: () => log.flush(),
-    unwritten: () => log.unwritten(),
-    close: () => log.close(),
-  };
 }

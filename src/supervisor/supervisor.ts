@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { XDaemonError, messageOf } from '../errors.js';
 import { createLogSink } from '../log/log-sink.js';
+import { unusedLogSetting } from '../log/log-mode.js';
 import { type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '../options.js';
 import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
@@ -123,6 +124,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (typeof env !== 'object' || env === null) throw new TypeError('xdaemon: env must be an object');
     if (typeof logFile !== 'string') throw new TypeError('xdaemon: logFile must be a string');
     const { pidFile: _unused, ...settings } = checkSettings(options);
+    const unused = hooks.output === undefined ? unusedLogSetting(logFile, settings, options.maxFiles !== undefined) : undefined;
+    if (unused !== undefined) throw new RangeError(`xdaemon: ${unused}`);
     this.settings = settings;
     this.cwd = cwd;
     this.env = env;
