@@ -13,6 +13,7 @@ import { type LogSink, createLogSink } from '../log/log-sink.js';
 import type { ControlResponse, LiveStatus } from '../control/protocol.js';
 import type { EndRecord } from '../control/state-file.js';
 import { describeCommand } from '../process/command-line.js';
+import { setSupervisorTitle } from '../process/process-title.js';
 import { identify, signalTree } from '../process/stop-tree.js';
 import type { SupervisorConfig } from './config.js';
 import { HandshakeSender } from './handshake.js';
@@ -76,7 +77,7 @@ export interface EarlyStart {
 export function supervise(config: SupervisorConfig, args: readonly string[], mode: SuperviseMode, options: SuperviseOptions = {}): void {
   const { toStdio = false, early } = options;
   const display = describeCommand(config.file, args);
-  process.title = `xdaemon supervisor: ${display}`;
+  setSupervisorTitle(config.file, args);
   const handshake = new HandshakeSender(config.handshake);
   const { pidFile, ...settings } = config.settings;
   let log: LogSink;
