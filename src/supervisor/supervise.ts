@@ -23,6 +23,14 @@ import { type Counters, type SupervisorEnd, Supervisor } from './supervisor.js';
 /** How long an exiting supervisor waits for its last answers to be written, at most. */
 const ANSWER_WAIT_MS = 2000;
 
+/**
+ * A container's entrypoint is PID 1: every orphan of the worker's tree is reparented to it, and
+ * Node reaps only the children it spawned itself, so the orphans would stay zombies. An init in
+ * front (`docker run --init`, tini) reaps them; with one, this process is not PID 1.
+ */
+const PID1_WARNING =
+  "warning: running as PID 1 without an init: orphans of the worker's tree will not be reaped and stay zombies; put an init in front (docker run --init, or tini as the entrypoint)";
+
 /** Detached: started by a launcher, the log is its only output. Foreground: the lines go to stderr too. */
 export type SuperviseMode = 'detached' | 'foreground';
 
@@ -155,6 +163,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     if (settings.waitReady === 0) handshake.close();
     const limits = `maxCount ${settings.maxCount === 0 ? 'unlimited' : settings.maxCount}, maxError ${settings.maxError}, minExitTime ${settings.minExitTime} s`;
     line(`supervisor started for: ${display} (${limits})`);
+    if (mode === 'foreground' && process.pid === 1) line(PID1_WARNING);
     supervisor.start().then(
       ({ workerPid }) => {
         const seconds = supervisor.status().workerStartedAt;
