@@ -4,7 +4,7 @@
  * are refused with exit 2 and one line naming the flag (`--max-size`, `--max-files`, `--err-file`:
  * a stream can be neither rotated nor split). No log setting is accepted and then ignored, in the
  * CLI (`--max-files` without `--max-size`) or in the library (a Supervisor's `timestamps` without
- * a log file).
+ * a log file; restart settings that the policy would never use).
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -66,4 +66,26 @@ test("a Supervisor's (and a Daemon's) timestamps, maxSize or maxFiles that could
     'RangeError: xdaemon: maxFiles needs maxSize: it counts rotated files, and without maxSize the log is never rotated',
     "RangeError: xdaemon: timestamps needs a logFile: without one the worker's output is discarded",
   ]);
+});
+
+test('restart settings that would have no effect are refused: the CLI with exit 2, the library with a RangeError', async () => {
+  const home = newHome();
+  const cases: Array<[string[], RegExp]> = [
+    [['--success-exit-codes', '3'], /^xdaemon: --success-exit-codes cannot apply: it applies with restart 'on-failure' or 'never'/],
+    [['--max-restart-delay', '5000'], /^xdaemon: --max-restart-delay cannot apply: it caps the exponential backoff, and backoff is 'fixed'/],
+    [['--backoff', 'exponential'], /^xdaemon: --backoff cannot apply: the exponential backoff doubles restartDelay, which is 0/],
+  ];
+  for (const [flags, message] of cases) {
+    const exit = await xd(home, ['run', ...flags, '--', 'sh', '-c', 'echo STARTED']);
+    assertCode(exit, 2, flags.join(' '));
+    assert.equal(exit.stdout, '');
+    assert.match(exit.stderr, message);
+  }
+  const ok = await xd(home, ['run', '--restart', 'on-failure', '--success-exit-codes', '3', '--backoff', 'exponential', '--restart-delay', '10', '--max-restart-delay', '20', '--', 'sh', '-c', 'exit 3']);
+  assertCode(ok, 0, 'the same settings where they apply');
+  const res = await run('-e', [
+    `const { Supervisor } = require('xdaemon');
+     try { new Supervisor({ command: 'true', successExitCodes: [3] }); console.log('ACCEPTED'); } catch (err) { console.log(err.name + ': ' + err.message); }`,
+  ]);
+  assert.equal(res.stdout.trim(), "RangeError: xdaemon: successExitCodes cannot apply: it applies with restart 'on-failure' or 'never', and restart 'always' restarts after every exit alike");
 });
