@@ -46,6 +46,8 @@ export class Slot {
   private restarts = 0;
   private reloads = 0;
   private everReady = false;
+  /** The stop of what an exited worker left running, while it goes on (a stop waits for it). */
+  cleaning: Promise<void> | undefined;
   /** The worker that serves for this slot. */
   worker: WorkerRun | undefined;
   /** During a reload: the replacement, until it is ready (or has failed). */
@@ -215,11 +217,12 @@ export class Slot {
       return;
     }
     if (decision.delay > 0) {
-      this.host.emit('restart', { instance: this.index, delay: decision.delay, counters: this.counters() });
       this.pending = setTimeout(() => {
         this.pending = undefined;
         this.launch(true);
       }, decision.delay);
+      // After the timer exists: a listener that calls stop() clears it.
+      this.host.emit('restart', { instance: this.index, delay: decision.delay, counters: this.counters() });
     } else {
       this.launch(true);
     }
@@ -298,6 +301,12 @@ export class Slot {
     const left = worker.leftovers();
     if (left.length === 0) return;
     this.host.emit('cleanup', { instance: this.index, pid: worker.pid, pids: left });
-    await worker.stopLeftovers();
+    const cleaning = worker.stopLeftovers();
+    this.cleaning = cleaning;
+    try {
+      await cleaning;
+    } finally {
+      if (this.cleaning === cleaning) this.cleaning = undefined;
+    }
   }
 }
