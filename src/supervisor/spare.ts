@@ -100,6 +100,8 @@ export class Spare {
   take(): SpareHandover | undefined {
     const booted = this.waiting;
     this.waiting = undefined;
+    // A spare that lived to be used: booting works, the next death is no "quick" one in a row.
+    if (booted !== undefined) this.quickDeaths = 0;
     return booted;
   }
 
