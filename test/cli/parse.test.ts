@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SETTINGS } from '../../src/options';
@@ -65,6 +66,15 @@ describe('reading command lines', () => {
   test('run: the same flags; no name means an anonymous foreground run', () => {
     const r = parse(['run', '--restart=never', '--', 'sh', '-c', 'exit 3']);
     assert.deepEqual(r, { verb: 'run', name: undefined, command: 'sh', args: ['-c', 'exit 3'], settings: { restart: 'never' }, log: undefined, cwd: undefined, env: {} });
+  });
+
+  test('--listen is repeatable; --instances max is one worker per CPU; reload takes names', () => {
+    const r = parse(['start', '--listen', 'http=8080', '--listen', 'unix:/run/a.sock', '--instances', 'max', '--reload-grace', '500', '--', 'node', 'a.js']);
+    assert.ok(r.verb === 'start');
+    assert.deepEqual(r.settings, { listen: ['http=8080', 'unix:/run/a.sock'], instances: availableParallelism(), reloadGrace: 500 });
+    assert.deepEqual(parse(['reload', 'a', 'b']), { verb: 'reload', names: ['a', 'b'] });
+    assert.throws(() => parse(['reload']), /reload needs a NAME/);
+    assert.throws(() => parse(['start', '--listen', '', '--', 'x']), /--listen needs a value/);
   });
 
   test('every setting but pidFile is a flag, in kebab case, with the table\'s kind', () => {
