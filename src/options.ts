@@ -5,7 +5,7 @@
  */
 import { describe } from './errors.js';
 import { parseAddresses } from './socket/address.js';
-import type { RestartPolicy } from './supervisor/policy.js';
+import { type RestartPolicy, ignoredSetting } from './supervisor/policy.js';
 
 /** How a setting's value is checked (and, in the CLI, parsed from text). */
 export type SettingKind =
@@ -174,7 +174,8 @@ export function checkOptionKeys(options: unknown, known: readonly string[] = NAM
 
 /**
  * Validates every setting of `source` (fields of a Daemon, or options); `undefined` means "not
- * set" and gets the default. Throws a TypeError or RangeError naming the first bad one.
+ * set" and gets the default. Throws a TypeError or RangeError naming the first bad one, or one
+ * that would have no effect with the others (see ./supervisor/policy `ignoredSetting`).
  */
 export function checkSettings(source: Readonly<Partial<Record<SettingName, unknown>>>): DaemonSettings {
   const settings: Record<string, unknown> = {};
@@ -182,8 +183,12 @@ export function checkSettings(source: Readonly<Partial<Record<SettingName, unkno
     const value = source[name];
     settings[name] = value === undefined ? SETTINGS[name].default : checkSetting(name, value);
   }
-  checkListen(settings.listen as readonly string[]);
-  return settings as unknown as DaemonSettings;
+  const checked = settings as unknown as DaemonSettings;
+  checkListen(checked.listen);
+  // Refused, not accepted and then ignored.
+  const ignored = ignoredSetting(checked, SETTINGS.maxRestartDelay.default);
+  if (ignored !== undefined) throw new RangeError(`xdaemon: ${ignored.option} cannot apply: ${ignored.reason}`);
+  return checked;
 }
 
 /**

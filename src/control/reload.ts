@@ -1,5 +1,6 @@
 /** `reload(pidFile)`: replace the workers of a running daemon one by one, each only once its replacement is ready. */
 import { XDaemonError } from '../errors.js';
+import { controlCall } from './call.js';
 import { ask, findDaemon } from './find-daemon.js';
 import type { ReloadedInstance } from './protocol.js';
 
@@ -24,11 +25,13 @@ export interface ReloadResult {
  * @throws XDaemonError naming the pid file when no daemon runs there, or naming the instance whose
  *   replacement failed (that instance's old worker keeps running, later ones are not touched).
  */
-export async function reload(pidFile: string, options: ReloadOptions = {}): Promise<ReloadResult> {
-  const daemon = findDaemon(pidFile);
-  const answer = await ask(daemon, 'reload', options.timeout ?? 120_000);
-  if (answer === 'unreachable') throw new XDaemonError(`cannot reload: no daemon runs for ${daemon.pidFile}`, { code: 'ESRCH' });
-  if (answer === 'unresponsive') throw new XDaemonError(`the supervisor of ${daemon.pidFile} did not finish the reload in time`);
-  if (!answer.response.ok) throw new XDaemonError(`the reload of ${daemon.pidFile} failed: ${answer.response.error}`, { code: 'ERELOAD' });
-  return { instances: answer.response.reloaded ?? [] };
+export function reload(pidFile: string, options: ReloadOptions = {}): Promise<ReloadResult> {
+  return controlCall(async ({ signal }) => {
+    const daemon = findDaemon(pidFile);
+    const answer = await ask(daemon, 'reload', options.timeout ?? 120_000, signal);
+    if (answer === 'unreachable') throw new XDaemonError(`cannot reload: no daemon runs for ${daemon.pidFile}`, { code: 'ESRCH' });
+    if (answer === 'unresponsive') throw new XDaemonError(`the supervisor of ${daemon.pidFile} did not finish the reload in time`);
+    if (!answer.response.ok) throw new XDaemonError(`the reload of ${daemon.pidFile} failed: ${answer.response.error}`, { code: 'ERELOAD' });
+    return { instances: answer.response.reloaded ?? [] };
+  });
 }

@@ -46,6 +46,8 @@ export class Slot {
   /** Old workers a reload is stopping. */
   readonly retiring = new Set<WorkerRun>();
   private pending: NodeJS.Timeout | undefined;
+  /** The stop of what the last worker left running, while it goes on. */
+  cleaning: Promise<void> | undefined;
   private restarting = false;
   private lastExit: SupervisorStatus['lastExit'];
   private waiters: Waiter[] = [];
@@ -160,11 +162,12 @@ export class Slot {
       return;
     }
     if (decision.delay > 0) {
-      this.host.emit('restart', { instance: this.index, delay: decision.delay, counters: this.counters() });
       this.pending = setTimeout(() => {
         this.pending = undefined;
         this.launch(true);
       }, decision.delay);
+      // After the timer exists: a listener that calls stop() clears it.
+      this.host.emit('restart', { instance: this.index, delay: decision.delay, counters: this.counters() });
     } else {
       this.launch(true);
     }
@@ -234,7 +237,11 @@ export class Slot {
         return;
       }
     }
-    if (this.host.settings.killMode === 'group') await this.cleanUp(worker);
+    if (this.host.settings.killMode === 'group') {
+      this.cleaning = this.cleanUp(worker);
+      await this.cleaning;
+      this.cleaning = undefined;
+    }
     this.next();
   }
 

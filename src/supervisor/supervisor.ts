@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { XDaemonError, messageOf } from '../errors.js';
 import { createLogSink } from '../log/log-sink.js';
+import { unusedLogSetting } from '../log/log-mode.js';
 import { type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '../options.js';
 import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
@@ -107,6 +108,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (typeof env !== 'object' || env === null) throw new TypeError('xdaemon: env must be an object');
     if (typeof logFile !== 'string') throw new TypeError('xdaemon: logFile must be a string');
     const { pidFile: _unused, ...settings } = checkSettings(options);
+    const unused = hooks.output === undefined ? unusedLogSetting(logFile, settings, options.maxFiles !== undefined) : undefined;
+    if (unused !== undefined) throw new RangeError(`xdaemon: ${unused}`);
     this.settings = settings;
     this.cwd = cwd;
     this.env = { ...env };
@@ -238,6 +241,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     for (const slot of this.slots) slot.cancelPending();
     this.emit('stopping', { signal, pid: this.workerPid, pids: this.slots.flatMap((s) => s.workers()).map((w) => w.pid) });
     const survivors = await this.stopAll(signal);
+    // What an exited worker left is being stopped: the stop is done once that is gone too.
+    await Promise.all(this.slots.map((slot) => slot.cleaning));
     const stopped = new XDaemonError('the supervisor stopped before the restarted worker was up');
     for (const slot of this.slots) slot.fail(stopped);
     this.emit('stop', { survivors, counters: this.counters() });
