@@ -191,8 +191,8 @@ export function checkSettings(source: Readonly<Partial<Record<SettingName, unkno
     const value = source[name];
     settings[name] = value === undefined ? SETTINGS[name].default : checkSetting(name, value);
   }
-  checkListen(settings.listen as readonly string[]);
   const checked = settings as unknown as DaemonSettings;
+  checkListen(checked.listen);
   // Refused, not accepted and then ignored.
   const ignored = ignoredSetting(checked, SETTINGS.maxRestartDelay.default);
   if (ignored !== undefined) throw new RangeError(`xdaemon: ${ignored.option} cannot apply: ${ignored.reason}`);

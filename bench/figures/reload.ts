@@ -30,8 +30,8 @@ interface Window {
   p99: number;
 }
 
-/** Loads `port` for `ms` with CONNECTIONS keep-alive connections while `during()` runs alongside. */
-async function loadWindow(port: number, ms: number, during: (until: () => boolean) => Promise<void>): Promise<Window> {
+/** Loads `port` for at least `ms` with CONNECTIONS keep-alive connections, and until `during()` is done. */
+async function loadWindow(port: number, ms: number, during: () => Promise<void>): Promise<Window> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const latencies: number[] = [];
   let failures = 0;
@@ -58,10 +58,11 @@ async function loadWindow(port: number, ms: number, during: (until: () => boolea
         resolve();
       });
     });
+  let duringDone = false;
   const client = async (): Promise<void> => {
-    while (!over()) await one();
+    while (!over() || !duringDone) await one();
   };
-  await Promise.all([...Array.from({ length: CONNECTIONS }, client), during(over)]);
+  await Promise.all([...Array.from({ length: CONNECTIONS }, client), during().finally(() => (duringDone = true))]);
   const seconds = (performance.now() - began) / 1000;
   agent.destroy();
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -81,18 +82,17 @@ interface Series {
   reloads: number;
 }
 
-/** Alternating steady and reloading windows; `reload()` does one reload of every instance. */
+/** Alternating steady windows and windows with one reload (of every instance, one by one) each. */
 async function series(port: number, rounds: number, windowMs: number, reload: () => Promise<void>): Promise<Series> {
   const out: Series = { steady: [], reloading: [], reloads: 0 };
-  const reloadLoop = async (over: () => boolean): Promise<void> => {
-    while (!over()) {
-      await reload();
-      out.reloads += 1;
-    }
+  // One reload of every instance per window, from its start: a deploy, not a storm of them.
+  const reloadOnce = async (): Promise<void> => {
+    await reload();
+    out.reloads += 1;
   };
   for (let i = 0; i < rounds; i++) {
     const order = i % 2 === 0 ? (['steady', 'reloading'] as const) : (['reloading', 'steady'] as const);
-    for (const kind of order) out[kind].push(await loadWindow(port, windowMs, kind === 'steady' ? async () => undefined : reloadLoop));
+    for (const kind of order) out[kind].push(await loadWindow(port, windowMs, kind === 'steady' ? async () => undefined : reloadOnce));
   }
   return out;
 }
@@ -202,7 +202,7 @@ export async function reloadFigure(options: { rounds: number; windowMs: number; 
   return {
     rows,
     notes: [
-      `reload = 2 instances behind one held socket (--listen, --wait-ready), ${CONNECTIONS} keep-alive client connections on loopback; ${options.rounds} rounds of a ${options.windowMs} ms steady window and a ${options.windowMs} ms window of back-to-back reload(pidFile), interleaved; requests/s and p99 per window (medians of the windows), failed = refused, reset or not 200;`,
+      `reload = 2 instances behind one held socket (--listen, --wait-ready), ${CONNECTIONS} keep-alive client connections on loopback; ${options.rounds} rounds of a ${options.windowMs} ms steady window and a ${options.windowMs} ms window with one reload(pidFile) of both instances from its start, interleaved; requests/s and p99 per window (medians of the windows), failed = refused, reset or not 200;`,
       `  time per instance = the reload's own figure (replacement spawned until ready, old worker stopped), median ${perInstance.length === 0 ? '—' : median(perInstance).toFixed(1)} ms, against \`node empty.cjs\`; RSS with 4 instances and 2 sockets read ${SETTLE_MS} ms after all were ready, against an idle bare node;`,
     ],
     details: { reload: { ours, perInstance } },

@@ -70,18 +70,11 @@ export async function reloadSlots(slots: readonly Slot[], host: ReloadHost): Pro
  * reloadGrace ms, whichever comes first). Returns why it is not, if it is not.
  */
 async function waitUp(worker: WorkerRun, settings: ReloadHost['settings']): Promise<string | undefined> {
-  const grace = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
   const outcomes: Promise<'ready' | 'exited' | 'grace'>[] = [worker.whenReady.then(() => 'ready' as const), worker.done.then(() => 'exited' as const)];
-  if (settings.waitReady === 0) {
-    outcomes.push(
-      new Promise((resolve) => {
-        const timer = setTimeout(() => resolve('grace'), settings.reloadGrace);
-        grace.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-      }),
-    );
-  }
+  if (settings.waitReady === 0) outcomes.push(new Promise((resolve) => (grace = setTimeout(() => resolve('grace'), settings.reloadGrace))));
   const outcome = await Promise.race(outcomes);
-  grace.abort();
+  clearTimeout(grace);
   if (outcome !== 'exited') return undefined;
   const exit = worker.exit;
   if (exit?.stopping === 'not-ready') return `did not call ready() within ${settings.waitReady} ms`;

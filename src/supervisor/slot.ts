@@ -46,8 +46,6 @@ export class Slot {
   private restarts = 0;
   private reloads = 0;
   private everReady = false;
-  /** The stop of what an exited worker left running, while it goes on (a stop waits for it). */
-  cleaning: Promise<void> | undefined;
   /** The worker that serves for this slot. */
   worker: WorkerRun | undefined;
   /** During a reload: the replacement, until it is ready (or has failed). */
@@ -55,6 +53,8 @@ export class Slot {
   /** Old workers a reload is stopping. */
   readonly retiring = new Set<WorkerRun>();
   private pending: NodeJS.Timeout | undefined;
+  /** The stop of what the last worker left running, while it goes on. */
+  cleaning: Promise<void> | undefined;
   private restarting = false;
   private lastExit: SupervisorStatus['lastExit'];
   private waiters: Waiter[] = [];
@@ -292,7 +292,11 @@ export class Slot {
         return;
       }
     }
-    if (this.host.settings.killMode === 'group') await this.cleanUp(worker);
+    if (this.host.settings.killMode === 'group') {
+      this.cleaning = this.cleanUp(worker);
+      await this.cleaning;
+      this.cleaning = undefined;
+    }
     this.next();
   }
 
@@ -301,12 +305,6 @@ export class Slot {
     const left = worker.leftovers();
     if (left.length === 0) return;
     this.host.emit('cleanup', { instance: this.index, pid: worker.pid, pids: left });
-    const cleaning = worker.stopLeftovers();
-    this.cleaning = cleaning;
-    try {
-      await cleaning;
-    } finally {
-      if (this.cleaning === cleaning) this.cleaning = undefined;
-    }
+    await worker.stopLeftovers();
   }
 }

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -217,6 +217,28 @@ describe('held sockets and reload', () => {
     assertCode(await xd(home, ['reload', 'act']), 0);
     const again = await get(port, false);
     assert.ok('body' in again && again.body !== answer.body, JSON.stringify(again));
+  });
+
+  test('a unix socket: mode 0660, served, reloaded without waitReady (reloadGrace), removed at exit', async (t) => {
+    const home = newHome(t);
+    const path = join(tempDir(), 'web.sock');
+    await startDaemon(home, ['--name', 'web', '--listen', `http=unix:${path}`, '--reload-grace', '300', '--', NODE, SERVER, 'handle']);
+    assert.equal(statSync(path).mode & 0o777, 0o660);
+    const ask = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        http.get({ socketPath: path, path: '/', agent: false }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve(body));
+        }).on('error', reject);
+      });
+    const first = await waitForAsync('an answer on the unix socket', () => ask().catch(() => undefined));
+    assertCode(await xd(home, ['reload', 'web']), 0);
+    const second = await ask();
+    assert.notEqual(second, first, 'a new worker answers');
+    assert.equal((await statusNow(home, 'web')).reloads, 1);
+    assertCode(await xd(home, ['stop', 'web']), 0);
+    assert.ok(!existsSync(path), 'the socket file is removed');
   });
 
   test('a port in use: start fails naming the address and EADDRINUSE, exit 1, nothing left running', async (t) => {
