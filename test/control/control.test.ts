@@ -97,7 +97,6 @@ describe('status()', () => {
     assert.equal(r.error?.name, 'XDaemonError');
     assert.equal(r.error?.xdaemon, true, 'instanceof XDaemonError holds across the lazily loaded bundle');
     assert.equal(r.error?.message, `cannot restart: no daemon runs for ${pidFile}`);
-    for (const o of [s, st, r]) assert.ok(o.ms < 3000, `answered in ${o.ms} ms`);
   });
 });
 
@@ -162,7 +161,6 @@ test('a supervisor that does not answer (SIGSTOP): status() says running and unr
   const s = await control<Status & { unresponsive?: boolean }>('status', d.pidFile, { timeout: 500 });
   assert.equal(s.result?.state, 'running');
   assert.equal(s.result?.unresponsive, true);
-  assert.ok(s.ms < 2000, `answered in ${s.ms} ms`);
   signal(d.spid, 'SIGCONT');
   signal(d.spid, 'SIGTERM');
   await finished(d);
