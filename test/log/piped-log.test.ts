@@ -130,6 +130,18 @@ describe('nothing lost at the edges', () => {
       const bytes = (text.match(/y/g) ?? []).length;
       assert.equal(bytes, (1 << 20) - 1, 'every byte of the write is in the file');
       if (mode === 'direct') assert.ok(text.includes(`${'y'.repeat((1 << 20) - 1)}\n`), 'one line, as written');
+      if (mode === 'piped') {
+        // Cut at 64 KiB: each piece but the last ends with " [...]", each but the first begins with "[...] ".
+        const pieces = text.split('\n').filter((l) => l.includes('y') && !l.includes('xdaemon['));
+        assert.equal(pieces.length, Math.ceil(((1 << 20) - 1) / 65_536), `pieces: ${pieces.map((p) => p.length).join(', ')}`);
+        pieces.forEach((piece, i) => {
+          const m = /^(\[\.\.\.\] )?(y+)( \[\.\.\.\])?$/.exec(piece);
+          assert.ok(m, `piece ${i} is y's with markers only: ${piece.slice(0, 20)}…${piece.slice(-20)}`);
+          assert.equal(m[1] !== undefined, i > 0, `piece ${i}: "[...] " begins every piece but the first`);
+          assert.equal(m[3] !== undefined, i < pieces.length - 1, `piece ${i}: " [...]" ends every piece but the last`);
+          assert.ok((m[2] as string).length <= 65_536, `piece ${i} holds at most 64 KiB: ${(m[2] as string).length}`);
+        });
+      }
     });
   }
 
