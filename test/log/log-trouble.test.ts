@@ -62,9 +62,9 @@ test('a rotation that fails writes on to the current file and is retried; backup
   // log.1 is a directory that is not empty: the rotation cannot remove it.
   mkdirSync(`${log}.1`);
   writeFileSync(join(`${log}.1`, 'keep'), '');
-  const proc = ticking(t, log, { maxSize: 1500, maxFiles: 1 });
+  const proc = ticking(t, log, { maxSize: 600, maxFiles: 1 });
   await waitFor('the failed rotation reported', () => /log: cannot rotate .*app\.log .*writing on to it, retrying in 5 s/.test(proc.stderr), 15_000);
-  await waitFor('the log to grow beyond maxSize meanwhile', () => existsSync(log) && statSync(log).size > 1500, 10_000);
+  await waitFor('the log to grow beyond maxSize meanwhile', () => existsSync(log) && statSync(log).size > 600, 10_000);
   const grown = lastTick(readText(log));
   rmSync(`${log}.1`, { recursive: true });
   await waitFor('the retried rotation', () => existsSync(`${log}.1`) && statSync(`${log}.1`).isFile(), 15_000);
@@ -94,10 +94,12 @@ test('piped mode on a full disk: lines are kept, and written first, in order, on
   await waitFor('logging to resume', () => /log: .*app\.log is writable again/.test(proc.stderr), 15_000);
   await waitFor('new ticks in the file', () => lastTick(readText(real)) >= 0, 10_000);
   const text = readText(real);
-  const [w] = records<{ pid: number }>(text, 'WORKER');
-  assert.ok(w, `the worker's first line, written while the disk was full, is there:\n${text.slice(0, 500)}`);
-  const order = ['supervisor started for', 'worker started: pid', 'WORKER {', 'tick 0\n'].map((line) => text.indexOf(line));
-  assert.ok(order.every((at, i) => at >= 0 && (i === 0 || at > (order[i - 1] as number))), `the kept lines first, in order:\n${text.slice(0, 800)}`);
+  // Lines that came within 3 s of trouble are kept; later ones are dropped, and counted. On a
+  // loaded machine the worker's first lines may come later than that: then they must be counted.
+  const dropped = Number(/app\.log is writable again(?:; (\d+) lines were dropped meanwhile)?/.exec(proc.stderr)?.[1] ?? 0);
+  const kept = ['supervisor started for', 'worker started: pid', ...(dropped === 0 ? ['WORKER {', 'tick 0\n'] : [])];
+  const order = kept.map((line) => text.indexOf(line));
+  assert.ok(order.every((at, i) => at >= 0 && (i === 0 || at > (order[i - 1] as number))), `the kept lines first, in order (${dropped} dropped):\n${text.slice(0, 800)}`);
   const ticks = [...text.matchAll(/tick (\d+)\n/g)].map((m) => Number(m[1]));
   assert.deepEqual(ticks, ticks.slice().sort((a, b) => a - b), 'in order');
   await stopped(proc);
