@@ -144,7 +144,7 @@ test("stop('SIGINT') signals SIGINT, then SIGKILL after killTimeout to a worker 
   const pid = one(events, 'start').pid;
   assert.equal(one(events, 'stopping').signal, 'SIGINT');
   assert.deepEqual(one(events, 'signals').got, ['SIGINT'], 'the worker got SIGINT once (a second may mean "quit now"), and no SIGTERM');
-  assert.deepEqual(one(events, 'kill'), { event: 'kill', pid, pids: [pid], killTimeout: 300 });
+  assert.deepEqual(one(events, 'kill'), { event: 'kill', pid, pids: [pid], killTimeout: 2000 });
   assert.deepEqual([one(events, 'exit').signal, one(events, 'stop').survivors], ['SIGKILL', []], 'killed, nothing survived');
 });
 
