@@ -1,7 +1,7 @@
 /**
  * Spare storm (prewarm): again and again (30 times at STRESS_SCALE=1), wait for the spare, then
  * SIGKILL the worker (the spare must become the next one) or, every third round, the spare itself
- * (another must boot, counted nowhere). The supervisor's descriptors stay as they were, every
+ * (another must boot, counted nowhere). The supervisor's descriptors do not grow, every
  * restart after a booted spare uses it, and at the stop neither worker nor spare is left.
  */
 import assert from 'node:assert/strict';
@@ -51,7 +51,8 @@ test(`prewarm: ${ROUNDS} rounds of killing the worker or the spare; every restar
   const text = readText(log);
   assert.equal(matching(text, / from the spare$/).length, ROUNDS - killedSpares, 'every restart used the waiting spare');
   assert.equal(matching(text, /the spare pid \d+ ended while waiting \(SIGKILL\): booting another/).length, killedSpares);
-  assert.equal(fdCount(spid), fds, 'the supervisor holds as many descriptors as after the first spare');
+  const now = fdCount(spid);
+  assert.ok(now <= fds, `the supervisor's descriptors did not grow: ${fds} after the first spare, ${now} now`);
   signal(spid, 'SIGTERM');
   await waitGone(spid);
   await waitNoTagged();
