@@ -191,8 +191,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /**
    * Starts supervising: binds the `listen` addresses, then starts every instance. Resolves with
    * the first instance's worker pid once every instance has started (with `waitReady`: is ready);
-   * rejects if supervision ends before that (a bind failed, it gave up, or a first worker was
-   * never ready). Calling it again returns the same promise.
+   * a first worker that runs and then dies does not undo that (the end of supervision is told by
+   * `giveup` and {@link ended}). Rejects if supervision ends before that (a bind failed, every
+   * start failed, or a first worker was never ready). Calling it again returns the same promise.
    */
   start(): Promise<{ workerPid: number }> {
     if (this.firstStart !== undefined) return this.firstStart.promise;
