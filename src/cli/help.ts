@@ -52,6 +52,10 @@ function placeholder(f: SettingFlag): string {
       return ' FILE';
     case 'bytes':
       return ' SIZE';
+    case 'cron':
+      return ' "M H DOM MON DOW"';
+    case 'strings':
+      return f.bare !== undefined ? '[=PATH]' : f.flag === 'ignore' ? ' GLOB' : ' VALUE';
     case 'bool':
       return '';
   }
