@@ -5,6 +5,9 @@
  */
 import type { DaemonState, DaemonStatus } from '../control/status.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
+import { formatBytes } from '../process/tree-usage.js';
+
+export { formatBytes };
 
 /** LSB init-script status codes: 0 running, 1 dead with a pid file, 3 not running, 4 unknown. */
 export const LSB = { running: 0, dead: 1, stopped: 3, unknown: 4 } as const;
@@ -39,18 +42,6 @@ function since(iso: string | undefined, now: number): string | undefined {
 
 /** A daemon as `list` and `status --json` show it: the library's status plus its name. */
 export type NamedStatus = { name: string } & DaemonStatus;
-
-/** `512 B`, `12.0 KB`, `530.2 MB`, `1.5 GB` (1024-based, as sizes are given to --max-size and --max-memory). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit] as string}`;
-}
 
 /** CPU as a table cell: `12.5%`, or `-` when unknown. */
 function cpuCell(s: NamedStatus): string {

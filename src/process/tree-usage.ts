@@ -120,3 +120,15 @@ function kbField(text: string | undefined, name: string): number | undefined {
   const kb = Number.parseInt(text.slice(start, text.indexOf('\n', start) >>> 0).trim(), 10);
   return Number.isFinite(kb) ? kb * 1024 : undefined;
 }
+
+/** `512 B`, `12.0 KB`, `530.2 MB`, `1.5 GB` (1024-based, as sizes are given to --max-size and --max-memory). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit] as string}`;
+}

@@ -12,6 +12,7 @@ import { ENV_NAME } from '../generation.js';
 import { type LogSink, type WorkerStdio, createLogSink } from '../log/log-sink.js';
 import type { ControlResponse, LiveStatus } from '../control/protocol.js';
 import type { EndRecord } from '../control/state-file.js';
+import { stateFileOf } from '../control/address.js';
 import { describeCommand } from '../process/command-line.js';
 import { identify, signalTree } from '../process/stop-tree.js';
 import type { SupervisorConfig } from './config.js';
@@ -99,6 +100,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
       {
         output: workerStdio === undefined ? log : { ...sinkMethods(log), stdioForWorker: workerStdio, attach: () => Promise.resolve() },
         resolved: true,
+        ignoredPaths: [config.logFile, ...(pidFile === '' ? [] : [pidFile, stateFileOf(pidFile)]), ...(config.stateDir === undefined ? [] : [config.stateDir])],
         ...(early === undefined ? {} : { treePrefix: early.treePrefix }),
         ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
       },
@@ -223,6 +225,8 @@ function describeEvents(supervisor: Supervisor, line: (text: string) => void): v
     })
     .on('restart', ({ delay, counters }) => line(`restart in ${delay} ms ${c(counters)}`))
     .on('restarting', ({ pid, counters }) => line(`restarting: stopping worker pid ${pid} and every process it started ${c(counters)}`))
+    .on('auto-restart', ({ message }) => line(message))
+    .on('notice', ({ message }) => line(message))
     .on('not-ready', ({ pid, waitReady }) => line(`worker pid ${pid} did not call ready() within ${waitReady} ms: stopping it`))
     .on('cleanup', ({ pid, pids }) => line(`worker pid ${pid} left ${pids.length} process(es) running: stopping ${pids.join(', ')}`))
     .on('giveup', ({ code, reason, counters }) => line(endText({ code, reason }, counters)))

@@ -1,0 +1,148 @@
+/**
+ * Watch (development): the worker is restarted gracefully when a file under the `watch` paths
+ * changes. Changes are gathered until none has come for `watchDebounce` ms, so that saving ten
+ * files is one restart. A change from the moment a restart begins until the new worker has run for
+ * {@link START_SETTLE_MS} belongs to that restart and starts no other: what changed before the new
+ * worker started is what it reads, and what changes in its first second is taken as its own
+ * start-up writes (an app that writes into the watched folder at every start does not loop, and a
+ * restart storm cannot happen). What is ignored: ./watch-ignore.
+ *
+ * Node's fs.watch: on macOS and Windows recursive (the system watches the tree); on Linux one
+ * watcher per folder, added as folders appear, so that an ignored folder (node_modules) is never
+ * walked or watched at all (Node's own recursive mode on Linux, from Node 20, walks all of them).
+ */
+import { type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { DaemonSettings } from '../options.js';
+import type { Procedure, ProcedureContext, RestartTarget } from './procedures.js';
+import { type IgnoreRules, ignoreRules } from './watch-ignore.js';
+
+/** How long a new worker's own writes are taken as part of its start, ms. */
+export const START_SETTLE_MS = 1000;
+
+/** The log line of a restart for changes. */
+export function watchLine(root: string, changed: readonly string[], pid: number | undefined): string {
+  const first = relative(root, changed[0] as string) || (changed[0] as string);
+  const more = changed.length > 1 ? ` and ${changed.length - 1} more` : '';
+  return `watch: ${first}${more} changed: restarting${pid === undefined ? '' : ` worker pid ${pid}`}`;
+}
+
+/** Restarts `target`'s worker on changes under the watched paths. */
+export function startWatchRestart(
+  target: RestartTarget,
+  settings: Pick<DaemonSettings, 'watch' | 'watchIgnore' | 'watchDebounce'>,
+  context: ProcedureContext,
+): Procedure {
+  const rules = ignoreRules(context.ignoredPaths, settings.watchIgnore);
+  const pending = new Set<string>();
+  let debounce: NodeJS.Timeout | undefined;
+  let settle: NodeJS.Timeout | undefined;
+  let restarting = false;
+  let stopped = false;
+  let lastRoot = '';
+
+  const fire = (): void => {
+    debounce = undefined;
+    if (stopped || pending.size === 0) return;
+    const changed = [...pending];
+    pending.clear();
+    restarting = true;
+    const done = (): void => {
+      settle = setTimeout(() => (restarting = false), START_SETTLE_MS);
+      settle.unref();
+    };
+    target.restartGracefully('watch', watchLine(lastRoot, changed, target.workerTree()?.id.pid)).then(done, done);
+  };
+  const changed = (root: string, path: string): void => {
+    if (stopped || restarting || rules.ignores(root, path)) return;
+    pending.add(path);
+    lastRoot = root;
+    clearTimeout(debounce);
+    debounce = setTimeout(fire, settings.watchDebounce);
+  };
+
+  const watchers = settings.watch.map((p) => new TreeWatcher(resolve(context.cwd, p), rules, changed, (m) => target.note(m)));
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(debounce);
+      clearTimeout(settle);
+      for (const w of watchers) w.close();
+    },
+  };
+}
+
+/** fs.watch over one watched path: a file, or a folder with what is in it (less what is ignored). */
+class TreeWatcher {
+  private readonly folders = new Map<string, FSWatcher>();
+  private readonly recursive = process.platform === 'darwin' || process.platform === 'win32';
+  /** The watched path is a file, not a folder. */
+  private file = false;
+
+  constructor(
+    private readonly root: string,
+    private readonly rules: IgnoreRules,
+    private readonly onChange: (root: string, path: string) => void,
+    private readonly note: (message: string) => void,
+  ) {
+    let folder: boolean;
+    try {
+      folder = statSync(root).isDirectory();
+    } catch (err) {
+      note(`watch: cannot watch ${root}: ${(err as Error).message}`);
+      return;
+    }
+    this.file = !folder;
+    if (!folder || this.recursive) this.add(root, this.recursive && folder);
+    else this.walk(root);
+  }
+
+  close(): void {
+    for (const w of this.folders.values()) w.close();
+    this.folders.clear();
+  }
+
+  /** Watches `folder` and every folder under it that is not ignored. */
+  private walk(folder: string): void {
+    if (this.folders.has(folder) || (folder !== this.root && this.rules.ignores(this.root, folder))) return;
+    if (!this.add(folder, false)) return;
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory()) this.walk(join(folder, e.name));
+  }
+
+  private add(path: string, recursive: boolean): boolean {
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(path, { recursive, persistent: false }, (_event, name) => this.event(path, name));
+    } catch (err) {
+      this.note(`watch: cannot watch ${path}: ${(err as Error).message}`);
+      return false;
+    }
+    // A folder that is removed ends its watcher; one created again is found through its parent's event.
+    watcher.on('error', () => {
+      watcher.close();
+      this.folders.delete(path);
+    });
+    this.folders.set(path, watcher);
+    return true;
+  }
+
+  private event(watched: string, name: string | Buffer | null): void {
+    const path = this.file || name === null ? watched : join(watched, name.toString());
+    if (this.rules.ignores(this.root, path)) return;
+    if (!this.recursive && !this.file && path !== watched && !this.folders.has(path)) {
+      // A new folder (created, or moved in): watch it and what it holds.
+      try {
+        if (statSync(path).isDirectory()) this.walk(path);
+      } catch {
+        // Gone again, or a file.
+      }
+    }
+    this.onChange(this.root, path);
+  }
+}
