@@ -20,6 +20,8 @@ export type RestartCause = 'memory' | 'cron' | 'watch';
 export interface RestartTarget {
   /** The running worker's tree (identity and tree token), if one runs. */
   workerTree(): (TreeRef & { mark: { entry: string } }) | undefined;
+  /** Date.now() of the running worker's start, if one runs. */
+  workerStartedAt(): number | undefined;
   /**
    * Restarts the worker gracefully, saying why (`message` is the supervisor's log line); resolves
    * once the new worker runs, rejects if the supervisor stops first.
@@ -55,6 +57,7 @@ type ProcedureSettings = Pick<DaemonSettings, 'maxMemory' | 'cronRestart' | 'wat
 export function startProcedures(supervisor: Supervisor, settings: ProcedureSettings, context: ProcedureContext): Procedure {
   const target: RestartTarget = {
     workerTree: () => supervisor.workerTree,
+    workerStartedAt: () => supervisor.status().workerStartedAt,
     restartGracefully: (cause, message) => {
       const pid = supervisor.workerPid;
       supervisor.emit('auto-restart', { cause, message, ...(pid === undefined ? {} : { pid }) });

@@ -3,8 +3,8 @@
  * changes. Changes are gathered until none has come for `watchDebounce` ms, so that saving ten
  * files is one restart. A change from the moment a restart begins until the new worker has run for
  * {@link START_SETTLE_MS} belongs to that restart and starts no other: what changed before the new
- * worker started is what it reads, and what changes in its first second is taken as its own
- * start-up writes (an app that writes into the watched folder at every start does not loop, and a
+ * worker started is what it reads, and what changes in the first second of any worker (the first
+ * one too) is taken as its own start-up writes (an app that writes into the watched folder at every start does not loop, and a
  * restart storm cannot happen). What is ignored: ./watch-ignore.
  *
  * Node's fs.watch: on macOS and Windows recursive (the system watches the tree); on Linux one
@@ -36,7 +36,6 @@ export function startWatchRestart(
   const rules = ignoreRules(context.ignoredPaths, settings.watchIgnore);
   const pending = new Set<string>();
   let debounce: NodeJS.Timeout | undefined;
-  let settle: NodeJS.Timeout | undefined;
   let restarting = false;
   let stopped = false;
   let lastRoot = '';
@@ -47,14 +46,15 @@ export function startWatchRestart(
     const changed = [...pending];
     pending.clear();
     restarting = true;
-    const done = (): void => {
-      settle = setTimeout(() => (restarting = false), START_SETTLE_MS);
-      settle.unref();
-    };
+    const done = (): void => void (restarting = false);
     target.restartGracefully('watch', watchLine(lastRoot, changed, target.workerTree()?.id.pid)).then(done, done);
   };
+  const starting = (): boolean => {
+    const startedAt = target.workerStartedAt();
+    return startedAt !== undefined && Date.now() - startedAt < START_SETTLE_MS;
+  };
   const changed = (root: string, path: string): void => {
-    if (stopped || restarting || rules.ignores(root, path)) return;
+    if (stopped || restarting || rules.ignores(root, path) || starting()) return;
     pending.add(path);
     lastRoot = root;
     clearTimeout(debounce);
@@ -66,7 +66,6 @@ export function startWatchRestart(
     stop: () => {
       stopped = true;
       clearTimeout(debounce);
-      clearTimeout(settle);
       for (const w of watchers) w.close();
     },
   };

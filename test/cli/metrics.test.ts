@@ -1,0 +1,89 @@
+/**
+ * CPU and memory of each daemon's whole worker tree in `status --json` and `list`: a child's
+ * memory counts toward its worker's tree and leaves it when the child dies; a busy worker shows
+ * about a core, an idle one about nothing; the supervisor's own RSS is there too. Read from /proc
+ * by the CLI and the supervisor's CPU sample, without waking the supervisor.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { cpuPercent } from '../../src/control/usage';
+import { formatBytes, listTable } from '../../src/cli/render';
+import { type Home, assertCode, newHome, startDaemon, waitForAsync, workerRunning, xd } from '../support/cli';
+import { FIXTURES, cleanup, readText } from '../support/fixtures';
+import { signal, waitFor } from '../support/harness';
+
+after(cleanup);
+
+const MB = 1024 * 1024;
+
+interface Usage {
+  cpu?: number;
+  cpuWindow?: number;
+  rss?: number;
+  pss?: number;
+  processes?: number;
+  supervisorRss?: number;
+}
+
+async function usageOf(home: Home, name: string): Promise<Usage | undefined> {
+  const exit = await xd(home, ['status', '--json', name]);
+  return (JSON.parse(exit.stdout) as { usage?: Usage }).usage;
+}
+
+test("a worker's child holding 100 MB counts in the tree's memory; the child killed, the figure drops", async (t) => {
+  const home = newHome(t);
+  await startDaemon(home, ['--name', 'tree', '--', process.execPath, join(FIXTURES, 'memory-tree.cjs')]);
+  const s = await workerRunning(home, 'tree');
+  const child = Number(/^CHILD (\d+)$/m.exec(await waitFor('the child holding its memory', () => (readText(s.logFile).includes('CHILD ') ? readText(s.logFile) : undefined)))?.[1]);
+  const full = await waitForAsync('the tree with its child', async () => {
+    const u = await usageOf(home, 'tree');
+    return u?.processes === 2 ? u : undefined;
+  });
+  assert.ok((full.rss ?? 0) > 100 * MB, `RSS ${full.rss} includes the child's 100 MB`);
+  assert.ok((full.pss ?? 0) > 100 * MB, `PSS ${full.pss} too (its pages are its own)`);
+  assert.ok((full.supervisorRss ?? 0) > 5 * MB && (full.supervisorRss ?? 0) < 100 * MB, `the supervisor's own RSS: ${full.supervisorRss}`);
+  const table = await xd(home, ['list']);
+  assertCode(table, 0);
+  assert.match(table.stdout, /^NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +STARTS +ERRORS +LOG$/m);
+  assert.match(table.stdout, /^tree +running +\d+ +\d+ +\S+ +\S+ +1\d\d\.\d MB +1 +0\/3 /m, table.stdout);
+
+  signal(child, 'SIGKILL');
+  await waitFor('the child to go', () => readText(s.logFile).includes('CHILD GONE'));
+  const alone = await waitForAsync('the tree without its child', async () => {
+    const u = await usageOf(home, 'tree');
+    return u?.processes === 1 ? u : undefined;
+  });
+  assert.ok((alone.rss ?? Infinity) < (full.rss ?? 0) - 90 * MB, `RSS dropped from ${full.rss} to ${alone.rss}`);
+});
+
+test('a busy worker shows about one core, an idle one about nothing', async (t) => {
+  const home = newHome(t);
+  await startDaemon(home, ['--name', 'busy', '--', process.execPath, '-e', 'for (;;) {}']);
+  await startDaemon(home, ['--name', 'idle', '--', process.execPath, '-e', 'setInterval(() => {}, 1 << 30)']);
+  await Promise.all([workerRunning(home, 'busy'), workerRunning(home, 'idle')]);
+  const figures = await waitForAsync('CPU figures over a window of a second or more', async () => {
+    const [busy, idle] = await Promise.all([usageOf(home, 'busy'), usageOf(home, 'idle')]);
+    return busy?.cpu !== undefined && idle?.cpu !== undefined && (busy.cpuWindow ?? 0) >= 1 && (idle.cpuWindow ?? 0) >= 1 ? { busy, idle } : undefined;
+  });
+  // Two cores shared with other tests: a busy loop gets most of one, not necessarily all of it.
+  assert.ok((figures.busy.cpu ?? 0) > 40 && (figures.busy.cpu ?? 0) <= 110, `busy: ${figures.busy.cpu}% over ${figures.busy.cpuWindow} s`);
+  assert.ok((figures.idle.cpu ?? 100) < 5, `idle: ${figures.idle.cpu}% over ${figures.idle.cpuWindow} s`);
+  const table = await xd(home, ['list']);
+  assert.match(table.stdout, /^busy +running +\d+ +\d+ +\S+ +\d+\.\d% +[\d.]+ MB /m, table.stdout);
+});
+
+test('CPU over a window: the newest sample at least 0.5 s old; unknown rather than low when time went missing', () => {
+  const samples = [
+    { at: 10_000, ticks: 100 },
+    { at: 15_000, ticks: 350 },
+  ];
+  assert.deepEqual(cpuPercent(samples, 450, 16_000), { cpu: 100, window: 1 });
+  assert.deepEqual(cpuPercent(samples, 400, 15_200), { cpu: 57.7, window: 5.2 }, 'the newest is too recent: the one before');
+  assert.equal(cpuPercent(samples, 300, 16_000), undefined, 'fewer ticks than sampled: a member ended unwaited for');
+  assert.equal(cpuPercent([{ at: 10_000, ticks: 0 }], 10, 10_100), undefined, 'no window long enough');
+  assert.equal(formatBytes(530 * MB + 200 * 1024), '530.2 MB');
+  assert.equal(formatBytes(512), '512 B');
+  const row = { name: 'x', state: 'stopped' as const, pidFile: '/p', starts: 0, restarts: 0, errors: 0, maxCount: 0, maxError: 3, command: [], logFile: '' };
+  assert.match(listTable([row], 0), /^x +stopped +- +- +- +- +- +- +- +-$/m, 'unknown: -');
+});
