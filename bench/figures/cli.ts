@@ -106,7 +106,7 @@ export async function cliFigure(rounds: number): Promise<Figure> {
       ratioRow('xdaemon start → prompt vs the ideal handshake', 'ms', starts, ideal, TARGET_START),
     ],
     notes: [
-      `xdaemon status / list = spawn until exit of \`node dist/cli.js status|list\` with ${DAEMONS} daemons (\`sleep 3600\` workers) running;`,
+      `xdaemon status / list = spawn until exit of \`node dist/cli.js status|list\` with ${DAEMONS} daemons (\`sleep 3600\` workers) running, metrics on (each tree's CPU and memory read from /proc);`,
       '  xdaemon start = spawn until exit of `node dist/cli.js start --name N -- sleep 3600` (floor: the ideal handshake, as in the launch figure);',
     ],
   };
