@@ -102,7 +102,7 @@ export async function cliFigure(rounds: number): Promise<Figure> {
     rows: [
       ratioRow(`xdaemon status (${DAEMONS} daemons) vs a bare node start`, 'ms', samples.status, samples.bare, TARGET_STATUS),
       ratioRow(`xdaemon list (${DAEMONS} daemons) vs a bare node start`, 'ms', samples.list, samples.bare, TARGET_STATUS),
-      infoRow(`— CPU of the ${DAEMONS} supervisors answering one status or list (mean)`, 'ms', [supervisorCpu]),
+      infoRow(`— CPU of the ${DAEMONS} supervisors per status or list (mean; their own 5 s CPU samples included)`, 'ms', [supervisorCpu]),
       ratioRow('xdaemon start → prompt vs the ideal handshake', 'ms', starts, ideal, TARGET_START),
     ],
     notes: [

@@ -61,6 +61,12 @@ export interface CpuSample {
   token: string;
   /** The last two samples, oldest first: when (ms since the epoch) and the tree's clock ticks then. */
   samples: { at: number; ticks: number }[];
+  /**
+   * The tree's members at the last sample, `[pid, starttime]`: a client takes them as members
+   * (those still alive as the same processes) besides what the process group and parent links
+   * show, instead of reading every newer process's environment for the token.
+   */
+  members: [number, number][];
 }
 
 /** An answer. */

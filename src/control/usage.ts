@@ -1,11 +1,13 @@
 /**
  * CPU and memory of a running daemon, as `status()` reports them: the worker's whole tree read
- * from /proc now (the members a stop finds, their RSS and PSS), the CPU use over a recent window
+ * from /proc now (the members a stop finds: its group, its descendants, and the members that the
+ * supervisor found by their tree token at its last sample; their RSS and PSS), the CPU use over a recent window
  * from the supervisor's last CPU sample (kept in its state file) and the tree's CPU time now, and
  * the supervisor's own RSS. Nothing is asked of the supervisor. Where there is no /proc, nothing is
  * reported: the fields are absent ("unknown"), never a wrong number.
  */
-import { CLOCK_TICKS, rssOf, treeUsage } from '../process/tree-usage.js';
+import { HAS_PROC } from '../process/proc.js';
+import { CLOCK_TICKS, membersOf, rssOf, sharedSnapshot, usageOf } from '../process/tree-usage.js';
 import type { CpuSample } from './protocol.js';
 
 /** What a daemon's worker tree (and its supervisor) use. Absent fields are unknown. */
@@ -49,8 +51,9 @@ export function measureUsage(supervisorPid: number, workerPid: number | undefine
   const supervisorRss = rssOf(supervisorPid);
   if (supervisorRss === undefined) return undefined;
   if (workerPid === undefined || sample === undefined || sample.workerPid !== workerPid) return { supervisorRss };
-  const tree = treeUsage({ id: { pid: sample.workerPid, starttime: sample.starttime }, mark: { entry: sample.token } }, { pss: true });
-  if (tree === undefined || tree.pids.length === 0) return { supervisorRss };
+  if (!HAS_PROC) return { supervisorRss };
+  const tree = usageOf(membersOf(sharedSnapshot(sample.workerPid), { pid: sample.workerPid, starttime: sample.starttime }, sample.members ?? []), { pss: true });
+  if (tree.pids.length === 0) return { supervisorRss };
   const cpu = cpuPercent(sample.samples, tree.ticks, now);
   return {
     ...(cpu === undefined ? {} : { cpu: cpu.cpu, cpuWindow: cpu.window }),

@@ -82,10 +82,38 @@ export function usageOf(members: readonly ProcEntry[], options: { pss?: boolean 
   return { pids, ticks, rss, ...(pssKnown && pids.length > 0 ? { pss } : {}) };
 }
 
-/** The usage of `tree` now (one scan); undefined where there is no /proc. */
-export function treeUsage(tree: TreeRef, options: { pss?: boolean } = {}): TreeUsage | undefined {
-  if (!HAS_PROC) return undefined;
-  return usageOf(new TreeScanner().members(tree), options);
+let snapshot: (ProcSnapshot & { since: number }) | undefined;
+
+/**
+ * The processes started no earlier than `since` (a pid: see listProcs) now (Linux): one scan
+ * shared by the calls of one turn of the event loop (`list` asks for twenty daemons at once, and
+ * twenty scans of /proc would cost twenty times one); scanned again only for an older `since`.
+ */
+export function sharedSnapshot(since: number): ProcSnapshot {
+  if (snapshot === undefined || since < snapshot.since) {
+    const fresh = snapshot === undefined;
+    const procs = listProcs(since);
+    snapshot = { procs, starttimes: new Map(procs.map((p) => [p.pid, p.starttime])), since };
+    if (fresh) setImmediate(() => (snapshot = undefined)).unref();
+  }
+  return snapshot;
+}
+
+/** Every process at one moment, and each one's start time by pid. */
+export interface ProcSnapshot {
+  procs: ProcEntry[];
+  starttimes: ReadonlyMap<number, number>;
+}
+
+/**
+ * The members of `root`'s tree in `procs`: its group, its descendants and the groups they lead,
+ * and the processes of `known` (`[pid, starttime]`, members found before by their tree token) that
+ * still run as the same processes. No environment is read.
+ */
+export function membersOf(snapshot: ProcSnapshot, root: ProcessId, known: readonly [number, number][]): ProcEntry[] {
+  const found = new Map(known);
+  const carries = (pid: number): boolean => found.has(pid) && found.get(pid) === snapshot.starttimes.get(pid);
+  return selectTree(snapshot.procs, root, carries, new Set([0, 1, process.pid]));
 }
 
 /** The resident set size of `pid` in bytes (VmRSS of /proc/PID/status), or undefined. */

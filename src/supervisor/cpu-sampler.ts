@@ -61,10 +61,11 @@ export class CpuSampler {
       return;
     }
     let ticks = 0;
-    for (const m of this.scanner.members(tree)) ticks += m.ticks;
+    const members = this.scanner.members(tree);
+    for (const m of members) ticks += m.ticks;
     const at = Date.now();
     const same = this.current?.workerPid === tree.id.pid && this.current.starttime === tree.id.starttime;
     const samples = same ? [...(this.current as CpuSample).samples.slice(-1), { at, ticks }] : [{ at, ticks }];
-    this.current = { workerPid: tree.id.pid, starttime: tree.id.starttime, token: tree.mark.entry, samples };
+    this.current = { workerPid: tree.id.pid, starttime: tree.id.starttime, token: tree.mark.entry, samples, members: members.map((m) => [m.pid, m.starttime]) };
   }
 }

@@ -24,7 +24,7 @@ type Seen = { [K in keyof SupervisorEvents]?: { at: number; info: SupervisorEven
 function record(sup: SupervisorClass): Seen {
   const seen: Seen = {};
   for (const event of ['start', 'exit', 'restarting', 'auto-restart', 'notice'] as const) {
-    sup.on(event, (info: never) => ((seen[event] ??= []) as { at: number; info: unknown }[]).push({ at: Date.now(), info }));
+    sup.on(event, ((info: unknown) => void ((seen[event] ??= []) as { at: number; info: unknown }[]).push({ at: Date.now(), info })) as never);
   }
   return seen;
 }
