@@ -22,7 +22,7 @@ const TARGET_START = 1.1;
 const DAEMONS = 20;
 
 /** A private state directory (the CLI refuses one that others can write). */
-function newHome(name: string): string {
+export function newHome(name: string): string {
   const dir = tempDir(name);
   chmodSync(dir, 0o700);
   return dir;
@@ -34,7 +34,7 @@ async function cli(home: string, args: readonly string[]): Promise<number> {
 }
 
 /** User plus system CPU of `pids` so far, in ms (Linux clock ticks of 10 ms). */
-function cpuMs(pids: readonly number[]): number {
+export function cpuMs(pids: readonly number[]): number {
   let ticks = 0;
   for (const pid of pids) {
     const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ') ?? [];
@@ -43,9 +43,14 @@ function cpuMs(pids: readonly number[]): number {
   return ticks * 10;
 }
 
+/** A supervisor's pid, from its pid file. */
+export function supervisorPid(home: string, name: string): number {
+  return Number(readFileSync(`${home}/${name}.pid`, 'utf8').trim());
+}
+
 /** The supervisors' pids, from their pid files. */
 function supervisorPids(home: string, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => Number(readFileSync(`${home}/d${i + 1}.pid`, 'utf8').trim()));
+  return Array.from({ length: count }, (_, i) => supervisorPid(home, `d${i + 1}`));
 }
 
 export async function cliFigure(rounds: number): Promise<Figure> {

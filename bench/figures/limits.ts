@@ -7,32 +7,20 @@
  *     so the figure is the stop and the start, not the debounce), against one bare node start.
  * Both supervisors also take their CPU samples of the tree (every 5 s), so the difference is the check.
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep, waitFor } from '../../test/support/harness';
 import { type Figure, checkRow, infoRow, progress, ratioRow } from '../report';
 import { fixture, packageFile, runNode, tempDir } from '../stage';
+import { cpuMs, newHome, supervisorPid } from './cli';
 
 /** Target: the supervisor's CPU with the memory check on, % of one core. */
 const TARGET_CHECK_PCT = 1;
 
-function newHome(name: string): string {
-  const dir = tempDir(name);
-  chmodSync(dir, 0o700);
-  return dir;
+/** Runs `xdaemon args…` with XDAEMON_HOME `home`. */
+async function cli(home: string, args: readonly string[]): Promise<void> {
+  await runNode([packageFile('dist', 'cli.js'), ...args], { XDAEMON_HOME: home });
 }
-
-async function cli(home: string, args: readonly string[]): Promise<string> {
-  return (await runNode([packageFile('dist', 'cli.js'), ...args], { XDAEMON_HOME: home })).stdout;
-}
-
-/** User plus system CPU of `pid` so far, in ms (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-const pidOf = (home: string, name: string): number => Number(readFileSync(join(home, `${name}.pid`), 'utf8').trim());
 
 export async function limitsFigure(options: { checkSeconds: number; watchRounds: number }): Promise<Figure> {
   const home = newHome('limits');
@@ -42,11 +30,11 @@ export async function limitsFigure(options: { checkSeconds: number; watchRounds:
     const worker = [process.execPath, fixture('idle-worker.cjs')];
     await cli(home, ['start', '--name', 'checked', '--max-memory', '1G', '--', ...worker]);
     await cli(home, ['start', '--name', 'plain', '--', ...worker]);
-    const [checked, plain] = [pidOf(home, 'checked'), pidOf(home, 'plain')];
+    const [checked, plain] = [supervisorPid(home, 'checked'), supervisorPid(home, 'plain')];
     await sleep(1000);
-    const before = [cpuMs(checked), cpuMs(plain)];
+    const before = [cpuMs([checked]), cpuMs([plain])];
     await sleep(options.checkSeconds * 1000);
-    const pct = (pid: number, was: number): number => ((cpuMs(pid) - was) / (options.checkSeconds * 1000)) * 100;
+    const pct = (pid: number, was: number): number => ((cpuMs([pid]) - was) / (options.checkSeconds * 1000)) * 100;
     const withCheck = pct(checked, before[0] as number);
     const without = pct(plain, before[1] as number);
     rows.push(checkRow('supervisor CPU, memory check on (1 instance)', '%', [withCheck], `< ${TARGET_CHECK_PCT.toFixed(1)} %`, withCheck < TARGET_CHECK_PCT));

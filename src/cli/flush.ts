@@ -10,9 +10,8 @@ import { basename, dirname, join } from 'node:path';
 import { errorCode } from '../errors.js';
 import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
-import { control, existingStateDirectory, forEachName, known, namesOf } from './daemons.js';
+import { control, existingStateDirectory, forEachName, known, namesOrAll, requestedNames } from './daemons.js';
 import { recordNames } from './record.js';
-import { UsageError } from './usage-error.js';
 
 /** `flush`, read. */
 export interface FlushRequest {
@@ -26,10 +25,7 @@ export interface FlushRequest {
 export function parseFlush(args: readonly string[]): FlushRequest | { verb: 'help'; topic: 'flush' } {
   const line = readLine('flush', args, { all: { type: 'boolean' }, rotated: { type: 'boolean' } });
   if (line.help) return { verb: 'help', topic: 'flush' };
-  const all = boolFlag(line, 'all');
-  const names = namesOf('flush', line.positionals, false);
-  if (all && names.length > 0) throw new UsageError('flush takes NAME… or --all, not both');
-  if (!all && names.length === 0) throw new UsageError('flush needs a NAME or --all (see xdaemon flush --help)');
+  const { names, all } = namesOrAll('flush', line);
   return { verb: 'flush', names, all, rotated: boolFlag(line, 'rotated') };
 }
 
@@ -48,7 +44,7 @@ export function rotatedCopies(file: string): string[] {
 /** Empties the logs; exit 1 if one could not be flushed or has no record. */
 export async function flush(request: FlushRequest, io: Io): Promise<number> {
   const dir = existingStateDirectory();
-  const names = request.all ? (dir === undefined ? [] : recordNames(dir)) : request.names;
+  const names = requestedNames(dir, request, recordNames);
   return forEachName(names, io, async (name) => {
     const daemon = known(dir, name);
     const errFile = daemon.record.settings.errFile;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { cpuPercent } from '../../src/control/usage';
+import { type DaemonUsage as Usage, cpuPercent } from '../../src/control/usage';
 import { formatBytes, listTable } from '../../src/cli/render';
 import { type Home, assertCode, newHome, startDaemon, waitForAsync, workerRunning, xd } from '../support/cli';
 import { FIXTURES, cleanup, readText } from '../support/fixtures';
@@ -16,15 +16,6 @@ import { procStat, signal, waitFor } from '../support/harness';
 after(cleanup);
 
 const MB = 1024 * 1024;
-
-interface Usage {
-  cpu?: number;
-  cpuWindow?: number;
-  rss?: number;
-  pss?: number;
-  processes?: number;
-  supervisorRss?: number;
-}
 
 async function usageOf(home: Home, name: string): Promise<Usage | undefined> {
   const exit = await xd(home, ['status', '--json', name]);
