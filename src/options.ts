@@ -63,7 +63,7 @@ export const SETTINGS = {
   maxFiles: { kind: { type: 'count' }, default: 5, doc: 'rotated files kept (log.1 … log.N), the oldest deleted' },
   maxMemory: { kind: { type: 'bytes' }, default: 0, doc: "restart the worker gracefully when its whole tree's RSS is above this, checked every second; 0: no limit" },
   cronRestart: { kind: { type: 'cron' }, default: '', doc: 'restart the worker gracefully at these times (5 cron fields, local time); empty: never' },
-  watch: { kind: { type: 'strings' }, default: [], bare: '.', doc: 'restart the worker when a file under these paths changes (relative: to the working directory); none: off' },
+  watch: { kind: { type: 'strings' }, default: [], bare: '.', doc: 'restart the worker when a file under these paths changes (relative: to the working directory; --watch alone: that directory; repeatable)' },
   watchIgnore: { kind: { type: 'strings' }, default: [], flag: 'ignore', doc: 'globs of paths watch ignores besides node_modules, .git, dotfiles, the logs and the state' },
   watchDebounce: { kind: { type: 'ms' }, default: 200, doc: 'ms without a change before watch restarts the worker' },
 } as const satisfies Record<string, SettingSpec>;
