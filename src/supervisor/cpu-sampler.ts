@@ -12,6 +12,9 @@ import { type TreeRef, TreeScanner } from '../process/tree-usage.js';
 /** How often the tree's CPU time is sampled, ms: a client's window is 1 to 2 intervals long. */
 export const CPU_SAMPLE_MS = 5000;
 
+/** How long an idle tree's sample may stand before it is taken again anyway, ms. */
+export const IDLE_REWRITE_MS = 60_000;
+
 /** The worker whose tree is sampled, as the supervisor tells it. */
 export interface SampledWorker {
   /** The running worker's tree (its identity and tree token), if one runs. */
@@ -43,8 +46,7 @@ export class CpuSampler {
     this.stop();
     this.take();
     this.timer = setInterval(() => {
-      this.take();
-      this.onSample();
+      if (this.take()) this.onSample();
     }, this.interval);
     this.timer.unref();
   }
@@ -54,18 +56,26 @@ export class CpuSampler {
     this.timer = undefined;
   }
 
-  private take(): void {
+  /**
+   * Takes a sample; false when there is nothing new to record: no worker, or an idle tree (the same
+   * ticks as the last sample, taken less than {@link IDLE_REWRITE_MS} ago), whose state file is
+   * then not rewritten every few seconds for nothing (its figure, 0 %, stays right over the longer window).
+   */
+  private take(): boolean {
     const tree = this.source.workerTree;
     if (tree === undefined) {
       this.current = undefined;
-      return;
+      return false;
     }
     let ticks = 0;
     const members = this.scanner.members(tree);
     for (const m of members) ticks += m.ticks;
     const at = Date.now();
     const same = this.current?.workerPid === tree.id.pid && this.current.starttime === tree.id.starttime;
+    const last = same ? (this.current as CpuSample).samples.at(-1) : undefined;
+    if (last !== undefined && last.ticks === ticks && at - last.at < IDLE_REWRITE_MS) return false;
     const samples = same ? [...(this.current as CpuSample).samples.slice(-1), { at, ticks }] : [{ at, ticks }];
     this.current = { workerPid: tree.id.pid, starttime: tree.id.starttime, token: tree.mark.entry, samples, members: members.map((m) => [m.pid, m.starttime]) };
+    return true;
   }
 }

@@ -22,6 +22,8 @@ export interface RestartTarget {
   workerTree(): (TreeRef & { mark: { entry: string } }) | undefined;
   /** Date.now() of the running worker's start, if one runs. */
   workerStartedAt(): number | undefined;
+  /** Whether the running worker has called ready(). */
+  workerReady(): boolean;
   /**
    * Restarts the worker gracefully, saying why (`message` is the supervisor's log line); resolves
    * once the new worker runs, rejects if the supervisor stops first.
@@ -51,13 +53,14 @@ export interface ProcedureContext {
   clock?: Clock | undefined;
 }
 
-type ProcedureSettings = Pick<DaemonSettings, 'maxMemory' | 'cronRestart' | 'watch' | 'watchIgnore' | 'watchDebounce'>;
+type ProcedureSettings = Pick<DaemonSettings, 'maxMemory' | 'cronRestart' | 'watch' | 'watchIgnore' | 'watchDebounce' | 'waitReady'>;
 
 /** Starts the procedures that `settings` ask for, restarting `supervisor`'s worker. */
 export function startProcedures(supervisor: Supervisor, settings: ProcedureSettings, context: ProcedureContext): Procedure {
   const target: RestartTarget = {
     workerTree: () => supervisor.workerTree,
     workerStartedAt: () => supervisor.status().workerStartedAt,
+    workerReady: () => supervisor.status().ready,
     restartGracefully: (cause, message) => {
       const pid = supervisor.workerPid;
       supervisor.emit('auto-restart', { cause, message, ...(pid === undefined ? {} : { pid }) });

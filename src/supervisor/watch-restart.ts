@@ -2,9 +2,9 @@
  * Watch (development): the worker is restarted gracefully when a file under the `watch` paths
  * changes. Changes are gathered until none has come for `watchDebounce` ms, so that saving ten
  * files is one restart. A change from the moment a restart begins until the new worker has run for
- * {@link START_SETTLE_MS} belongs to that restart and starts no other: what changed before the new
- * worker started is what it reads, and what changes in the first second of any worker (the first
- * one too) is taken as its own start-up writes (an app that writes into the watched folder at every start does not loop, and a
+ * {@link START_SETTLE_MS} (with waitReady: until it is ready) belongs to that restart and starts no
+ * other: what changed before the new worker started is what it reads, and what changes in the
+ * first second of any worker (the first one too) is taken as its own start-up writes (an app that writes into the watched folder at every start does not loop, and a
  * restart storm cannot happen). What is ignored: ./watch-ignore.
  *
  * Node's fs.watch: on macOS and Windows recursive (the system watches the tree); on Linux one
@@ -30,7 +30,7 @@ export function watchLine(root: string, changed: readonly string[], pid: number 
 /** Restarts `target`'s worker on changes under the watched paths. */
 export function startWatchRestart(
   target: RestartTarget,
-  settings: Pick<DaemonSettings, 'watch' | 'watchIgnore' | 'watchDebounce'>,
+  settings: Pick<DaemonSettings, 'watch' | 'watchIgnore' | 'watchDebounce' | 'waitReady'>,
   context: ProcedureContext,
 ): Procedure {
   const rules = ignoreRules(context.ignoredPaths, settings.watchIgnore);
@@ -49,9 +49,11 @@ export function startWatchRestart(
     const done = (): void => void (restarting = false);
     target.restartGracefully('watch', watchLine(lastRoot, changed, target.workerTree()?.id.pid)).then(done, done);
   };
+  // A worker starts for its first second, and with waitReady until it is ready.
   const starting = (): boolean => {
     const startedAt = target.workerStartedAt();
-    return startedAt !== undefined && Date.now() - startedAt < START_SETTLE_MS;
+    if (startedAt === undefined) return false;
+    return Date.now() - startedAt < START_SETTLE_MS || (settings.waitReady > 0 && !target.workerReady());
   };
   const changed = (root: string, path: string): void => {
     if (stopped || restarting || rules.ignores(root, path) || starting()) return;
