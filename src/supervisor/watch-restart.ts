@@ -11,8 +11,8 @@
  * watcher per folder, added as folders appear, so that an ignored folder (node_modules) is never
  * walked or watched at all (Node's own recursive mode on Linux, from Node 20, walks all of them).
  */
-import { type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { DaemonSettings } from '../options.js';
 import type { Procedure, ProcedureContext, RestartTarget } from './procedures.js';
 import { type IgnoreRules, ignoreRules } from './watch-ignore.js';
@@ -34,20 +34,21 @@ export function startWatchRestart(
   context: ProcedureContext,
 ): Procedure {
   const rules = ignoreRules(context.ignoredPaths, settings.watchIgnore);
-  const pending = new Set<string>();
+  /** Changed paths, each with the watched path it is under. */
+  const pending = new Map<string, string>();
   let debounce: NodeJS.Timeout | undefined;
   let restarting = false;
   let stopped = false;
-  let lastRoot = '';
 
   const fire = (): void => {
     debounce = undefined;
     if (stopped || pending.size === 0) return;
-    const changed = [...pending];
+    const changed = [...pending.keys()];
+    const root = pending.get(changed[0] as string) as string;
     pending.clear();
     restarting = true;
     const done = (): void => void (restarting = false);
-    target.restartGracefully('watch', watchLine(lastRoot, changed, target.workerTree()?.id.pid)).then(done, done);
+    target.restartGracefully('watch', watchLine(root, changed, target.workerTree()?.id.pid)).then(done, done);
   };
   // A worker starts for its first second, and with waitReady until it is ready.
   const starting = (): boolean => {
@@ -57,8 +58,7 @@ export function startWatchRestart(
   };
   const changed = (root: string, path: string): void => {
     if (stopped || restarting || rules.ignores(root, path) || starting()) return;
-    pending.add(path);
-    lastRoot = root;
+    pending.set(path, root);
     clearTimeout(debounce);
     debounce = setTimeout(fire, settings.watchDebounce);
   };
@@ -73,12 +73,18 @@ export function startWatchRestart(
   };
 }
 
-/** fs.watch over one watched path: a file, or a folder with what is in it (less what is ignored). */
+/**
+ * fs.watch over one watched path: a folder with what is in it (less what is ignored), or a file,
+ * watched through its folder (an editor's atomic save replaces the file: a watch on the file itself
+ * would end with the first save). A watched folder that is itself removed and made again is not
+ * watched again (watch the folder above it); one under it is.
+ */
 class TreeWatcher {
-  private readonly folders = new Map<string, FSWatcher>();
+  /** The folders watched, with the inode each watch is on (a folder removed and made again is another one). */
+  private readonly folders = new Map<string, { watcher: FSWatcher; ino: number }>();
   private readonly recursive = process.platform === 'darwin' || process.platform === 'win32';
-  /** The watched path is a file, not a folder. */
-  private file = false;
+  /** For a watched file: its name in the folder watched. */
+  private readonly only: string | undefined;
 
   constructor(
     private readonly root: string,
@@ -91,15 +97,17 @@ class TreeWatcher {
       folder = statSync(root).isDirectory();
     } catch (err) {
       note(`watch: cannot watch ${root}: ${(err as Error).message}`);
+      this.only = undefined;
       return;
     }
-    this.file = !folder;
-    if (!folder || this.recursive) this.add(root, this.recursive && folder);
+    this.only = folder ? undefined : basename(root);
+    if (!folder) this.add(dirname(root), false);
+    else if (this.recursive) this.add(root, true);
     else this.walk(root);
   }
 
   close(): void {
-    for (const w of this.folders.values()) w.close();
+    for (const { watcher } of this.folders.values()) watcher.close();
     this.folders.clear();
   }
 
@@ -107,7 +115,7 @@ class TreeWatcher {
   private walk(folder: string): void {
     if (this.folders.has(folder) || (folder !== this.root && this.rules.ignores(this.root, folder))) return;
     if (!this.add(folder, false)) return;
-    let entries: import('node:fs').Dirent[];
+    let entries: Dirent[];
     try {
       entries = readdirSync(folder, { withFileTypes: true });
     } catch {
@@ -118,32 +126,43 @@ class TreeWatcher {
 
   private add(path: string, recursive: boolean): boolean {
     let watcher: FSWatcher;
+    let ino: number;
     try {
+      ino = statSync(path).ino;
       watcher = watch(path, { recursive, persistent: false }, (_event, name) => this.event(path, name));
     } catch (err) {
       this.note(`watch: cannot watch ${path}: ${(err as Error).message}`);
       return false;
     }
-    // A folder that is removed ends its watcher; one created again is found through its parent's event.
-    watcher.on('error', () => {
-      watcher.close();
-      this.folders.delete(path);
-    });
-    this.folders.set(path, watcher);
+    watcher.on('error', () => this.forget(path));
+    this.folders.set(path, { watcher, ino });
     return true;
   }
 
+  private forget(path: string): void {
+    this.folders.get(path)?.watcher.close();
+    this.folders.delete(path);
+  }
+
   private event(watched: string, name: string | Buffer | null): void {
-    const path = this.file || name === null ? watched : join(watched, name.toString());
+    if (this.only !== undefined && name?.toString() !== this.only) return;
+    const path = name === null ? watched : join(watched, name.toString());
     if (this.rules.ignores(this.root, path)) return;
-    if (!this.recursive && !this.file && path !== watched && !this.folders.has(path)) {
-      // A new folder (created, or moved in): watch it and what it holds.
-      try {
-        if (statSync(path).isDirectory()) this.walk(path);
-      } catch {
-        // Gone again, or a file.
-      }
-    }
+    if (!this.recursive && this.only === undefined && path !== watched) this.follow(path);
     this.onChange(this.root, path);
+  }
+
+  /** A folder that appeared is watched with what it holds; one that went (or was made again) is forgotten (and watched anew). */
+  private follow(path: string): void {
+    let ino: number | undefined;
+    try {
+      const st = statSync(path);
+      if (st.isDirectory()) ino = st.ino;
+    } catch {
+      // Gone, or a file.
+    }
+    const known = this.folders.get(path);
+    if (known !== undefined && known.ino !== ino) this.forget(path);
+    if (ino !== undefined && !this.folders.has(path)) this.walk(path);
   }
 }

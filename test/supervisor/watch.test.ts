@@ -6,7 +6,7 @@
  * and the restart's log line names what changed.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { globRegExp, ignoreRules } from '../../src/supervisor/watch-ignore';
@@ -107,4 +107,31 @@ describe('what watch ignores', () => {
     assert.ok(globRegExp('a?c').test('abc'));
     assert.ok(!globRegExp('a.c').test('abc'), 'a dot is a dot');
   });
+});
+
+test('a watched file survives atomic saves; a folder removed and made again is watched again', async (t) => {
+  const home = newHome(t);
+  const dir = tempDir();
+  const config = join(dir, 'config.json');
+  writeFileSync(config, '{}\n');
+  mkdirSync(join(dir, 'src', 'lib'), { recursive: true });
+  const log = join(dir, 'f.log');
+  await startDaemon(home, ['--name', 'f', `--watch=${config}`, `--watch=${join(dir, 'src')}`, '--log', log, '--', process.execPath, APP]);
+  await workerRunning(home, 'f');
+  for (let n = 1; n <= 2; n++) {
+    await settled(home, 'f');
+    // An editor's save: a new file renamed over the old one.
+    writeFileSync(`${config}.tmp`, `{"n": ${n}}\n`);
+    renameSync(`${config}.tmp`, config);
+    await restarted(home, 'f', n);
+  }
+  await settled(home, 'f');
+  rmSync(join(dir, 'src', 'lib'), { recursive: true });
+  mkdirSync(join(dir, 'src', 'lib'));
+  await restarted(home, 'f', 3);
+  await settled(home, 'f');
+  writeFileSync(join(dir, 'src', 'lib', 'new.js'), '// new\n');
+  const s = await restarted(home, 'f', 4);
+  assert.equal(s.restarts, 4);
+  assert.match(watchLines(log).at(-1) as string, /watch: lib\/new\.js changed: restarting/);
 });
