@@ -130,7 +130,7 @@ export function statusLines(s: NamedStatus, cwd: string | undefined, now: number
 /** The `cpu` and `memory` lines of `status NAME`: the worker's tree, then the supervisor's own. */
 function usageRows(s: NamedStatus): [string, string][] {
   const u = s.usage;
-  if (u === undefined) return [['usage', 'unknown (no /proc here)']];
+  if (u === undefined) return [['usage', 'unknown (neither /proc nor ps here)']];
   const rows: [string, string][] = [];
   if (u.processes !== undefined) {
     const window = u.cpuWindow === undefined ? '' : ` over the last ${u.cpuWindow.toFixed(1)} s`;

@@ -3,8 +3,10 @@
  * from /proc now (the members a stop finds: its group, its descendants, and the members that the
  * supervisor found by their tree token at its last sample; their RSS and PSS), the CPU use over a recent window
  * from the supervisor's last CPU sample (kept in its state file) and the tree's CPU time now, and
- * the supervisor's own RSS. Nothing is asked of the supervisor. Where there is no /proc, nothing is
- * reported: the fields are absent ("unknown"), never a wrong number.
+ * the supervisor's own RSS. Nothing is asked of the supervisor. Where there is no /proc (macOS,
+ * the BSDs), what `ps` says of the worker's process group (the tree a stop reaches there) and of
+ * the supervisor; where neither can be had, nothing: the fields are absent ("unknown"), never a
+ * wrong number.
  */
 import { HAS_PROC } from '../process/proc.js';
 import { CLOCK_TICKS, membersOf, rssOf, sharedSnapshot, usageOf } from '../process/tree-usage.js';
@@ -14,7 +16,7 @@ import type { CpuSample } from './protocol.js';
 export interface DaemonUsage {
   /** CPU use of the worker's tree in % of one core (100 = one core busy) over the last `cpuWindow` seconds. */
   cpu?: number;
-  /** The window of `cpu`, in seconds. */
+  /** The window of `cpu`, in seconds (absent where `ps` gave the figure: its own recent average). */
   cpuWindow?: number;
   /** Summed resident set sizes of the tree's processes, bytes (a page shared by two members counts twice). */
   rss?: number;
@@ -48,10 +50,10 @@ export function cpuPercent(samples: readonly { at: number; ticks: number }[], ti
 
 /** What the daemon with supervisor `supervisorPid` and the CPU sample `sample` uses now (Linux), or undefined. */
 export function measureUsage(supervisorPid: number, workerPid: number | undefined, sample: CpuSample | undefined, now = Date.now()): DaemonUsage | undefined {
+  if (!HAS_PROC) return process.platform === 'win32' ? undefined : psUsage(supervisorPid, workerPid);
   const supervisorRss = rssOf(supervisorPid);
   if (supervisorRss === undefined) return undefined;
   if (workerPid === undefined || sample === undefined || sample.workerPid !== workerPid) return { supervisorRss };
-  if (!HAS_PROC) return { supervisorRss };
   const tree = usageOf(membersOf(sharedSnapshot(sample.workerPid), { pid: sample.workerPid, starttime: sample.starttime }, sample.members ?? []), { pss: true });
   if (tree.pids.length === 0) return { supervisorRss };
   const cpu = cpuPercent(sample.samples, tree.ticks, now);
@@ -62,4 +64,51 @@ export function measureUsage(supervisorPid: number, workerPid: number | undefine
     processes: tree.pids.length,
     supervisorRss,
   };
+}
+
+/** One line of `ps -A -o pid=,pgid=,rss=,%cpu=`. */
+export interface PsLine {
+  pid: number;
+  pgid: number;
+  /** kB. */
+  rss: number;
+  cpu: number;
+}
+
+/** The lines of `ps -A -o pid=,pgid=,rss=,%cpu=` output (a `,` decimal mark too); lines it cannot read are left out. Pure. */
+export function parsePs(text: string): PsLine[] {
+  const out: PsLine[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length !== 4) continue;
+    const [pid, pgid, rss, cpu] = f.map((v) => Number(v.replace(',', '.')));
+    if ([pid, pgid, rss, cpu].every((v) => v !== undefined && Number.isFinite(v))) out.push({ pid: pid as number, pgid: pgid as number, rss: rss as number, cpu: cpu as number });
+  }
+  return out;
+}
+
+/** What `ps` says of the worker's process group and the supervisor, from `lines`. Pure. */
+export function usageFromPs(lines: readonly PsLine[], supervisorPid: number, workerPid: number | undefined): DaemonUsage | undefined {
+  const supervisor = lines.find((l) => l.pid === supervisorPid);
+  if (supervisor === undefined) return undefined;
+  const supervisorRss = supervisor.rss * 1024;
+  const group = workerPid === undefined ? [] : lines.filter((l) => l.pgid === workerPid);
+  if (group.length === 0) return { supervisorRss };
+  const cpu = group.reduce((sum, l) => sum + l.cpu, 0);
+  return { cpu: Math.round(cpu * 10) / 10, rss: group.reduce((sum, l) => sum + l.rss, 0) * 1024, processes: group.length, supervisorRss };
+}
+
+/** `ps` run once per turn of the event loop (a `list` of twenty daemons runs it once). */
+let psLines: PsLine[] | undefined;
+
+/** The usage as `ps` tells it (systems without /proc); undefined when ps cannot be run. */
+export function psUsage(supervisorPid: number, workerPid: number | undefined): DaemonUsage | undefined {
+  if (psLines === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const result = spawnSync('ps', ['-A', '-o', 'pid=,pgid=,rss=,%cpu='], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] });
+    psLines = result.status === 0 ? parsePs(result.stdout) : [];
+    setImmediate(() => (psLines = undefined)).unref();
+  }
+  return usageFromPs(psLines, supervisorPid, workerPid);
 }

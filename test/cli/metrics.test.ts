@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { type DaemonUsage as Usage, cpuPercent } from '../../src/control/usage';
+import { type DaemonUsage as Usage, cpuPercent, parsePs, psUsage, usageFromPs } from '../../src/control/usage';
 import { formatBytes, listTable } from '../../src/cli/render';
 import { type Home, assertCode, newHome, startDaemon, waitForAsync, workerRunning, xd } from '../support/cli';
 import { FIXTURES, cleanup, readText } from '../support/fixtures';
@@ -34,6 +34,10 @@ test("a worker's child holding 100 MB counts in the tree's memory; the child kil
   assert.ok((full.rss ?? 0) > 100 * MB, `RSS ${full.rss} includes the child's 100 MB`);
   assert.ok((full.pss ?? 0) > 100 * MB, `PSS ${full.pss} too (its pages are its own)`);
   assert.ok((full.supervisorRss ?? 0) > 5 * MB && (full.supervisorRss ?? 0) < 100 * MB, `the supervisor's own RSS: ${full.supervisorRss}`);
+  // Where there is no /proc, ps tells the worker's process group (here the child is in it too).
+  const byPs = psUsage(s.pid as number, s.workerPid);
+  assert.equal(byPs?.processes, 2);
+  assert.ok((byPs?.rss ?? 0) > 100 * MB && byPs?.supervisorRss !== undefined, JSON.stringify(byPs));
   const table = await xd(home, ['list']);
   assertCode(table, 0);
   assert.match(table.stdout, /^NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +STARTS +ERRORS +LOG$/m);
@@ -107,6 +111,11 @@ test('CPU over a window: the newest sample at least 0.5 s old; unknown rather th
   assert.equal(cpuPercent(samples, 300, 16_000), undefined, 'fewer ticks than sampled: a member ended unwaited for');
   assert.equal(cpuPercent([{ at: 10_000, ticks: 0 }], 10, 10_100), undefined, 'no window long enough');
   assert.equal(formatBytes(530 * MB + 200 * 1024), '530.2 MB');
+  const ps = parsePs('  10   10  2048  1,5\n  11   10  1024 98.0\n  12   12  512 0.0\n  ps: garbage line\n   1    1   100');
+  assert.deepEqual(ps.map((l) => l.pid), [10, 11, 12], 'what it cannot read is left out');
+  assert.deepEqual(usageFromPs(ps, 12, 10), { cpu: 99.5, rss: 3072 * 1024, processes: 2, supervisorRss: 512 * 1024 });
+  assert.deepEqual(usageFromPs(ps, 12, 99), { supervisorRss: 512 * 1024 }, 'no such group: the supervisor only');
+  assert.equal(usageFromPs(ps, 99, 10), undefined, 'no such supervisor: unknown');
   assert.equal(formatBytes(512), '512 B');
   const row = { name: 'x', state: 'stopped' as const, pidFile: '/p', starts: 0, restarts: 0, errors: 0, maxCount: 0, maxError: 3, command: [], logFile: '' };
   assert.match(listTable([row], 0), /^x +stopped +- +- +- +- +- +- +- +-$/m, 'unknown: -');
