@@ -12,7 +12,7 @@
  * walked or watched at all (Node's own recursive mode on Linux, from Node 20, walks all of them).
  */
 import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { DaemonSettings } from '../options.js';
 import type { Procedure, ProcedureContext, RestartTarget } from './procedures.js';
 import { type IgnoreRules, ignoreRules } from './watch-ignore.js';
@@ -80,8 +80,8 @@ export function startWatchRestart(
  * watched again (watch the folder above it); one under it is.
  */
 class TreeWatcher {
-  /** The folders watched, with the inode each watch is on (a folder removed and made again is another one). */
-  private readonly folders = new Map<string, { watcher: FSWatcher; ino: number }>();
+  /** The folders watched. */
+  private readonly folders = new Map<string, { watcher: FSWatcher }>();
   private readonly recursive = process.platform === 'darwin' || process.platform === 'win32';
   /** For a watched file: its name in the folder watched. */
   private readonly only: string | undefined;
@@ -126,16 +126,18 @@ class TreeWatcher {
 
   private add(path: string, recursive: boolean): boolean {
     let watcher: FSWatcher;
-    let ino: number;
     try {
-      ino = statSync(path).ino;
       watcher = watch(path, { recursive, persistent: false }, (_event, name) => this.event(path, name));
     } catch (err) {
       this.note(`watch: cannot watch ${path}: ${(err as Error).message}`);
       return false;
     }
-    watcher.on('error', () => this.forget(path));
-    this.folders.set(path, { watcher, ino });
+    // The watch of a folder that went may report so after its successor is watched: only its own entry goes.
+    watcher.on('error', () => {
+      watcher.close();
+      if (this.folders.get(path)?.watcher === watcher) this.folders.delete(path);
+    });
+    this.folders.set(path, { watcher });
     return true;
   }
 
@@ -152,17 +154,20 @@ class TreeWatcher {
     this.onChange(this.root, path);
   }
 
-  /** A folder that appeared is watched with what it holds; one that went (or was made again) is forgotten (and watched anew). */
+  /**
+   * A folder named by its parent's event: it appeared, went, or went and came again (possibly with
+   * the same inode number: a number is not an identity). Whatever it was, what was watched there
+   * is forgotten and what is there now is watched.
+   */
   private follow(path: string): void {
-    let ino: number | undefined;
+    const under = `${path}${sep}`;
+    for (const known of [...this.folders.keys()]) if (known === path || known.startsWith(under)) this.forget(known);
+    let folder = false;
     try {
-      const st = statSync(path);
-      if (st.isDirectory()) ino = st.ino;
+      folder = statSync(path).isDirectory();
     } catch {
-      // Gone, or a file.
+      // Gone.
     }
-    const known = this.folders.get(path);
-    if (known !== undefined && known.ino !== ino) this.forget(path);
-    if (ino !== undefined && !this.folders.has(path)) this.walk(path);
+    if (folder) this.walk(path);
   }
 }
