@@ -72,5 +72,7 @@ describe('cleanup between restarts', () => {
     assert.equal(isGone(w.detached), false, 'the grandchild still runs');
     assert.doesNotMatch(text, /left \d+ process/);
     signal(w.detached, 'SIGKILL');
+    // Gone before the file's after-hook looks for strays (a SIGKILL takes effect asynchronously).
+    await waitGone(w.detached);
   });
 });
