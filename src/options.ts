@@ -5,6 +5,7 @@
  */
 import { describe } from './errors.js';
 import { type RestartPolicy, ignoredSetting } from './supervisor/policy.js';
+import { ignoredWatchSetting } from './supervisor/watch-settings.js';
 
 /** How a setting's value is checked (and, in the CLI, parsed from text). */
 export type SettingKind =
@@ -203,6 +204,8 @@ export function checkSettings(source: Readonly<Partial<Record<SettingName, unkno
   // Refused, not accepted and then ignored.
   const ignored = ignoredSetting(checked, SETTINGS.maxRestartDelay.default);
   if (ignored !== undefined) throw new RangeError(`xdaemon: ${ignored.option} cannot apply: ${ignored.reason}`);
+  const watchIgnored = ignoredWatchSetting(checked, SETTINGS.watchDebounce.default);
+  if (watchIgnored !== undefined) throw new RangeError(`xdaemon: ${watchIgnored.option} cannot apply: ${watchIgnored.reason}`);
   return checked;
 }
 

@@ -11,6 +11,7 @@ import { loadBundle } from '../bundles.js';
 import { XDaemonError, messageOf } from '../errors.js';
 import { type DaemonOptions, type DaemonSettings, DEFAULTS, type SettingName, checkSettings } from '../options.js';
 import { ignoredSetting } from '../supervisor/policy.js';
+import { ignoredWatchSetting } from '../supervisor/watch-settings.js';
 import { resolveCommand } from '../process/which.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
 import { type FlagSpecs, type ParsedLine, SETTING_FLAG_SPECS, kebab, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
@@ -69,6 +70,8 @@ export function parseLaunch(verb: string, line: ParsedLine): LaunchRequest {
   }
   const ignored = ignoredSetting({ ...DEFAULTS, ...(settings as Partial<DaemonSettings>) }, DEFAULTS.maxRestartDelay);
   if (ignored !== undefined) throw new UsageError(`--${kebab(ignored.option)} cannot apply: ${ignored.reason}`);
+  const watchIgnored = ignoredWatchSetting({ ...DEFAULTS, ...(settings as Partial<DaemonSettings>) }, DEFAULTS.watchDebounce);
+  if (watchIgnored !== undefined) throw new UsageError(`--${watchIgnored.option === 'watchIgnore' ? 'ignore' : 'watch-debounce'} cannot apply: ${watchIgnored.reason}`);
   const env = parseEnv(listFlag(line, 'env'));
   const [command, ...args] = commandOf(verb, line);
   return { name, command, args, settings, log, cwd, env };

@@ -1,5 +1,6 @@
 /** `reopen(pidFile)`: ask a running daemon's supervisor to reopen its log files (after a flush or a rotation). */
 import { XDaemonError } from '../errors.js';
+import { controlCall } from './call.js';
 import { ask, findDaemon } from './find-daemon.js';
 
 /**
@@ -8,11 +9,13 @@ import { ask, findDaemon } from './find-daemon.js';
  *
  * @throws XDaemonError when the supervisor refuses, cannot reopen, or does not answer in time.
  */
-export async function reopen(pidFile: string, options: { timeout?: number } = {}): Promise<boolean> {
-  const daemon = findDaemon(pidFile);
-  const answer = await ask(daemon, 'reopen', options.timeout ?? 5000);
-  if (answer === 'unreachable') return false;
-  if (answer === 'unresponsive') throw new XDaemonError(`the supervisor of ${daemon.pidFile} did not answer the reopen request in time`);
-  if (!answer.response.ok) throw new XDaemonError(`the supervisor of ${daemon.pidFile} could not reopen its log: ${answer.response.error}`);
-  return true;
+export function reopen(pidFile: string, options: { timeout?: number } = {}): Promise<boolean> {
+  return controlCall(async ({ signal }) => {
+    const daemon = findDaemon(pidFile);
+    const answer = await ask(daemon, 'reopen', options.timeout ?? 5000, signal);
+    if (answer === 'unreachable') return false;
+    if (answer === 'unresponsive') throw new XDaemonError(`the supervisor of ${daemon.pidFile} did not answer the reopen request in time`);
+    if (!answer.response.ok) throw new XDaemonError(`the supervisor of ${daemon.pidFile} could not reopen its log: ${answer.response.error}`);
+    return true;
+  });
 }

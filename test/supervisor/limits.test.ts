@@ -71,12 +71,15 @@ test('cronRestart: the worker is restarted at the minute (a clock set 0.4 s befo
   await withTimeout(sup.stop(), 10_000, 'the stop');
 });
 
-test('the schedule is checked at start: 5 fields, valid values; the next time is in local time', () => {
+test('the schedule is checked at start: 5 fields, valid values; the next time is in local time; watch tuning without watch is refused', () => {
   assert.throws(() => checkSettings({ cronRestart: '61 * * * *' }), /^RangeError: xdaemon: cronRestart "61 \* \* \* \*" is not a schedule: .*minute/);
   assert.throws(() => checkSettings({ cronRestart: '* * * *' }), /cronRestart "\* \* \* \*" is not a schedule: it has 4 field\(s\), a schedule has 5/);
   assert.throws(() => checkSettings({ cronRestart: '0 0 * * * *' }), /has 6 field\(s\)/);
   assert.throws(() => checkSettings({ cronRestart: 3 }), /cronRestart must be a string/);
   assert.equal(checkSettings({ cronRestart: '30 3 * * 1-5' }).cronRestart, '30 3 * * 1-5');
+  assert.throws(() => checkSettings({ watchIgnore: ['dist'] }), /^RangeError: xdaemon: watchIgnore cannot apply: .*watch is off/, 'refused, not ignored');
+  assert.throws(() => checkSettings({ watchDebounce: 50 }), /watchDebounce cannot apply/);
+  assert.deepEqual(checkSettings({ watch: ['.'], watchIgnore: ['dist'], watchDebounce: 50 }).watchIgnore, ['dist']);
   const from = new Date(2030, 0, 15, 3, 59, 59, 900).getTime();
   assert.equal(nextTime('0 4 * * *', from), new Date(2030, 0, 15, 4, 0, 0, 0).getTime());
   assert.equal(nextTime('0 4 * * *', new Date(2030, 0, 15, 4, 0, 0, 0).getTime()), new Date(2030, 0, 16, 4, 0, 0, 0).getTime());
