@@ -178,8 +178,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /**
    * Starts supervising. Resolves with the first worker's pid once it has started (with
-   * `waitReady`: once it is ready); rejects if supervision ends before that (it gave up, or the
-   * first worker was never ready). Calling it again returns the same promise.
+   * `waitReady`: once it is ready); a first worker that runs and then dies does not undo that (the
+   * end of supervision is told by `giveup` and {@link ended}). Rejects if supervision ends before
+   * any worker was up (every start failed, or the first worker was never ready). Calling it again
+   * returns the same promise.
    */
   start(): Promise<{ workerPid: number }> {
     if (this.firstStart !== undefined) return this.firstStart.promise;
