@@ -6,7 +6,7 @@
  * (`maxCount` → `--max-count`), so the library, the CLI and the services cannot drift. Pure.
  */
 import { parseArgs } from 'node:util';
-import { MAX_TIMER, SETTINGS, type SettingKind, type SettingName, checkListen, checkSetting } from '../options.js';
+import { MAX_TIMER, SETTINGS, type SettingKind, type SettingName, type SettingSpec, checkListen, checkSetting } from '../options.js';
 import { UsageError } from './usage-error.js';
 
 /** How a flag takes its value. */
@@ -15,6 +15,8 @@ export interface FlagSpec {
   short?: string;
   /** May be given more than once (each value is kept). */
   multiple?: boolean;
+  /** A boolean-type flag that also takes `--flag=VALUE`; given bare, it stands for this value. */
+  bare?: string;
 }
 
 /** The flags a verb accepts, by long name (kebab case). */
@@ -44,6 +46,8 @@ export interface SettingFlag {
   kind: SettingKind;
   default: unknown;
   doc: string;
+  /** For a list flag that may be given without a value: what it then stands for. */
+  bare?: string;
 }
 
 /**
@@ -52,11 +56,17 @@ export interface SettingFlag {
  */
 export const SETTING_FLAGS: readonly SettingFlag[] = (Object.keys(SETTINGS) as SettingName[])
   .filter((name) => name !== 'pidFile')
-  .map((name) => ({ flag: kebab(name), setting: name, kind: SETTINGS[name].kind, default: SETTINGS[name].default, doc: SETTINGS[name].doc }));
+  .map((name) => {
+    const spec: SettingSpec = SETTINGS[name];
+    return { flag: spec.flag ?? kebab(name), setting: name, kind: spec.kind, default: spec.default, doc: spec.doc, ...(spec.bare === undefined ? {} : { bare: spec.bare }) };
+  });
 
-/** parseArgs specs of the setting flags. */
+/** parseArgs specs of the setting flags (a list setting: a repeatable flag). */
 export const SETTING_FLAG_SPECS: FlagSpecs = Object.fromEntries(
-  SETTING_FLAGS.map((f): [string, FlagSpec] => [f.flag, f.kind.type === 'bool' ? { type: 'boolean' } : f.kind.type === 'strings' ? { type: 'string', multiple: true } : { type: 'string' }]),
+  SETTING_FLAGS.map((f): [string, FlagSpec] => {
+    if (f.kind.type === 'strings') return [f.flag, f.bare === undefined ? { type: 'string', multiple: true } : { type: 'boolean', multiple: true, bare: f.bare }];
+    return [f.flag, { type: f.kind.type === 'bool' ? 'boolean' : 'string' }];
+  }),
 );
 
 /** Text that reads as a (possibly negative) number: a value, not a mistyped flag. */
@@ -97,7 +107,9 @@ export function readLine(verb: string, args: readonly string[], specs: FlagSpecs
       continue;
     }
     let value: string | true;
-    if (spec.type === 'boolean') {
+    if (spec.bare !== undefined) {
+      value = token.value ?? spec.bare;
+    } else if (spec.type === 'boolean') {
       if (token.value !== undefined) note(`${raw} takes no value, got ${JSON.stringify(token.value)}`);
       value = true;
     } else {
@@ -187,13 +199,15 @@ export function parseSettingText(flag: SettingFlag, text: string | true | readon
   const name = flag.flag;
   const kind = flag.kind;
   let value: unknown;
-  if (kind.type === 'bool') {
+  if (kind.type === 'strings') {
+    const list = typeof text === 'string' ? [text] : text === true ? [] : [...text];
+    if (list.includes('')) throw new UsageError(`--${name} needs a value that is not empty`);
+    value = list;
+  } else if (typeof text === 'object') {
+    throw new UsageError(`--${name} is given twice`);
+  } else if (kind.type === 'bool') {
     value = true;
-  } else if (kind.type === 'strings') {
-    const texts = typeof text === 'string' ? [text] : text === true ? [] : text;
-    if (texts.length === 0 || texts.includes('')) throw new UsageError(`--${name} needs a value`);
-    value = [...texts];
-  } else if (typeof text !== 'string') {
+  } else if (text === true) {
     throw new UsageError(`--${name} needs a value`);
   } else {
     switch (kind.type) {
@@ -226,6 +240,9 @@ export function parseSettingText(flag: SettingFlag, text: string | true | readon
         if (text === '') throw new UsageError(`--${name} needs a file name`);
         value = text;
         break;
+      case 'cron':
+        value = text;
+        break;
     }
   }
   try {
@@ -250,7 +267,7 @@ export function settingsOf(line: ParsedLine, allowed: readonly SettingFlag[] = S
   const settings: Partial<Record<SettingName, unknown>> = {};
   for (const flag of allowed) {
     const text = line.flags.get(flag.flag);
-    if (text !== undefined && (flag.kind.type === 'strings' || !Array.isArray(text))) settings[flag.setting] = parseSettingText(flag, text);
+    if (text !== undefined) settings[flag.setting] = parseSettingText(flag, text);
   }
   return settings;
 }

@@ -3,11 +3,10 @@
  * exits; the verb returns once they are gone. A stopped name succeeds (exit 0), as LSB asks; a dead
  * one (its supervisor was killed) has its leftover processes stopped and its pid file removed.
  */
-import { boolFlag, millis, readLine, textFlag } from './flags.js';
+import { millis, readLine, textFlag } from './flags.js';
 import type { Io } from './io.js';
-import { control, existingStateDirectory, forEachName, known, namesOf } from './daemons.js';
+import { control, existingStateDirectory, forEachName, known, namesOrAll, requestedNames } from './daemons.js';
 import { recordNames } from './record.js';
-import { UsageError } from './usage-error.js';
 
 /** `stop`, read. */
 export interface StopRequest {
@@ -25,10 +24,7 @@ export const DEFAULT_STOP_TIMEOUT = 30_000;
 export function parseStop(args: readonly string[]): StopRequest | { verb: 'help'; topic: 'stop' } {
   const line = readLine('stop', args, { all: { type: 'boolean' }, timeout: { type: 'string' } });
   if (line.help) return { verb: 'help', topic: 'stop' };
-  const all = boolFlag(line, 'all');
-  const names = namesOf('stop', line.positionals, false);
-  if (all && names.length > 0) throw new UsageError('stop takes NAME… or --all, not both');
-  if (!all && names.length === 0) throw new UsageError('stop needs a NAME or --all (see xdaemon stop --help)');
+  const { names, all } = namesOrAll('stop', line);
   const text = textFlag(line, 'timeout');
   return { verb: 'stop', names, all, timeout: text === undefined ? DEFAULT_STOP_TIMEOUT : millis('timeout', text) };
 }
@@ -36,7 +32,7 @@ export function parseStop(args: readonly string[]): StopRequest | { verb: 'help'
 /** Stops the daemons at once; exit 1 if one of them could not be stopped or has no record. */
 export async function stop(request: StopRequest, io: Io): Promise<number> {
   const dir = existingStateDirectory();
-  const names = request.all ? (dir === undefined ? [] : recordNames(dir)) : request.names;
+  const names = requestedNames(dir, request, recordNames);
   const { status, stop: stopDaemon } = control();
   return forEachName(names, io, async (name) => {
     const daemon = known(dir, name);

@@ -12,10 +12,12 @@ import { ENV_NAME } from '../generation.js';
 import { type LogSink, createLogSink } from '../log/log-sink.js';
 import type { ControlResponse, ExitReport, LiveStatus } from '../control/protocol.js';
 import type { EndRecord } from '../control/state-file.js';
+import { stateFileOf } from '../control/address.js';
 import { describeCommand } from '../process/command-line.js';
 import { setSupervisorTitle } from '../process/process-title.js';
 import { identify, signalTree } from '../process/stop-tree.js';
 import { type SupervisorConfig, answersAfterStart } from './config.js';
+import { CpuSampler } from './cpu-sampler.js';
 import { HandshakeSender } from './handshake.js';
 import { type HeldPidFile, holdPidFile } from './single-instance.js';
 import { type Counters, type SupervisorEnd, Supervisor } from './supervisor.js';
@@ -113,6 +115,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
       {
         output: log,
         resolved: true,
+        ignoredPaths: [config.logFile, ...(pidFile === '' ? [] : [pidFile, stateFileOf(pidFile)]), ...(config.stateDir === undefined ? [] : [config.stateDir])],
         ...(early === undefined ? {} : { treePrefix: early.treePrefix }),
         ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
       },
@@ -192,14 +195,17 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
 
   const hold = (result: HeldPidFile): void => {
     held = result;
-    result.answer(controlHandlers(supervisor, line, config.logFile, startedAt));
+    const sampler = new CpuSampler(supervisor, () => record());
+    result.answer(controlHandlers(supervisor, line, config.logFile, startedAt, sampler));
     // The state file follows the loop, so that status() reads it without waking this process.
     let deferred: NodeJS.Immediate | undefined;
     const record = (): void => {
       clearImmediate(deferred);
       deferred = undefined;
-      result.update(liveStatus(supervisor, config.logFile, startedAt));
+      result.update(liveStatus(supervisor, config.logFile, startedAt, sampler));
     };
+    supervisor.on('start', () => sampler.restart());
+    supervisor.on('stopping', () => sampler.stop());
     // A worker's exit is written after the next worker's spawn (with its start) or at the loop's
     // next turn: the rewrite is not on the way from an exit to the restart.
     supervisor.on('exit', () => void (deferred ??= setImmediate(record)));
@@ -252,6 +258,8 @@ function describeEvents(supervisor: Supervisor, line: (text: string) => void): v
     .on('restarting', ({ instance, pid, counters }) => line(`${of(instance)}restarting: stopping worker pid ${pid} and every process it started ${c(counters)}`))
     .on('not-ready', ({ instance, pid, waitReady }) => line(`${of(instance)}worker pid ${pid} did not call ready() within ${waitReady} ms: stopping it`))
     .on('cleanup', ({ instance, pid, pids }) => line(`${of(instance)}worker pid ${pid} left ${pids.length} process(es) running: stopping ${pids.join(', ')}`))
+    .on('auto-restart', ({ message }) => line(message))
+    .on('notice', ({ message }) => line(message))
     .on('giveup', ({ code, reason, counters }) => line(endText({ code, reason }, counters)))
     .on('stopping', ({ signal, pids }) =>
       line(pids.length === 0 ? `stopping: no worker running` : `stopping: sending ${signal} to worker pid ${pids.join(', ')} and every process ${pids.length > 1 ? 'they' : 'it'} started`),
@@ -274,10 +282,10 @@ function describeEvents(supervisor: Supervisor, line: (text: string) => void): v
 }
 
 /** The answers to control requests. */
-function controlHandlers(supervisor: Supervisor, line: (text: string) => void, logFile: string, startedAt: Date) {
+function controlHandlers(supervisor: Supervisor, line: (text: string) => void, logFile: string, startedAt: Date, sampler: CpuSampler) {
   const ok = (extra: Omit<Extract<ControlResponse, { ok: true }>, 'ok'> = {}): ControlResponse => ({ ok: true, ...extra });
   return {
-    status: () => ok({ status: liveStatus(supervisor, logFile, startedAt) }),
+    status: () => ok({ status: liveStatus(supervisor, logFile, startedAt, sampler) }),
     stop: () => {
       line('stop requested through the control channel: stopping, no further restarts');
       void supervisor.stop('SIGTERM');
@@ -302,7 +310,8 @@ function controlHandlers(supervisor: Supervisor, line: (text: string) => void, l
 }
 
 /** What a running supervisor process reports to `status()`. */
-function liveStatus(supervisor: Supervisor, logFile: string, startedAt: Date): LiveStatus {
+function liveStatus(supervisor: Supervisor, logFile: string, startedAt: Date, sampler: CpuSampler): LiveStatus {
+  const cpuSample = sampler.sample;
   const s = supervisor.status();
   const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
   const restarting = s.state === 'restarting' || (s.state === 'running' && s.instances.some((i) => i.restarting));
@@ -337,6 +346,7 @@ function liveStatus(supervisor: Supervisor, logFile: string, startedAt: Date): L
     })),
     reloading: s.reloading,
     listen: s.listen,
+    ...(cpuSample === undefined ? {} : { cpuSample }),
   };
 }
 

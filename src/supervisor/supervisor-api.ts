@@ -125,6 +125,13 @@ export interface SupervisorEvents {
   reloaded: [info: { instance: number; pid: number; oldPid: number | undefined; seconds: number }];
   /** A replacement failed: it was stopped, the old worker keeps running; the reload ends. */
   'reload-failed': [info: { instance: number; message: string }];
+  /**
+   * A restart of the supervisor's own (its tree above maxMemory, a cronRestart time, a change under
+   * watch) begins, for the reason `message` gives; the `restarting` event follows.
+   */
+  'auto-restart': [info: { cause: 'memory' | 'cron' | 'watch'; message: string; pid?: number }];
+  /** Something the supervisor's log should say (a watched path that cannot be watched, say). */
+  notice: [info: { message: string }];
 }
 
 /**
@@ -142,5 +149,9 @@ export interface SupervisorHooks {
   treePrefix?: string;
   /** Where systemd's socket activation variables are read (default: process.env). */
   socketEnv?: NodeJS.ProcessEnv;
+  /** Files and folders watch ignores besides the log files (the pid and state files, the state directory). */
+  ignoredPaths?: readonly string[];
+  /** The clock of the cron restart (tests). */
+  clock?: { now(): number };
 }
 

@@ -26,6 +26,7 @@ import { Slot, type SlotHost } from './slot.js';
 import { listenSpec } from './listen-spec.js';
 import type { WorkerRunSpec } from './worker-run.js';
 import type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
+import { type Procedure, type ProcedureContext, startProcedures } from './procedures.js';
 
 export type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 export type { ReloadReport } from './reload.js';
@@ -96,6 +97,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private firstStart: Deferred<{ workerPid: number }> | undefined;
   private requested: Promise<{ workerPid: number }> | undefined;
   private reloading: Promise<ReloadReport> | undefined;
+  /** The memory check, cron and watch restarts (./procedures), while supervising. */
+  private readonly procedureContext: ProcedureContext;
+  private procedures: Procedure | undefined;
 
   /**
    * @throws TypeError or RangeError for a bad option; XDaemonError when the command cannot be found.
@@ -130,6 +134,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const host = this.slotHost();
     this.slots = Array.from({ length: settings.instances }, (_, i) => new Slot(i, host));
     this.socketEnv = hooks.socketEnv ?? process.env;
+    this.procedureContext = { cwd, ignoredPaths: [logFile, settings.errFile, ...(hooks.ignoredPaths ?? [])], clock: hooks.clock };
   }
 
   /** The running worker's pid (instance 0), if one runs. */
@@ -206,6 +211,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.firstStart = firstStart;
     this.phase = 'running';
     this.startedAt = Date.now();
+    this.procedures = startProcedures(this, this.settings, this.procedureContext);
     const begin = (): void => {
       const ups = this.slots.map((s) => s.nextUp());
       for (const slot of this.slots) slot.begin();
@@ -244,6 +250,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<SupervisorEnd> {
     if (this.phase === 'ended' || this.phase === 'stopping') return this.ended;
     this.phase = 'stopping';
+    this.procedures?.stop();
     for (const slot of this.slots) {
       slot.cancelPending();
       slot.endSpare();
@@ -380,6 +387,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.phase = 'ended';
     for (const slot of this.slots) slot.endSpare();
     this.sockets?.close();
+    this.procedures?.stop();
     this.firstStart?.reject(new XDaemonError('the supervisor stopped before a worker was up'));
     this.end.resolve(end);
   }
