@@ -11,6 +11,7 @@ import type { Counters, SupervisorEvents, SupervisorStatus } from './supervisor-
 import { Spare } from './spare.js';
 import { type WorkerExit, WorkerRun, type WorkerRunHooks, type WorkerRunSpec } from './worker-run.js';
 import type { LogSink } from '../log/log-sink.js';
+import type { GroupGuard } from './group-guard.js';
 import { tracer } from '../trace.js';
 
 const trace = tracer('supervisor');
@@ -22,6 +23,8 @@ const SPARE_BOOT_DELAY_MS = 250;
 export interface SlotHost {
   readonly settings: Omit<DaemonSettings, 'pidFile'>;
   readonly output: LogSink;
+  /** The watcher of its workers' process groups for when the supervisor dies (./group-guard). */
+  readonly guard: GroupGuard;
   /** Whether workers may start (the supervisor runs: it is neither stopping nor ended). */
   active(): boolean;
   /**
@@ -115,7 +118,7 @@ export class Slot {
   private startWorker(): WorkerRun {
     const spare = this.spare?.take();
     const spec = { ...this.host.spec(this, this.history.starts, spare?.token), spare };
-    const worker = WorkerRun.start(spec, this.host.output, this.host.settings, this.hooks);
+    const worker = WorkerRun.start(spec, this.host.output, this.host.settings, this.hooks, this.host.guard);
     if (this.spare !== undefined) this.bootSpareAfter(worker);
     return worker;
   }

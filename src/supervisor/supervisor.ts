@@ -23,6 +23,7 @@ import { newTreePrefix } from './tree-token.js';
 import type { GiveUpReason } from './policy.js';
 import { type ReloadReport, reloadSlots } from './reload.js';
 import { Slot, type SlotHost } from './slot.js';
+import { GroupGuard } from './group-guard.js';
 import { listenSpec } from './listen-spec.js';
 import type { WorkerRunSpec } from './worker-run.js';
 import type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
@@ -100,6 +101,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** The memory check, cron and watch restarts (./procedures), while supervising. */
   private readonly procedureContext: ProcedureContext;
   private procedures: Procedure | undefined;
+  /** Stops the workers' process groups if this process dies without a word (./group-guard). */
+  private readonly guard = new GroupGuard();
 
   /**
    * @throws TypeError or RangeError for a bad option; XDaemonError when the command cannot be found.
@@ -342,6 +345,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return {
       settings: this.settings,
       output: this.output,
+      guard: this.guard,
       active: () => this.phase === 'running',
       spec: (slot, start, token) => this.spec(slot, start, token),
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
@@ -388,6 +392,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     for (const slot of this.slots) slot.endSpare();
     this.sockets?.close();
     this.procedures?.stop();
+    this.guard.close();
     this.firstStart?.reject(new XDaemonError('the supervisor stopped before a worker was up'));
     this.end.resolve(end);
   }

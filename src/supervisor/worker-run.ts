@@ -12,10 +12,12 @@ import type { ChildProcess } from 'node:child_process';
 import type { LogSink, WorkerStdio } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
 import { isNodeExecutable } from '../process/node-command.js';
+import { findSetpriv } from '../process/parent-death.js';
 import { spawnDetached } from '../process/spawn-child.js';
 import { stopProcess } from '../process/stop-process.js';
 import { findTree, identify, stopTree } from '../process/stop-tree.js';
 import { READY_FD_ENV } from '../worker/ready.js';
+import type { GroupGuard } from './group-guard.js';
 
 /**
  * Everything one worker process is created from. Descriptors 0..2 are stdin (none), `stdout` and
@@ -63,6 +65,11 @@ export function spawnWorkerProcess(spec: WorkerProcessSpec): ChildProcess & { pi
     // A Node worker watches its parent itself; anything else gets a parent-death signal.
     parentDeath: !isNodeExecutable(spec.file),
   });
+}
+
+/** Whether {@link spawnWorkerProcess} starts `file` (not from a spare) through the parent-death wrapper. */
+export function hasParentDeath(file: string): boolean {
+  return !isNodeExecutable(file) && findSetpriv() !== undefined;
 }
 
 /** What a worker is started with. */
@@ -149,6 +156,8 @@ export class WorkerRun {
   /** Resolves once it says it is ready (never, if it does not). */
   readonly whenReady: Promise<void>;
   private saidReady: () => void = () => undefined;
+  /** The stops of its tree under way (killMode 'group'), which may outlast its exit. */
+  private readonly treeStops = new Set<Promise<unknown>>();
   /** The worker's pending timers; undefined once its life is over. */
   private timers: Set<NodeJS.Timeout> | undefined = new Set();
   /** The supervisor's end of the readiness socketpair (it reads READY=1 and writes lines the other way). */
@@ -160,7 +169,7 @@ export class WorkerRun {
    * Spawns a worker. Throws (an XDaemonError naming the cause) when it cannot be started or its
    * log cannot be opened; nothing is left behind then.
    */
-  static start(spec: WorkerRunSpec, output: LogSink, settings: WorkerRunSettings, hooks: WorkerRunHooks): WorkerRun {
+  static start(spec: WorkerRunSpec, output: LogSink, settings: WorkerRunSettings, hooks: WorkerRunHooks, guard?: GroupGuard): WorkerRun {
     const inherit = spec.inherit ?? [];
     const stdio = output.stdioForWorker();
     let child: ChildProcess & { pid: number };
@@ -170,7 +179,13 @@ export class WorkerRun {
       stdio.release();
     }
     const fromSpare = spec.spare?.became === child;
-    return new WorkerRun(child, spec.token, 3 + inherit.length, output, settings, hooks, fromSpare);
+    // The parent-death signal reaches the command alone: the guard stops the rest of its group if
+    // the supervisor dies (killMode 'process' leaves what a worker started running, by design).
+    const guarded = guard !== undefined && settings.killMode === 'group' && !fromSpare && hasParentDeath(spec.file) ? guard : undefined;
+    guarded?.add(child.pid);
+    const run = new WorkerRun(child, spec.token, 3 + inherit.length, output, settings, hooks, fromSpare);
+    if (guarded !== undefined) void run.settled().then(() => guarded.remove(child.pid));
+    return run;
   }
 
   private constructor(
@@ -220,7 +235,7 @@ export class WorkerRun {
     if (killMode === 'process') {
       survivors = await stopProcess(this.child, signal, killTimeout, onKill);
     } else {
-      survivors = (await stopTree(this.id, { signal, killTimeout, mark: { entry: this.token }, onKill })).survivors;
+      survivors = (await this.track(stopTree(this.id, { signal, killTimeout, mark: { entry: this.token }, onKill }))).survivors;
     }
     await this.done;
     return survivors;
@@ -234,7 +249,21 @@ export class WorkerRun {
   /** Stops what an exited worker left running in its group or tree. */
   async stopLeftovers(): Promise<void> {
     const { killTimeout } = this.settings;
-    await stopTree(this.id, { killTimeout, mark: { entry: this.token }, onKill: (pids) => this.hooks.kill(this, pids) });
+    await this.track(stopTree(this.id, { killTimeout, mark: { entry: this.token }, onKill: (pids) => this.hooks.kill(this, pids) }));
+  }
+
+  /** Resolves once it has exited, its exit has been handled and no stop of its tree is under way. */
+  async settled(): Promise<void> {
+    await this.done;
+    while (this.treeStops.size > 0) await Promise.allSettled([...this.treeStops]);
+  }
+
+  /** Counts `stop` among the stops of its tree under way, until it settles. */
+  private track<T>(stop: Promise<T>): Promise<T> {
+    this.treeStops.add(stop);
+    const untrack = (): void => void this.treeStops.delete(stop);
+    stop.then(untrack, untrack);
+    return stop;
   }
 
   /** Runs `fn` after `ms`, unless the worker's life is over by then. */
