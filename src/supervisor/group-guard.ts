@@ -36,6 +36,9 @@ const SHELL = '/bin/sh';
  */
 const SCRIPT_ENV = 'XDAEMON_GUARD_SCRIPT';
 
+/** How long the end of supervision waits for the watcher's exit at most (it was sent SIGKILL). */
+const CLOSE_WAIT_MS = 1000;
+
 /** The watcher's `$0`, by which `ps` and `pgrep -f` tell it. */
 export const GUARD_NAME = 'xdaemon-group-guard';
 
@@ -64,14 +67,28 @@ export class GroupGuard {
     if (line !== undefined && this.watcher !== undefined) this.write(line);
   }
 
-  /** The supervisor ends in order: the watcher goes, without acting on anything. */
-  close(): void {
+  /**
+   * The supervisor ends in order: the watcher goes, without acting on anything. Returns, when one
+   * ran, a promise that resolves once it is gone (or {@link CLOSE_WAIT_MS} later), so that the end
+   * of supervision leaves no process behind, even for a moment.
+   */
+  close(): Promise<void> | undefined {
     this.closed = true;
     const watcher = this.watcher;
     this.watcher = undefined;
-    if (watcher === undefined) return;
+    if (watcher === undefined) return undefined;
+    // Until it is gone, it keeps this process alive (bounded): its exit is what is waited for.
+    watcher.ref();
+    const gone = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      watcher.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     watcher.stdin?.destroy();
-    watcher.kill('SIGKILL');
+    if (watcher.exitCode === null && watcher.signalCode === null) watcher.kill('SIGKILL');
+    return gone;
   }
 
   private spawn(): void {

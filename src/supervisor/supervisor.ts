@@ -392,9 +392,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     for (const slot of this.slots) slot.endSpare();
     this.sockets?.close();
     this.procedures?.stop();
-    this.guard.close();
     this.firstStart?.reject(new XDaemonError('the supervisor stopped before a worker was up'));
-    this.end.resolve(end);
+    // Supervision has ended once the group guard is gone too.
+    const guardGone = this.guard.close();
+    if (guardGone === undefined) this.end.resolve(end);
+    else void guardGone.then(() => this.end.resolve(end));
   }
 
   /** Closes the listening sockets now (the process exits): removes unix socket files. */
