@@ -86,8 +86,11 @@ export class GroupGuard {
         resolve();
       });
     });
-    watcher.stdin?.destroy();
+    // SIGKILL before the end of file: a watcher woken by the end of file first would act on what
+    // is still listed (a `-PGID` may be a few microtasks away) and fork its `sleep`, which the
+    // SIGKILL would then orphan. With SIGKILL pending it never returns from its read.
     if (watcher.exitCode === null && watcher.signalCode === null) watcher.kill('SIGKILL');
+    watcher.stdin?.destroy();
     return gone;
   }
 
