@@ -291,12 +291,12 @@ describe('what a user reads', () => {
 
   test('several instances: each in status and list, which one restarts, the sockets', () => {
     const i = (instance: number, workerPid: number | undefined, extra: object = {}) => ({ instance, workerPid, workerStartedAt: '2026-01-01T00:59:00Z', ready: workerPid !== undefined, restarting: workerPid === undefined, starts: 1, restarts: 0, reloads: 2, errors: 0, ...extra });
-    const many: NamedStatus = { ...web, state: 'restarting', reloads: 4, instances: [i(0, 101), i(1, undefined, { starts: 2, errors: 1 })], listen: [{ name: 'http', address: '127.0.0.1:8080' }] };
+    const many: NamedStatus = { ...web, state: 'restarting', reloads: 4, instances: [i(0, 101, { usage: { cpu: 3.5, rss: 1024 * 1024, processes: 1 } }), i(1, undefined, { starts: 2, errors: 1 })], listen: [{ name: 'http', address: '127.0.0.1:8080' }] };
     assert.equal(summaryLine(many, now), 'web: restarting (supervisor 100, 2 instances, restarting: 1, workers 101, -, up 4m 30s)');
     const text = statusLines(many, '/srv', now);
     assert.match(text, /\n  starts      3 \(restarts 1, reloads 4, errors 2\/3\)\n/);
-    assert.match(text, /\n  instance 0  pid 101 since 2026-01-01T00:59:00Z \(up 1m 0s\), ready, starts 1, errors 0, reloads 2\n  instance 1  no worker, restarting, starts 2, errors 1, reloads 2\n  listen      127\.0\.0\.1:8080 \(http\)\n/);
-    assert.match(listTable([many], now), /\n {2}web\[0\] +ready +101 +1m 0s +1 +0\/3\n {2}web\[1\] +restarting +- +1m 0s +2 +1\/3$/);
+    assert.match(text, /\n  instance 0  pid 101 since 2026-01-01T00:59:00Z \(up 1m 0s\), ready, starts 1, restarts 0, errors 0, reloads 2, cpu 3\.5%, mem 1\.0 MB\n  instance 1  no worker, restarting, starts 2, restarts 0, errors 1, reloads 2\n  listen      127\.0\.0\.1:8080 \(http\)\n/);
+    assert.match(listTable([many], now), /\n {2}web\[0\] +ready +101 +1m 0s +3\.5% +1\.0 MB +1 +0\/3\n {2}web\[1\] +restarting +- +1m 0s +2 +1\/3$/);
   });
 
   test('status NAME with an OS service of that name: both shown; the daemon decides the code, a service alone its own state', () => {
