@@ -56,6 +56,13 @@ export function commandOf(verb: string, line: ParsedLine): [string, ...string[]]
 
 /** Reads a `start`/`run` command line (after the verb) into a request; pure. */
 export function parseLaunch(verb: string, line: ParsedLine): LaunchRequest {
+  const options = launchOptionsOf(line);
+  const [command, ...args] = commandOf(verb, line);
+  return { ...options, command, args };
+}
+
+/** The flags of a daemon's command line (all but the command), read; pure. */
+export function launchOptionsOf(line: ParsedLine): Omit<LaunchRequest, 'command' | 'args'> {
   const name = textFlag(line, 'name');
   if (name !== undefined) checkName(name);
   const log = textFlag(line, 'log');
@@ -64,8 +71,7 @@ export function parseLaunch(verb: string, line: ParsedLine): LaunchRequest {
   if (cwd === '') throw new UsageError('--cwd needs a directory');
   const settings = settingsOf(line);
   const env = parseEnv(listFlag(line, 'env'));
-  const [command, ...args] = commandOf(verb, line);
-  return { name, command, args, settings, log, cwd, env };
+  return { name, settings, log, cwd, env };
 }
 
 /** Reads `args` for `verb` with the launch flags; `help` when `--help` was asked for. */
@@ -214,25 +220,51 @@ export interface StartedDaemon {
  * @throws XDaemonError when it is running already or cannot start.
  */
 export function startRecord(dir: string, record: DaemonRecord, base: NodeJS.ProcessEnv): StartedDaemon {
+  return beginRecord(dir, record, base).finish();
+}
+
+/** A daemon whose supervisor is spawned; {@link PendingDaemon.finish} waits for it and writes the record. */
+export interface PendingDaemon {
+  finish(): StartedDaemon;
+}
+
+/**
+ * {@link startRecord} in two halves, so that several daemons start in parallel: spawn each, then
+ * finish each. Throws (from either half) as {@link startRecord} does.
+ */
+export function beginRecord(dir: string, record: DaemonRecord, base: NodeJS.ProcessEnv): PendingDaemon {
   const env = daemonEnv(base, record.env);
   const config = supervisorConfig({ ...record, pidFile: daemonPaths(dir, record.name).pidFile, env });
   const launcher = loadBundle('launcher');
-  let started: StartedDaemon;
-  try {
-    started = launcher.startSupervisor(config, record.args, env);
-  } catch (err) {
+  const failed = (err: unknown): XDaemonError => {
     if ((err as XDaemonError).code === launcher.ALREADY_RUNNING) {
-      throw new XDaemonError(`${record.name} is ${messageOf(err)}`, { code: launcher.ALREADY_RUNNING });
+      return new XDaemonError(`${record.name} is ${messageOf(err)}`, { code: launcher.ALREADY_RUNNING });
     }
     writeRecord(dir, record);
-    throw new XDaemonError(`${record.name}: ${messageOf(err)}`, { cause: err });
-  }
+    return new XDaemonError(`${record.name}: ${messageOf(err)}`, { cause: err });
+  };
+  let pending: ReturnType<typeof launcher.spawnSupervisor>;
   try {
-    writeRecord(dir, record);
+    pending = launcher.spawnSupervisor(config, record.args, env);
   } catch (err) {
-    throw new XDaemonError(`${record.name} started (supervisor pid ${started.pid}), but ${messageOf(err)}; stop it with kill ${started.pid}`);
+    throw failed(err);
   }
-  return started;
+  return {
+    finish() {
+      let started: StartedDaemon;
+      try {
+        started = pending.finish();
+      } catch (err) {
+        throw failed(err);
+      }
+      try {
+        writeRecord(dir, record);
+      } catch (err) {
+        throw new XDaemonError(`${record.name} started (supervisor pid ${started.pid}), but ${messageOf(err)}; stop it with kill ${started.pid}`);
+      }
+      return started;
+    },
+  };
 }
 
 /** `started web: supervisor 1234, log /…/web.log[, worker 1240 ready after 0.412 s]`. */
