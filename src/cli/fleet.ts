@@ -100,10 +100,10 @@ export function startAll(dir: string, records: readonly DaemonRecord[], base: No
 }
 
 /**
- * Which of `records` run (named, untouched, when `skipRunning`), and the rest cleaned up when dead;
- * returns those to start.
+ * The records of `records` whose daemons do not run (a dead one cleaned up first); those that run
+ * are named, untouched.
  */
-async function notRunning(dir: string, records: readonly DaemonRecord[], io: Io): Promise<DaemonRecord[]> {
+export async function notRunning(dir: string, records: readonly DaemonRecord[], io: Io): Promise<DaemonRecord[]> {
   const lib = control();
   const states = await Promise.all(records.map((r) => lib.status(daemonPaths(dir, r.name).pidFile)));
   const todo: DaemonRecord[] = [];

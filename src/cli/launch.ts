@@ -153,6 +153,23 @@ function isFile(path: string): boolean {
   }
 }
 
+/**
+ * A record to start again (`restart` of a stopped daemon, `resurrect`): its command looked up again
+ * in the environment `base` plus its own (a Node upgrade moves `node`). With `fallback`, the
+ * recorded absolute file serves when it exists and the lookup fails (a boot service's PATH).
+ *
+ * @throws XDaemonError when the command is not found.
+ */
+export function refreshedRecord(record: DaemonRecord, base: NodeJS.ProcessEnv, fallback?: (file: string) => boolean): DaemonRecord {
+  const updated = { ...record, updatedAt: new Date().toISOString() };
+  try {
+    updated.file = resolveCommand(record.command, daemonEnv(base, record.env), record.cwd);
+  } catch (err) {
+    if (fallback === undefined || !fallback(record.file)) throw err;
+  }
+  return updated;
+}
+
 /** The environment a daemon gets: the invoking one plus its `--env` additions. */
 export function daemonEnv(base: NodeJS.ProcessEnv, additions: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   return { ...base, ...additions };

@@ -3,10 +3,9 @@
  * tree is stopped gracefully first); a stopped (or dead) one is started again from its record, with
  * the environment of this shell plus its recorded `--env`, its command looked up again.
  */
-import { resolveCommand } from '../process/which.js';
 import type { Io } from './io.js';
 import { control, existingStateDirectory, forEachName, known, namesOf } from './daemons.js';
-import { daemonEnv, startRecord, startedLine } from './launch.js';
+import { refreshedRecord, startRecord, startedLine } from './launch.js';
 import { readLine } from './flags.js';
 import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
 import { UsageError } from './usage-error.js';
@@ -47,8 +46,7 @@ export async function restart(request: RestartRequest, io: Io): Promise<number> 
     }
     // Dead: what its workers left is stopped and the stale pid file removed first.
     if (now.state === 'dead') await lib.stop(daemon.pidFile);
-    const record = { ...daemon.record, updatedAt: new Date().toISOString() };
-    record.file = resolveCommand(record.command, daemonEnv(process.env, record.env), record.cwd);
+    const record = refreshedRecord(daemon.record, process.env);
     const started = startRecord(daemon.dir, record, process.env);
     io.out(`${startedLine(name, started, record.log)} (it was ${now.state})`);
   });

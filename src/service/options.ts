@@ -84,6 +84,20 @@ export interface ServiceOptions {
    * 90 s) or a number of milliseconds. Under systemd this is `Type=notify`. Default false.
    */
   waitReady?: number | boolean;
+  /**
+   * Run the command once at boot (login) instead of keeping it running (default false): systemd
+   * `Type=oneshot` with `RemainAfterExit=yes` (active once the command has succeeded, so that a
+   * stop runs `stopArgs`); launchd and Windows run it at load or logon without restarting it.
+   * For a command that starts detached daemons (`xdaemon resurrect`). Not with `restart` other
+   * than `never`, nor `waitReady`.
+   */
+  oneshot?: boolean;
+  /**
+   * Arguments for the command at stop, at shutdown or logout (systemd `ExecStop=`), for a `oneshot`
+   * service (`['stop', '--all']`). launchd and Windows have no stop command: they signal the
+   * processes, and the plan warns so.
+   */
+  stopArgs?: readonly string[];
   /** The service manager (default: the one detected on this machine). */
   backend?: BackendName;
   /**
@@ -113,6 +127,9 @@ export interface ServiceConfig {
   userService: boolean;
   /** Milliseconds to wait for readiness; 0 when off. */
   waitReady: number;
+  oneshot: boolean;
+  /** Empty: no stop command. */
+  stopArgs: string[];
 }
 
 /** Defaults of the settings. */
@@ -129,7 +146,7 @@ export const DEFAULT_WAIT_READY = 90_000;
 
 const OPTION_KEYS = [
   'name', 'displayName', 'description', 'command', 'args', 'workingDirectory', 'env', 'user', 'logFile',
-  'errFile', 'restart', 'restartDelay', 'killTimeout', 'userService', 'waitReady', 'backend', 'root', 'exec',
+  'errFile', 'restart', 'restartDelay', 'killTimeout', 'userService', 'waitReady', 'oneshot', 'stopArgs', 'backend', 'root', 'exec',
 ] as const satisfies readonly (keyof ServiceOptions)[];
 
 const RESTART_MODES: readonly RestartMode[] = ['always', 'on-failure', 'never'];
@@ -223,6 +240,16 @@ export function checkServiceOptions(options: unknown): asserts options is Servic
   if (set('killTimeout')) checkMillis('killTimeout', o.killTimeout);
   if (set('userService') && typeof o.userService !== 'boolean') throw fail('userService', 'a boolean', o.userService);
   if (set('waitReady') && typeof o.waitReady !== 'boolean') checkMillis('waitReady', o.waitReady);
+  if (set('oneshot') && typeof o.oneshot !== 'boolean') throw fail('oneshot', 'a boolean', o.oneshot);
+  if (set('stopArgs')) {
+    if (!Array.isArray(o.stopArgs)) throw fail('stopArgs', 'an array of strings', o.stopArgs);
+    o.stopArgs.forEach((arg: unknown, i: number) => checkText(`stopArgs[${i}]`, arg));
+    if (o.oneshot !== true) throw new TypeError('xdaemon: service option stopArgs goes with oneshot: true (a service that keeps running is stopped by a signal)');
+  }
+  if (o.oneshot === true) {
+    if (set('restart') && o.restart !== 'never') throw new TypeError(`xdaemon: service option oneshot runs the command once: restart must be "never" (or unset), got ${describe(o.restart)}`);
+    if (set('waitReady') && o.waitReady !== false && o.waitReady !== 0) throw new TypeError('xdaemon: service options oneshot and waitReady cannot be combined: a oneshot service is started when its command has ended');
+  }
   if (set('backend') && !BACKENDS.includes(o.backend as BackendName)) {
     throw fail('backend', `one of ${BACKENDS.map((b) => `"${b}"`).join(', ')}`, o.backend);
   }
@@ -293,11 +320,13 @@ export function resolveServiceConfig(options: ServiceOptions, facts: ResolveFact
     user: options.user,
     logFile: options.logFile === undefined ? undefined : abs(options.logFile),
     errFile: options.errFile === undefined ? undefined : abs(options.errFile),
-    restart: options.restart ?? SERVICE_DEFAULTS.restart,
+    restart: options.oneshot === true ? 'never' : options.restart ?? SERVICE_DEFAULTS.restart,
     restartDelay: options.restartDelay ?? SERVICE_DEFAULTS.restartDelay,
     killTimeout: options.killTimeout ?? SERVICE_DEFAULTS.killTimeout,
     userService: options.userService ?? SERVICE_DEFAULTS.userService,
     waitReady: waitReady === true ? DEFAULT_WAIT_READY : waitReady === false ? 0 : waitReady,
+    oneshot: options.oneshot === true,
+    stopArgs: [...(options.stopArgs ?? [])],
   };
 }
 
