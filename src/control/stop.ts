@@ -25,8 +25,14 @@ export interface StopOptions {
 export async function stop(pidFile: string, options: StopOptions = {}): Promise<void> {
   const timeout = options.timeout ?? 30_000;
   const deadline = Date.now() + timeout;
-  const daemon = findDaemon(pidFile);
-  const answer = await ask(daemon, 'stop', Math.min(timeout, 5000));
+  let daemon = findDaemon(pidFile);
+  let answer = await ask(daemon, 'stop', Math.min(timeout, 5000));
+  // A supervisor that ends by itself (it gave up) closes the connection without an answer: asked
+  // again, it is gone.
+  if (answer === 'unresponsive') {
+    daemon = findDaemon(pidFile);
+    answer = await ask(daemon, 'stop', Math.max(1, Math.min(deadline - Date.now(), 5000)));
+  }
   if (answer === 'unreachable') {
     const record = daemon.record;
     if (record !== undefined && record.ended === undefined) {
