@@ -115,7 +115,11 @@ export const PM2_KEYS: Record<string, KeyRule> = {
   treekill: toSetting('killMode', '', (v) => (pm2Bool(v) ? 'group' : 'process'), 'killMode: process when false'),
   wait_ready: rule('waitReady (the app calls ready() of xdaemon)', "process.send('ready')", (v, d) => void (d.pm2.waitReady = pm2Bool(v))),
   listen_timeout: rule('waitReady (ms, with wait_ready)', 'default 3000 ms', (v, d) => void (d.pm2.listenTimeout = pm2Millis(v))),
-  instances: toSetting('instances', "'max' or 0: one per CPU; -N: N fewer than the CPUs; default 1", (v, cpus) => pm2Instances(v, cpus)),
+  instances: rule('instances', "'max' or 0: one per CPU; -N: N fewer than the CPUs; default 1", (v, d, f) => {
+    const n = pm2Instances(v, f.cpus);
+    // One instance is what runs without the setting: nothing is left undone.
+    if (n !== 1 || isSetting('instances')) apply(d, f.key, 'instances', n);
+  }),
   exec_mode: rule("listen (cluster: the app's listen, else env.PORT)", "'fork' (default) or 'cluster'", (v, d) => {
     const mode = pm2Text(v).replace(/_mode$/, '');
     if (mode !== 'fork' && mode !== 'cluster') throw new KeyValueError(`must be 'fork' or 'cluster', got ${JSON.stringify(v)}`);
