@@ -66,10 +66,7 @@ export function parseInstall(args: readonly string[]): InstallRequest | { verb: 
   const s = settingsOf(line, SERVICE_SETTING_FLAGS);
   const name = textFlag(line, 'name');
   if (name !== undefined) checkName(name);
-  const backend = textFlag(line, 'backend');
-  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend)) {
-    throw new UsageError(`--backend must be ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
-  }
+  const backend = backendOf(line);
   for (const flag of ['log', 'cwd', 'root']) if (textFlag(line, flag) === '') throw new UsageError(`--${flag} needs a path`);
   const [command, ...rest] = fleet === undefined ? commandOf('install', line) : [''];
   return {
@@ -88,10 +85,26 @@ export function parseInstall(args: readonly string[]): InstallRequest | { verb: 
     restartDelay: s.restartDelay as number | undefined,
     killTimeout: s.killTimeout as number | undefined,
     waitReady: s.waitReady as number | undefined,
-    backend: backend as InstallRequest['backend'],
+    backend,
     root: textFlag(line, 'root'),
     ...(fleet === undefined ? {} : { fleet }),
   };
+}
+
+/** `--backend`, checked (install, uninstall, startup). */
+export function backendOf(line: ParsedLine): (typeof BACKENDS)[number] | undefined {
+  const backend = textFlag(line, 'backend');
+  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend)) {
+    throw new UsageError(`--backend must be ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
+  }
+  return backend as (typeof BACKENDS)[number] | undefined;
+}
+
+/** `--backend` and `--root` of the verbs that find a service (uninstall, unstartup, startup). */
+export function serviceWhereOf(line: ParsedLine): { backend: (typeof BACKENDS)[number] | undefined; root: string | undefined } {
+  const root = textFlag(line, 'root');
+  if (root === '') throw new UsageError('--root needs a path');
+  return { backend: backendOf(line), root };
 }
 
 /** A setting the service manager does not have: refused, saying so. */

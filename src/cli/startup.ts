@@ -12,9 +12,9 @@ import { resolve } from 'node:path';
 import { loadBundle } from '../bundles.js';
 import { XDaemonError } from '../errors.js';
 import type { ServiceOptions } from '../service/options.js';
-import { type FlagSpecs, boolFlag, readLine, textFlag } from './flags.js';
+import { type FlagSpecs, boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
-import { BACKENDS } from './install.js';
+import { BACKENDS, serviceWhereOf } from './install.js';
 import { forgetStartup, writeStartup } from './saved.js';
 import { currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
 import { EXIT, UsageError } from './usage-error.js';
@@ -43,11 +43,7 @@ export function parseStartup(verb: 'startup' | 'unstartup', args: readonly strin
   if (line.help) return { verb: 'help', topic: verb };
   const [stray] = line.positionals;
   if (stray !== undefined) throw new UsageError(`${verb} takes no argument, got ${JSON.stringify(stray)}`);
-  const backend = textFlag(line, 'backend');
-  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
-  const root = textFlag(line, 'root');
-  if (root === '') throw new UsageError('--root needs a path');
-  return { verb, user: boolFlag(line, 'user'), dryRun: boolFlag(line, 'dry-run'), force: boolFlag(line, 'force'), backend: backend as StartupRequest['backend'], root };
+  return { verb, user: boolFlag(line, 'user'), dryRun: boolFlag(line, 'dry-run'), force: boolFlag(line, 'force'), ...serviceWhereOf(line) };
 }
 
 /** The startup service's options for state directory `dir`; `node` and `cli` absolute. Pure. */
