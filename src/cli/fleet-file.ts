@@ -137,6 +137,9 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
     }
   }
   for (const path of ['errFile'] as const) if (typeof settings[path] === 'string') settings[path] = resolve(dir, settings[path] as string);
+  // Watched paths are the app's (pm2: relative to its cwd); the ignore globs stay as written.
+  const watched = (settings as Record<string, unknown>).watch;
+  if (Array.isArray(watched)) (settings as Record<string, unknown>).watch = watched.map((p: unknown) => (typeof p === 'string' ? resolve(cwd, p) : p));
   const program: FleetApp['program'] =
     draft.script !== undefined
       ? { script: resolve(cwd, draft.script), interpreter: draft.interpreter, interpreterArgs: draft.interpreterArgs }

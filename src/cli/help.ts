@@ -89,6 +89,11 @@ const LAUNCH_ROWS: [string, string][] = [
   ['--env NAME=VALUE', 'add to its environment (repeatable); the rest is this shell\'s'],
 ];
 
+const FLEET_ROWS: [string, string][] = [
+  ['--env SET', 'with a fleet file: each app\'s env_SET over its env'],
+  ['--only a,b', 'with a fleet file: only these apps'],
+];
+
 function launchHelp(verb: 'start' | 'run'): string {
   const head =
     verb === 'start'
@@ -113,7 +118,7 @@ are this process's (the supervisor's lines go to stderr).`;
   return `${head}
 
 options:
-${rows([NAME_ROW, ...LAUNCH_ROWS, ...settingRows(SETTING_FLAGS)])}
+${rows([NAME_ROW, ...LAUNCH_ROWS, ...(verb === 'start' ? FLEET_ROWS : []), ...settingRows(SETTING_FLAGS)])}
 ${sizes}
 `;
 }
