@@ -199,6 +199,10 @@ function ownRule(name: string): KeyRule | undefined {
 
 /** Looks `key` up: ours, pm2's (with its aliases and camelCase spellings), an env set, or unknown. */
 export function meaningOf(key: string): KeyMeaning {
+  // pm2's own spelling first: where a setting has pm2's name (`watch`, `instances`), the pm2 rule
+  // reads pm2's values (`watch: true`, `instances: 'max'`) as well as ours.
+  const exact = PM2_KEYS[key];
+  if (exact !== undefined) return { kind: 'rule', rule: exact, key };
   const own = ownRule(key);
   if (own !== undefined) return { kind: 'rule', rule: own, key };
   if (/^env_\S+$/.test(key)) return { kind: 'env-set', set: key.slice(4) };
