@@ -27,6 +27,8 @@ export interface FleetApp {
   settings: Partial<Record<SettingName, unknown>>;
   /** One line each: a pm2 key this build does not carry out, what a cluster app should add. */
   warnings: string[];
+  /** pm2's `wait_ready`: the app says so with `process.send('ready')` (a Node script gets a preload for it). */
+  pm2Ready: boolean;
 }
 
 /** What the file is mapped with. */
@@ -149,7 +151,7 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
   }
   let log = draft.log ?? draft.combinedLog;
   if (log !== undefined && log !== '/dev/null') log = resolve(dir, log);
-  return { name, program, args: draft.args, cwd, env, log, settings, warnings };
+  return { name, program, args: draft.args, cwd, env, log, settings, warnings, pm2Ready: draft.pm2.waitReady === true };
 }
 
 /** pm2's keys that only mean something together: readiness, restarts, the shared port, the logs. */

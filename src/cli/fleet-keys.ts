@@ -113,7 +113,7 @@ export const PM2_KEYS: Record<string, KeyRule> = {
   }),
   kill_timeout: toSetting('killTimeout', 'default 1600 ms (ours: 5000)', (v) => pm2Millis(v)),
   treekill: toSetting('killMode', '', (v) => (pm2Bool(v) ? 'group' : 'process'), 'killMode: process when false'),
-  wait_ready: rule('waitReady (the app calls ready() of xdaemon)', "process.send('ready')", (v, d) => void (d.pm2.waitReady = pm2Bool(v))),
+  wait_ready: rule("waitReady; the app's process.send('ready') is its ready()", '', (v, d) => void (d.pm2.waitReady = pm2Bool(v))),
   listen_timeout: rule('waitReady (ms, with wait_ready)', 'default 3000 ms', (v, d) => void (d.pm2.listenTimeout = pm2Millis(v))),
   instances: rule('instances', "'max' or 0: one per CPU; -N: N fewer than the CPUs; default 1", (v, d, f) => {
     const n = pm2Instances(v, f.cpus);

@@ -7,7 +7,7 @@
  * all at once and then waited for, so that their start-ups overlap.
  */
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { XDaemonError, messageOf } from '../errors.js';
 import type { Io } from './io.js';
 import { type FleetApp, mapFleet } from './fleet-file.js';
@@ -21,6 +21,9 @@ import { ScriptError, scriptCommand } from './script-command.js';
 import { currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
 import { stopNames } from './stop.js';
 import { EXIT, UsageError } from './usage-error.js';
+
+/** The preload of pm2's `process.send('ready')`, beside this bundle in dist/. */
+const PM2_SEND = join(__dirname, 'pm2-send.js');
 
 /** A fleet file, read and mapped. */
 export interface Fleet {
@@ -43,6 +46,8 @@ export async function readFleet(request: FleetRequest, cwd: string): Promise<Fle
 /** The launch request of an app: its script turned into the command line that runs it. */
 export function launchRequestOf(app: FleetApp): LaunchRequest {
   const program = 'script' in app.program ? scriptCommand(app.program.script, app.program.interpreter, app.program.interpreterArgs) : { command: app.program.command, args: [] };
+  // pm2's wait_ready: this node runs the script, with the preload that takes process.send('ready').
+  if (app.pm2Ready && program.command === process.execPath) program.args.unshift('--require', PM2_SEND);
   return { name: app.name, command: program.command, args: [...program.args, ...app.args], settings: app.settings, log: app.log, cwd: app.cwd, env: app.env };
 }
 

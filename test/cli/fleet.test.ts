@@ -184,6 +184,23 @@ describe('a pm2 ecosystem file, as it is', () => {
   });
 });
 
+describe('pm2 wait_ready', () => {
+  test("the app's process.send('ready') is its ready(): start returns once it is sent", async (t) => {
+    const home = newHome(t);
+    const { dir } = project(
+      'ecosystem.config.js',
+      "module.exports = { apps: [{ name: 'r', script: 'ready.js', wait_ready: true, listen_timeout: 10000 }] };\n",
+    );
+    writeFileSync(join(dir, 'ready.js'), "setTimeout(() => { console.log(`SENT ${process.pid}`); process.send('ready'); }, 300);\nsetInterval(() => {}, 1 << 30);\n");
+    const exit = await xd(home, ['start', 'ecosystem.config.js'], { cwd: dir });
+    assertCode(exit, 0, 'start with wait_ready');
+    const m = /^started r: supervisor \d+, log (\S+), worker (\d+) ready after (\d+\.\d+) s$/m.exec(exit.stdout);
+    assert.ok(m, exit.stdout);
+    assert.ok(Number(m[3]) >= 0.3, `ready after the send, not before: ${m[3]} s`);
+    await waitFor('the send line', () => readText(m[1] as string).includes(`SENT ${m[2]}`));
+  });
+});
+
 describe('bad files: exit 2, one line naming the file (and the app and key), nothing started', () => {
   const cases: [string, string, string, RegExp][] = [
     ['a syntax error', 'ecosystem.config.js', 'module.exports = { apps: [ { name: "a", script: "w.cjs" }, ];\n}', /ecosystem\.config\.js: cannot load it: SyntaxError/],
