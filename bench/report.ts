@@ -216,12 +216,16 @@ export function table(rows: readonly Row[]): string {
 export function notes(figures: readonly Figure[]): string[] {
   const out = figures.flatMap((f) => f.notes);
   for (const row of figures.flatMap((f) => f.rows)) {
-    if (row.kind === 'unavailable' && row.note !== undefined) out.push(`${row.figure}: unavailable — ${row.note}`);
+    if (row.kind === 'unavailable' && row.note !== undefined) out.push(`${row.figure}: unavailable — ${row.note}${row.pass === false ? ' (a missed target)' : ''}`);
+    else if (row.pass === false && row.note !== undefined) out.push(`${row.figure}: missed — ${row.note}`);
   }
   return out;
 }
 
-/** "N of M targets met." over the rows that have a target. */
+/**
+ * "N of M targets met." over the rows that have a target; a row that could not be measured because
+ * ours failed (lines lost, say) carries `pass: false` and counts as missed.
+ */
 export function verdict(rows: readonly Row[]): string {
   const judged = rows.filter((r) => r.pass !== null);
   return `${judged.filter((r) => r.pass === true).length} of ${judged.length} targets met.`;

@@ -16,14 +16,14 @@ import { stopTagged } from '../test/support/harness';
 import { cliFigure } from './figures/cli';
 import { controlMemory } from './figures/control-memory';
 import { fleetFigure } from './figures/fleet';
-import { launch } from './figures/launch';
+import { bareStart, launch } from './figures/launch';
 import { logThroughput } from './figures/log-throughput';
 import { restartInterval } from './figures/restart-interval';
 import { restartReady } from './figures/restart-ready';
 import { SETTLE_MS, supervisorMemory } from './figures/supervisor-memory';
 import { workerImport } from './figures/worker-import';
 import { installPeers } from './peers';
-import { type Figure, notes, progress, table, verdict, writeResults } from './report';
+import { type Figure, median, notes, progress, table, verdict, writeResults } from './report';
 import { ROOT, removeTempDirs, stagePackage, warmUp } from './stage';
 
 const RESULTS = join(__dirname, 'results.json');
@@ -83,6 +83,14 @@ function gitCommit(): string | null {
 
 const loads = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
 
+/** The median of `rounds` bare Node start-ups (`node empty.cjs`, spawn to exit). */
+async function bareStartMedian(rounds: number): Promise<number> {
+  progress(`bare node start-up: ${rounds} runs (the memory figures' boot allowance; the launch figure is not run) ...`);
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) samples.push(await bareStart());
+  return median(samples);
+}
+
 /** Runs every figure, in order. */
 async function measure(): Promise<Figure[]> {
   const peers = FLAGS.peers ? await installPeers() : undefined;
@@ -90,15 +98,18 @@ async function measure(): Promise<Figure[]> {
   const on = (name: FigureName): boolean => FLAGS.only.has(name);
   const figures: Figure[] = [];
   if (on('restart')) figures.push(await restartInterval({ restarts: SAMPLES.restarts, runs: SAMPLES.restartRuns }, peers));
-  // The memory figures take the bare start-up measured by the launch figure (or a default of 80 ms).
-  let bareStartMs = 80;
+  // The memory figures take the bare start-up measured by the launch figure (or, without it, here).
+  let bareStartMs: number | undefined;
   if (on('launch')) {
     const launched = await launch(SAMPLES.launch);
     bareStartMs = launched.bareStartMs;
     figures.push(launched);
   }
-  if (on('memory')) figures.push(await supervisorMemory(SAMPLES.rss, bareStartMs, peers));
-  if (on('control')) figures.push(await controlMemory(SAMPLES.rss, bareStartMs));
+  if (on('memory') || on('control')) {
+    const bootMs = bareStartMs ?? (await bareStartMedian(SAMPLES.launch));
+    if (on('memory')) figures.push(await supervisorMemory(SAMPLES.rss, bootMs, peers));
+    if (on('control')) figures.push(await controlMemory(SAMPLES.rss, bootMs));
+  }
   if (on('imports')) figures.push(await workerImport(SAMPLES.imports));
   if (on('ready')) figures.push(await restartReady(SAMPLES.restartReady));
   if (on('cli')) figures.push(await cliFigure(SAMPLES.cli));

@@ -4,6 +4,7 @@ import { exitWithError } from './errors.js';
 import { checkMayStart, currentMarker, markDaemonRun, nextCall } from './generation.js';
 import { checkLogFile } from './log/log-file.js';
 import { type DaemonOptions, type DaemonSettings, DEFAULTS, checkOptionKeys, checkSettings } from './options.js';
+import { unusedLogSetting } from './log/log-mode.js';
 import { exitWhenOrphaned } from './worker/orphan-watch.js';
 import { quietStdio } from './worker/quiet-stdio.js';
 import { tracer } from './trace.js';
@@ -93,6 +94,8 @@ export class Daemon {
     const logFile = this.logFile === undefined ? '' : this.logFile;
     checkLogFile(logFile);
     const settings = checkSettings(this);
+    const unused = unusedLogSetting(logFile, settings, this.maxFiles !== DEFAULTS.maxFiles);
+    if (unused !== undefined) throw new RangeError(`xdaemon: ${unused}`);
     checkMayStart('Daemon.run()');
     const call = nextCall();
     if (call.mine) {

@@ -4,7 +4,7 @@
  * drift. Validation errors name the setting and the value.
  */
 import { describe } from './errors.js';
-import type { RestartPolicy } from './supervisor/policy.js';
+import { type RestartPolicy, ignoredSetting } from './supervisor/policy.js';
 
 /** How a setting's value is checked (and, in the CLI, parsed from text). */
 export type SettingKind =
@@ -152,7 +152,8 @@ export function checkOptionKeys(options: unknown, known: readonly string[] = NAM
 
 /**
  * Validates every setting of `source` (fields of a Daemon, or options); `undefined` means "not
- * set" and gets the default. Throws a TypeError or RangeError naming the first bad one.
+ * set" and gets the default. Throws a TypeError or RangeError naming the first bad one, or one
+ * that would have no effect with the others (see ./supervisor/policy `ignoredSetting`).
  */
 export function checkSettings(source: Readonly<Partial<Record<SettingName, unknown>>>): DaemonSettings {
   const settings: Record<string, unknown> = {};
@@ -160,7 +161,11 @@ export function checkSettings(source: Readonly<Partial<Record<SettingName, unkno
     const value = source[name];
     settings[name] = value === undefined ? SETTINGS[name].default : checkSetting(name, value);
   }
-  return settings as unknown as DaemonSettings;
+  const checked = settings as unknown as DaemonSettings;
+  // Refused, not accepted and then ignored.
+  const ignored = ignoredSetting(checked, SETTINGS.maxRestartDelay.default);
+  if (ignored !== undefined) throw new RangeError(`xdaemon: ${ignored.option} cannot apply: ${ignored.reason}`);
+  return checked;
 }
 
 /** Checks one value against its row of the table; returns it (a copy, for arrays). */

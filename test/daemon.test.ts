@@ -4,12 +4,12 @@
  * worker (and its process group) on SIGTERM/SIGINT.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DAEMON, type WorkerRecord, fields, finished, launch, logLine, loggedExitCode, worker } from './support/daemon-fixture';
 import { cleanup, matching, readText, records, run, tempDir } from './support/fixtures';
-import { isGone, signal, taggedPids, waitGone } from './support/harness';
+import { isGone, signal, taggedPids, waitFor, waitGone } from './support/harness';
 
 after(cleanup);
 
@@ -78,11 +78,19 @@ describe('Go semantics of the restart loop', () => {
   });
 
   test('a run of at least minExitTime resets the errors: die, live, die, die with maxError 1 is 4 starts', async (t) => {
+    // The second worker lives until the test lets it go, once it has lived past minExitTime; the
+    // others die at once, far within it (a Node start takes a fraction of the 2 s).
+    const go = join(tempDir(), 'go');
     const d = await launch(t, {
       W_MODE: 'script',
-      W_SCRIPT: JSON.stringify({ 2: 'exit', 3: 'sleep:600', 4: 'exit', 5: 'exit' }),
-      D_FIELDS: fields({ minExitTime: 0.3, maxError: 1 }),
+      W_SCRIPT: JSON.stringify({ 2: 'exit', 3: 'await', 4: 'exit', 5: 'exit' }),
+      W_GO: go,
+      D_FIELDS: fields({ minExitTime: 2, maxError: 1 }),
     });
+    await worker(d, 2);
+    const seen = Date.now();
+    await waitFor('the second worker to have lived past minExitTime', () => Date.now() - seen > 2100, 5000);
+    writeFileSync(go, '');
     const { text, code } = await finished(d);
     assert.equal(count(text, 'workerStarted'), 4, `without the reset it would be 3:\n${text}`);
     const errorsAfterExit = matching(text, LINES.workerExited).map((l) => Number(/errors (\d+)\/1\)$/.exec(l)?.[1]));

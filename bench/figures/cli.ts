@@ -7,13 +7,18 @@
  *     ideal handshake (fixtures/ideal-launcher.cjs: a bare launcher that starts a bare child
  *     detached and exits once the child handles SIGTERM).
  * Also, for information: the CPU the 20 supervisors spend answering one `list` (from /proc), which
- * is most of what `status` and `list` cost beyond a Node start-up.
+ * is most of what `status` and `list` cost beyond a Node start-up; `xdaemon --version` (the
+ * command's own load, no work) against the same floor; and the bare start with the 20 daemons
+ * running against the bare start measured in the first phase, before any daemon runs (interleaved
+ * with `start` there): whether the daemons' presence moves the floor itself, which is what once
+ * put status and list below 1.0 (the floor of this phase 30-35 % above the run's other bare
+ * starts). Both floors are the launch figure's bare start (`bareStart`), the same process.
  * Every daemon started here is stopped with `xdaemon stop --all` before the figure returns.
  */
 import { chmodSync, readFileSync } from 'node:fs';
 import { type Figure, infoRow, progress, ratioRow } from '../report';
-import { idealLaunch } from './launch';
-import { fixture, packageFile, runNode, tempDir } from '../stage';
+import { bareStart, idealLaunch } from './launch';
+import { packageFile, runNode, tempDir } from '../stage';
 
 /** Targets: status and list / one bare start; start / the ideal handshake. */
 const TARGET_STATUS = 1.3;
@@ -49,42 +54,41 @@ function supervisorPids(home: string, count: number): number[] {
 }
 
 export async function cliFigure(rounds: number): Promise<Figure> {
-  progress(`cli: ${rounds} rounds of xdaemon start and the ideal handshake, interleaved ...`);
+  progress(`cli: ${rounds} rounds of xdaemon start, the ideal handshake and a bare start (no daemon running), interleaved ...`);
   const startHome = newHome('cli-start');
   const starts: number[] = [];
   const ideal: number[] = [];
+  const bareAlone: number[] = [];
   try {
     await cli(startHome, ['--version']);
     for (let i = 0; i < rounds; i++) {
-      const ours = async (): Promise<void> => {
-        starts.push(await cli(startHome, ['start', '--name', `s${i}`, '--', 'sleep', '3600']));
-        await cli(startHome, ['stop', `s${i}`]);
-      };
-      const floor = async (): Promise<void> => void ideal.push(await idealLaunch());
-      if (i % 2 === 0) {
-        await ours();
-        await floor();
-      } else {
-        await floor();
-        await ours();
-      }
+      const steps = [
+        async (): Promise<void> => {
+          starts.push(await cli(startHome, ['start', '--name', `s${i}`, '--', 'sleep', '3600']));
+          await cli(startHome, ['stop', `s${i}`]);
+        },
+        async (): Promise<void> => void ideal.push(await idealLaunch()),
+        async (): Promise<void> => void bareAlone.push(await bareStart()),
+      ];
+      for (let j = 0; j < steps.length; j++) await (steps[(i + j) % steps.length] as () => Promise<void>)();
     }
   } finally {
     await cli(startHome, ['stop', '--all']);
   }
 
-  progress(`cli: ${DAEMONS} daemons, then ${rounds} rounds of xdaemon status, xdaemon list and an empty script, interleaved ...`);
+  progress(`cli: ${DAEMONS} daemons, then ${rounds} rounds of xdaemon status, xdaemon list, xdaemon --version and a bare start, interleaved ...`);
   const home = newHome('cli-20');
-  const samples: Record<'bare' | 'status' | 'list', number[]> = { bare: [], status: [], list: [] };
+  const samples: Record<'bare' | 'status' | 'list' | 'version', number[]> = { bare: [], status: [], list: [], version: [] };
   let supervisorCpu = 0;
   try {
     for (let i = 1; i <= DAEMONS; i++) await cli(home, ['start', '--name', `d${i}`, '--', 'sleep', '3600']);
     const pids = supervisorPids(home, DAEMONS);
     await cli(home, ['list']);
     const run: Record<keyof typeof samples, () => Promise<number>> = {
-      bare: async () => (await runNode([fixture('empty.cjs')])).ms,
+      bare: bareStart,
       status: () => cli(home, ['status']),
       list: () => cli(home, ['list']),
+      version: () => cli(home, ['--version']),
     };
     const kinds = Object.keys(run) as (keyof typeof samples)[];
     const cpuBefore = cpuMs(pids);
@@ -103,10 +107,12 @@ export async function cliFigure(rounds: number): Promise<Figure> {
       ratioRow(`xdaemon status (${DAEMONS} daemons) vs a bare node start`, 'ms', samples.status, samples.bare, TARGET_STATUS),
       ratioRow(`xdaemon list (${DAEMONS} daemons) vs a bare node start`, 'ms', samples.list, samples.bare, TARGET_STATUS),
       infoRow(`— CPU of the ${DAEMONS} supervisors answering one status or list (mean)`, 'ms', [supervisorCpu]),
+      ratioRow(`— xdaemon --version (${DAEMONS} daemons) vs the same bare start: the command's own load`, 'ms', samples.version, samples.bare, null),
+      ratioRow(`— the bare start with ${DAEMONS} daemons running vs with none (first phase): does the floor move?`, 'ms', samples.bare, bareAlone, null),
       ratioRow('xdaemon start → prompt vs the ideal handshake', 'ms', starts, ideal, TARGET_START),
     ],
     notes: [
-      `xdaemon status / list = spawn until exit of \`node dist/cli.js status|list\` with ${DAEMONS} daemons (\`sleep 3600\` workers) running;`,
+      `xdaemon status / list = spawn until exit of \`node dist/cli.js status|list\` with ${DAEMONS} daemons (\`sleep 3600\` workers) running, against the launch figure's bare start measured in the same rounds (the kinds' order rotating);`,
       '  xdaemon start = spawn until exit of `node dist/cli.js start --name N -- sleep 3600` (floor: the ideal handshake, as in the launch figure);',
     ],
   };

@@ -1,19 +1,19 @@
 /**
  * Figure 2, launch: spawn-to-exit of `node app.cjs` calling `new Daemon(log).run()` (the user's
- * prompt comes back when the launcher exits), against two floors measured in the same rounds:
- *   - a bare `node empty.cjs`: one Node start-up;
+ * prompt comes back when the launcher exits), against the floor measured in the same rounds:
  *   - the ideal handshake (fixtures/ideal-launcher.cjs): a bare launcher that starts a bare child
  *     detached and exits once the child handles SIGTERM. Two Node start-ups in a row, and nothing
- *     else: the honest floor of a daemon(7)-correct launch.
- * Also returns the bare start's median, which the memory figure needs.
+ *     else: the honest floor of a daemon(7)-correct launch, and the only one with a target;
+ *   - a bare `node empty.cjs` (one Node start-up), for information only: a launch that waits for
+ *     its supervisor is at least two start-ups, so no target against one can be met.
+ * Also returns the bare start's median, which the memory figures need.
  */
 import { stopAndWait } from '../../test/support/harness';
 import { launchApp, stopApp } from '../daemon-app';
 import { type Figure, median, progress, ratioRow } from '../report';
 import { fixture, runNode } from '../stage';
 
-/** Targets: ours / one bare start, ours / the ideal handshake. */
-const TARGET_BARE = 1.15;
+/** Target: ours / the ideal handshake. */
 const TARGET_IDEAL = 1.1;
 
 export interface LaunchFigure extends Figure {
@@ -24,8 +24,8 @@ export interface LaunchFigure extends Figure {
 type Kind = 'bare' | 'ideal' | 'ours';
 const KINDS: readonly Kind[] = ['bare', 'ideal', 'ours'];
 
-/** Spawn-to-exit of `node empty.cjs`. */
-async function bareStart(): Promise<number> {
+/** Spawn-to-exit of `node empty.cjs`: one bare Node start-up. */
+export async function bareStart(): Promise<number> {
   return (await runNode([fixture('empty.cjs')])).ms;
 }
 
@@ -59,12 +59,12 @@ export async function launch(rounds: number): Promise<LaunchFigure> {
   }
   return {
     rows: [
-      ratioRow('launch (spawn → launcher exit)', 'ms', samples.ours, samples.bare, TARGET_BARE),
-      ratioRow('launch vs the ideal handshake (two bare node start-ups)', 'ms', samples.ours, samples.ideal, TARGET_IDEAL),
+      ratioRow('launch (spawn → launcher exit) vs the ideal handshake (two bare node start-ups)', 'ms', samples.ours, samples.ideal, TARGET_IDEAL),
+      ratioRow('— the same launch vs one bare node start-up (information: a launch is two start-ups at least)', 'ms', samples.ours, samples.bare, null),
     ],
     notes: [
-      'launch = spawn of `node app.cjs` (new Daemon(log).run()) until the launcher exits (floor: `node empty.cjs`;',
-      '  ideal handshake: a bare node launcher starting a bare node child detached, exiting once the child has its SIGTERM handler and said so on a pipe);',
+      'launch = spawn of `node app.cjs` (new Daemon(log).run()) until the launcher exits (floor: the ideal handshake, a bare node launcher starting',
+      '  a bare node child detached, exiting once the child has its SIGTERM handler and said so on a pipe; one bare `node empty.cjs` for information);',
     ],
     bareStartMs: median(samples.bare),
   };

@@ -1,7 +1,8 @@
 /**
  * Figure 5, log throughput: a worker (fixtures/log-writer.cjs) writes N numbered 100-byte lines as
- * fast as it can; throughput = bytes / the time from its first line to its last, measured inside
- * the worker with a monotonic clock. Kinds, interleaved run by run, the order rotating:
+ * fast as it can; throughput = bytes / the time from its first line until its last is in the file,
+ * measured inside the worker with a monotonic clock (where the worker writes into a pipe, piped and
+ * pipe, it watches the file for its last line). Kinds, interleaved run by run, the order rotating:
  *   - raw (the floor): the worker opens the file itself and writes each line with fs.writeSync;
  *   - redirect (a second floor, for context): `process.stdout.write` with stdout on the file,
  *     given by a plain Node parent: Node's own stream cost, without xdaemon;
@@ -233,7 +234,9 @@ async function plainParentRun(c: RunContext, kind: 'redirect' | 'pipe'): Promise
   const dir = tempDir(`log-${kind}`);
   const out = join(dir, 'out.log');
   const side = join(dir, 'side.json');
-  const exit = await runNode([fixture(`${kind}-parent.cjs`), out, fixture('log-writer.cjs')], writerEnv(c, side, { BENCH_MODE: 'stdout' }), runTimeout(c.samples.bytes));
+  // pipe: the clock stops once the parent has put the last line into the file.
+  const wait = kind === 'pipe' ? { BENCH_WAIT_FILE: out } : {};
+  const exit = await runNode([fixture(`${kind}-parent.cjs`), out, fixture('log-writer.cjs')], writerEnv(c, side, { BENCH_MODE: 'stdout', ...wait }), runTimeout(c.samples.bytes));
   const r = result(dir, readSide(side, kind), [out], c.lines);
   if (kind === 'pipe') r.readerCpuS = (JSON.parse(exit.stdout) as { cpuMs: number }).cpuMs / 1000;
   return r;
@@ -287,6 +290,8 @@ async function daemonRun(c: RunContext, mode: 'direct' | 'piped'): Promise<RunRe
       BENCH_LOG: log,
       BENCH_MAX_SIZE: String(c.samples.maxSize),
       BENCH_MAX_FILES: String(c.samples.maxFiles),
+      // Piped: the clock stops once the supervisor has put the last line into the log.
+      ...(mode === 'piped' ? { BENCH_WAIT_FILE: log } : {}),
     }),
   );
   const supervisor = await watchSupervisor(supervisorOf(launcher, log), runTimeout(c.samples.bytes));
@@ -402,11 +407,19 @@ export async function logThroughput(n: LogSamples, peers: Peers | undefined): Pr
 
   const whole = (rs: readonly RunResult[]): RunResult[] => rs.filter((r) => r.lost === 0 && r.tally.duplicates === 0);
   const mbps = (rs: readonly RunResult[]): number[] => whole(rs).map((r) => r.mbps);
-  /** `kind`'s throughput against `floor`'s (the raw floor unless said). */
-  const throughput = (figure: string, kind: Kind, target: number | null, floor: Kind = 'raw'): Row =>
-    mbps(runs[kind]).length === 0
-      ? unavailableRow(figure, 'MB/s', `no run of ${kind} kept every line`)
-      : ratioAtLeastRow(figure, 'MB/s', mbps(runs[kind]), mbps(runs[floor]), target);
+  /**
+   * `kind`'s throughput against `floor`'s (the raw floor unless said), over the runs that kept every
+   * line. A run that lost or doubled lines makes a target missed: it is never left out of the count.
+   */
+  const throughput = (figure: string, kind: Kind, target: number | null, floor: Kind = 'raw'): Row => {
+    const row =
+      mbps(runs[kind]).length === 0
+        ? unavailableRow(figure, 'MB/s', `no run of ${kind} kept every line`)
+        : ratioAtLeastRow(figure, 'MB/s', mbps(runs[kind]), mbps(runs[floor]), target);
+    const lossy = runs[kind].length - whole(runs[kind]).length;
+    if (target === null || lossy === 0) return row;
+    return { ...row, target: `≥ ${target.toFixed(2)}`, pass: false, note: `${lossy} of ${runs[kind].length} run(s) lost or doubled lines` };
+  };
 
   const ours = [...runs.direct, ...runs.piped];
   const lost = ours.map((r) => r.lost + r.tally.duplicates);
@@ -452,7 +465,7 @@ export async function logThroughput(n: LogSamples, peers: Peers | undefined): Pr
   return {
     rows,
     notes: [
-      `log throughput = ${lines} lines of ${LINE_BYTES} bytes / the worker's time from its first line to its last (monotonic, inside the worker), ${n.runs} run(s) of each kind, interleaved;`,
+      `log throughput = ${lines} lines of ${LINE_BYTES} bytes / the time from the worker's first line until its last is in the file (monotonic, inside the worker; piped and pipe: it watches the file for its last line), ${n.runs} run(s) of each kind, interleaved;`,
       '  floor: the same worker opening the file itself, fs.writeSync per line; ratio = ours / floor (higher is better); every run checked: each number 0 … N-1 once in the log and its rotated files;',
       `  where the worker's time goes (medians): wall ${each(wall)};`,
       `    of which on a CPU ${each(cpu)}; waiting for a CPU (run queue, other processes) ${each(waited)};`,

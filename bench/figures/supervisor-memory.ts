@@ -123,8 +123,10 @@ export async function supervisorMemory(rounds: number, bootMs: number, peers: Pe
   const peerSamples: Record<PeerKind, MemorySamples> = { pm2: noSamples(), forever: noSamples() };
   const failed: Partial<Record<PeerKind, string>> = {};
   for (let i = 0; i < rounds; i++) {
-    add(ours, await supervisorMemoryOnce());
+    // Interleaved, the order alternating from round to round (as the control figure does).
+    if (i % 2 === 0) add(ours, await supervisorMemoryOnce());
     add(floor, await idleNodeMemory(bootMs));
+    if (i % 2 === 1) add(ours, await supervisorMemoryOnce());
     for (const kind of ['forever', 'pm2'] as const) {
       if (!peers || peers.unavailable[kind] !== undefined || failed[kind] !== undefined) continue;
       try {

@@ -7,7 +7,7 @@
  * the programs are looked up by the caller.
  */
 import { basename, extname, resolve } from 'node:path';
-import { checkSetting, type SettingName } from '../options.js';
+import { checkSetting, checkSettings, type SettingName } from '../options.js';
 import { type AppDraft, emptyDraft, isSetting, meaningOf, notCarried } from './fleet-keys.js';
 import { KeyValueError, envObject } from './pm2-units.js';
 import { isValidName, NAME_RULE } from './names.js';
@@ -137,6 +137,12 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
       const key = sources[setting] ?? setting;
       throw bad(`${key}${key === setting ? '' : ` (${setting})`}: ${(err as Error).message.replace(/^xdaemon: /, '')}`);
     }
+  }
+  // The rules between settings (one that would have no effect with the others is refused).
+  try {
+    checkSettings(settings);
+  } catch (err) {
+    throw bad((err as Error).message.replace(/^xdaemon: /, ''));
   }
   for (const path of ['errFile'] as const) if (typeof settings[path] === 'string') settings[path] = resolve(dir, settings[path] as string);
   // Watched paths are the app's (pm2: relative to its cwd); the ignore globs stay as written.

@@ -9,10 +9,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadBundle } from '../bundles.js';
 import { XDaemonError, messageOf } from '../errors.js';
-import { type DaemonOptions, type SettingName, checkSettings } from '../options.js';
+import { type DaemonOptions, type DaemonSettings, DEFAULTS, type SettingName, checkSettings } from '../options.js';
+import { ignoredSetting } from '../supervisor/policy.js';
 import { resolveCommand } from '../process/which.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
-import { type FlagSpecs, type ParsedLine, SETTING_FLAG_SPECS, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
+import { type FlagSpecs, type ParsedLine, SETTING_FLAG_SPECS, kebab, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
 import { checkName, defaultName } from './names.js';
 import { type DaemonRecord, daemonPaths, writeRecord } from './record.js';
 import { UsageError } from './usage-error.js';
@@ -70,6 +71,11 @@ export function launchOptionsOf(line: ParsedLine): Omit<LaunchRequest, 'command'
   const cwd = textFlag(line, 'cwd');
   if (cwd === '') throw new UsageError('--cwd needs a directory');
   const settings = settingsOf(line);
+  if (settings.maxFiles !== undefined && (settings.maxSize ?? 0) === 0) {
+    throw new UsageError('--max-files needs --max-size: it counts rotated files, and without --max-size the log is never rotated');
+  }
+  const ignored = ignoredSetting({ ...DEFAULTS, ...(settings as Partial<DaemonSettings>) }, DEFAULTS.maxRestartDelay);
+  if (ignored !== undefined) throw new UsageError(`--${kebab(ignored.option)} cannot apply: ${ignored.reason}`);
   const env = parseEnv(listFlag(line, 'env'));
   return { name, settings, log, cwd, env };
 }

@@ -20,11 +20,11 @@ export interface Answered {
 
 /**
  * Sends `request` to the supervisor at `address`; resolves with its answer (and a promise of the
- * connection's close), or with why there is none, within `timeout` ms.
+ * connection's close), or with why there is none, within `timeout` ms. When `signal` aborts (the
+ * call it serves has settled: see ./call) the connection is destroyed, answered or not.
  */
-export function request(address: string, message: ControlRequest, timeout: number): Promise<Answered | NoAnswer> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const net = require('node:net') as typeof import('node:net');
+export function request(address: string, message: ControlRequest, timeout: number, signal?: AbortSignal): Promise<Answered | NoAnswer> {
+  const net = loadNet();
   return new Promise((resolve) => {
     let buffered = '';
     let settled = false;
@@ -32,6 +32,10 @@ export function request(address: string, message: ControlRequest, timeout: numbe
     const closed = new Promise<void>((r) => (closeResolve = r));
     const socket = net.connect(address);
     const timer = setTimeout(() => finish('unresponsive'), timeout);
+    const abort = (): void => {
+      socket.destroy();
+      finish('unresponsive');
+    };
     const finish = (result: Answered | NoAnswer): void => {
       if (settled) return;
       settled = true;
@@ -39,6 +43,8 @@ export function request(address: string, message: ControlRequest, timeout: numbe
       if (typeof result === 'string') socket.destroy();
       resolve(result);
     };
+    if (signal?.aborted === true) abort();
+    signal?.addEventListener('abort', abort, { once: true });
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.write(encodeMessage(message)));
     socket.on('data', (chunk: string) => {
@@ -58,11 +64,43 @@ export function request(address: string, message: ControlRequest, timeout: numbe
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       const code = err.code ?? '';
-      finish(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK'].includes(code) ? 'unreachable' : 'unresponsive');
+      finish(RELEASED.includes(code) ? 'unreachable' : 'unresponsive');
     });
     socket.on('close', () => {
+      signal?.removeEventListener('abort', abort);
       closeResolve();
       finish('unresponsive');
     });
   });
+}
+
+/**
+ * Whether a supervisor still holds the lock at `address` (something accepts a connection there);
+ * false once it is released: the supervisor is gone, or has closed its control channel to exit.
+ * Undecided within `timeout` ms (or on another error) counts as held.
+ */
+export function lockHeld(address: string, timeout: number, signal?: AbortSignal): Promise<boolean> {
+  const net = loadNet();
+  return new Promise((resolve) => {
+    const socket = net.connect(address);
+    const done = (held: boolean): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
+      socket.destroy();
+      resolve(held);
+    };
+    const abort = (): void => done(true);
+    const timer = setTimeout(abort, timeout);
+    signal?.addEventListener('abort', abort, { once: true });
+    socket.on('connect', () => done(true));
+    socket.on('error', (err: NodeJS.ErrnoException) => done(!RELEASED.includes(err.code ?? '')));
+  });
+}
+
+/** Connection errors that mean nothing listens at the address. */
+const RELEASED = ['ENOENT', 'ECONNREFUSED', 'ENOTSOCK'];
+
+function loadNet(): typeof import('node:net') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('node:net') as typeof import('node:net');
 }

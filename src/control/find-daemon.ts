@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { absolutePidFile, controlAddress, stateFileOf } from './address.js';
-import { type Answered, type NoAnswer, request } from './client.js';
+import { type Answered, type NoAnswer, lockHeld, request } from './client.js';
 import type { ControlOp } from './protocol.js';
 import { type StateRecord, readState } from './state-file.js';
 
@@ -27,7 +27,18 @@ export function findDaemon(pidFile: string): FoundDaemon {
   return { pidFile: abs, address: controlAddress(abs), record: readState(stateFileOf(abs)), hasPidFile: existsSync(abs) };
 }
 
-/** Sends `op` to the daemon's supervisor with the key from its state file. */
-export function ask(daemon: FoundDaemon, op: ControlOp, timeout: number): Promise<Answered | NoAnswer> {
-  return request(daemon.address, { op, key: daemon.record?.key ?? '' }, timeout);
+/** How long a client gives a lock to tell whether it is still held. */
+const LOCK_PROBE_MS = 1000;
+
+/**
+ * Sends `op` to the daemon's supervisor with the key from its state file, within `timeout` ms and
+ * the call's `signal` (see ./call). A supervisor that exits as the request arrives (a stop during a
+ * restart delay, a give-up) may close the connection before an answer: when its lock is released
+ * after that, no supervisor runs there any more, and the answer is `unreachable`, as if none had
+ * listened (the caller then reads the state and pid files as they are now).
+ */
+export async function ask(daemon: FoundDaemon, op: ControlOp, timeout: number, signal: AbortSignal): Promise<Answered | NoAnswer> {
+  const answer = await request(daemon.address, { op, key: daemon.record?.key ?? '' }, timeout, signal);
+  if (answer === 'unresponsive' && !(await lockHeld(daemon.address, LOCK_PROBE_MS, signal))) return 'unreachable';
+  return answer;
 }

@@ -1,5 +1,6 @@
 /** `restart(pidFile)`: restart the worker of a running daemon, from any process. */
 import { XDaemonError } from '../errors.js';
+import { controlCall } from './call.js';
 import { ask, findDaemon } from './find-daemon.js';
 
 /** Options of {@link restart}. */
@@ -16,13 +17,15 @@ export interface RestartOptions {
  *
  * @throws XDaemonError naming the pid file when no daemon runs there, or the restart fails.
  */
-export async function restart(pidFile: string, options: RestartOptions = {}): Promise<{ workerPid: number }> {
-  const daemon = findDaemon(pidFile);
-  const answer = await ask(daemon, 'restart', options.timeout ?? 60_000);
-  if (answer === 'unreachable') throw new XDaemonError(`cannot restart: no daemon runs for ${daemon.pidFile}`, { code: 'ESRCH' });
-  if (answer === 'unresponsive') throw new XDaemonError(`the supervisor of ${daemon.pidFile} did not finish the restart in time`);
-  if (!answer.response.ok) throw new XDaemonError(`the restart of ${daemon.pidFile} failed: ${answer.response.error}`);
-  const workerPid = answer.response.workerPid;
-  if (workerPid === undefined) throw new XDaemonError(`the supervisor of ${daemon.pidFile} did not name the new worker`);
-  return { workerPid };
+export function restart(pidFile: string, options: RestartOptions = {}): Promise<{ workerPid: number }> {
+  return controlCall(async ({ signal }) => {
+    const daemon = findDaemon(pidFile);
+    const answer = await ask(daemon, 'restart', options.timeout ?? 60_000, signal);
+    if (answer === 'unreachable') throw new XDaemonError(`cannot restart: no daemon runs for ${daemon.pidFile}`, { code: 'ESRCH' });
+    if (answer === 'unresponsive') throw new XDaemonError(`the supervisor of ${daemon.pidFile} did not finish the restart in time`);
+    if (!answer.response.ok) throw new XDaemonError(`the restart of ${daemon.pidFile} failed: ${answer.response.error}`);
+    const workerPid = answer.response.workerPid;
+    if (workerPid === undefined) throw new XDaemonError(`the supervisor of ${daemon.pidFile} did not name the new worker`);
+    return { workerPid };
+  });
 }

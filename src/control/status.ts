@@ -2,7 +2,8 @@
 import { XDaemonError } from '../errors.js';
 import { HAS_PROC, isZombie, readProc } from '../process/proc.js';
 import { findTree } from '../process/stop-tree.js';
-import { ask, findDaemon } from './find-daemon.js';
+import { controlCall } from './call.js';
+import { type FoundDaemon, ask, findDaemon } from './find-daemon.js';
 import type { LiveStatus } from './protocol.js';
 import type { EndRecord, StateRecord } from './state-file.js';
 
@@ -48,23 +49,17 @@ export interface StatusOptions {
  * @throws XDaemonError when a supervisor answers but refuses the request (the state file beside
  *   the pid file belongs to someone else, or cannot be read).
  */
-export async function status(pidFile: string, options: StatusOptions = {}): Promise<DaemonStatus> {
-  const daemon = findDaemon(pidFile);
+export function status(pidFile: string, options: StatusOptions = {}): Promise<DaemonStatus> {
+  return controlCall(({ signal }) => statusOf(findDaemon(pidFile), options.timeout ?? 2000, signal));
+}
+
+async function statusOf(daemon: FoundDaemon, timeout: number, signal: AbortSignal): Promise<DaemonStatus> {
   const recorded = fromStateFile(daemon.record, daemon);
   if (recorded !== undefined) return recorded;
-  const answer = await ask(daemon, 'status', options.timeout ?? 2000);
+  const answer = await ask(daemon, 'status', timeout, signal);
+  // No supervisor (any more): the files as they are now, not as they were before the request.
+  if (answer === 'unreachable') return notRunning(findDaemon(daemon.pidFile));
   const { record } = daemon;
-  if (answer === 'unreachable') {
-    if (!daemon.hasPidFile) return { ...fromRecord(record), state: 'stopped', pidFile: daemon.pidFile };
-    const leftovers = record === undefined || record.ended !== undefined ? [] : leftoversOf(record);
-    return {
-      ...fromRecord(record),
-      state: 'dead',
-      pidFile: daemon.pidFile,
-      ...(record === undefined ? {} : { pid: record.pid }),
-      ...(leftovers.length === 0 ? {} : { leftovers }),
-    };
-  }
   if (answer === 'unresponsive') {
     return { ...fromRecord(record), state: 'running', pidFile: daemon.pidFile, ...(record === undefined ? {} : { pid: record.pid }), unresponsive: true };
   }
@@ -88,6 +83,20 @@ function fromStateFile(record: StateRecord | undefined, daemon: { pidFile: strin
   if (proc === undefined || proc.starttime !== record.starttime || isZombie(proc.state)) return undefined;
   const stopped = proc.state === 'T' || proc.state === 't';
   return { ...fromLive(record.live, daemon.pidFile), ...(stopped ? { unresponsive: true as const } : {}) };
+}
+
+/** A daemon whose lock no supervisor holds: stopped without a pid file, dead with one. */
+function notRunning(daemon: FoundDaemon): DaemonStatus {
+  const { record } = daemon;
+  if (!daemon.hasPidFile) return { ...fromRecord(record), state: 'stopped', pidFile: daemon.pidFile };
+  const leftovers = record === undefined || record.ended !== undefined ? [] : leftoversOf(record);
+  return {
+    ...fromRecord(record),
+    state: 'dead',
+    pidFile: daemon.pidFile,
+    ...(record === undefined ? {} : { pid: record.pid }),
+    ...(leftovers.length === 0 ? {} : { leftovers }),
+  };
 }
 
 function fromLive(live: LiveStatus, pidFile: string): DaemonStatus {

@@ -4,7 +4,8 @@ import { XDaemonError } from '../errors.js';
 import { isRunning } from '../process/proc.js';
 import { stopTree } from '../process/stop-tree.js';
 import { stateFileOf } from './address.js';
-import { ask, findDaemon } from './find-daemon.js';
+import { type CallScope, controlCall } from './call.js';
+import { type FoundDaemon, ask, findDaemon } from './find-daemon.js';
 import { readState, writeState } from './state-file.js';
 
 /** Options of {@link stop}. */
@@ -22,40 +23,44 @@ export interface StopOptions {
  *
  * @throws XDaemonError when it takes longer than `timeout`, or the supervisor refuses or does not answer.
  */
-export async function stop(pidFile: string, options: StopOptions = {}): Promise<void> {
-  const timeout = options.timeout ?? 30_000;
+export function stop(pidFile: string, options: StopOptions = {}): Promise<void> {
+  return controlCall((scope) => stopFound(findDaemon(pidFile), options.timeout ?? 30_000, scope));
+}
+
+async function stopFound(daemon: FoundDaemon, timeout: number, scope: CallScope): Promise<void> {
   const deadline = Date.now() + timeout;
-  let daemon = findDaemon(pidFile);
-  let answer = await ask(daemon, 'stop', Math.min(timeout, 5000));
-  // A supervisor that ends by itself (it gave up) closes the connection without an answer: asked
-  // again, it is gone.
-  if (answer === 'unresponsive') {
-    daemon = findDaemon(pidFile);
-    answer = await ask(daemon, 'stop', Math.max(1, Math.min(deadline - Date.now(), 5000)));
-  }
-  if (answer === 'unreachable') {
-    const record = daemon.record;
-    if (record !== undefined && record.ended === undefined) {
-      // Dead: its workers may live on (a non-Node worker does not watch its parent).
-      await stopTree({ pid: -1, starttime: record.starttime }, { killTimeout: 5000, mark: { prefix: record.treePrefix } });
-      try {
-        writeState(stateFileOf(daemon.pidFile), { ...record, ended: { at: new Date().toISOString(), code: null, signal: 'SIGKILL', reason: 'the supervisor was gone (killed); stop() cleaned up', unwritten: [] } });
-      } catch {
-        // Informational only.
-      }
-    }
-    if (daemon.hasPidFile) rmSync(daemon.pidFile, { force: true });
-    return;
-  }
+  let answer = await ask(daemon, 'stop', Math.min(timeout, 5000), scope.signal);
+  // A supervisor that ends by itself (it gave up) may close the connection without an answer:
+  // asked again, it is gone.
+  if (answer === 'unresponsive') answer = await ask(findDaemon(daemon.pidFile), 'stop', Math.max(1, Math.min(deadline - Date.now(), 5000)), scope.signal);
+  // No supervisor (any more): the files as they are now, not as they were before the request.
+  if (answer === 'unreachable') return cleanUpAfter(findDaemon(daemon.pidFile));
   if (answer === 'unresponsive') throw new XDaemonError(`the supervisor of ${daemon.pidFile} did not answer the stop request`);
   if (!answer.response.ok) throw new XDaemonError(`the supervisor of ${daemon.pidFile} refused to stop: ${answer.response.error}`);
   const left = deadline - Date.now();
-  const closed = await Promise.race([answer.closed.then(() => true), sleep(Math.max(0, left)).then(() => false)]);
+  const closed = await Promise.race([answer.closed.then(() => true), scope.sleep(Math.max(0, left)).then(() => false)]);
   const pid = readState(stateFileOf(daemon.pidFile))?.pid ?? daemon.record?.pid;
-  while (closed && pid !== undefined && isRunning(pid) && Date.now() < deadline) await sleep(10);
+  while (closed && pid !== undefined && isRunning(pid) && Date.now() < deadline) await scope.sleep(10);
   if (!closed || (pid !== undefined && isRunning(pid))) {
     throw new XDaemonError(`the daemon of ${daemon.pidFile} was still stopping after ${timeout} ms`);
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * No supervisor holds the daemon's lock (any more): it was never started, it has exited (perhaps
+ * just now, as it got our request), or it was killed. Only in the last case does its state file
+ * lack an end; then its workers may live on (a non-Node worker does not watch its parent).
+ */
+async function cleanUpAfter(daemon: FoundDaemon): Promise<void> {
+  const stateFile = stateFileOf(daemon.pidFile);
+  const { record } = daemon;
+  if (record !== undefined && record.ended === undefined) {
+    await stopTree({ pid: -1, starttime: record.starttime }, { killTimeout: 5000, mark: { prefix: record.treePrefix } });
+    try {
+      writeState(stateFile, { ...record, ended: { at: new Date().toISOString(), code: null, signal: 'SIGKILL', reason: 'the supervisor was gone (killed); stop() cleaned up', unwritten: [] } });
+    } catch {
+      // Informational only.
+    }
+  }
+  rmSync(daemon.pidFile, { force: true });
+}

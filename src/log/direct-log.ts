@@ -7,9 +7,10 @@
  * Writing can fail (a full disk, a directory gone): a line that could not be written is kept
  * (up to {@link MAX_PENDING}) and written again with the next line or on a timer, in order; the
  * supervisor never dies of its log. In the foreground every line is also echoed to stderr, where
- * Go prints it and where journald and `docker logs` read.
+ * Go prints it and where journald and `docker logs` read. Without a log file (`toStdio`) the worker
+ * writes to this process's own stdout and stderr.
  */
-import { closeSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, writeSync } from 'node:fs';
 import { messageOf } from '../errors.js';
 import { openLogFile } from './log-file.js';
 import type { LogSink, LogSinkOptions, WorkerStdio } from './log-sink.js';
@@ -28,11 +29,13 @@ export class DirectLog implements LogSink {
   private readonly path: string;
   private readonly errFile: string;
   private readonly echo: boolean;
+  private readonly toStdio: boolean;
 
-  constructor(options: Pick<LogSinkOptions, 'logFile' | 'errFile' | 'echo'>) {
+  constructor(options: Pick<LogSinkOptions, 'logFile' | 'errFile' | 'echo' | 'toStdio'>) {
     this.path = options.logFile;
     this.errFile = options.errFile;
     this.echo = options.echo;
+    this.toStdio = options.toStdio === true;
   }
 
   /**
@@ -42,6 +45,7 @@ export class DirectLog implements LogSink {
    * then fails, as in Go).
    */
   stdioForWorker(): WorkerStdio {
+    if (this.toStdio) return { stdout: ifOpen(1), stderr: ifOpen(2), release: () => undefined };
     const errFd = this.errFile === '' ? undefined : openLogFile(this.errFile);
     let fd: number | undefined;
     try {
@@ -140,5 +144,15 @@ export class DirectLog implements LogSink {
       }
     }
     if (fd !== undefined && this.pending.length > 0) this.flush();
+  }
+}
+
+/** One of this process's own descriptors for a worker's, if it is open (otherwise discarded). */
+function ifOpen(fd: number): number | 'ignore' {
+  try {
+    fstatSync(fd);
+    return fd;
+  } catch {
+    return 'ignore';
   }
 }

@@ -6,6 +6,8 @@
  * - piped (`timestamps` or `maxSize`): the worker writes into pipes, the supervisor reads them and
  *   is the only writer of the file(s): whole lines, optional time prefixes, rotation by rename,
  *   a reopen that moves everything at once.
+ *
+ * Without a log file (`toStdio`), the same two modes write to this process's own stdout and stderr.
  */
 import type { ChildProcess } from 'node:child_process';
 import { DirectLog } from './direct-log.js';
@@ -49,6 +51,12 @@ export interface LogSinkOptions {
   maxFiles: number;
   /** Also write every supervisor line (and log trouble) to stderr: a foreground supervisor. */
   echo: boolean;
+  /**
+   * No log file: the worker's output goes to this process's own stdout and stderr (`xdaemon run`
+   * without `--log`): as they are in direct mode, through the supervisor (time-prefixed) with
+   * `timestamps`. Rotation and an errFile cannot apply to a stream; the callers refuse them.
+   */
+  toStdio?: boolean;
 }
 
 

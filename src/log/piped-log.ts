@@ -6,7 +6,9 @@
  * worker that writes faster than the disk is slowed, not buffered without bound.
  *
  * The pipes are kernel pipes shared by the supervisor's workers (./kernel-pipe) where they can be
- * made, else Node's own per-worker pipes.
+ * made, else Node's own per-worker pipes. Without a log file (`toStdio`), the lines go to this
+ * process's own stdout and stderr instead (./stream-writer), and the supervisor's own lines only
+ * to stderr, as in direct mode.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
@@ -18,13 +20,17 @@ import { type StreamName, LinePrefixer } from './line-prefix.js';
 import { LineFramer } from './line-framer.js';
 import type { LogSink, LogSinkOptions, WorkerStdio } from './log-sink.js';
 import { LogWriter } from './log-writer.js';
+import { StreamWriter } from './stream-writer.js';
 
 const trace = tracer('log');
+
+/** Where a channel's lines go: a log file, or one of this process's own streams. */
+type Writer = LogWriter | StreamWriter;
 
 /** One stream of the workers' output: where it is read from, how it is framed, where it goes. */
 interface Channel {
   name: StreamName;
-  writer: LogWriter;
+  writer: Writer;
   /** The shared kernel pipe and its reader, when there is one. */
   pipe: KernelPipe | undefined;
   reader: Readable | undefined;
@@ -33,8 +39,10 @@ interface Channel {
 
 /** The log of piped mode. */
 export class PipedLog implements LogSink {
-  private readonly log: LogWriter;
-  private readonly err: LogWriter;
+  private readonly log: Writer;
+  private readonly err: Writer;
+  /** Where the supervisor's own lines go besides the echo: the log file, if there is one. */
+  private readonly lines: Writer | undefined;
   private readonly prefixer = new LinePrefixer();
   private readonly channels: Channel[];
   /** Streams being read, to pause and resume. */
@@ -44,8 +52,15 @@ export class PipedLog implements LogSink {
   /** @throws XDaemonError when the log file (or errFile) cannot be opened. */
   constructor(private readonly options: LogSinkOptions) {
     const events = { onTrouble: (e: { message: string; kind: string }) => this.trouble(e), onDrain: () => this.resume() };
-    this.log = new LogWriter(options.logFile, options.maxSize, options.maxFiles, events);
-    this.err = options.errFile === '' ? this.log : new LogWriter(options.errFile, options.maxSize, options.maxFiles, events);
+    if (options.toStdio === true) {
+      this.log = new StreamWriter(1, 'stdout', events);
+      this.err = new StreamWriter(2, 'stderr', events);
+      this.lines = undefined;
+    } else {
+      this.log = new LogWriter(options.logFile, options.maxSize, options.maxFiles, events);
+      this.err = options.errFile === '' ? this.log : new LogWriter(options.errFile, options.maxSize, options.maxFiles, events);
+      this.lines = this.log;
+    }
     for (const writer of this.writers()) {
       try {
         writer.open();
@@ -97,7 +112,7 @@ export class PipedLog implements LogSink {
   line(text: string): void {
     const line = `${new Date().toISOString()} xdaemon[${process.pid}] ${text}\n`;
     if (this.options.echo) echo(line);
-    this.log.write(Buffer.from(line));
+    this.lines?.write(Buffer.from(line));
   }
 
   reopen(): string | undefined {
@@ -120,7 +135,7 @@ export class PipedLog implements LogSink {
     for (const writer of this.writers()) writer.close();
   }
 
-  private writers(): LogWriter[] {
+  private writers(): Writer[] {
     return [...new Set([this.log, this.err])];
   }
 

@@ -80,10 +80,16 @@ async function stopTreeByProc(root: ProcessId, options: StopTreeOptions): Promis
   const known = new Map<number, number>();
   const signalled = new Set<number>();
   let killed: number[] = [];
-  // Catch what the root forks between the scan and the signals (its group, if it is still the root).
-  if (!(options.exclude ?? []).includes(root.pid) && identify(root.pid)?.starttime === root.starttime) kill(-root.pid, signal);
-  for (;;) {
+  const toGroup = !(options.exclude ?? []).includes(root.pid) && identify(root.pid)?.starttime === root.starttime;
+  for (let scan = 0; ; scan++) {
     const members = current(root, options, known);
+    if (scan === 0 && toGroup) {
+      // The root's group too (if it is still the root): it catches what the root forks between the
+      // scan and the signals. Members in that group have had the signal then: one each, not two (a
+      // program may take a second SIGINT for "quit now").
+      kill(-root.pid, signal);
+      for (const m of members) if (readProc(m.pid)?.pgrp === root.pid) signalled.add(m.pid);
+    }
     if (members.length === 0) break;
     for (const m of members) {
       if (signalled.has(m.pid)) continue;

@@ -2,7 +2,9 @@
  * The supervisor's side of the control channel: it listens on the daemon's control address (which
  * makes it the one supervisor of its pid file: see ../control/address) and answers requests that
  * carry the daemon's key. A stop is answered at once and the connection is kept open: it closes
- * as the supervisor exits, which is how a client knows the stop is done.
+ * as the supervisor exits, which is how a client knows the stop is done. Before it exits, the
+ * supervisor waits (a bounded time) until every connection it accepted has its answer written:
+ * a stop that makes it exit at once (during a restart delay, say) is still answered.
  */
 import type { Server, Socket } from 'node:net';
 import { isSocketFile } from '../control/address.js';
@@ -16,6 +18,11 @@ export type ControlHandlers = Record<ControlOp, () => ControlResponse | Promise<
 export interface ControlServer {
   /** Starts answering; requests that came before wait until now. */
   answer(handlers: ControlHandlers): void;
+  /**
+   * Resolves once every connection accepted so far has its answer handed to the kernel (or has
+   * closed), or after `limit` ms: what the supervisor waits for before it exits.
+   */
+  answered(limit: number): Promise<void>;
   close(): void;
 }
 
@@ -29,9 +36,11 @@ export async function listenControl(address: string, key: string): Promise<Contr
   const net = require('node:net') as typeof import('node:net');
   let handlers: ControlHandlers | undefined;
   const waiting: Socket[] = [];
+  const unanswered = new Unanswered();
   const server = net.createServer((socket) => {
+    unanswered.add(socket);
     if (handlers === undefined) waiting.push(socket);
-    else serve(socket, key, handlers);
+    else serve(socket, key, handlers, unanswered);
   });
   server.on('error', () => undefined);
   const first = await listen(server, address);
@@ -45,8 +54,9 @@ export async function listenControl(address: string, key: string): Promise<Contr
   return {
     answer(given) {
       handlers = given;
-      for (const socket of waiting.splice(0)) serve(socket, key, given);
+      for (const socket of waiting.splice(0)) serve(socket, key, given, unanswered);
     },
+    answered: (limit) => unanswered.none(limit),
     close() {
       server.close();
       if (isSocketFile(address)) {
@@ -86,14 +96,43 @@ function isStale(net: typeof import('node:net'), address: string): Promise<boole
   });
 }
 
+/** The connections whose answer is not written yet. */
+class Unanswered {
+  private readonly sockets = new Set<Socket>();
+  private readonly waiters = new Set<() => void>();
+
+  add(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.done(socket));
+  }
+
+  done(socket: Socket): void {
+    if (!this.sockets.delete(socket) || this.sockets.size > 0) return;
+    for (const wake of this.waiters) wake();
+  }
+
+  none(limit: number): Promise<void> {
+    if (this.sockets.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, limit);
+      this.waiters.add(wake);
+    });
+  }
+}
+
 /** Reads one request from `socket` and answers it. */
-function serve(socket: Socket, key: string, handlers: ControlHandlers): void {
+function serve(socket: Socket, key: string, handlers: ControlHandlers, unanswered: Unanswered): void {
   let buffered = '';
   socket.setEncoding('utf8');
   socket.on('error', () => undefined);
   const answer = (response: ControlResponse, keepOpen = false): void => {
     if (socket.destroyed) return;
-    socket.write(encodeMessage(response));
+    socket.write(encodeMessage(response), () => unanswered.done(socket));
     if (!keepOpen) socket.end();
   };
   const onData = (chunk: string): void => {

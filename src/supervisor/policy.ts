@@ -107,3 +107,28 @@ export function exited(policy: RestartPolicy, history: RestartHistory, seconds: 
     lastExit: exit === undefined || succeeded(policy, exit) ? 'success' : 'failure',
   };
 }
+
+/** A restart setting that the policy would accept and never use, and why. */
+export interface IgnoredSetting {
+  option: 'successExitCodes' | 'maxRestartDelay' | 'backoff';
+  reason: string;
+}
+
+/**
+ * The first setting of `policy` that would have no effect (none of them is set by default), so
+ * that it is refused instead of ignored: success codes under `restart: 'always'` (every exit is
+ * restarted alike), a cap of the backoff that is fixed, an exponential backoff of no delay.
+ * `defaultCap` is maxRestartDelay's default (a cap left at it is not one that was set).
+ */
+export function ignoredSetting(policy: RestartPolicy, defaultCap: number): IgnoredSetting | undefined {
+  if (policy.successExitCodes.length > 0 && policy.restart === 'always') {
+    return { option: 'successExitCodes', reason: "it applies with restart 'on-failure' or 'never', and restart 'always' restarts after every exit alike" };
+  }
+  if (policy.maxRestartDelay !== defaultCap && policy.backoff === 'fixed') {
+    return { option: 'maxRestartDelay', reason: "it caps the exponential backoff, and backoff is 'fixed'" };
+  }
+  if (policy.backoff === 'exponential' && policy.restartDelay === 0) {
+    return { option: 'backoff', reason: 'the exponential backoff doubles restartDelay, which is 0 (give restartDelay too)' };
+  }
+  return undefined;
+}

@@ -20,6 +20,8 @@ export interface HeldPidFile {
   update(live: LiveStatus): void;
   /** Records the end in the state file and gives the pid file up (synchronous: for exit handlers). */
   release(end: EndRecord): void;
+  /** Resolves once every request received has its answer written, or after `limit` ms. */
+  answered(limit: number): Promise<void>;
 }
 
 /** What the supervisor records of itself. */
@@ -47,6 +49,7 @@ export async function holdPidFile(pidFile: string, own: OwnRecord): Promise<Held
   let live: LiveStatus | undefined;
   return {
     answer: (handlers) => server.answer(handlers),
+    answered: (limit) => server.answered(limit),
     update(now) {
       if (released) return;
       live = now;

@@ -9,15 +9,27 @@
  */
 import { EXIT_ALREADY_RUNNING, messageOf } from '../errors.js';
 import { ENV_NAME } from '../generation.js';
-import { type LogSink, type WorkerStdio, createLogSink } from '../log/log-sink.js';
+import { type LogSink, createLogSink } from '../log/log-sink.js';
 import type { ControlResponse, LiveStatus } from '../control/protocol.js';
 import type { EndRecord } from '../control/state-file.js';
 import { describeCommand } from '../process/command-line.js';
+import { setSupervisorTitle } from '../process/process-title.js';
 import { identify, signalTree } from '../process/stop-tree.js';
 import type { SupervisorConfig } from './config.js';
 import { HandshakeSender } from './handshake.js';
 import { type HeldPidFile, holdPidFile } from './single-instance.js';
 import { type Counters, type SupervisorEnd, Supervisor } from './supervisor.js';
+
+/** How long an exiting supervisor waits for its last answers to be written, at most. */
+const ANSWER_WAIT_MS = 2000;
+
+/**
+ * A container's entrypoint is PID 1: every orphan of the worker's tree is reparented to it, and
+ * Node reaps only the children it spawned itself, so the orphans would stay zombies. An init in
+ * front (`docker run --init`, tini) reaps them; with one, this process is not PID 1.
+ */
+const PID1_WARNING =
+  "warning: running as PID 1 without an init: orphans of the worker's tree will not be reaped and stay zombies; put an init in front (docker run --init, or tini as the entrypoint)";
 
 /** Detached: started by a launcher, the log is its only output. Foreground: the lines go to stderr too. */
 export type SuperviseMode = 'detached' | 'foreground';
@@ -49,10 +61,10 @@ export function endText(end: SupervisorEnd, c: Counters): string {
 /** What a caller of {@link supervise} may add. */
 export interface SuperviseOptions {
   /**
-   * The worker's stdout and stderr instead of the log's (`xdaemon run` without a log: its own);
-   * the supervisor's lines still go to the log and, in the foreground, to stderr.
+   * No log file: the worker's output goes to this process's own stdout and stderr (`xdaemon run`
+   * without `--log`; time-prefixed with `timestamps`), the supervisor's lines to stderr.
    */
-  workerStdio?: () => WorkerStdio;
+  toStdio?: boolean;
   /** What the detached entry did before loading this module (see ./entry). */
   early?: EarlyStart;
 }
@@ -71,14 +83,14 @@ export interface EarlyStart {
  * the process with the supervisor's code. Returns once the signal handlers are in place.
  */
 export function supervise(config: SupervisorConfig, args: readonly string[], mode: SuperviseMode, options: SuperviseOptions = {}): void {
-  const { workerStdio, early } = options;
+  const { toStdio = false, early } = options;
   const display = describeCommand(config.file, args);
-  process.title = `xdaemon supervisor: ${display}`;
+  setSupervisorTitle(config.file, args);
   const handshake = new HandshakeSender(config.handshake);
   const { pidFile, ...settings } = config.settings;
   let log: LogSink;
   try {
-    log = createLogSink({ ...settings, logFile: config.logFile, echo: mode === 'foreground' });
+    log = createLogSink({ ...settings, logFile: config.logFile, echo: mode === 'foreground', toStdio });
   } catch (err) {
     fail(handshake, mode, messageOf(err));
   }
@@ -96,7 +108,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     supervisor = new Supervisor(
       { command: config.file, args, cwd: config.cwd, env, ...settings },
       {
-        output: workerStdio === undefined ? log : { ...sinkMethods(log), stdioForWorker: workerStdio, attach: () => Promise.resolve() },
+        output: log,
         resolved: true,
         ...(early === undefined ? {} : { treePrefix: early.treePrefix }),
         ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
@@ -151,6 +163,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     if (settings.waitReady === 0) handshake.close();
     const limits = `maxCount ${settings.maxCount === 0 ? 'unlimited' : settings.maxCount}, maxError ${settings.maxError}, minExitTime ${settings.minExitTime} s`;
     line(`supervisor started for: ${display} (${limits})`);
+    if (mode === 'foreground' && process.pid === 1) line(PID1_WARNING);
     supervisor.start().then(
       ({ workerPid }) => {
         const seconds = supervisor.status().workerStartedAt;
@@ -163,10 +176,12 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
         handshake.send({ kind: 'failed', message: messageOf(err) });
       },
     );
-    void supervisor.ended.then((end) => {
+    void supervisor.ended.then(async (end) => {
       exiting = true;
       line(`supervisor exiting with code ${end.code}`);
       release({ code: end.code, signal: null, reason: endText(end, supervisor.counters()) });
+      // A request that made this process end (a stop during a restart delay) is answered first.
+      await held?.answered(ANSWER_WAIT_MS);
       process.exit(end.code);
     });
   };
@@ -308,17 +323,4 @@ function toSystemLog(lines: string[]): void {
 function loadSignalExit(path: string | null): typeof import('signal-exit').onExit {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require(path ?? 'signal-exit') as typeof import('signal-exit')).onExit;
-}
-
-/** The methods of `log`, bound (to build a sink that differs from it in the worker's output only). */
-function sinkMethods(log: LogSink): LogSink {
-  return {
-    stdioForWorker: () => log.stdioForWorker(),
-    attach: (child) => log.attach(child),
-    line: (text) => log.line(text),
-    reopen: () => log.reopen(),
-    flush: () => log.flush(),
-    unwritten: () => log.unwritten(),
-    close: () => log.close(),
-  };
 }

@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { XDaemonError, messageOf } from '../errors.js';
 import { createLogSink } from '../log/log-sink.js';
+import { unusedLogSetting } from '../log/log-mode.js';
 import { type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '../options.js';
 import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
@@ -101,6 +102,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private phase: SupervisorStatus['state'] = 'idle';
   private worker: Worker | undefined;
   private pending: NodeJS.Timeout | undefined;
+  /** The stop of what the last worker left running, while it goes on. */
+  private cleaning: Promise<void> | undefined;
   private startedAt: number | undefined;
   private lastExit: SupervisorStatus['lastExit'];
   private readonly end = deferred<SupervisorEnd>();
@@ -121,6 +124,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (typeof env !== 'object' || env === null) throw new TypeError('xdaemon: env must be an object');
     if (typeof logFile !== 'string') throw new TypeError('xdaemon: logFile must be a string');
     const { pidFile: _unused, ...settings } = checkSettings(options);
+    const unused = hooks.output === undefined ? unusedLogSetting(logFile, settings, options.maxFiles !== undefined) : undefined;
+    if (unused !== undefined) throw new RangeError(`xdaemon: ${unused}`);
     this.settings = settings;
     this.cwd = cwd;
     this.env = env;
@@ -168,8 +173,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /**
    * Starts supervising. Resolves with the first worker's pid once it has started (with
-   * `waitReady`: once it is ready); rejects if supervision ends before that (it gave up, or the
-   * first worker was never ready). Calling it again returns the same promise.
+   * `waitReady`: once it is ready); a first worker that runs and then dies does not undo that (the
+   * end of supervision is told by `giveup` and {@link ended}). Rejects if supervision ends before
+   * any worker was up (every start failed, or the first worker was never ready). Calling it again
+   * returns the same promise.
    */
   start(): Promise<{ workerPid: number }> {
     if (this.firstStart !== undefined) return this.firstStart.promise;
@@ -195,6 +202,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const worker = this.worker;
     this.emit('stopping', { signal, pid: worker?.child.pid });
     const survivors = worker === undefined ? [] : await this.stopWorker(worker, 'stop', signal);
+    // What an exited worker left is being stopped: the stop is done once that is gone too.
+    if (this.cleaning !== undefined) await this.cleaning;
     this.requested?.reject(new XDaemonError('the supervisor stopped before the restarted worker was up'));
     this.emit('stop', { survivors, counters: this.counters() });
     this.finish({ code: 0, reason: 'stop' });
@@ -257,11 +266,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return;
     }
     if (decision.delay > 0) {
-      this.emit('restart', { delay: decision.delay, counters: this.counters() });
       this.pending = setTimeout(() => {
         this.pending = undefined;
         this.launch(true);
       }, decision.delay);
+      // After the timer exists: a listener that calls stop() clears it.
+      this.emit('restart', { delay: decision.delay, counters: this.counters() });
     } else {
       this.launch(true);
     }
@@ -375,7 +385,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         return;
       }
     }
-    if (this.settings.killMode === 'group') await this.cleanUp(worker);
+    if (this.settings.killMode === 'group') {
+      this.cleaning = this.cleanUp(worker);
+      await this.cleaning;
+      this.cleaning = undefined;
+    }
     this.next();
   }
 

@@ -6,7 +6,7 @@
  * can write), and the help and version.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { WORKER, assertCode, newHome, startDaemon, statusOf, workerRunning, xd } from '../support/cli';
@@ -61,7 +61,7 @@ describe('status: LSB exit codes', () => {
     const list = await xd(home, ['list', '--json']);
     assertCode(list, 0);
     assert.equal(list.stdout, '[]\n');
-    assert.equal(readText(home.dir), '', 'reading verbs never create the state directory');
+    assert.equal(existsSync(home.dir), false, 'reading verbs never create the state directory');
   });
 });
 
@@ -95,7 +95,7 @@ describe('bad input: one line on stderr, exit 2, nothing started', () => {
       assertCode(exit, 2);
       assert.match(exit.stderr, /^xdaemon: [^\n]+\n$/, 'one line');
       assert.equal(exit.stdout, '');
-      assert.equal(readText(home.dir), '', 'the state directory was not even created');
+      assert.equal(existsSync(home.dir), false, 'the state directory was not even created');
       assert.deepEqual(taggedPids(), [], 'nothing runs');
     });
   }
@@ -119,7 +119,7 @@ describe('failures: exit 1, naming what failed, nothing started', () => {
       assertCode(exit, 1, line.join(' '));
       assert.match(exit.stderr, re);
     }
-    assert.equal(readText(home.dir), '', 'checked before the state directory is made');
+    assert.equal(existsSync(home.dir), false, 'checked before the state directory is made');
     assert.deepEqual(taggedPids(), []);
   });
 

@@ -108,6 +108,7 @@ describe('the mapping table', () => {
     assert.throws(() => one({ restart_dealy: 1 }), /^UsageError: \/srv\/ecosystem\.config\.js: app a: unknown key "restart_dealy"/);
     assert.throws(() => one({ max_restarts: 'lots' }), /app a: max_restarts must be a whole number >= 0/);
     assert.throws(() => one({ exec_mode: 'thread' }), /app a: exec_mode must be 'fork' or 'cluster'/);
+    assert.throws(() => one({ successExitCodes: [3] }), /app a: successExitCodes cannot apply: /);
     assert.throws(() => one({ command: 'x' }), /app a: has both script \(pm2\) and command/);
     assert.throws(() => mapFleet({ apps: [{ name: 'a' }] }, CONTEXT), /app a: no script \(or command\)/);
     assert.throws(() => mapFleet({ apps: [{ script: 'x.js' }], only: 1 }, CONTEXT), /unknown key "only"/);

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { type StatusJson, WORKER, assertCode, newHome, waitForAsync, xd, xdStart } from '../support/cli';
-import { cleanup, readText } from '../support/fixtures';
+import { existsSync } from 'node:fs';
+import { cleanup, stopAfter } from '../support/fixtures';
 import { isGone, signal, taggedPids, waitFor, withTimeout } from '../support/harness';
 
 after(cleanup);
@@ -23,12 +24,13 @@ test("the exit code is the supervisor's: 1 after giving up; the worker's stdout 
   assert.doesNotMatch(exit.stdout, /xdaemon\[/, "the supervisor's lines are not on stdout");
   assert.match(exit.stderr, /xdaemon\[\d+\] giving up: 2 consecutive failures exceed maxError 1/);
   assert.match(exit.stderr, /supervisor exiting with code 1\n$/);
-  assert.equal(readText(home.dir), '', 'an anonymous run records nothing');
+  assert.equal(existsSync(home.dir), false, 'an anonymous run records nothing');
 });
 
-test('SIGTERM to its own pid stops the worker and everything it started; exit 0; nothing survives', async () => {
+test('SIGTERM to its own pid stops the worker and everything it started; exit 0; nothing survives', async (t) => {
   const home = newHome();
   const proc = xdStart(home, ['run', '--kill-timeout', '1000', '--', 'sh', '-c', `${NODE} ${WORKER} & sleep 300 & wait`]);
+  stopAfter(t, () => [proc.pid]);
   const worker = await waitFor('the worker\'s line on stdout', () => {
     const m = /^WORKER (\d+)/m.exec(proc.stdout);
     return m === null ? undefined : Number(m[1]);
@@ -46,6 +48,7 @@ test('SIGTERM to its own pid stops the worker and everything it started; exit 0;
 test('run --name: a named daemon in the foreground; status and stop reach it', async (t) => {
   const home = newHome(t);
   const proc = xdStart(home, ['run', '--name', 'fg', '--', NODE, WORKER]);
+  stopAfter(t, () => [proc.pid]);
   const s = await waitForAsync('fg to run', async () => {
     const exit = await xd(home, ['status', '--json', 'fg']);
     const status = exit.code === 0 ? (JSON.parse(exit.stdout) as StatusJson) : undefined;

@@ -8,7 +8,7 @@ import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { assertCode, newHome, startDaemon, workerRunning, xd, xdStart } from '../support/cli';
-import { cleanup, readText } from '../support/fixtures';
+import { cleanup, readText, stopAfter } from '../support/fixtures';
 import { signal, waitFor, withTimeout } from '../support/harness';
 
 after(cleanup);
@@ -33,6 +33,7 @@ test('-n LINES (default 10), then -f follows appends, a rename rotation and a re
   assert.equal(ten.stdout.split('\n').length, 11);
 
   const follower = xdStart(home, ['logs', 'web', '-f', '-n', '1']);
+  stopAfter(t, () => [follower.pid]);
   const seen = (text: string): Promise<true> => waitFor(`"${text.trim()}" from logs -f`, () => follower.stdout.includes(text), 10_000);
   await seen(last(1));
   appendFileSync(log, 'appended\n');

@@ -70,8 +70,11 @@ describe('reading command lines', () => {
   test('every setting but pidFile is a flag, in kebab case, with the table\'s kind', () => {
     const names = Object.keys(SETTINGS).filter((n) => n !== 'pidFile');
     assert.deepEqual(SETTING_FLAGS.map((f) => f.setting), names);
-    assert.deepEqual(SETTING_FLAGS.map((f) => f.flag), names.map(kebab));
+    // Spelled out here, not by the function under test: each capital becomes a dash and its letter.
+    assert.deepEqual(SETTING_FLAGS.map((f) => f.flag), names.map((n) => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
+    assert.ok(SETTING_FLAGS.some((f) => f.flag === 'max-restart-delay' && f.setting === 'maxRestartDelay'));
     assert.equal(kebab('maxRestartDelay'), 'max-restart-delay');
+    for (const f of SETTING_FLAGS) assert.equal(f.kind, SETTINGS[f.setting].kind, `${f.flag} has its row's kind`);
   });
 
   test('sizes: digits with k, M or G, 1024-based, either case', () => {

@@ -17,32 +17,39 @@ after(cleanup);
 const TIME = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
 const PAD = 40;
 
-/** The log and its backups, oldest first, concatenated. */
-function allFiles(log: string): { text: string; files: string[] } {
+/** The log and its backups, oldest first: each file's text, and their concatenation. */
+function allFiles(log: string): { text: string; texts: string[]; files: string[] } {
   const dir = join(log, '..');
   const base = log.slice(dir.length + 1);
   const backups = readdirSync(dir)
     .filter((f) => f.startsWith(`${base}.`) && /^\d+$/.test(f.slice(base.length + 1)))
     .sort((a, b) => Number(b.slice(base.length + 1)) - Number(a.slice(base.length + 1)));
   const files = [...backups.map((f) => join(dir, f)), log];
-  return { text: files.map(readText).join(''), files };
+  const texts = files.map(readText);
+  return { text: texts.join(''), texts, files };
 }
 
 /**
- * Checks the worker lines of `text`: each whole, and per stream numbered 0, 1, 2, … without a gap
- * or a repeat. Returns the count per stream. `prefix` is the expected time prefix (or none).
+ * Checks the worker lines of each text in `texts` (one per file, in order): each file holds whole
+ * lines only (it ends with a newline, and no line is a piece), and per stream the lines are
+ * numbered 0, 1, 2, … across the files without a gap or a repeat. Returns the count per stream.
+ * `timestamps`: the lines carry piped mode's time prefix.
  */
-function checkStreams(text: string, timestamps: boolean): { out: number; err: number } {
+function checkStreams(texts: string | readonly string[], timestamps: boolean): { out: number; err: number } {
   const next = { out: 0, err: 0 };
   const line = new RegExp(`^${timestamps ? `${TIME} (out|err) ` : ''}(out|err) (\\d+) x{${PAD}}$`);
-  for (const l of text.split('\n')) {
-    if (l === '' || l.includes('WORKER {') || / xdaemon\[\d+\] /.test(l)) continue;
-    const m = line.exec(l);
-    assert.ok(m, `a whole worker line: ${JSON.stringify(l.slice(0, 120))}`);
-    const stream = (timestamps ? m[2] : m[1]) as 'out' | 'err';
-    if (timestamps) assert.equal(m[1], stream, 'the tag names the stream the line came from');
-    assert.equal(Number(timestamps ? m[3] : m[2]), next[stream], `${stream} lines in order, once each`);
-    next[stream]++;
+  for (const text of typeof texts === 'string' ? [texts] : texts) {
+    if (text === '') continue;
+    assert.ok(text.endsWith('\n'), `a file ends with a whole line: ${JSON.stringify(text.slice(-120))}`);
+    for (const l of text.slice(0, -1).split('\n')) {
+      if (l.includes('WORKER {') || / xdaemon\[\d+\] /.test(l)) continue;
+      const m = line.exec(l);
+      assert.ok(m, `a whole worker line: ${JSON.stringify(l.slice(0, 120))}`);
+      const stream = (timestamps ? m[2] : m[1]) as 'out' | 'err';
+      if (timestamps) assert.equal(m[1], stream, 'the tag names the stream the line came from');
+      assert.equal(Number(timestamps ? m[3] : m[2]), next[stream], `${stream} lines in order, once each`);
+      next[stream]++;
+    }
   }
   return next;
 }
@@ -66,10 +73,10 @@ describe('piped mode: every line once, whole, in order', () => {
     await waitFor('the flood to be under way', () => Number(readText(progress).split(' ')[0]) > 40_000, 30_000, 5);
     signal(d.spid, 'SIGHUP');
     await finished(d, 60_000);
-    const { text, files } = allFiles(log);
+    const { text, texts, files } = allFiles(log);
     assert.ok(files.length > 20, `rotated many times: ${files.length} files`);
     assert.match(text, /received SIGHUP: log file reopened/);
-    assert.deepEqual(checkStreams(text, true), { out: 150_000, err: 50_000 });
+    assert.deepEqual(checkStreams(texts, true), { out: 150_000, err: 50_000 });
     for (const f of files) assert.ok(statSync(f).size <= 300_000, `${f} is within maxSize`);
     for (const f of files) assert.equal(statSync(f).mode & 0o777, 0o640, `${f} has mode 0640 (backups keep it)`);
   });
@@ -85,13 +92,17 @@ describe('piped mode: every line once, whole, in order', () => {
         { log },
       );
       await finished(d, 60_000);
-      const { text, files } = allFiles(log);
+      const { texts, files } = allFiles(log);
       assert.ok(files.length > 5, `rotated: ${files.length} files`);
-      // Each worker numbers from 0: the streams start again at the second start.
-      const halves = text.split(/^.*worker started: pid \d+ \(count 2\/2;.*$/m);
-      assert.equal(halves.length, 2, 'one line marks the second start');
-      assert.deepEqual(checkStreams(halves[0] as string, true), { out: 30_000, err: 10_000 });
-      assert.deepEqual(checkStreams(halves[1] as string, true), { out: 30_000, err: 10_000 });
+      // Each worker numbers from 0: the streams start again at the second start (cut the file
+      // that holds its line there, and check each side file by file).
+      const second = /^.*worker started: pid \d+ \(count 2\/2;.*\n/m;
+      const at = texts.findIndex((text) => second.test(text));
+      assert.ok(at >= 0, 'one line marks the second start');
+      const [before, afterStart, ...more] = (texts[at] as string).split(second);
+      assert.equal(more.length, 0, 'one line marks the second start');
+      assert.deepEqual(checkStreams([...texts.slice(0, at), before as string], true), { out: 30_000, err: 10_000 });
+      assert.deepEqual(checkStreams([afterStart as string, ...texts.slice(at + 1)], true), { out: 30_000, err: 10_000 });
     });
   }
 
@@ -119,6 +130,18 @@ describe('nothing lost at the edges', () => {
       const bytes = (text.match(/y/g) ?? []).length;
       assert.equal(bytes, (1 << 20) - 1, 'every byte of the write is in the file');
       if (mode === 'direct') assert.ok(text.includes(`${'y'.repeat((1 << 20) - 1)}\n`), 'one line, as written');
+      if (mode === 'piped') {
+        // Cut at 64 KiB: each piece but the last ends with " [...]", each but the first begins with "[...] ".
+        const pieces = text.split('\n').filter((l) => l.includes('y') && !l.includes('xdaemon['));
+        assert.equal(pieces.length, Math.ceil(((1 << 20) - 1) / 65_536), `pieces: ${pieces.map((p) => p.length).join(', ')}`);
+        pieces.forEach((piece, i) => {
+          const m = /^(\[\.\.\.\] )?(y+)( \[\.\.\.\])?$/.exec(piece);
+          assert.ok(m, `piece ${i} is y's with markers only: ${piece.slice(0, 20)}…${piece.slice(-20)}`);
+          assert.equal(m[1] !== undefined, i > 0, `piece ${i}: "[...] " begins every piece but the first`);
+          assert.equal(m[3] !== undefined, i < pieces.length - 1, `piece ${i}: " [...]" ends every piece but the last`);
+          assert.ok((m[2] as string).length <= 65_536, `piece ${i} holds at most 64 KiB: ${(m[2] as string).length}`);
+        });
+      }
     });
   }
 

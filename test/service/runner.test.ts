@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { FIXTURES, ROOT, cleanup, readText, run, tempDir } from '../support/fixtures';
+import { type TestContext, after, describe, test } from 'node:test';
+import { FIXTURES, ROOT, cleanup, readText, run, stopAfter, tempDir } from '../support/fixtures';
 import { type Proc, runToEnd, signal, start, waitFor, withTimeout } from '../support/harness';
 
 after(cleanup);
@@ -16,10 +16,11 @@ after(cleanup);
 const RUNNER = join(FIXTURES, 'service-runner.cjs');
 const PREFIX = 'xdaemon: service "runner-test": ';
 
-/** Starts the fixture with a verb; its events go to a file as well as stdout. */
-function startRunner(verb: string, env: NodeJS.ProcessEnv = {}, stdin: 'ignore' | 'pipe' = 'ignore'): { proc: Proc; events: string } {
+/** Starts the fixture with a verb, stopped when `t` ends; its events go to a file as well as stdout. */
+function startRunner(t: TestContext, verb: string, env: NodeJS.ProcessEnv = {}, stdin: 'ignore' | 'pipe' = 'ignore'): { proc: Proc; events: string } {
   const events = join(tempDir(), 'events');
   const proc = start(process.execPath, [RUNNER, verb], { cwd: ROOT, env: { S_EVENTS: events, ...env }, stdin });
+  stopAfter(t, () => [proc.pid]);
   return { proc, events };
 }
 
@@ -47,8 +48,8 @@ const eventsOf = (file: string): string[] => readText(file).split('\n').filter(B
 
 describe('run', () => {
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    test(`${sig}: the stop hook runs, exit code 0`, async () => {
-      const { proc, events } = startRunner('run');
+    test(`${sig}: the stop hook runs, exit code 0`, async (t) => {
+      const { proc, events } = startRunner(t, 'run');
       await waitEvent(proc, 'started');
       signal(proc.pid, sig);
       const exit = await ended(proc);
@@ -58,8 +59,9 @@ describe('run', () => {
     });
   }
 
-  test('no verb is run, as in the seed', async () => {
+  test('no verb is run, as in the seed', async (t) => {
     const bare = start(process.execPath, [RUNNER], { cwd: ROOT });
+    stopAfter(t, () => [bare.pid]);
     await waitEvent(bare, 'started');
     signal(bare.pid, 'SIGTERM');
     const exit = await ended(bare);
@@ -67,16 +69,16 @@ describe('run', () => {
     assert.match(exit.stdout, /EVENT stopped/);
   });
 
-  test('a start hook that throws: exit code 1 with its message, no stop hook', async () => {
-    const { proc, events } = startRunner('run', { S_START: 'throw' });
+  test('a start hook that throws: exit code 1 with its message, no stop hook', async (t) => {
+    const { proc, events } = startRunner(t, 'run', { S_START: 'throw' });
     const exit = await ended(proc);
     assert.equal(exit.code, 1);
     assert.equal(exit.stderr, `${PREFIX}start failed: port 8080 is taken\n`);
     assert.deepEqual(eventsOf(events), ['init', 'start']);
   });
 
-  test('a stop hook that throws: exit code 1 with its message', async () => {
-    const { proc } = startRunner('run', { S_STOP: 'throw' });
+  test('a stop hook that throws: exit code 1 with its message', async (t) => {
+    const { proc } = startRunner(t, 'run', { S_STOP: 'throw' });
     await waitEvent(proc, 'started');
     signal(proc.pid, 'SIGTERM');
     const exit = await ended(proc);
@@ -84,9 +86,9 @@ describe('run', () => {
     assert.match(exit.stderr, /stop failed: cannot flush the queue\n$/);
   });
 
-  test('a stop request during start is honoured once start is done', async () => {
+  test('a stop request during start is honoured once start is done', async (t) => {
     const gate = join(tempDir(), 'gate');
-    const { proc, events } = startRunner('run', { S_START: 'gate', S_GATE: gate });
+    const { proc, events } = startRunner(t, 'run', { S_START: 'gate', S_GATE: gate });
     await waitEvent(proc, 'start');
     signal(proc.pid, 'SIGTERM');
     await waitStderr(proc, 'received SIGTERM while starting: stopping once started');
@@ -97,8 +99,8 @@ describe('run', () => {
     assert.deepEqual(eventsOf(events), ['init', 'start', 'started', 'stop', 'stopped']);
   });
 
-  test('a second stop request while stopping exits at once with code 1', async () => {
-    const { proc } = startRunner('run', { S_STOP: 'hang' });
+  test('a second stop request while stopping exits at once with code 1', async (t) => {
+    const { proc } = startRunner(t, 'run', { S_STOP: 'hang' });
     await waitEvent(proc, 'started');
     signal(proc.pid, 'SIGTERM');
     await waitEvent(proc, 'stop');
@@ -108,12 +110,12 @@ describe('run', () => {
     assert.match(exit.stderr, /received SIGTERM while stopping: exiting now\n$/);
   });
 
-  test('ready() follows the start hook: systemd-notify --ready under NOTIFY_SOCKET', async () => {
+  test('ready() follows the start hook: systemd-notify --ready under NOTIFY_SOCKET', async (t) => {
     const bin = tempDir();
     const notify = join(bin, 'systemd-notify');
     writeFileSync(notify, '#!/bin/sh\necho "notify $*" >> "$S_EVENTS"\n');
     chmodSync(notify, 0o755);
-    const { proc, events } = startRunner('run', { S_START: 'slow', NOTIFY_SOCKET: '/run/xdaemon-test/notify', PATH: `${bin}:${process.env.PATH ?? ''}` });
+    const { proc, events } = startRunner(t, 'run', { S_START: 'slow', NOTIFY_SOCKET: '/run/xdaemon-test/notify', PATH: `${bin}:${process.env.PATH ?? ''}` });
     await waitFor('the notification', () => eventsOf(events).includes('notify --ready') || undefined);
     assert.deepEqual(eventsOf(events), ['init', 'start', 'started', 'notify --ready']);
     signal(proc.pid, 'SIGTERM');
@@ -122,8 +124,8 @@ describe('run', () => {
 });
 
 describe('debug', () => {
-  test('Enter stops it', async () => {
-    const { proc, events } = startRunner('debug', {}, 'pipe');
+  test('Enter stops it', async (t) => {
+    const { proc, events } = startRunner(t, 'debug', {}, 'pipe');
     await waitStderr(proc, 'running in debug mode: press Enter or Ctrl-C to stop');
     proc.child.stdin?.write('\n');
     const exit = await ended(proc);
@@ -132,8 +134,8 @@ describe('debug', () => {
     assert.match(exit.stderr, /Enter pressed: stopping\n.*stopped\n$/);
   });
 
-  test('the end of input stops it too (as Go\'s ReadString returns at EOF)', async () => {
-    const { proc } = startRunner('debug', {}, 'pipe');
+  test('the end of input stops it too (as Go\'s ReadString returns at EOF)', async (t) => {
+    const { proc } = startRunner(t, 'debug', {}, 'pipe');
     await waitEvent(proc, 'started');
     proc.child.stdin?.end();
     const exit = await ended(proc);
@@ -141,8 +143,8 @@ describe('debug', () => {
     assert.match(exit.stderr, /end of input: stopping/);
   });
 
-  test('Ctrl-C (SIGINT) stops it', async () => {
-    const { proc } = startRunner('debug', {}, 'pipe');
+  test('Ctrl-C (SIGINT) stops it', async (t) => {
+    const { proc } = startRunner(t, 'debug', {}, 'pipe');
     await waitEvent(proc, 'started');
     signal(proc.pid, 'SIGINT');
     const exit = await ended(proc);

@@ -5,25 +5,26 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { type TestContext, after, test } from 'node:test';
 import { DAEMON, type WorkerRecord, fields, loggedPids, worker } from '../support/daemon-fixture';
-import { cleanup, matching, readText, records, tempDir } from '../support/fixtures';
+import { cleanup, matching, readText, records, stopAfter, tempDir } from '../support/fixtures';
 import { isGone, signal, start, waitAllGone, waitFor, withTimeout } from '../support/harness';
 
 after(cleanup);
 
-/** Starts the daemon fixture in the foreground; returns the process and the log path. */
-function foreground(env: NodeJS.ProcessEnv): { proc: ReturnType<typeof start>; log: string } {
+/** Starts the daemon fixture in the foreground, stopped with its tree when `t` ends; returns the process and the log path. */
+function foreground(t: TestContext, env: NodeJS.ProcessEnv): { proc: ReturnType<typeof start>; log: string } {
   const log = join(tempDir(), 'fg.log');
   const proc = start(process.execPath, [DAEMON], { env: { XW_DAEMON_IDX: '1', D_LOG: log, ...env } });
+  stopAfter(t, () => [proc.pid, ...loggedPids(readText(log))]);
   return { proc, log };
 }
 
 /** Every process of the worker's tree the record names. */
 const treeOf = (w: WorkerRecord): number[] => [w.pid, w.detached, w.orphan].filter((p): p is number => p !== undefined);
 
-test('SIGTERM to the pid the user started stops the worker and everything it started; exit code 0', async () => {
-  const { proc, log } = foreground({ W_MODE: 'escapee', D_FIELDS: fields({ killTimeout: 500 }) });
+test('SIGTERM to the pid the user started stops the worker and everything it started; exit code 0', async (t) => {
+  const { proc, log } = foreground(t, { W_MODE: 'escapee', D_FIELDS: fields({ killTimeout: 500 }) });
   const w = await worker({ spid: proc.pid, log, stderr: '' });
   assert.equal(w.ppid, proc.pid, 'the worker is a child of the pid the user started');
   assert.ok(w.detached !== undefined && w.orphan !== undefined, 'the worker names its escaped children');
@@ -40,8 +41,8 @@ test('SIGTERM to the pid the user started stops the worker and everything it sta
   assert.equal(records(exit.stdout, 'WORKER').length, 0, 'the code after run() never ran in the supervisor');
 });
 
-test('SIGKILL of the pid the user started: nothing of the tree survives it for more than a moment', async () => {
-  const { proc, log } = foreground({ W_MODE: 'escapee' });
+test('SIGKILL of the pid the user started: nothing of the tree survives it for more than a moment', async (t) => {
+  const { proc, log } = foreground(t, { W_MODE: 'escapee' });
   const w = await worker({ spid: proc.pid, log, stderr: '' });
   const killedAt = Date.now();
   signal(proc.pid, 'SIGKILL');
@@ -51,8 +52,8 @@ test('SIGKILL of the pid the user started: nothing of the tree survives it for m
   assert.match(readText(log), new RegExp(`worker ${w.pid}: supervisor ${proc.pid} is gone; stopping`));
 });
 
-test('the exit code is the supervisor\'s: 1 after a give-up, with the give-up on stderr', async () => {
-  const { proc, log } = foreground({ D_FIELDS: fields({ maxError: 1 }) });
+test('the exit code is the supervisor\'s: 1 after a give-up, with the give-up on stderr', async (t) => {
+  const { proc, log } = foreground(t, { D_FIELDS: fields({ maxError: 1 }) });
   const exit = await withTimeout(proc.done, 15_000, 'the foreground supervisor to give up');
   assert.equal(exit.code, 1, exit.stderr);
   assert.match(exit.stderr, /giving up: 2 consecutive failures exceed maxError 1/);

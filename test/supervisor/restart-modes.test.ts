@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { fields, finished, launch } from '../support/daemon-fixture';
 import { cleanup, matching, readText, records } from '../support/fixtures';
-import { isGone, signal, waitGone } from '../support/harness';
+import { isGone, signal, signalOurs, waitGone } from '../support/harness';
 
 after(cleanup);
 
@@ -68,9 +68,11 @@ describe('cleanup between restarts', () => {
     const text = readText(d.log);
     const [w] = records<{ pid: number; detached: number }>(text, 'WORKER');
     assert.ok(w, text);
-    t.after(() => signal(w.detached, 'SIGKILL'));
+    t.after(() => signalOurs(w.detached, 'SIGKILL'));
     assert.equal(isGone(w.detached), false, 'the grandchild still runs');
     assert.doesNotMatch(text, /left \d+ process/);
     signal(w.detached, 'SIGKILL');
+    // Gone before the file's after-hook looks for strays (a SIGKILL takes effect asynchronously).
+    await waitGone(w.detached);
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DAEMON, fields, finished, launch, logLine, worker } from '../support/daemon-fixture';
 import { cleanup, readText, records, run, supervisorPid, tempDir } from '../support/fixtures';
-import { isGone, signal, taggedPids, waitFor, waitNoTagged } from '../support/harness';
+import { isGone, signal, signalOurs, taggedPids, waitFor, waitNoTagged } from '../support/harness';
 
 after(cleanup);
 
@@ -88,7 +88,7 @@ test('20 launches at the same moment: exactly one wins, the others are refused n
   const winners = results.filter((r) => r.code === 0);
   assert.equal(winners.length, 1, results.map((r) => `${r.code}: ${r.stderr}`).join(''));
   const spid = supervisorPid(winners[0]?.stderr ?? '');
-  t.after(() => signal(spid, 'SIGKILL'));
+  t.after(() => signalOurs(spid, 'SIGKILL'));
   for (const r of results.filter((x) => x.code !== 0)) {
     assert.equal(r.code, EXIT_ALREADY_RUNNING, r.stderr);
     assert.match(r.stderr, new RegExp(`already running: (supervisor pid ${spid}|another supervisor) holds`));

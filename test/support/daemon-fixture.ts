@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { FIXTURES, type RunOptions, matching, readText, records, run, supervisorPid, tempDir } from './fixtures';
-import { isGone, signal, waitFor, waitGone } from './harness';
+import { signalOurs, waitFor, waitGone } from './harness';
 
 export const DAEMON = join(FIXTURES, 'daemon.cjs');
 
@@ -52,7 +52,8 @@ export async function launch(
   assert.equal(res.code, 0, `launcher: ${res.stderr}`);
   const spid = supervisorPid(res.stderr);
   t.after(() => {
-    for (const pid of [spid, ...loggedPids(readText(log))]) if (!isGone(pid)) signal(pid, 'SIGKILL');
+    // Only what still carries the run's tag: a pid reused by now could be anything.
+    for (const pid of [spid, ...loggedPids(readText(log))]) signalOurs(pid, 'SIGKILL');
   });
   return { spid, log, stderr: res.stderr };
 }

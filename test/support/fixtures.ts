@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { type Exit, killTagged, runToEnd } from './harness';
+import type { TestContext } from 'node:test';
+import { type Exit, isOurs, killTagged, runToEnd, stopAndWait } from './harness';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -101,6 +102,19 @@ export function supervisorPid(stderr: string): number {
   const m = /^xdaemon: \[\d+\] started supervisor (\d+)/m.exec(stderr);
   assert.ok(m, `no "started supervisor" line in: ${stderr}`);
   return Number(m[1]);
+}
+
+/**
+ * Once the test ends, pass or fail, stops whichever of `pids()` still carry the run's tag (SIGTERM
+ * to the first and the group it leads, SIGKILL after 10 s), so that a failed test leaves nothing
+ * behind for the file's {@link cleanup} to report as well. Put the process that stops the others
+ * (a supervisor) first.
+ */
+export function stopAfter(t: Pick<TestContext, 'after'>, pids: () => readonly number[]): void {
+  t.after(async () => {
+    const alive = pids().filter(isOurs);
+    if (alive.length > 0) await stopAndWait(alive, 10_000).catch(() => undefined);
+  });
 }
 
 /**

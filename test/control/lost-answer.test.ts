@@ -1,0 +1,39 @@
+/**
+ * A client whose request meets a supervisor that ends as it arrives (it closes without an answer,
+ * then its lock is released and its pid file removed) takes that as a stop that succeeded, and a
+ * status as stopped. The supervisor is a stand-in that never answers (test/fixtures/mute-supervisor.ts),
+ * so only the client's rule is tested here; the real supervisor's answers are in test/cli/stop-states.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { FIXTURES, TSX, cleanup, records, run, tempDir } from '../support/fixtures';
+import { start, waitFor, waitGone } from '../support/harness';
+
+after(cleanup);
+
+async function muteSupervisor(): Promise<{ pidFile: string; pid: number }> {
+  const pidFile = join(tempDir(), 'app.pid');
+  const proc = start(TSX, [join(FIXTURES, 'mute-supervisor.ts')], { env: { M_PID_FILE: pidFile } });
+  const pid = await waitFor('the stand-in to hold the lock', () => {
+    const m = /^HOLDING (\d+)$/m.exec(proc.stdout);
+    if (proc.child.exitCode !== null) throw new Error(`the stand-in exited: ${proc.stderr}`);
+    return m === null ? undefined : Number(m[1]);
+  });
+  return { pidFile, pid };
+}
+
+for (const op of ['stop', 'status'] as const) {
+  test(`${op}(): no answer, then the lock released and the pid file removed: the daemon is stopped`, async () => {
+    const { pidFile, pid } = await muteSupervisor();
+    const res = await run(join(FIXTURES, 'control.cjs'), [], { env: { C_OP: op, C_PID_FILE: pidFile } });
+    assert.equal(res.code, 0, res.stderr);
+    const [error] = records(res.stdout, 'ERROR');
+    assert.equal(error, undefined, `${op} failed: ${JSON.stringify(error)}`);
+    const [ok] = records<{ result: { state?: string } | null }>(res.stdout, 'RESULT');
+    if (op === 'status') assert.equal(ok?.result?.state, 'stopped');
+    await waitGone(pid);
+    assert.ok(!existsSync(pidFile));
+  });
+}
