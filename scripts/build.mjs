@@ -12,7 +12,7 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node18',
-  external: ['cross-spawn', 'debug', 'signal-exit'],
+  external: ['cross-spawn', 'debug', 'signal-exit', 'croner'],
   logLevel: 'warning',
   legalComments: 'none',
 };

@@ -68,6 +68,16 @@ export class Daemon {
   maxSize: number = DEFAULTS.maxSize;
   /** Rotated files kept, `log.1` … `log.N` (default 5). */
   maxFiles: number = DEFAULTS.maxFiles;
+  /** Bytes (default 0: no limit): the worker's whole tree above it (summed RSS, checked every second) is restarted gracefully. */
+  maxMemory: number = DEFAULTS.maxMemory;
+  /** A 5-field cron schedule in local time (default '': none): a graceful restart at those times. */
+  cronRestart: string = DEFAULTS.cronRestart;
+  /** Paths whose changes restart the worker (default none; relative: to the working directory). */
+  watch: readonly string[] = DEFAULTS.watch;
+  /** Globs `watch` ignores besides node_modules, .git, dotfiles, the logs, the pid and state files. */
+  watchIgnore: readonly string[] = DEFAULTS.watchIgnore;
+  /** Milliseconds without a further change before `watch` restarts the worker (default 200). */
+  watchDebounce: number = DEFAULTS.watchDebounce;
 
   /**
    * @param logFile - Log file for the worker's output and the supervisor's lines ('' discards).

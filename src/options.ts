@@ -5,6 +5,7 @@
  */
 import { describe } from './errors.js';
 import { type RestartPolicy, ignoredSetting } from './supervisor/policy.js';
+import { ignoredWatchSetting } from './supervisor/watch-settings.js';
 
 /** How a setting's value is checked (and, in the CLI, parsed from text). */
 export type SettingKind =
@@ -15,7 +16,9 @@ export type SettingKind =
   | { type: 'codes' }
   | { type: 'path' }
   | { type: 'bool' }
-  | { type: 'bytes' };
+  | { type: 'bytes' }
+  | { type: 'strings' }
+  | { type: 'cron' };
 
 /** One row of the table. */
 export interface SettingSpec {
@@ -24,6 +27,10 @@ export interface SettingSpec {
   default: unknown;
   /** One line for help texts and the README. */
   doc: string;
+  /** The CLI flag, where it is not the kebab-case name. */
+  flag?: string;
+  /** A list flag given without `=VALUE` stands for this value (`--watch`: the working directory). */
+  bare?: string;
 }
 
 /** Largest delay a Node timer takes, in milliseconds. */
@@ -55,6 +62,11 @@ export const SETTINGS = {
   errFile: { kind: { type: 'path' }, default: '', doc: "file for the worker's stderr; empty: the log file" },
   maxSize: { kind: { type: 'bytes' }, default: 0, doc: 'rotate the log by rename when it would grow beyond this many bytes (piped mode); 0: never' },
   maxFiles: { kind: { type: 'count' }, default: 5, doc: 'rotated files kept (log.1 … log.N), the oldest deleted' },
+  maxMemory: { kind: { type: 'bytes' }, default: 0, doc: "restart the worker gracefully when its whole tree's RSS is above this, checked every second; 0: no limit" },
+  cronRestart: { kind: { type: 'cron' }, default: '', doc: 'restart the worker gracefully at these times (5 cron fields, local time); empty: never' },
+  watch: { kind: { type: 'strings' }, default: [], bare: '.', doc: 'restart the worker when a file under these paths changes (relative: to the working directory; --watch alone: that directory; repeatable)' },
+  watchIgnore: { kind: { type: 'strings' }, default: [], flag: 'ignore', doc: 'globs of paths watch ignores besides node_modules, .git, dotfiles, the logs and the state' },
+  watchDebounce: { kind: { type: 'ms' }, default: 200, doc: 'ms without a change before watch restarts the worker' },
 } as const satisfies Record<string, SettingSpec>;
 
 /** Names of the settings. */
@@ -114,6 +126,27 @@ export interface DaemonOptions {
   maxSize?: number | undefined;
   /** Rotated files kept: `log.1` (newest) … `log.N`; the oldest is deleted (default 5). */
   maxFiles?: number | undefined;
+  /**
+   * Bytes (default 0: no limit). Checked every second from /proc (Linux): when the summed RSS of
+   * the worker's whole tree is above it, the worker is restarted gracefully, counted in `restarts`,
+   * never in `errors`.
+   */
+  maxMemory?: number | undefined;
+  /**
+   * A cron expression of 5 fields (minute hour day-of-month month day-of-week) in the system's
+   * local time (default '': none): the worker is restarted gracefully at those times.
+   */
+  cronRestart?: string | undefined;
+  /**
+   * Paths (files or folders; relative ones to the working directory) whose changes restart the
+   * worker (default none). node_modules, .git, dotfiles, the log files and the pid and state files
+   * are always ignored.
+   */
+  watch?: readonly string[] | undefined;
+  /** Globs of paths that `watch` ignores besides the built-in ones (default none). */
+  watchIgnore?: readonly string[] | undefined;
+  /** Milliseconds without a further change before `watch` restarts the worker (default 200). */
+  watchDebounce?: number | undefined;
 }
 
 /** The resolved settings a supervisor runs with. */
@@ -128,6 +161,12 @@ export interface DaemonSettings extends RestartPolicy {
   errFile: string;
   maxSize: number;
   maxFiles: number;
+  maxMemory: number;
+  /** '' for none. */
+  cronRestart: string;
+  watch: readonly string[];
+  watchIgnore: readonly string[];
+  watchDebounce: number;
 }
 
 /** Defaults: Go's `NewDaemon` plus the opt-in extras switched off. */
@@ -165,6 +204,8 @@ export function checkSettings(source: Readonly<Partial<Record<SettingName, unkno
   // Refused, not accepted and then ignored.
   const ignored = ignoredSetting(checked, SETTINGS.maxRestartDelay.default);
   if (ignored !== undefined) throw new RangeError(`xdaemon: ${ignored.option} cannot apply: ${ignored.reason}`);
+  const watchIgnored = ignoredWatchSetting(checked, SETTINGS.watchDebounce.default);
+  if (watchIgnored !== undefined) throw new RangeError(`xdaemon: ${watchIgnored.option} cannot apply: ${watchIgnored.reason}`);
   return checked;
 }
 
@@ -193,6 +234,19 @@ export function checkSetting(name: SettingName, value: unknown): unknown {
       }
       return [...(value as number[])];
     }
+    case 'strings': {
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+        throw new TypeError(`xdaemon: ${name} must be an array of strings, got ${describe(value)}`);
+      }
+      if (value.some((v: string) => v.includes('\0'))) throw new TypeError(`xdaemon: ${name} must not contain a NUL byte`);
+      return [...(value as string[])];
+    }
+    case 'cron': {
+      if (typeof value !== 'string') throw new TypeError(`xdaemon: ${name} must be a string, got ${describe(value)}`);
+      const problem = value === '' ? undefined : cronProblem(value);
+      if (problem !== undefined) throw new RangeError(`xdaemon: ${name} ${JSON.stringify(value)} is not a schedule: ${problem}`);
+      return value;
+    }
     default: {
       if (typeof value !== 'number') throw new TypeError(`xdaemon: ${name} must be a number, got ${describe(value)}`);
       if (!Number.isFinite(value) || value < 0) throw new RangeError(`xdaemon: ${name} must be a finite number >= 0, got ${describe(value)}`);
@@ -202,5 +256,22 @@ export function checkSetting(name: SettingName, value: unknown): unknown {
       if (kind.type === 'ms' && value > MAX_TIMER) throw new RangeError(`xdaemon: ${name} must be at most ${MAX_TIMER} ms, got ${value}`);
       return value;
     }
+  }
+}
+
+/**
+ * Why `expression` is not a 5-field cron schedule, or undefined. The parser (croner) is loaded only
+ * here and by the cron restart, so that nothing pays for it unless a schedule is set.
+ */
+export function cronProblem(expression: string): string | undefined {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) return `it has ${fields.length} field(s), a schedule has 5 (minute hour day-of-month month day-of-week)`;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Cron } = require('croner') as typeof import('croner');
+    new Cron(expression, { paused: true });
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
   }
 }

@@ -27,7 +27,7 @@ const TARGET_START = 1.1;
 const DAEMONS = 20;
 
 /** A private state directory (the CLI refuses one that others can write). */
-function newHome(name: string): string {
+export function newHome(name: string): string {
   const dir = tempDir(name);
   chmodSync(dir, 0o700);
   return dir;
@@ -39,7 +39,7 @@ async function cli(home: string, args: readonly string[]): Promise<number> {
 }
 
 /** User plus system CPU of `pids` so far, in ms (Linux clock ticks of 10 ms). */
-function cpuMs(pids: readonly number[]): number {
+export function cpuMs(pids: readonly number[]): number {
   let ticks = 0;
   for (const pid of pids) {
     const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ') ?? [];
@@ -48,9 +48,14 @@ function cpuMs(pids: readonly number[]): number {
   return ticks * 10;
 }
 
+/** A supervisor's pid, from its pid file. */
+export function supervisorPid(home: string, name: string): number {
+  return Number(readFileSync(`${home}/${name}.pid`, 'utf8').trim());
+}
+
 /** The supervisors' pids, from their pid files. */
 function supervisorPids(home: string, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => Number(readFileSync(`${home}/d${i + 1}.pid`, 'utf8').trim()));
+  return Array.from({ length: count }, (_, i) => supervisorPid(home, `d${i + 1}`));
 }
 
 export async function cliFigure(rounds: number): Promise<Figure> {
@@ -106,13 +111,13 @@ export async function cliFigure(rounds: number): Promise<Figure> {
     rows: [
       ratioRow(`xdaemon status (${DAEMONS} daemons) vs a bare node start`, 'ms', samples.status, samples.bare, TARGET_STATUS),
       ratioRow(`xdaemon list (${DAEMONS} daemons) vs a bare node start`, 'ms', samples.list, samples.bare, TARGET_STATUS),
-      infoRow(`— CPU of the ${DAEMONS} supervisors answering one status or list (mean)`, 'ms', [supervisorCpu]),
+      infoRow(`— CPU of the ${DAEMONS} supervisors per status or list (mean; their own 5 s CPU samples included)`, 'ms', [supervisorCpu]),
       ratioRow(`— xdaemon --version (${DAEMONS} daemons) vs the same bare start: the command's own load`, 'ms', samples.version, samples.bare, null),
       ratioRow(`— the bare start with ${DAEMONS} daemons running vs with none (first phase): does the floor move?`, 'ms', samples.bare, bareAlone, null),
       ratioRow('xdaemon start → prompt vs the ideal handshake', 'ms', starts, ideal, TARGET_START),
     ],
     notes: [
-      `xdaemon status / list = spawn until exit of \`node dist/cli.js status|list\` with ${DAEMONS} daemons (\`sleep 3600\` workers) running, against the launch figure's bare start measured in the same rounds (the kinds' order rotating);`,
+      `xdaemon status / list = spawn until exit of \`node dist/cli.js status|list\` with ${DAEMONS} daemons (\`sleep 3600\` workers) running, metrics on (each tree's CPU and memory read from /proc), against the launch figure's bare start measured in the same rounds (the kinds' order rotating);`,
       '  xdaemon start = spawn until exit of `node dist/cli.js start --name N -- sleep 3600` (floor: the ideal handshake, as in the launch figure);',
     ],
   };

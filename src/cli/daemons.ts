@@ -49,6 +49,20 @@ export function namesOf(verb: string, positionals: readonly string[], atLeastOne
   return positionals.map(checkName);
 }
 
+/** `NAME… | --all` of `verb`'s line: the names, and whether it was --all; a UsageError for neither or both. */
+export function namesOrAll(verb: string, line: { positionals: readonly string[]; flags: ReadonlyMap<string, unknown> }): { names: string[]; all: boolean } {
+  const all = line.flags.get('all') === true;
+  const names = namesOf(verb, line.positionals, false);
+  if (all && names.length > 0) throw new UsageError(`${verb} takes NAME… or --all, not both`);
+  if (!all && names.length === 0) throw new UsageError(`${verb} needs a NAME or --all (see xdaemon ${verb} --help)`);
+  return { names, all };
+}
+
+/** The daemons a `NAME… | --all` request means: those named, or every one with a record. */
+export function requestedNames(dir: string | undefined, request: { names: readonly string[]; all: boolean }, list: (dir: string) => string[]): string[] {
+  return request.all ? (dir === undefined ? [] : list(dir)) : [...request.names];
+}
+
 /**
  * Runs `each` for every name at once; a failure is reported on stderr as `NAME: message` and makes
  * the exit code 1, the others go on.

@@ -10,6 +10,7 @@ import { loadBundle } from '../bundles.js';
 import { type Verb, VERBS, helpText } from './help.js';
 import type { Io } from './io.js';
 import { deleteDaemon, parseDelete } from './delete.js';
+import { flush, parseFlush } from './flush.js';
 import { install, parseInstall } from './install.js';
 import { list, parseList } from './list.js';
 import { logs, parseLogs } from './logs.js';
@@ -38,6 +39,7 @@ const PARSERS = {
   status: parseStatus,
   list: parseList,
   logs: parseLogs,
+  flush: parseFlush,
   delete: parseDelete,
   install: parseInstall,
   uninstall: parseUninstall,
@@ -97,6 +99,8 @@ export async function execute(request: Request, io: Io): Promise<number | 'runni
       return list(request, io);
     case 'logs':
       return logs(request, io);
+    case 'flush':
+      return flush(request, io);
     case 'delete':
       return deleteDaemon(request, io);
     case 'install':

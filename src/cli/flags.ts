@@ -6,7 +6,7 @@
  * (`maxCount` → `--max-count`), so the library, the CLI and the services cannot drift. Pure.
  */
 import { parseArgs } from 'node:util';
-import { MAX_TIMER, SETTINGS, type SettingKind, type SettingName, checkSetting } from '../options.js';
+import { MAX_TIMER, SETTINGS, type SettingKind, type SettingName, type SettingSpec, checkSetting } from '../options.js';
 import { UsageError } from './usage-error.js';
 
 /** How a flag takes its value. */
@@ -15,6 +15,8 @@ export interface FlagSpec {
   short?: string;
   /** May be given more than once (each value is kept). */
   multiple?: boolean;
+  /** A boolean-type flag that also takes `--flag=VALUE`; given bare, it stands for this value. */
+  bare?: string;
 }
 
 /** The flags a verb accepts, by long name (kebab case). */
@@ -44,6 +46,8 @@ export interface SettingFlag {
   kind: SettingKind;
   default: unknown;
   doc: string;
+  /** For a list flag that may be given without a value: what it then stands for. */
+  bare?: string;
 }
 
 /**
@@ -52,11 +56,17 @@ export interface SettingFlag {
  */
 export const SETTING_FLAGS: readonly SettingFlag[] = (Object.keys(SETTINGS) as SettingName[])
   .filter((name) => name !== 'pidFile')
-  .map((name) => ({ flag: kebab(name), setting: name, kind: SETTINGS[name].kind, default: SETTINGS[name].default, doc: SETTINGS[name].doc }));
+  .map((name) => {
+    const spec: SettingSpec = SETTINGS[name];
+    return { flag: spec.flag ?? kebab(name), setting: name, kind: spec.kind, default: spec.default, doc: spec.doc, ...(spec.bare === undefined ? {} : { bare: spec.bare }) };
+  });
 
-/** parseArgs specs of the setting flags. */
+/** parseArgs specs of the setting flags (a list setting: a repeatable flag). */
 export const SETTING_FLAG_SPECS: FlagSpecs = Object.fromEntries(
-  SETTING_FLAGS.map((f): [string, FlagSpec] => [f.flag, { type: f.kind.type === 'bool' ? 'boolean' : 'string' }]),
+  SETTING_FLAGS.map((f): [string, FlagSpec] => {
+    if (f.kind.type === 'strings') return [f.flag, f.bare === undefined ? { type: 'string', multiple: true } : { type: 'boolean', multiple: true, bare: f.bare }];
+    return [f.flag, { type: f.kind.type === 'bool' ? 'boolean' : 'string' }];
+  }),
 );
 
 /** Text that reads as a (possibly negative) number: a value, not a mistyped flag. */
@@ -97,7 +107,9 @@ export function readLine(verb: string, args: readonly string[], specs: FlagSpecs
       continue;
     }
     let value: string | true;
-    if (spec.type === 'boolean') {
+    if (spec.bare !== undefined) {
+      value = token.value ?? spec.bare;
+    } else if (spec.type === 'boolean') {
       if (token.value !== undefined) note(`${raw} takes no value, got ${JSON.stringify(token.value)}`);
       value = true;
     } else {
@@ -183,11 +195,17 @@ export function millis(flag: string, text: string): number {
  * The value of setting flag `flag` of `kind` from its text, as the library takes it. Throws a
  * UsageError naming the flag when the text is not of that kind or out of range.
  */
-export function parseSettingText(flag: SettingFlag, text: string | true): unknown {
+export function parseSettingText(flag: SettingFlag, text: string | true | readonly string[]): unknown {
   const name = flag.flag;
   const kind = flag.kind;
   let value: unknown;
-  if (kind.type === 'bool') {
+  if (kind.type === 'strings') {
+    const list = typeof text === 'string' ? [text] : text === true ? [] : [...text];
+    if (list.includes('')) throw new UsageError(`--${name} needs a value that is not empty`);
+    value = list;
+  } else if (typeof text === 'object') {
+    throw new UsageError(`--${name} is given twice`);
+  } else if (kind.type === 'bool') {
     value = true;
   } else if (text === true) {
     throw new UsageError(`--${name} needs a value`);
@@ -221,6 +239,9 @@ export function parseSettingText(flag: SettingFlag, text: string | true): unknow
         if (text === '') throw new UsageError(`--${name} needs a file name`);
         value = text;
         break;
+      case 'cron':
+        value = text;
+        break;
     }
   }
   try {
@@ -236,7 +257,7 @@ export function settingsOf(line: ParsedLine, allowed: readonly SettingFlag[] = S
   const settings: Partial<Record<SettingName, unknown>> = {};
   for (const flag of allowed) {
     const text = line.flags.get(flag.flag);
-    if (text !== undefined && !Array.isArray(text)) settings[flag.setting] = parseSettingText(flag, text);
+    if (text !== undefined) settings[flag.setting] = parseSettingText(flag, text);
   }
   return settings;
 }

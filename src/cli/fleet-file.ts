@@ -185,6 +185,13 @@ function finishPm2(draft: AppDraft, env: Record<string, string>, warnings: strin
       else warnings.push("exec_mode 'cluster': no port to share; add listen: ['8080'] to the app (or env: { PORT: '8080' } if it listens on process.env.PORT)");
     }
   }
+  // pm2 files often keep ignore_watch (and watch_delay) beside watch: false: without watch they mean
+  // nothing to pm2 either, so they are dropped rather than refused as the settings table refuses them.
+  if (draft.settings.watch === undefined) {
+    for (const [name, key] of [['watchIgnore', 'ignore_watch'], ['watchDebounce', 'watch_delay']] as const) {
+      if (sources[name] !== undefined && meaningOf(sources[name] as string).kind === 'rule' && (meaningOf(sources[name] as string) as { key: string }).key === key) delete draft.settings[name];
+    }
+  }
   if (draft.log !== undefined && draft.combinedLog !== undefined && draft.log !== draft.combinedLog) draft.notCarried.push(notCarried('log_file', 'beside out_file: one log per app'));
 }
 

@@ -9,7 +9,7 @@ import { SERVICE_SETTING_FLAGS } from './install.js';
 import { NAME_RULE } from './names.js';
 
 /** The verbs, in the order the help shows them. */
-export const VERBS = ['start', 'run', 'stop', 'restart', 'status', 'list', 'logs', 'delete', 'install', 'uninstall', 'save', 'resurrect', 'startup', 'unstartup'] as const;
+export const VERBS = ['start', 'run', 'stop', 'restart', 'status', 'list', 'logs', 'flush', 'delete', 'install', 'uninstall', 'save', 'resurrect', 'startup', 'unstartup'] as const;
 /** A verb. */
 export type Verb = (typeof VERBS)[number];
 
@@ -24,8 +24,9 @@ Run any program as a supervised daemon, and operate it by name.
   stop NAME… | FILE | --all [--timeout MS]               stop daemons and everything they started
   restart NAME… | FILE                                   new worker; a stopped daemon is started; FILE: its settings now
   status [NAME] [--json]                                 state (exit 0 running, 1 dead, 3 stopped, 4 unknown)
-  list [--json]                                          every daemon in a table
-  logs NAME [-n LINES] [-f]                              the end of its log; -f follows it
+  list [--json]                                          every daemon in a table, with CPU and memory
+  logs [NAME…] [-n LINES] [-f]                           the end of their logs (all: every daemon's); -f follows
+  flush NAME… | --all [--rotated]                        empty their log files
   delete NAME | FILE                                     stop it if needed and forget it
   install [--user] [--name NAME] [options] -- <command> [args…]
                                                          install it as an OS service (systemd, launchd, Windows)
@@ -59,6 +60,10 @@ function placeholder(f: SettingFlag): string {
       return ' FILE';
     case 'bytes':
       return ' SIZE';
+    case 'cron':
+      return ' "M H DOM MON DOW"';
+    case 'strings':
+      return f.bare !== undefined ? '[=PATH]' : f.flag === 'ignore' ? ' GLOB' : ' VALUE';
     case 'bool':
       return '';
   }
@@ -182,13 +187,24 @@ Without NAME: 0 when all run, else 1 when one is dead, else 3.
 `,
   list: `usage: xdaemon list [--json]
 
-Every daemon: name, state, pid (the supervisor's), worker pid, uptime (the worker's), starts,
-errors (consecutive failures / maxError), log. --json prints an array of status objects.
+Every daemon: name, state, pid (the supervisor's), worker pid, uptime (the worker's), CPU (% of
+one core over the last seconds) and memory (summed RSS) of the worker's whole tree, starts, errors
+(consecutive failures / maxError), log. --json prints an array of status objects.
 `,
-  logs: `usage: xdaemon logs NAME [-n LINES] [-f]
+  logs: `usage: xdaemon logs [NAME…] [-n LINES] [-f]
 
-  -n, --lines LINES  the last LINES lines of its log (default 10)
+One NAME: its log as it is. Several, or none (every daemon): each line after its daemon's name.
+
+  -n, --lines LINES  the last LINES lines of each log (default 10)
   -f, --follow       then print what is written, across rotations, until Ctrl-C
+`,
+  flush: `usage: xdaemon flush NAME… | --all [--rotated]
+
+Empties the log files (the log and the --err-file) in place; a running supervisor reopens them,
+so the next lines land in the emptied files.
+
+  --all      every daemon
+  --rotated  also delete the rotated copies (log.1 … log.N)
 `,
   delete: `usage: xdaemon delete NAME | FILE [--only a,b]
 

@@ -6,11 +6,12 @@
  * turned into a supervisor's configuration; and a record started through the launcher bundle.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadBundle } from '../bundles.js';
 import { XDaemonError, messageOf } from '../errors.js';
 import { type DaemonOptions, type DaemonSettings, DEFAULTS, type SettingName, checkSettings } from '../options.js';
 import { ignoredSetting } from '../supervisor/policy.js';
+import { ignoredWatchSetting } from '../supervisor/watch-settings.js';
 import { resolveCommand } from '../process/which.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
 import { type FlagSpecs, type ParsedLine, SETTING_FLAG_SPECS, kebab, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
@@ -76,6 +77,8 @@ export function launchOptionsOf(line: ParsedLine): Omit<LaunchRequest, 'command'
   }
   const ignored = ignoredSetting({ ...DEFAULTS, ...(settings as Partial<DaemonSettings>) }, DEFAULTS.maxRestartDelay);
   if (ignored !== undefined) throw new UsageError(`--${kebab(ignored.option)} cannot apply: ${ignored.reason}`);
+  const watchIgnored = ignoredWatchSetting({ ...DEFAULTS, ...(settings as Partial<DaemonSettings>) }, DEFAULTS.watchDebounce);
+  if (watchIgnored !== undefined) throw new UsageError(`--${watchIgnored.option === 'watchIgnore' ? 'ignore' : 'watch-debounce'} cannot apply: ${watchIgnored.reason}`);
   const env = parseEnv(listFlag(line, 'env'));
   return { name, settings, log, cwd, env };
 }
@@ -120,6 +123,8 @@ export function resolveRequest(request: LaunchRequest, facts: InvocationFacts): 
   const file = resolveCommand(request.command, { ...facts.env, ...request.env }, cwd);
   const settings = { ...request.settings } as DaemonOptions;
   if (typeof settings.errFile === 'string') settings.errFile = resolve(facts.cwd, settings.errFile);
+  // Watched paths are the daemon's: relative to its working directory (bare --watch: that directory).
+  if (settings.watch !== undefined) settings.watch = settings.watch.map((p) => checkWatched(resolve(cwd, p)));
   const log = request.log === undefined ? undefined : resolve(facts.cwd, request.log);
   return { command: request.command, file, args: request.args, cwd, env: request.env, settings, log };
 }
@@ -149,6 +154,12 @@ function checkDirectory(cwd: string): void {
     throw new XDaemonError(`working directory ${cwd}: ${messageOf(err)}`);
   }
   if (!ok) throw new XDaemonError(`working directory ${cwd} is not a directory`);
+}
+
+/** A path to watch, which must exist. */
+function checkWatched(path: string): string {
+  if (!existsSync(path)) throw new XDaemonError(`watch: ${path} does not exist`);
+  return path;
 }
 
 function isFile(path: string): boolean {
@@ -224,6 +235,7 @@ export function supervisorConfig(input: { file: string; cwd: string; log: string
     settings: checkSettings({ ...input.settings, pidFile: input.pidFile }),
     handshake: null,
     signalExit: resolveSignalExit(),
+    ...(input.pidFile === '' ? {} : { stateDir: dirname(input.pidFile) }),
   };
 }
 

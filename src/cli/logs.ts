@@ -1,21 +1,26 @@
 /**
- * `xdaemon logs NAME [-n LINES] [-f]`: the last lines of a daemon's log, and with `-f` every line
- * written after them, as `tail -F` does: the file is polled, a rotation (the file renamed, a new
- * one created at the path) is followed to the new file once the old one is read to its end, and a
- * truncated file is read again from its start. Ctrl-C (SIGINT) ends it with exit 0.
+ * `xdaemon logs [NAME…] [-n LINES] [-f]`: the last lines of a daemon's log, and with `-f` every
+ * line written after them, as `tail -F` does: the file is polled, a rotation (the file renamed, a
+ * new one created at the path) is followed to the new file once the old one is read to its end,
+ * and a truncated file is read again from its start. Ctrl-C (SIGINT) ends it with exit 0. Without
+ * a name (every daemon) or with several, each daemon's lines come after its name (./log-prefix):
+ * first the last lines of each in turn, then, with -f, every line of any as it comes.
  */
 import { type Stats, closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
 import { boolFlag, readLine, textFlag } from './flags.js';
 import { type Io, writeAll } from './io.js';
 import { existingStateDirectory, known, namesOf } from './daemons.js';
+import { PrefixedLines, linePrefixes, wantsColour } from './log-prefix.js';
+import { recordNames } from './record.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /** `logs`, read. */
 export interface LogsRequest {
   verb: 'logs';
-  name: string;
-  /** Lines shown before following (default 10). */
+  /** The daemons; none: every one. */
+  names: string[];
+  /** Lines shown (of each daemon) before following (default 10). */
   lines: number;
   follow: boolean;
 }
@@ -28,11 +33,10 @@ const CHUNK = 64 * 1024;
 export function parseLogs(args: readonly string[]): LogsRequest | { verb: 'help'; topic: 'logs' } {
   const line = readLine('logs', args, { lines: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' } });
   if (line.help) return { verb: 'help', topic: 'logs' };
-  const [name, extra] = namesOf('logs', line.positionals, true);
-  if (extra !== undefined) throw new UsageError(`logs takes one NAME, got also ${JSON.stringify(extra)}`);
+  const names = namesOf('logs', line.positionals, false);
   const text = textFlag(line, 'lines') ?? '10';
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`-n must be a whole number of lines >= 0, got ${JSON.stringify(text)}`);
-  return { verb: 'logs', name: name as string, lines: Number(text), follow: boolFlag(line, 'follow') };
+  return { verb: 'logs', names: [...new Set(names)], lines: Number(text), follow: boolFlag(line, 'follow') };
 }
 
 /**
@@ -63,33 +67,64 @@ export function tailStart(size: number, lines: number, read: (position: number, 
   return 0;
 }
 
-/** Shows the log (and follows it); exit 0, or 1 when there is no log to show. */
-export async function logs(request: LogsRequest, _io: Io, write: (bytes: Buffer) => void = toStdout): Promise<number> {
-  const { record } = known(existingStateDirectory(), request.name);
-  const path = record.log;
-  const file = new FollowedFile(path, write);
-  const opened = file.open();
-  if (opened !== undefined && !request.follow) throw new XDaemonError(`${request.name} has no log at ${path} (${opened})`);
-  if (opened === undefined) {
-    const fd = file.fd as number;
-    const size = fstatSync(fd).size;
-    file.position = tailStart(size, request.lines, (position, length) => readAt(fd, position, length));
-    file.drain();
-  }
+/**
+ * Shows the logs (and follows them); exit 0, or 1 when a log cannot be shown (without -f: one that
+ * does not exist yet; the others are shown all the same).
+ */
+export async function logs(request: LogsRequest, io: Io, write: (bytes: Buffer) => void = toStdout, colour = wantsColour(stdoutIsTty(), process.env)): Promise<number> {
+  const dir = existingStateDirectory();
+  const names = request.names.length > 0 ? request.names : dir === undefined ? [] : recordNames(dir);
+  const daemons = names.map((name) => known(dir, name));
+  const prefixed = request.names.length !== 1;
+  const prefixes = linePrefixes(names, colour);
+  let code: number = EXIT.ok;
+  const files = daemons.map((daemon, i) => {
+    const lines = prefixed ? new PrefixedLines(prefixes[i] as string, write) : undefined;
+    const file = new FollowedFile(daemon.record.log, lines === undefined ? write : (bytes) => lines.push(bytes));
+    const opened = file.open();
+    if (opened !== undefined && !request.follow) {
+      const message = `${daemon.name} has no log at ${daemon.record.log} (${opened})`;
+      if (!prefixed) throw new XDaemonError(message);
+      io.err(message);
+      code = EXIT.failure;
+    }
+    if (opened === undefined) {
+      const fd = file.fd as number;
+      const size = fstatSync(fd).size;
+      file.position = tailStart(size, request.lines, (position, length) => readAt(fd, position, length));
+      file.drain();
+    }
+    return { file, lines };
+  });
   if (!request.follow) {
-    file.close();
-    return EXIT.ok;
+    for (const { file, lines } of files) {
+      lines?.end();
+      file.close();
+    }
+    return code;
   }
   return new Promise<number>((resolve) => {
-    const timer = setInterval(() => file.poll(), POLL_MS);
+    const timer = setInterval(() => {
+      for (const { file } of files) file.poll();
+    }, POLL_MS);
     const end = (): void => {
       clearInterval(timer);
-      file.close();
+      for (const { file, lines } of files) {
+        file.drain();
+        lines?.end();
+        file.close();
+      }
       resolve(EXIT.ok);
     };
     process.once('SIGINT', end);
     process.once('SIGTERM', end);
   });
+}
+
+/** Whether stdout is a terminal (node:tty loaded here only: it brings node:net along). */
+function stdoutIsTty(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('node:tty') as typeof import('node:tty')).isatty(1);
 }
 
 /** Writes to stdout; a reader that went away (`| head`) ends the verb, with exit 0. */

@@ -5,6 +5,9 @@
  */
 import type { DaemonState, DaemonStatus } from '../control/status.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
+import { formatBytes } from '../process/tree-usage.js';
+
+export { formatBytes };
 
 /** LSB init-script status codes: 0 running, 1 dead with a pid file, 3 not running, 4 unknown. */
 export const LSB = { running: 0, dead: 1, stopped: 3, unknown: 4 } as const;
@@ -40,9 +43,22 @@ function since(iso: string | undefined, now: number): string | undefined {
 /** A daemon as `list` and `status --json` show it: the library's status plus its name. */
 export type NamedStatus = { name: string } & DaemonStatus;
 
-/** The `list` table: name, state, pid, worker pid, uptime (of the worker), starts, errors, log. */
+/** CPU as a table cell: `12.5%`, or `-` when unknown. */
+function cpuCell(s: NamedStatus): string {
+  return s.usage?.cpu === undefined ? '-' : `${s.usage.cpu.toFixed(1)}%`;
+}
+
+/** The tree's memory (summed RSS) as a table cell, or `-` when unknown. */
+function memoryCell(s: NamedStatus): string {
+  return s.usage?.rss === undefined ? '-' : formatBytes(s.usage.rss);
+}
+
+/**
+ * The `list` table: name, state, pid, worker pid, uptime (of the worker), CPU and memory (of the
+ * worker's whole tree), starts, errors, log.
+ */
 export function listTable(rows: readonly NamedStatus[], now: number): string {
-  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'STARTS', 'ERRORS', 'LOG'];
+  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'STARTS', 'ERRORS', 'LOG'];
   const body = rows.map((r) => {
     const live = r.state === 'running' || r.state === 'restarting';
     return [
@@ -51,6 +67,8 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       r.pid === undefined ? '-' : String(r.pid),
       r.workerPid === undefined ? '-' : String(r.workerPid),
       (live ? since(r.workerStartedAt, now) : undefined) ?? '-',
+      cpuCell(r),
+      memoryCell(r),
       live ? String(r.starts) : '-',
       live ? `${r.errors}/${r.maxError}` : '-',
       r.logFile === '' ? '-' : r.logFile,
@@ -73,6 +91,8 @@ export function summaryLine(s: NamedStatus, now: number): string {
     if (s.workerPid !== undefined) parts.push(`worker ${s.workerPid}`);
     const up = since(s.workerStartedAt, now);
     if (up !== undefined) parts.push(`up ${up}`);
+    if (s.usage?.cpu !== undefined) parts.push(`cpu ${cpuCell(s)}`);
+    if (s.usage?.rss !== undefined) parts.push(`mem ${memoryCell(s)}`);
     if (s.unresponsive === true) parts.push('not answering');
   } else if (s.state === 'dead') {
     parts.push(`supervisor ${s.pid ?? '?'} is gone, its pid file is left`);
@@ -90,6 +110,7 @@ export function statusLines(s: NamedStatus, cwd: string | undefined, now: number
     rows.push(['supervisor', `${s.pid ?? '?'}${at(s.startedAt)}${s.unresponsive === true ? ', not answering' : ''}`]);
     rows.push(['worker', s.workerPid === undefined ? '-' : `${s.workerPid}${at(s.workerStartedAt)}${s.ready === true ? ', ready' : ''}`]);
     rows.push(['starts', `${s.starts} (restarts ${s.restarts}, errors ${s.errors}/${s.maxError}${s.maxCount === 0 ? '' : `, maxCount ${s.maxCount}`})`]);
+    rows.push(...usageRows(s));
   } else if (s.state === 'dead') {
     rows.push(['supervisor', `${s.pid ?? '?'} is gone (killed?); its pid file is left: xdaemon stop ${s.name} cleans up`]);
     if (s.leftovers !== undefined) rows.push(['leftovers', `still running: ${s.leftovers.join(', ')}`]);
@@ -104,6 +125,22 @@ export function statusLines(s: NamedStatus, cwd: string | undefined, now: number
   rows.push(['log', s.logFile === '' ? '-' : s.logFile]);
   rows.push(['pid file', s.pidFile]);
   return [`${s.name}: ${s.state}`, ...rows.map(([k, v]) => `  ${k.padEnd(10)}  ${v}`)].join('\n');
+}
+
+/** The `cpu` and `memory` lines of `status NAME`: the worker's tree, then the supervisor's own. */
+function usageRows(s: NamedStatus): [string, string][] {
+  const u = s.usage;
+  if (u === undefined) return [['usage', 'unknown (neither /proc nor ps here)']];
+  const rows: [string, string][] = [];
+  if (u.processes !== undefined) {
+    const window = u.cpuWindow === undefined ? '' : ` over the last ${u.cpuWindow.toFixed(1)} s`;
+    rows.push(['cpu', `${u.cpu === undefined ? 'unknown (no recent sample)' : `${u.cpu.toFixed(1)}% of a core${window}`}, ${u.processes} process(es)`]);
+    const pss = u.pss === undefined ? '' : `, PSS ${formatBytes(u.pss)}`;
+    rows.push(['memory', `RSS ${u.rss === undefined ? '?' : formatBytes(u.rss)}${pss} (the worker's whole tree); supervisor RSS ${formatBytes(u.supervisorRss ?? 0)}`]);
+  } else if (u.supervisorRss !== undefined) {
+    rows.push(['memory', `supervisor RSS ${formatBytes(u.supervisorRss)}`]);
+  }
+  return rows;
 }
 
 /** `service web (systemd, user): running (active/running), pid 999`. */

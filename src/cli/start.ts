@@ -41,6 +41,12 @@ export function parseStart(args: readonly string[]): StartRequest | { verb: 'hel
   }
   envOf(line, false);
   if (script === undefined) return { verb: 'start', fleet: undefined, script: undefined, ...parseLaunch('start', line) };
+  // `--watch src`: a flag that may stand alone (`--watch`) takes its value only as `--watch=src`.
+  const before = args[args.indexOf(script) - 1];
+  const bare = Object.entries(LAUNCH_FLAGS).filter(([, spec]) => spec.bare !== undefined).map(([flag]) => `--${flag}`);
+  if (before !== undefined && bare.includes(before)) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(script)}: the command goes after -- (${before}=${script} for a value; a script to run comes first: xdaemon start ${script} ${before})`);
+  }
   if (stray !== undefined) {
     throw new UsageError(`unexpected argument ${JSON.stringify(stray)}: the program's arguments go after -- (xdaemon start server.js -- --port 8080), a command too (xdaemon start -- <command> [args…])`);
   }

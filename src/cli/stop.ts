@@ -3,10 +3,10 @@
  * exits; the verb returns once they are gone. A stopped name succeeds (exit 0), as LSB asks; a dead
  * one (its supervisor was killed) has its leftover processes stopped and its pid file removed.
  */
-import { boolFlag, millis, readLine, textFlag } from './flags.js';
+import { millis, readLine, textFlag } from './flags.js';
 import type { Io } from './io.js';
 import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
-import { control, existingStateDirectory, forEachName, known, namesOf } from './daemons.js';
+import { control, existingStateDirectory, forEachName, known, namesOrAll, requestedNames } from './daemons.js';
 import { readRecord, recordNames } from './record.js';
 import { UsageError } from './usage-error.js';
 
@@ -29,14 +29,11 @@ export function parseStop(args: readonly string[]): StopRequest | { verb: 'help'
   const line = readLine('stop', args, { all: { type: 'boolean' }, timeout: { type: 'string' }, ...ONLY_FLAG, env: { type: 'string', multiple: true } });
   if (line.help) return { verb: 'help', topic: 'stop' };
   const fleet = fleetRequestOf('stop', line, ['timeout']);
-  const timeoutText = textFlag(line, 'timeout');
-  const timeout = timeoutText === undefined ? DEFAULT_STOP_TIMEOUT : millis('timeout', timeoutText);
+  const text = textFlag(line, 'timeout');
+  const timeout = text === undefined ? DEFAULT_STOP_TIMEOUT : millis('timeout', text);
   if (fleet !== undefined) return { verb: 'stop', names: [], all: false, timeout, fleet };
   if (line.flags.has('env')) throw new UsageError('--env goes with a fleet file (xdaemon stop FILE)');
-  const all = boolFlag(line, 'all');
-  const names = namesOf('stop', line.positionals, false);
-  if (all && names.length > 0) throw new UsageError('stop takes NAME… or --all, not both');
-  if (!all && names.length === 0) throw new UsageError('stop needs a NAME or --all (see xdaemon stop --help)');
+  const { names, all } = namesOrAll('stop', line);
   return { verb: 'stop', names, all, timeout };
 }
 
@@ -47,8 +44,7 @@ export async function stop(request: StopRequest, io: Io): Promise<number> {
     return stopFleet(request.fleet, request.timeout, io);
   }
   const dir = existingStateDirectory();
-  const names = request.all ? (dir === undefined ? [] : recordNames(dir)) : request.names;
-  return stopNames(dir, names, request.timeout, io);
+  return stopNames(dir, requestedNames(dir, request, recordNames), request.timeout, io);
 }
 
 /**

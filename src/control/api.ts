@@ -9,7 +9,9 @@ import type { StopOptions } from './stop.js';
 
 /**
  * What the daemon behind `pidFile` is doing: `running` or `restarting` (with the supervisor's own
- * figures: pids, start times, starts, restarts, errors, the last exit, the command, the log),
+ * figures: pids, start times, starts, restarts, errors, the last exit, the command, the log; and
+ * `usage`: CPU and memory of the worker's whole tree and the supervisor's RSS, read from /proc,
+ * or from ps where there is no /proc),
  * `stopped` (no pid file; `ended` says how the last run ended, if known) or `dead` (a pid file
  * whose supervisor is gone; `leftovers` lists processes of its workers still running). Never hangs
  * past `options.timeout` (default 2000 ms).

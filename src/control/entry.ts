@@ -2,3 +2,4 @@
 export { status } from './status.js';
 export { stop } from './stop.js';
 export { restart } from './restart.js';
+export { reopen } from './reopen.js';

@@ -44,6 +44,29 @@ export interface LiveStatus {
   lastExit?: ExitReport;
   command: string[];
   logFile: string;
+  /** The CPU time of the worker's tree as the supervisor last sampled it (Linux; see ../control/usage). */
+  cpuSample?: CpuSample;
+}
+
+/**
+ * The cumulative CPU time of the worker's whole tree, sampled by the supervisor at an interval, so
+ * that a client can tell the CPU use over a recent window from one reading of /proc of its own:
+ * no supervisor is woken and no client waits for a second sample.
+ */
+export interface CpuSample {
+  workerPid: number;
+  /** The worker's start time (clock ticks after boot): with the pid, its identity. */
+  starttime: number;
+  /** The worker's tree token (`XDAEMON_TREE=…`), which its descendants carry. */
+  token: string;
+  /** The last two samples, oldest first: when (ms since the epoch) and the tree's clock ticks then. */
+  samples: { at: number; ticks: number }[];
+  /**
+   * The tree's members at the last sample, `[pid, starttime]`: a client takes them as members
+   * (those still alive as the same processes) besides what the process group and parent links
+   * show, instead of reading every newer process's environment for the token.
+   */
+  members: [number, number][];
 }
 
 /** An answer. */

@@ -6,6 +6,9 @@ import { controlCall } from './call.js';
 import { type FoundDaemon, ask, findDaemon } from './find-daemon.js';
 import type { LiveStatus } from './protocol.js';
 import type { EndRecord, StateRecord } from './state-file.js';
+import { type DaemonUsage, measureUsage } from './usage.js';
+
+export type { DaemonUsage } from './usage.js';
 
 /** The state of a daemon. */
 export type DaemonState =
@@ -33,6 +36,8 @@ export interface DaemonStatus
   leftovers?: number[];
   /** Running, but the supervisor did not answer in time (stopped with SIGSTOP, overloaded, …). */
   unresponsive?: true;
+  /** Running (Linux): CPU and memory of the worker's whole tree and the supervisor's RSS, read now. */
+  usage?: DaemonUsage;
 }
 
 /** Options of {@link status}. */
@@ -100,7 +105,9 @@ function notRunning(daemon: FoundDaemon): DaemonStatus {
 }
 
 function fromLive(live: LiveStatus, pidFile: string): DaemonStatus {
-  return { ...live, pidFile };
+  const { cpuSample, ...rest } = live;
+  const usage = measureUsage(live.pid, live.workerPid, cpuSample);
+  return { ...rest, pidFile, ...(usage === undefined ? {} : { usage }) };
 }
 
 /** What a state file tells of a daemon that does not run. */

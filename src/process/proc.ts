@@ -15,6 +15,8 @@ export interface ProcEntry {
   session: number;
   /** Clock ticks after boot at which the process started: with the pid, its identity. */
   starttime: number;
+  /** CPU clock ticks it used (user + system), with those of its children it waited for. */
+  ticks: number;
 }
 
 /** True on a system with a Linux-style /proc. */
@@ -56,6 +58,7 @@ export function parseStat(pid: number, text: string): ProcEntry | undefined {
     pgrp: Number(f[2]),
     session: Number(f[3]),
     starttime: Number(f[19]),
+    ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]),
   };
 }
 

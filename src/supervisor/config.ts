@@ -25,6 +25,8 @@ export interface SupervisorConfig {
   handshake: HandshakeChannel | null;
   /** Absolute path of signal-exit's CommonJS entry, resolved by the launcher (null: resolve by name). */
   signalExit: string | null;
+  /** The CLI's state directory, for a named daemon (watch ignores it). */
+  stateDir?: string;
 }
 
 /** File name of the supervisor entry, beside the compiled library. */

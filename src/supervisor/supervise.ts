@@ -12,10 +12,12 @@ import { ENV_NAME } from '../generation.js';
 import { type LogSink, createLogSink } from '../log/log-sink.js';
 import type { ControlResponse, LiveStatus } from '../control/protocol.js';
 import type { EndRecord } from '../control/state-file.js';
+import { stateFileOf } from '../control/address.js';
 import { describeCommand } from '../process/command-line.js';
 import { setSupervisorTitle } from '../process/process-title.js';
 import { identify, signalTree } from '../process/stop-tree.js';
 import type { SupervisorConfig } from './config.js';
+import { CpuSampler } from './cpu-sampler.js';
 import { HandshakeSender } from './handshake.js';
 import { type HeldPidFile, holdPidFile } from './single-instance.js';
 import { type Counters, type SupervisorEnd, Supervisor } from './supervisor.js';
@@ -110,6 +112,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
       {
         output: log,
         resolved: true,
+        ignoredPaths: [config.logFile, ...(pidFile === '' ? [] : [pidFile, stateFileOf(pidFile)]), ...(config.stateDir === undefined ? [] : [config.stateDir])],
         ...(early === undefined ? {} : { treePrefix: early.treePrefix }),
         ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
       },
@@ -188,9 +191,12 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
 
   const hold = (result: HeldPidFile): void => {
     held = result;
-    result.answer(controlHandlers(supervisor, log, line, config.logFile, startedAt));
+    const sampler = new CpuSampler(supervisor, () => record());
+    result.answer(controlHandlers(supervisor, log, line, config.logFile, startedAt, sampler));
     // The state file follows the loop, so that status() reads it without waking this process.
-    const record = (): void => result.update(liveStatus(supervisor, config.logFile, startedAt));
+    const record = (): void => result.update(liveStatus(supervisor, config.logFile, startedAt, sampler));
+    supervisor.on('start', () => sampler.restart());
+    supervisor.on('stopping', () => sampler.stop());
     for (const event of ['start', 'ready', 'exit', 'restart', 'restarting', 'stopping'] as const) supervisor.on(event, record);
     record();
   };
@@ -234,6 +240,8 @@ function describeEvents(supervisor: Supervisor, line: (text: string) => void): v
     })
     .on('restart', ({ delay, counters }) => line(`restart in ${delay} ms ${c(counters)}`))
     .on('restarting', ({ pid, counters }) => line(`restarting: stopping worker pid ${pid} and every process it started ${c(counters)}`))
+    .on('auto-restart', ({ message }) => line(message))
+    .on('notice', ({ message }) => line(message))
     .on('not-ready', ({ pid, waitReady }) => line(`worker pid ${pid} did not call ready() within ${waitReady} ms: stopping it`))
     .on('cleanup', ({ pid, pids }) => line(`worker pid ${pid} left ${pids.length} process(es) running: stopping ${pids.join(', ')}`))
     .on('giveup', ({ code, reason, counters }) => line(endText({ code, reason }, counters)))
@@ -249,10 +257,10 @@ function describeEvents(supervisor: Supervisor, line: (text: string) => void): v
 }
 
 /** The answers to control requests. */
-function controlHandlers(supervisor: Supervisor, log: LogSink, line: (text: string) => void, logFile: string, startedAt: Date) {
+function controlHandlers(supervisor: Supervisor, log: LogSink, line: (text: string) => void, logFile: string, startedAt: Date, sampler: CpuSampler) {
   const ok = (extra: Omit<Extract<ControlResponse, { ok: true }>, 'ok'> = {}): ControlResponse => ({ ok: true, ...extra });
   return {
-    status: () => ok({ status: liveStatus(supervisor, logFile, startedAt) }),
+    status: () => ok({ status: liveStatus(supervisor, logFile, startedAt, sampler) }),
     stop: () => {
       line('stop requested through the control channel: stopping, no further restarts');
       void supervisor.stop('SIGTERM');
@@ -271,7 +279,8 @@ function controlHandlers(supervisor: Supervisor, log: LogSink, line: (text: stri
 }
 
 /** What a running supervisor process reports to `status()`. */
-function liveStatus(supervisor: Supervisor, logFile: string, startedAt: Date): LiveStatus {
+function liveStatus(supervisor: Supervisor, logFile: string, startedAt: Date, sampler: CpuSampler): LiveStatus {
+  const cpuSample = sampler.sample;
   const s = supervisor.status();
   const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
   const restarting = s.state === 'restarting' || (s.state === 'running' && s.workerPid === undefined);
@@ -290,6 +299,7 @@ function liveStatus(supervisor: Supervisor, logFile: string, startedAt: Date): L
     ...(s.lastExit === undefined ? {} : { lastExit: { ...s.lastExit, at: iso(s.lastExit.at) as string } }),
     command: s.command,
     logFile,
+    ...(cpuSample === undefined ? {} : { cpuSample }),
   };
 }
 

@@ -83,6 +83,13 @@ export interface SupervisorEvents {
   cleanup: [info: { pid: number; pids: number[] }];
   /** A worker did not call ready() within waitReady ms: it is being stopped. */
   'not-ready': [info: { pid: number; waitReady: number }];
+  /**
+   * A restart of the supervisor's own (its tree above maxMemory, a cronRestart time, a change under
+   * watch) begins, for the reason `message` gives; the `restarting` event follows.
+   */
+  'auto-restart': [info: { cause: 'memory' | 'cron' | 'watch'; message: string; pid?: number }];
+  /** Something the supervisor's log should say (a watched path that cannot be watched, say). */
+  notice: [info: { message: string }];
 }
 
 /**
@@ -98,5 +105,9 @@ export interface SupervisorHooks {
   resolved?: boolean;
   /** The prefix of the workers' tree tokens, when it was chosen (and recorded) before the loop. */
   treePrefix?: string;
+  /** Files and folders watch ignores besides the log files (the pid and state files, the state directory). */
+  ignoredPaths?: readonly string[];
+  /** The clock of the cron restart (tests). */
+  clock?: { now(): number };
 }
 

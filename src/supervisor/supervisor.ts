@@ -20,6 +20,7 @@ import { tracer } from '../trace.js';
 import { READY_FD_ENV } from '../worker/ready.js';
 import { newTreePrefix } from './tree-token.js';
 import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
+import { type Procedure, type ProcedureContext, startProcedures } from './procedures.js';
 import type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 
 export type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
@@ -109,6 +110,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly end = deferred<SupervisorEnd>();
   private firstStart: Deferred<{ workerPid: number }> | undefined;
   private requested: Deferred<{ workerPid: number }> | undefined;
+  /** The memory check, cron and watch restarts (./procedures), while supervising. */
+  private readonly procedureContext: ProcedureContext;
+  private procedures: Procedure | undefined;
 
   /**
    * @throws TypeError or RangeError for a bad option; XDaemonError when the command cannot be found.
@@ -137,6 +141,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.envForStart = hooks.envForStart;
     this.treePrefix = hooks.treePrefix ?? newTreePrefix();
     this.ended = this.end.promise;
+    this.procedureContext = { cwd, ignoredPaths: [logFile, settings.errFile, ...(hooks.ignoredPaths ?? [])], clock: hooks.clock };
   }
 
   /** The running worker's pid, if one runs. */
@@ -184,6 +189,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.firstStart.promise.catch(() => undefined);
     this.phase = 'running';
     this.startedAt = Date.now();
+    this.procedures = startProcedures(this, this.settings, this.procedureContext);
     this.next();
     return this.firstStart.promise;
   }
@@ -197,6 +203,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<SupervisorEnd> {
     if (this.phase === 'ended' || this.phase === 'stopping') return this.ended;
     this.phase = 'stopping';
+    this.procedures?.stop();
     clearTimeout(this.pending);
     this.pending = undefined;
     const worker = this.worker;
@@ -418,6 +425,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private finish(end: SupervisorEnd): void {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
+    this.procedures?.stop();
     this.firstStart?.reject(new XDaemonError('the supervisor stopped before a worker was up'));
     this.end.resolve(end);
   }

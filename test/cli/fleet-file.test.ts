@@ -82,14 +82,23 @@ describe('the mapping table', () => {
       ['maxMemoryRestart', '512M', 'maxMemory', 512 * 1024 ** 2],
       ['instances', 'max', 'instances', 4],
       ['cron_restart', '0 3 * * *', 'cronRestart', '0 3 * * *'],
-      ['watch', true, 'watch', ['.']],
-      ['ignore_watch', ['node_modules'], 'watchIgnore', ['node_modules']],
+      ['watch', true, 'watch', ['/srv']],
     ];
     for (const [key, value, setting, expected] of keys) {
       const app = one({ [key]: value });
       if (has(setting)) assert.deepEqual(app.settings[setting as keyof typeof app.settings], expected, key);
       else assert.deepEqual(app.warnings, [`pm2 key ${meaningOf(key).kind === 'rule' ? (meaningOf(key) as { key: string }).key : key} is not carried out`], key);
     }
+  });
+
+  test('ignore_watch and watch_delay go with watch; beside watch: false (as pm2 files keep them) they are dropped', () => {
+    if (!has('watchIgnore')) return;
+    const watched = one({ watch: 'src', ignore_watch: ['dist'], watch_delay: 300 });
+    assert.deepEqual([watched.settings.watch, watched.settings.watchIgnore, watched.settings.watchDebounce], [['/srv/src'], ['dist'], 300]);
+    const off = one({ watch: false, ignore_watch: ['node_modules'], watch_delay: 300 });
+    assert.deepEqual([off.settings.watch, off.settings.watchIgnore, off.settings.watchDebounce, off.warnings], [undefined, undefined, undefined, []]);
+    // Our own watchIgnore without watch is refused, as the settings table refuses it.
+    assert.throws(() => one({ watchIgnore: ['dist'] }), /app a: watchIgnore cannot apply/);
   });
 
   test("exec_mode 'cluster': listen from env.PORT, or a warning saying what to add", () => {

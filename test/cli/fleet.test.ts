@@ -165,6 +165,7 @@ describe('a pm2 ecosystem file, as it is', () => {
     await waitFor('the worker\'s line, timestamped', () => /^\d{4}-\d\d-\d\dT\S+ out WORKER /m.test(readText(api.logFile)));
     assert.match(readText(api.logFile), /maxError 7, minExitTime 2 s/);
     const record = JSON.parse(readFileSync(join(home.dir, 'api.json'), 'utf8')) as { settings: Record<string, unknown> };
+    if ('maxMemory' in SETTINGS) assert.equal(record.settings.maxMemory, 64 * 1024 * 1024, "max_memory_restart '64M' in bytes");
     assert.deepEqual(
       { ...record.settings, maxMemory: undefined },
       {

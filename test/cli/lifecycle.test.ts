@@ -44,8 +44,8 @@ describe('a named daemon, end to end', () => {
 
     const list = await xd(home, ['list']);
     assertCode(list, 0);
-    assert.match(list.stdout, /^NAME +STATE +PID +WORKER +UPTIME +STARTS +ERRORS +LOG\n/);
-    assert.match(list.stdout, new RegExp(`^web +running +${spid} +${running.workerPid} +\\d+s +1 +0/5 +${running.logFile}$`, 'm'));
+    assert.match(list.stdout, /^NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +STARTS +ERRORS +LOG\n/);
+    assert.match(list.stdout, new RegExp(`^web +running +${spid} +${running.workerPid} +\\d+s +(-|[\\d.]+%) +[\\d.]+ MB +1 +0/5 +${running.logFile}$`, 'm'));
     const listJson = JSON.parse((await xd(home, ['list', '--json'])).stdout) as { name: string; pid: number }[];
     assert.deepEqual(listJson.map((d) => [d.name, d.pid]), [['web', spid]]);
 
@@ -129,7 +129,7 @@ describe('a named daemon, end to end', () => {
     const [sa, sb] = await Promise.all([workerRunning(home, 'a'), workerRunning(home, 'b')]);
     const all = await xd(home, ['status']);
     assertCode(all, 0);
-    assert.match(all.stdout, new RegExp(`^a: running \\(supervisor ${a}, worker ${sa.workerPid}, up \\d+s\\)\\nb: running \\(supervisor ${b}, worker ${sb.workerPid}, up \\d+s\\)\\n$`));
+    assert.match(all.stdout, new RegExp(`^a: running \\(supervisor ${a}, worker ${sa.workerPid}, up \\d+s(, cpu [\\d.]+%)?, mem [\\d.]+ MB\\)\\nb: running \\(supervisor ${b}, worker ${sb.workerPid}, up \\d+s(, cpu [\\d.]+%)?, mem [\\d.]+ MB\\)\\n$`));
     assertCode(await xd(home, ['stop', 'a']), 0);
     assert.equal((await statusOf(home, 'b')).status.state, 'running');
     assertCode(await xd(home, ['status']), 3, 'one of them is not running');

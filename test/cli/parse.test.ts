@@ -62,16 +62,22 @@ describe('reading command lines', () => {
     });
   });
 
+  test('the limits and watch: --max-memory SIZE, --cron-restart, --watch (bare: the working directory) or --watch=PATH repeated, --ignore repeated', () => {
+    const r = parse(['start', '--max-memory', '512M', '--cron-restart', '0 3 * * *', '--watch', '--watch=src', '--ignore', 'dist', '--ignore=*.tmp', '--watch-debounce', '50', '--', 'node', 'a.js']);
+    assert.ok(r.verb === 'start');
+    assert.deepEqual((r as { settings: unknown }).settings, { maxMemory: 512 * 1024 * 1024, cronRestart: '0 3 * * *', watch: ['.', 'src'], watchIgnore: ['dist', '*.tmp'], watchDebounce: 50 });
+  });
+
   test('run: the same flags; no name means an anonymous foreground run', () => {
     const r = parse(['run', '--restart=never', '--', 'sh', '-c', 'exit 3']);
     assert.deepEqual(r, { verb: 'run', name: undefined, command: 'sh', args: ['-c', 'exit 3'], settings: { restart: 'never' }, log: undefined, cwd: undefined, env: {} });
   });
 
-  test('every setting but pidFile is a flag, in kebab case, with the table\'s kind', () => {
+  test('every setting but pidFile is a flag, in kebab case (or the name its row gives), with the table\'s kind', () => {
     const names = Object.keys(SETTINGS).filter((n) => n !== 'pidFile');
     assert.deepEqual(SETTING_FLAGS.map((f) => f.setting), names);
-    // Spelled out here, not by the function under test: each capital becomes a dash and its letter.
-    assert.deepEqual(SETTING_FLAGS.map((f) => f.flag), names.map((n) => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
+    // Spelled out here, not by the function under test: each capital becomes a dash and its letter (watchIgnore's row names its flag).
+    assert.deepEqual(SETTING_FLAGS.map((f) => f.flag), names.map((n) => (n === 'watchIgnore' ? 'ignore' : n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))));
     assert.ok(SETTING_FLAGS.some((f) => f.flag === 'max-restart-delay' && f.setting === 'maxRestartDelay'));
     assert.equal(kebab('maxRestartDelay'), 'max-restart-delay');
     for (const f of SETTING_FLAGS) assert.equal(f.kind, SETTINGS[f.setting].kind, `${f.flag} has its row's kind`);
@@ -93,9 +99,13 @@ describe('reading command lines', () => {
     assert.deepEqual(parse(['status']), { verb: 'status', name: undefined, json: false });
     assert.deepEqual(parse(['status', 'web', '--json']), { verb: 'status', name: 'web', json: true });
     assert.deepEqual(parse(['list', '--json']), { verb: 'list', json: true });
-    assert.deepEqual(parse(['logs', 'web']), { verb: 'logs', name: 'web', lines: 10, follow: false });
-    assert.deepEqual(parse(['logs', 'web', '-n', '3', '-f']), { verb: 'logs', name: 'web', lines: 3, follow: true });
-    assert.deepEqual(parse(['logs', '-fn5', 'web']), { verb: 'logs', name: 'web', lines: 5, follow: true });
+    assert.deepEqual(parse(['logs', 'web']), { verb: 'logs', names: ['web'], lines: 10, follow: false });
+    assert.deepEqual(parse(['logs', 'web', '-n', '3', '-f']), { verb: 'logs', names: ['web'], lines: 3, follow: true });
+    assert.deepEqual(parse(['logs', '-fn5', 'web']), { verb: 'logs', names: ['web'], lines: 5, follow: true });
+    assert.deepEqual(parse(['logs']), { verb: 'logs', names: [], lines: 10, follow: false }, 'every daemon');
+    assert.deepEqual(parse(['logs', 'a', 'b', 'a', '-f']), { verb: 'logs', names: ['a', 'b'], lines: 10, follow: true });
+    assert.deepEqual(parse(['flush', 'a', 'b']), { verb: 'flush', names: ['a', 'b'], all: false, rotated: false });
+    assert.deepEqual(parse(['flush', '--all', '--rotated']), { verb: 'flush', names: [], all: true, rotated: true });
     assert.deepEqual(parse(['delete', 'web']), { verb: 'delete', name: 'web' });
     assert.deepEqual(parse(['uninstall', 'web', '--backend', 'systemd']), { verb: 'uninstall', name: 'web', backend: 'systemd', root: undefined });
   });
@@ -172,7 +182,15 @@ describe('bad input: one line, usage', () => {
     ['stop --timeout not a number', ['stop', '--all', '--timeout', 'soon'], /^--timeout must be a number of milliseconds/],
     ['restart without a name', ['restart'], /^restart needs a NAME/],
     ['logs -n not a number', ['logs', 'web', '-n', 'all'], /^-n must be a whole number of lines >= 0, got "all"/],
-    ['logs with two names', ['logs', 'a', 'b'], /^logs takes one NAME, got also "b"/],
+    ['flush without a name', ['flush'], /^flush needs a NAME or --all/],
+    ['flush with both', ['flush', 'a', '--all'], /^flush takes NAME… or --all, not both/],
+    ['a bad schedule', ['start', '--cron-restart', '61 * * * *', '--', 'x'], /^--cron-restart: cronRestart "61 \* \* \* \*" is not a schedule: .*minute/],
+    ['a schedule of 6 fields', ['start', '--cron-restart', '0 0 3 * * *', '--', 'x'], /^--cron-restart: cronRestart "0 0 3 \* \* \*" is not a schedule: it has 6 field/],
+    ['a watch path after a space', ['start', '--watch', 'src', '--', 'x'], /^unexpected argument "src": the command goes after --/],
+    ['an empty --ignore', ['start', '--watch', '--ignore', '', '--', 'x'], /^--ignore needs a value that is not empty/],
+    ['--ignore without --watch', ['start', '--ignore', 'dist', '--', 'x'], /^--ignore cannot apply: it adds to what watch ignores, and watch is off/],
+    ['--watch-debounce without --watch', ['start', '--watch-debounce', '50', '--', 'x'], /^--watch-debounce cannot apply: .*watch is off/],
+    ['a memory limit with a unit it does not know', ['start', '--max-memory', '1T', '--', 'x'], /^--max-memory must be a size in bytes/],
     ['status with two names', ['status', 'a', 'b'], /^status takes one NAME at most/],
     ['list with a name', ['list', 'web'], /^list takes no NAME/],
     ['install with a setting services do not have', ['install', '--max-count', '3', '--', 'x'], /^--max-count is not an option of install/],
@@ -239,12 +257,19 @@ describe('what a user reads', () => {
     assert.deepEqual([0, 999, 12_000, 4 * 60_000 + 3000, 5 * 3_600_000 + 2 * 60_000, 3 * 86_400_000 + 4 * 3_600_000, -5].map(formatDuration), ['0s', '0s', '12s', '4m 3s', '5h 2m', '3d 4h', '0s']);
   });
 
-  test('list: name, state, pid, worker pid, uptime, starts, errors, log', () => {
+  test('list: name, state, pid, worker pid, uptime, cpu, memory, starts, errors, log', () => {
+    const measured = { ...web, usage: { cpu: 12.25, cpuWindow: 5, rss: 530 * 1024 * 1024, pss: 200 * 1024 * 1024, processes: 2, supervisorRss: 40 * 1024 * 1024 } };
     assert.equal(
-      listTable([web, off], now),
-      ['NAME  STATE    PID  WORKER  UPTIME  STARTS  ERRORS  LOG', 'web   running  100  101     4m 30s  3       2/3     /s/web.log', 'off   stopped  -    -       -       -       -       /s/off.log'].join('\n'),
+      listTable([measured, off], now),
+      [
+        'NAME  STATE    PID  WORKER  UPTIME  CPU    MEM       STARTS  ERRORS  LOG',
+        'web   running  100  101     4m 30s  12.3%  530.0 MB  3       2/3     /s/web.log',
+        'off   stopped  -    -       -       -      -         -       -       /s/off.log',
+      ].join('\n'),
     );
-    assert.equal(listTable([], now), 'NAME  STATE  PID  WORKER  UPTIME  STARTS  ERRORS  LOG');
+    assert.equal(listTable([], now), 'NAME  STATE  PID  WORKER  UPTIME  CPU  MEM  STARTS  ERRORS  LOG');
+    assert.match(statusLines(measured, undefined, now), /\n  cpu         12\.3% of a core over the last 5\.0 s, 2 process\(es\)\n  memory      RSS 530\.0 MB, PSS 200\.0 MB \(the worker's whole tree\); supervisor RSS 40\.0 MB\n/);
+    assert.equal(summaryLine(measured, now), 'web: running (supervisor 100, worker 101, up 4m 30s, cpu 12.3%, mem 530.0 MB)');
   });
 
   test('LSB codes: running and restarting 0, dead 1, stopped 3; for all: the worst', () => {

@@ -6,7 +6,7 @@ import { parseStat } from '../../src/process/proc';
 import { selectTree } from '../../src/process/process-tree';
 
 /** A process: pid, parent, group, start time (session = group unless given), state 'S'. */
-const p = (pid: number, ppid: number, pgrp: number, starttime: number, state = 'S'): ProcEntry => ({ pid, ppid, pgrp, session: pgrp, starttime, state });
+const p = (pid: number, ppid: number, pgrp: number, starttime: number, state = 'S'): ProcEntry => ({ pid, ppid, pgrp, session: pgrp, starttime, state, ticks: 0 });
 const ROOT = { pid: 100, starttime: 1000 };
 const SUPERVISOR = 50;
 const none = (): boolean => false;
@@ -56,7 +56,7 @@ describe('selectTree', () => {
 describe('parseStat', () => {
   test('a command name with spaces and parentheses', () => {
     const text = '4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1234 56\n';
-    assert.deepEqual(parseStat(4242, text), { pid: 4242, state: 'S', ppid: 1, pgrp: 4242, session: 4242, starttime: 987654 });
+    assert.deepEqual(parseStat(4242, text), { pid: 4242, state: 'S', ppid: 1, pgrp: 4242, session: 4242, starttime: 987654, ticks: 3 });
   });
   test('a truncated line is no entry', () => {
     assert.equal(parseStat(1, '1 (x) S 0 1'), undefined);

@@ -1,0 +1,173 @@
+/**
+ * Watch (development): the worker is restarted gracefully when a file under the `watch` paths
+ * changes. Changes are gathered until none has come for `watchDebounce` ms, so that saving ten
+ * files is one restart. A change from the moment a restart begins until the new worker has run for
+ * {@link START_SETTLE_MS} (with waitReady: until it is ready) belongs to that restart and starts no
+ * other: what changed before the new worker started is what it reads, and what changes in the
+ * first second of any worker (the first one too) is taken as its own start-up writes (an app that writes into the watched folder at every start does not loop, and a
+ * restart storm cannot happen). What is ignored: ./watch-ignore.
+ *
+ * Node's fs.watch: on macOS and Windows recursive (the system watches the tree); on Linux one
+ * watcher per folder, added as folders appear, so that an ignored folder (node_modules) is never
+ * walked or watched at all (Node's own recursive mode on Linux, from Node 20, walks all of them).
+ */
+import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import type { DaemonSettings } from '../options.js';
+import type { Procedure, ProcedureContext, RestartTarget } from './procedures.js';
+import { type IgnoreRules, ignoreRules } from './watch-ignore.js';
+
+/** How long a new worker's own writes are taken as part of its start, ms. */
+export const START_SETTLE_MS = 1000;
+
+/** The log line of a restart for changes. */
+export function watchLine(root: string, changed: readonly string[], pid: number | undefined): string {
+  const first = relative(root, changed[0] as string) || (changed[0] as string);
+  const more = changed.length > 1 ? ` and ${changed.length - 1} more` : '';
+  return `watch: ${first}${more} changed: restarting${pid === undefined ? '' : ` worker pid ${pid}`}`;
+}
+
+/** Restarts `target`'s worker on changes under the watched paths. */
+export function startWatchRestart(
+  target: RestartTarget,
+  settings: Pick<DaemonSettings, 'watch' | 'watchIgnore' | 'watchDebounce' | 'waitReady'>,
+  context: ProcedureContext,
+): Procedure {
+  const rules = ignoreRules(context.ignoredPaths, settings.watchIgnore);
+  /** Changed paths, each with the watched path it is under. */
+  const pending = new Map<string, string>();
+  let debounce: NodeJS.Timeout | undefined;
+  let restarting = false;
+  let stopped = false;
+
+  const fire = (): void => {
+    debounce = undefined;
+    if (stopped || pending.size === 0) return;
+    const changed = [...pending.keys()];
+    const root = pending.get(changed[0] as string) as string;
+    pending.clear();
+    restarting = true;
+    const done = (): void => void (restarting = false);
+    target.restartGracefully('watch', watchLine(root, changed, target.workerTree()?.id.pid)).then(done, done);
+  };
+  // A worker starts for its first second, and with waitReady until it is ready.
+  const starting = (): boolean => {
+    const startedAt = target.workerStartedAt();
+    if (startedAt === undefined) return false;
+    return Date.now() - startedAt < START_SETTLE_MS || (settings.waitReady > 0 && !target.workerReady());
+  };
+  const changed = (root: string, path: string): void => {
+    if (stopped || restarting || rules.ignores(root, path) || starting()) return;
+    pending.set(path, root);
+    clearTimeout(debounce);
+    debounce = setTimeout(fire, settings.watchDebounce);
+  };
+
+  const watchers = settings.watch.map((p) => new TreeWatcher(resolve(context.cwd, p), rules, changed, (m) => target.note(m)));
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(debounce);
+      for (const w of watchers) w.close();
+    },
+  };
+}
+
+/**
+ * fs.watch over one watched path: a folder with what is in it (less what is ignored), or a file,
+ * watched through its folder (an editor's atomic save replaces the file: a watch on the file itself
+ * would end with the first save). A watched folder that is itself removed and made again is not
+ * watched again (watch the folder above it); one under it is.
+ */
+class TreeWatcher {
+  /** The folders watched. */
+  private readonly folders = new Map<string, { watcher: FSWatcher }>();
+  private readonly recursive = process.platform === 'darwin' || process.platform === 'win32';
+  /** For a watched file: its name in the folder watched. */
+  private readonly only: string | undefined;
+
+  constructor(
+    private readonly root: string,
+    private readonly rules: IgnoreRules,
+    private readonly onChange: (root: string, path: string) => void,
+    private readonly note: (message: string) => void,
+  ) {
+    let folder: boolean;
+    try {
+      folder = statSync(root).isDirectory();
+    } catch (err) {
+      note(`watch: cannot watch ${root}: ${(err as Error).message}`);
+      this.only = undefined;
+      return;
+    }
+    this.only = folder ? undefined : basename(root);
+    if (!folder) this.add(dirname(root), false);
+    else if (this.recursive) this.add(root, true);
+    else this.walk(root);
+  }
+
+  close(): void {
+    for (const { watcher } of this.folders.values()) watcher.close();
+    this.folders.clear();
+  }
+
+  /** Watches `folder` and every folder under it that is not ignored. */
+  private walk(folder: string): void {
+    if (this.folders.has(folder) || (folder !== this.root && this.rules.ignores(this.root, folder))) return;
+    if (!this.add(folder, false)) return;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) if (e.isDirectory()) this.walk(join(folder, e.name));
+  }
+
+  private add(path: string, recursive: boolean): boolean {
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(path, { recursive, persistent: false }, (_event, name) => this.event(path, name));
+    } catch (err) {
+      this.note(`watch: cannot watch ${path}: ${(err as Error).message}`);
+      return false;
+    }
+    // The watch of a folder that went may report so after its successor is watched: only its own entry goes.
+    watcher.on('error', () => {
+      watcher.close();
+      if (this.folders.get(path)?.watcher === watcher) this.folders.delete(path);
+    });
+    this.folders.set(path, { watcher });
+    return true;
+  }
+
+  private forget(path: string): void {
+    this.folders.get(path)?.watcher.close();
+    this.folders.delete(path);
+  }
+
+  private event(watched: string, name: string | Buffer | null): void {
+    if (this.only !== undefined && name?.toString() !== this.only) return;
+    const path = name === null ? watched : join(watched, name.toString());
+    if (this.rules.ignores(this.root, path)) return;
+    if (!this.recursive && this.only === undefined && path !== watched) this.follow(path);
+    this.onChange(this.root, path);
+  }
+
+  /**
+   * A folder named by its parent's event: it appeared, went, or went and came again (possibly with
+   * the same inode number: a number is not an identity). Whatever it was, what was watched there
+   * is forgotten and what is there now is watched.
+   */
+  private follow(path: string): void {
+    const under = `${path}${sep}`;
+    for (const known of [...this.folders.keys()]) if (known === path || known.startsWith(under)) this.forget(known);
+    let folder = false;
+    try {
+      folder = statSync(path).isDirectory();
+    } catch {
+      // Gone.
+    }
+    if (folder) this.walk(path);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The supervisor's own restarts, driven in-process through the built Supervisor class with real
+ * workers: the memory limit (the worker's tree above maxMemory → a graceful restart within 2 s of
+ * crossing it, counted in restarts, never in errors) and the cron schedule (a restart at the
+ * minute, with a clock the test sets a moment before it). Plus the schedule's check.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { Supervisor as SupervisorClass, SupervisorEvents } from '../../src/supervisor/supervisor';
+import { nextTime } from '../../src/supervisor/cron-restart';
+import { checkSettings } from '../../src/options';
+import { FIXTURES, ROOT, cleanup, readText, tempDir } from '../support/fixtures';
+import { taggedEnv, waitFor, withTimeout } from '../support/harness';
+
+after(cleanup);
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Supervisor } = require(join(ROOT, 'dist', 'supervisor-core.js')) as { Supervisor: typeof SupervisorClass };
+
+type Seen = { [K in keyof SupervisorEvents]?: { at: number; info: SupervisorEvents[K][0] }[] };
+
+/** Records every event of `sup` with the time it came. */
+function record(sup: SupervisorClass): Seen {
+  const seen: Seen = {};
+  for (const event of ['start', 'exit', 'restarting', 'auto-restart', 'notice'] as const) {
+    sup.on(event, ((info: unknown) => void ((seen[event] ??= []) as { at: number; info: unknown }[]).push({ at: Date.now(), info })) as never);
+  }
+  return seen;
+}
+
+test('maxMemory 80M: a worker that grows past it is restarted within 2 s of crossing, counted in restarts, errors 0', async (t) => {
+  const log = join(tempDir(), 'grow.log');
+  const limit = 80 * 1024 * 1024;
+  const sup = new Supervisor({ command: process.execPath, args: [join(FIXTURES, 'grow.cjs')], env: taggedEnv({ G_MAX_MB: '150' }), logFile: log, maxMemory: limit });
+  t.after(() => sup.stop());
+  const seen = record(sup);
+  const { workerPid } = await sup.start();
+  const restart = await waitFor('a restart for memory', () => seen['auto-restart']?.[0], 15_000);
+  assert.equal(restart.info.cause, 'memory');
+  assert.equal(restart.info.pid, workerPid);
+  assert.match(restart.info.message, new RegExp(`^memory: worker pid ${workerPid} tree at [\\d.]+ MB > 80\\.0 MB: restarting$`));
+  // When the worker itself saw its RSS cross the limit (its own lines), and when the restart began.
+  const crossed = readText(log)
+    .split('\n')
+    .map((l) => /^RSS (\d+) (\d+)$/.exec(l))
+    .find((m) => m !== null && Number(m[1]) > limit);
+  assert.ok(crossed, `the worker crossed the limit:\n${readText(log)}`);
+  assert.ok(restart.at - Number(crossed[2]) < 2000, `restarted ${restart.at - Number(crossed[2])} ms after crossing`);
+  const next = await waitFor('the new worker', () => seen.start?.find((s) => s.info.pid !== workerPid));
+  assert.deepEqual({ restarts: next.info.counters.restarts, errors: next.info.counters.errors, starts: next.info.counters.starts }, { restarts: 1, errors: 0, starts: 1 });
+  assert.equal(seen.exit?.[0]?.info.signal, 'SIGTERM', 'stopped gracefully');
+});
+
+test('cronRestart: the worker is restarted at the minute (a clock set 0.4 s before 04:00 local time)', async (t) => {
+  const due = new Date(2030, 0, 15, 4, 0, 0, 0).getTime();
+  const t0 = Date.now();
+  const clock = { now: () => due - 400 + (Date.now() - t0) };
+  const sup = new Supervisor({ command: process.execPath, args: [join(FIXTURES, 'cli-worker.cjs')], env: taggedEnv(), cronRestart: '0 4 * * *' }, { clock } as never);
+  t.after(() => sup.stop());
+  const seen = record(sup);
+  const { workerPid } = await sup.start();
+  const restart = await waitFor('the restart at 04:00', () => seen['auto-restart']?.[0], 10_000);
+  assert.equal(restart.info.cause, 'cron');
+  assert.ok(clock.now() >= due, 'not before the minute');
+  assert.match(restart.info.message, /^cron: "0 4 \* \* \*" is due at .*04:00:00.*: restarting worker pid \d+$/);
+  const next = await waitFor('the new worker', () => seen.start?.find((s) => s.info.pid !== workerPid));
+  assert.equal(next.info.counters.restarts, 1);
+  assert.equal(next.info.counters.errors, 0);
+  assert.equal(seen['auto-restart']?.length, 1, 'once at 04:00, the next is tomorrow');
+  await withTimeout(sup.stop(), 10_000, 'the stop');
+});
+
+test('the schedule is checked at start: 5 fields, valid values; the next time is in local time; watch tuning without watch is refused', () => {
+  assert.throws(() => checkSettings({ cronRestart: '61 * * * *' }), /^RangeError: xdaemon: cronRestart "61 \* \* \* \*" is not a schedule: .*minute/);
+  assert.throws(() => checkSettings({ cronRestart: '* * * *' }), /cronRestart "\* \* \* \*" is not a schedule: it has 4 field\(s\), a schedule has 5/);
+  assert.throws(() => checkSettings({ cronRestart: '0 0 * * * *' }), /has 6 field\(s\)/);
+  assert.throws(() => checkSettings({ cronRestart: 3 }), /cronRestart must be a string/);
+  assert.equal(checkSettings({ cronRestart: '30 3 * * 1-5' }).cronRestart, '30 3 * * 1-5');
+  assert.throws(() => checkSettings({ watchIgnore: ['dist'] }), /^RangeError: xdaemon: watchIgnore cannot apply: .*watch is off/, 'refused, not ignored');
+  assert.throws(() => checkSettings({ watchDebounce: 50 }), /watchDebounce cannot apply/);
+  assert.deepEqual(checkSettings({ watch: ['.'], watchIgnore: ['dist'], watchDebounce: 50 }).watchIgnore, ['dist']);
+  const from = new Date(2030, 0, 15, 3, 59, 59, 900).getTime();
+  assert.equal(nextTime('0 4 * * *', from), new Date(2030, 0, 15, 4, 0, 0, 0).getTime());
+  assert.equal(nextTime('0 4 * * *', new Date(2030, 0, 15, 4, 0, 0, 0).getTime()), new Date(2030, 0, 16, 4, 0, 0, 0).getTime());
+});
