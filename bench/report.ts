@@ -35,7 +35,7 @@ export function stats(values: readonly number[]): Stats {
 // Rows
 
 /** Units of the rows; MB/s and the ratios of throughput rows are better higher. */
-export type Unit = 'ms' | 'MB' | 'MB/s' | 's' | '%' | 'lines';
+export type Unit = 'ms' | 'MB' | 'MB/s' | 's' | '%' | 'lines' | 'req/s';
 
 export interface Row {
   figure: string;
@@ -162,6 +162,7 @@ export function fmt(value: number, unit: Row['unit']): string {
     case '%':
       return value.toFixed(1);
     case 'lines':
+    case 'req/s':
       return value.toFixed(0);
     default:
       return value.toFixed(2);

@@ -78,6 +78,16 @@ export class Daemon {
   watchIgnore: readonly string[] = DEFAULTS.watchIgnore;
   /** Milliseconds without a further change before `watch` restarts the worker (default 200). */
   watchDebounce: number = DEFAULTS.watchDebounce;
+  /**
+   * Addresses the supervisor binds once and hands to every worker as descriptors 3, 4, … (default
+   * none): `8080`, `127.0.0.1:8080`, `[::1]:8080`, `unix:/path`, optionally named (`http=8080`).
+   * The worker takes one with `listenHandle()`, or its own `listen(port)` for a held port does.
+   */
+  listen: readonly string[] = DEFAULTS.listen;
+  /** Workers run side by side (default 1), each with `XDAEMON_INSTANCE`, each restarted on its own. */
+  instances: number = DEFAULTS.instances;
+  /** Milliseconds a reload overlaps old and new worker when `waitReady` is 0 (default 2000). */
+  reloadGrace: number = DEFAULTS.reloadGrace;
 
   /**
    * @param logFile - Log file for the worker's output and the supervisor's lines ('' discards).

@@ -15,6 +15,8 @@ export {
   status,
   stop,
   restart,
+  reload,
+  listenHandle,
   Supervisor,
 } from './index.js';
 export type {
@@ -24,6 +26,11 @@ export type {
   StatusOptions,
   StopOptions,
   RestartOptions,
+  ReloadOptions,
+  ReloadResult,
+  InstanceReport,
+  ReloadedInstance,
+  ListenFallback,
   ExitReport,
   EndRecord,
   Counters,
@@ -31,4 +38,6 @@ export type {
   SupervisorEvents,
   SupervisorOptions,
   SupervisorStatus,
+  InstanceStatus,
+  ReloadReport,
 } from './index.js';

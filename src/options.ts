@@ -4,12 +4,13 @@
  * drift. Validation errors name the setting and the value.
  */
 import { describe } from './errors.js';
+import { parseAddresses } from './socket/address.js';
 import { type RestartPolicy, ignoredSetting } from './supervisor/policy.js';
 import { ignoredWatchSetting } from './supervisor/watch-settings.js';
 
 /** How a setting's value is checked (and, in the CLI, parsed from text). */
 export type SettingKind =
-  | { type: 'count' }
+  | { type: 'count'; min?: number }
   | { type: 'seconds' }
   | { type: 'ms' }
   | { type: 'choice'; values: readonly string[] }
@@ -67,6 +68,13 @@ export const SETTINGS = {
   watch: { kind: { type: 'strings' }, default: [], bare: '.', doc: 'restart the worker when a file under these paths changes (relative: to the working directory; --watch alone: that directory; repeatable)' },
   watchIgnore: { kind: { type: 'strings' }, default: [], flag: 'ignore', doc: 'globs of paths watch ignores besides node_modules, .git, dotfiles, the logs and the state' },
   watchDebounce: { kind: { type: 'ms' }, default: 200, doc: 'ms without a change before watch restarts the worker' },
+  listen: {
+    kind: { type: 'strings' },
+    default: [],
+    doc: 'address the supervisor holds for its workers (PORT, HOST:PORT, [V6]:PORT, unix:PATH; NAME=ADDR), repeatable',
+  },
+  instances: { kind: { type: 'count', min: 1 }, default: 1, doc: 'workers run side by side, each restarted on its own (CLI: max = CPUs)' },
+  reloadGrace: { kind: { type: 'ms' }, default: 2000, doc: 'ms a reload overlaps old and new worker when waitReady is 0' },
 } as const satisfies Record<string, SettingSpec>;
 
 /** Names of the settings. */
@@ -147,6 +155,16 @@ export interface DaemonOptions {
   watchIgnore?: readonly string[] | undefined;
   /** Milliseconds without a further change before `watch` restarts the worker (default 200). */
   watchDebounce?: number | undefined;
+  /**
+   * Listening addresses the supervisor binds once and hands to every worker as descriptors 3, 4, …
+   * (systemd's `LISTEN_FDS` protocol): `8080`, `127.0.0.1:8080`, `[::1]:8080`, `unix:/path`, each
+   * optionally named (`http=8080`). Default none.
+   */
+  listen?: readonly string[] | undefined;
+  /** Workers run side by side (default 1), each with `XDAEMON_INSTANCE` 0…N-1, each restarted on its own. */
+  instances?: number | undefined;
+  /** Milliseconds a reload keeps old and new worker side by side when `waitReady` is 0 (default 2000). */
+  reloadGrace?: number | undefined;
 }
 
 /** The resolved settings a supervisor runs with. */
@@ -167,6 +185,9 @@ export interface DaemonSettings extends RestartPolicy {
   watch: readonly string[];
   watchIgnore: readonly string[];
   watchDebounce: number;
+  listen: readonly string[];
+  instances: number;
+  reloadGrace: number;
 }
 
 /** Defaults: Go's `NewDaemon` plus the opt-in extras switched off. */
@@ -201,12 +222,24 @@ export function checkSettings(source: Readonly<Partial<Record<SettingName, unkno
     settings[name] = value === undefined ? SETTINGS[name].default : checkSetting(name, value);
   }
   const checked = settings as unknown as DaemonSettings;
+  checkListen(checked.listen);
   // Refused, not accepted and then ignored.
   const ignored = ignoredSetting(checked, SETTINGS.maxRestartDelay.default);
   if (ignored !== undefined) throw new RangeError(`xdaemon: ${ignored.option} cannot apply: ${ignored.reason}`);
   const watchIgnored = ignoredWatchSetting(checked, SETTINGS.watchDebounce.default);
   if (watchIgnored !== undefined) throw new RangeError(`xdaemon: ${watchIgnored.option} cannot apply: ${watchIgnored.reason}`);
   return checked;
+}
+
+/**
+ * The rule `listen` adds to its kind: every address parses, names and addresses differ, and the
+ * platform can pass sockets to a child (Windows cannot). Throws a RangeError naming the address.
+ */
+export function checkListen(listen: readonly string[]): void {
+  if (listen.length > 0 && process.platform === 'win32') {
+    throw new RangeError('xdaemon: listen is not supported on Windows: Node cannot pass a listening socket to a child process there');
+  }
+  parseAddresses(listen);
 }
 
 /** Checks one value against its row of the table; returns it (a copy, for arrays). */
@@ -252,6 +285,9 @@ export function checkSetting(name: SettingName, value: unknown): unknown {
       if (!Number.isFinite(value) || value < 0) throw new RangeError(`xdaemon: ${name} must be a finite number >= 0, got ${describe(value)}`);
       if ((kind.type === 'count' || kind.type === 'bytes') && !Number.isInteger(value)) {
         throw new RangeError(`xdaemon: ${name} must be a whole number, got ${value}`);
+      }
+      if (kind.type === 'count' && kind.min !== undefined && value < kind.min) {
+        throw new RangeError(`xdaemon: ${name} must be at least ${kind.min}, got ${value}`);
       }
       if (kind.type === 'ms' && value > MAX_TIMER) throw new RangeError(`xdaemon: ${name} must be at most ${MAX_TIMER} ms, got ${value}`);
       return value;

@@ -14,6 +14,7 @@ import { flush, parseFlush } from './flush.js';
 import { install, parseInstall } from './install.js';
 import { list, parseList } from './list.js';
 import { logs, parseLogs } from './logs.js';
+import { parseReload, reload } from './reload.js';
 import { parseRestart, restart } from './restart.js';
 import { parseResurrect, resurrect } from './resurrect.js';
 import { parseSave, save } from './save.js';
@@ -36,6 +37,7 @@ const PARSERS = {
   run: parseRun,
   stop: parseStop,
   restart: parseRestart,
+  reload: parseReload,
   status: parseStatus,
   list: parseList,
   logs: parseLogs,
@@ -93,6 +95,8 @@ export async function execute(request: Request, io: Io): Promise<number | 'runni
       return stop(request, io);
     case 'restart':
       return restart(request, io);
+    case 'reload':
+      return reload(request, io);
     case 'status':
       return status(request, io);
     case 'list':

@@ -6,7 +6,7 @@
  * (`maxCount` → `--max-count`), so the library, the CLI and the services cannot drift. Pure.
  */
 import { parseArgs } from 'node:util';
-import { MAX_TIMER, SETTINGS, type SettingKind, type SettingName, type SettingSpec, checkSetting } from '../options.js';
+import { MAX_TIMER, SETTINGS, type SettingKind, type SettingName, type SettingSpec, checkListen, checkSetting } from '../options.js';
 import { UsageError } from './usage-error.js';
 
 /** How a flag takes its value. */
@@ -212,7 +212,8 @@ export function parseSettingText(flag: SettingFlag, text: string | true | readon
   } else {
     switch (kind.type) {
       case 'count':
-        value = wholeNumber(name, text);
+        // `--instances max`: one worker per CPU.
+        value = flag.setting === 'instances' && text === 'max' ? cpuCount() : wholeNumber(name, text);
         break;
       case 'bytes':
         value = parseBytes(name, text);
@@ -245,11 +246,20 @@ export function parseSettingText(flag: SettingFlag, text: string | true | readon
     }
   }
   try {
-    return checkSetting(flag.setting, value);
+    const checked = checkSetting(flag.setting, value);
+    if (flag.setting === 'listen') checkListen(checked as string[]);
+    return checked;
   } catch (err) {
     // The table's own rule, should it be stricter than the text checks above.
     throw new UsageError(`--${name}: ${(err as Error).message.replace(/^xdaemon: /, '')}`);
   }
+}
+
+/** The number of CPUs this process may use. */
+function cpuCount(): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const os = require('node:os') as typeof import('node:os');
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
 /** The setting flags given on `line`, as library options (only those given). */

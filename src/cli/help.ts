@@ -9,7 +9,7 @@ import { SERVICE_SETTING_FLAGS } from './install.js';
 import { NAME_RULE } from './names.js';
 
 /** The verbs, in the order the help shows them. */
-export const VERBS = ['start', 'run', 'stop', 'restart', 'status', 'list', 'logs', 'flush', 'delete', 'install', 'uninstall', 'save', 'resurrect', 'startup', 'unstartup'] as const;
+export const VERBS = ['start', 'run', 'stop', 'restart', 'reload', 'status', 'list', 'logs', 'flush', 'delete', 'install', 'uninstall', 'save', 'resurrect', 'startup', 'unstartup'] as const;
 /** A verb. */
 export type Verb = (typeof VERBS)[number];
 
@@ -23,6 +23,7 @@ Run any program as a supervised daemon, and operate it by name.
   run [options] [--name NAME] -- <command> [args…]      supervise it in the foreground
   stop NAME… | FILE | --all [--timeout MS]               stop daemons and everything they started
   restart NAME… | FILE                                   new worker; a stopped daemon is started; FILE: its settings now
+  reload NAME… | FILE                                    replace the workers one by one, each once its successor is ready
   status [NAME] [--json]                                 state (exit 0 running, 1 dead, 3 stopped, 4 unknown)
   list [--json]                                          every daemon in a table, with CPU and memory
   logs [NAME…] [-n LINES] [-f]                           the end of their logs (all: every daemon's); -f follows
@@ -47,7 +48,7 @@ Exit codes: 0 done, 1 failed, 2 bad usage.
 function placeholder(f: SettingFlag): string {
   switch (f.kind.type) {
     case 'count':
-      return ' N';
+      return f.setting === 'instances' ? ' N|max' : ' N';
     case 'seconds':
       return ' SECONDS';
     case 'ms':
@@ -63,7 +64,7 @@ function placeholder(f: SettingFlag): string {
     case 'cron':
       return ' "M H DOM MON DOW"';
     case 'strings':
-      return f.bare !== undefined ? '[=PATH]' : f.flag === 'ignore' ? ' GLOB' : ' VALUE';
+      return f.bare !== undefined ? '[=PATH]' : f.flag === 'ignore' ? ' GLOB' : f.setting === 'listen' ? ' ADDR' : ' VALUE';
     case 'bool':
       return '';
   }
@@ -176,6 +177,14 @@ A running daemon gets a new worker (the old one's tree is stopped first; the sup
 A stopped or dead one is started again from its record, with this shell's environment plus its
 recorded --env. The apps of FILE are stopped and started with the file's current settings.
 ${FLEET}
+`,
+  reload: `usage: xdaemon reload NAME…
+
+For each instance in turn: a replacement starts, and the old worker is stopped gracefully only
+once the replacement is ready (--wait-ready; without it, after --reload-grace). With --listen the
+old and new workers share the supervisor's sockets, so no connection is refused. A replacement
+that dies or is late is stopped, the old worker keeps running, and reload exits 1 naming the
+instance. One reload at a time per daemon: another one meanwhile is refused.
 `,
   status: `usage: xdaemon status [NAME] [--json]
 

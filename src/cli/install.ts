@@ -19,7 +19,7 @@ import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js
 import { EXIT, UsageError } from './usage-error.js';
 
 /** The settings a service manager has, as flags of `install`. */
-export const SERVICE_SETTING_FLAGS = SETTING_FLAGS.filter((f) => ['restart', 'restartDelay', 'killTimeout', 'waitReady', 'errFile'].includes(f.setting));
+export const SERVICE_SETTING_FLAGS = SETTING_FLAGS.filter((f) => ['restart', 'restartDelay', 'killTimeout', 'waitReady', 'errFile', 'listen'].includes(f.setting));
 
 /** The service managers `--backend` names. */
 export const BACKENDS = ['systemd', 'launchd', 'windows'] as const;
@@ -41,6 +41,8 @@ export interface InstallRequest {
   restartDelay: number | undefined;
   killTimeout: number | undefined;
   waitReady: number | undefined;
+  /** Addresses for a socket unit beside the service (systemd). */
+  listen: string[] | undefined;
   backend: (typeof BACKENDS)[number] | undefined;
   root: string | undefined;
   /** `install FILE`: one service per app of a fleet file. */
@@ -85,6 +87,7 @@ export function parseInstall(args: readonly string[]): InstallRequest | { verb: 
     restartDelay: s.restartDelay as number | undefined,
     killTimeout: s.killTimeout as number | undefined,
     waitReady: s.waitReady as number | undefined,
+    listen: s.listen as string[] | undefined,
     backend,
     root: textFlag(line, 'root'),
     ...(fleet === undefined ? {} : { fleet }),
@@ -150,6 +153,7 @@ export function serviceOptions(request: InstallRequest, facts: { cwd: string; en
   set('restartDelay', request.restartDelay);
   set('killTimeout', request.killTimeout);
   set('waitReady', request.waitReady);
+  set('listen', request.listen);
   set('backend', request.backend);
   set('root', root);
   return options;

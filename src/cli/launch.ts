@@ -304,6 +304,6 @@ export function beginRecord(dir: string, record: DaemonRecord, base: NodeJS.Proc
 
 /** `started web: supervisor 1234, log /…/web.log[, worker 1240 ready after 0.412 s]`. */
 export function startedLine(name: string, started: StartedDaemon, log: string): string {
-  const ready = started.workerPid === undefined ? '' : `, worker ${started.workerPid} ready after ${(started.readySeconds ?? 0).toFixed(3)} s`;
+  const ready = started.workerPid === undefined ? '' : started.readySeconds === undefined ? `, worker ${started.workerPid}` : `, worker ${started.workerPid} ready after ${started.readySeconds.toFixed(3)} s`;
   return `started ${name}: supervisor ${started.pid}, log ${log}${ready}`;
 }

@@ -74,6 +74,25 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       r.logFile === '' ? '-' : r.logFile,
     ];
   });
+  // A daemon of several instances: one more row per instance under its own.
+  for (let at = rows.length - 1; at >= 0; at--) {
+    const r = rows[at] as NamedStatus;
+    const instances = r.state === 'running' || r.state === 'restarting' ? (r.instances ?? []) : [];
+    if (instances.length < 2) continue;
+    const sub = instances.map((i) => [
+      `  ${r.name}[${i.instance}]`,
+      i.restarting ? 'restarting' : i.ready ? 'ready' : 'running',
+      '',
+      i.workerPid === undefined ? '-' : String(i.workerPid),
+      since(i.workerStartedAt, now) ?? '-',
+      '',
+      '',
+      String(i.starts),
+      `${i.errors}/${r.maxError}`,
+      '',
+    ]);
+    body.splice(at + 1, 0, ...sub);
+  }
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] as string).length)));
   const line = (cells: readonly string[]): string =>
     cells
@@ -88,7 +107,12 @@ export function summaryLine(s: NamedStatus, now: number): string {
   const parts: string[] = [];
   if (s.state === 'running' || s.state === 'restarting') {
     parts.push(`supervisor ${s.pid ?? '?'}`);
-    if (s.workerPid !== undefined) parts.push(`worker ${s.workerPid}`);
+    const instances = s.instances ?? [];
+    if (instances.length > 1) {
+      const restarting = instances.filter((i) => i.restarting).map((i) => i.instance);
+      parts.push(`${instances.length} instances${restarting.length === 0 ? '' : `, restarting: ${restarting.join(', ')}`}`);
+      parts.push(`workers ${instances.map((i) => i.workerPid ?? '-').join(', ')}`);
+    } else if (s.workerPid !== undefined) parts.push(`worker ${s.workerPid}`);
     const up = since(s.workerStartedAt, now);
     if (up !== undefined) parts.push(`up ${up}`);
     if (s.usage?.cpu !== undefined) parts.push(`cpu ${cpuCell(s)}`);
@@ -109,7 +133,18 @@ export function statusLines(s: NamedStatus, cwd: string | undefined, now: number
   if (s.state === 'running' || s.state === 'restarting') {
     rows.push(['supervisor', `${s.pid ?? '?'}${at(s.startedAt)}${s.unresponsive === true ? ', not answering' : ''}`]);
     rows.push(['worker', s.workerPid === undefined ? '-' : `${s.workerPid}${at(s.workerStartedAt)}${s.ready === true ? ', ready' : ''}`]);
-    rows.push(['starts', `${s.starts} (restarts ${s.restarts}, errors ${s.errors}/${s.maxError}${s.maxCount === 0 ? '' : `, maxCount ${s.maxCount}`})`]);
+    const reloads = s.reloads === undefined || s.reloads === 0 ? '' : `, reloads ${s.reloads}`;
+    rows.push(['starts', `${s.starts} (restarts ${s.restarts}${reloads}, errors ${s.errors}/${s.maxError}${s.maxCount === 0 ? '' : `, maxCount ${s.maxCount}`})`]);
+    const instances = s.instances ?? [];
+    if (instances.length > 1) {
+      for (const i of instances) {
+        const state = i.restarting ? 'restarting' : i.ready ? 'ready' : 'running';
+        const pid = i.workerPid === undefined ? 'no worker' : `pid ${i.workerPid}${at(i.workerStartedAt)}`;
+        rows.push([`instance ${i.instance}`, `${pid}, ${state}, starts ${i.starts}, errors ${i.errors}${i.reloads > 0 ? `, reloads ${i.reloads}` : ''}`]);
+      }
+    }
+    if (s.reloading === true) rows.push(['reload', 'under way']);
+    for (const l of s.listen ?? []) rows.push(['listen', `${l.address} (${l.name})`]);
     rows.push(...usageRows(s));
   } else if (s.state === 'dead') {
     rows.push(['supervisor', `${s.pid ?? '?'} is gone (killed?); its pid file is left: xdaemon stop ${s.name} cleans up`]);

@@ -3,6 +3,7 @@
  * so a worker that only imports the library does not pay for `node:net` and the client code.
  */
 import { loadBundle } from '../bundles.js';
+import type { ReloadOptions, ReloadResult } from './reload.js';
 import type { RestartOptions } from './restart.js';
 import type { DaemonStatus, StatusOptions } from './status.js';
 import type { StopOptions } from './stop.js';
@@ -45,4 +46,18 @@ export function stop(pidFile: string, options?: StopOptions): Promise<void> {
  */
 export function restart(pidFile: string, options?: RestartOptions): Promise<{ workerPid: number }> {
   return loadBundle('control').restart(pidFile, options);
+}
+
+/**
+ * Reloads the daemon behind `pidFile` without a moment where fewer instances serve: for each
+ * instance in turn a replacement starts, and the old worker is stopped gracefully only once the
+ * replacement is ready (`waitReady`; without it, after `reloadGrace` ms). A replacement that fails
+ * is stopped and the old worker keeps running. Counted in `reloads`, never toward maxCount or
+ * maxError. One reload at a time per daemon: a second request meanwhile is refused.
+ *
+ * @throws XDaemonError naming the pid file when no daemon runs there, or naming the instance whose
+ *   replacement failed.
+ */
+export function reload(pidFile: string, options?: ReloadOptions): Promise<ReloadResult> {
+  return loadBundle('control').reload(pidFile, options);
 }

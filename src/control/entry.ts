@@ -2,4 +2,5 @@
 export { status } from './status.js';
 export { stop } from './stop.js';
 export { restart } from './restart.js';
+export { reload } from './reload.js';
 export { reopen } from './reopen.js';

@@ -6,7 +6,7 @@
  */
 
 /** What a client can ask. */
-export type ControlOp = 'status' | 'stop' | 'restart' | 'reopen';
+export type ControlOp = 'status' | 'stop' | 'restart' | 'reload' | 'reopen';
 
 /** A request. */
 export interface ControlRequest {
@@ -33,9 +33,10 @@ export interface LiveStatus {
   /** ISO times. */
   startedAt: string;
   workerStartedAt?: string;
-  /** Worker starts (Go's count), requested restarts, consecutive failures. */
+  /** Worker starts (Go's count), requested restarts, workers replaced by reloads, consecutive failures. */
   starts: number;
   restarts: number;
+  reloads?: number;
   errors: number;
   maxCount: number;
   maxError: number;
@@ -44,8 +45,36 @@ export interface LiveStatus {
   lastExit?: ExitReport;
   command: string[];
   logFile: string;
+  /** Every instance (absent from supervisors older than instances). */
+  instances?: InstanceReport[];
+  /** Whether a reload is under way. */
+  reloading?: boolean;
+  /** The sockets held for the workers. */
+  listen?: { name: string; address: string }[];
   /** The CPU time of the worker's tree as the supervisor last sampled it (Linux; see ../control/usage). */
   cpuSample?: CpuSample;
+}
+
+/** One instance of a running daemon. */
+export interface InstanceReport {
+  instance: number;
+  workerPid?: number;
+  workerStartedAt?: string;
+  ready: boolean;
+  restarting: boolean;
+  starts: number;
+  restarts: number;
+  reloads: number;
+  errors: number;
+  lastExit?: ExitReport;
+}
+
+/** What a reload did for one instance. */
+export interface ReloadedInstance {
+  instance: number;
+  workerPid: number;
+  oldPid: number | null;
+  seconds: number;
 }
 
 /**
@@ -71,7 +100,7 @@ export interface CpuSample {
 
 /** An answer. */
 export type ControlResponse =
-  | { ok: true; status?: LiveStatus; workerPid?: number; killTimeout?: number }
+  | { ok: true; status?: LiveStatus; workerPid?: number | undefined; killTimeout?: number; reloaded?: ReloadedInstance[] }
   | { ok: false; error: string };
 
 /** One message as one line. */

@@ -23,7 +23,7 @@ export type DaemonState =
 
 /** What `status()` reports. Times are ISO 8601 strings. */
 export interface DaemonStatus
-  extends Partial<Pick<LiveStatus, 'workerPid' | 'startedAt' | 'workerStartedAt' | 'ready' | 'lastExit'>>,
+  extends Partial<Pick<LiveStatus, 'workerPid' | 'startedAt' | 'workerStartedAt' | 'ready' | 'lastExit' | 'reloads' | 'instances' | 'reloading' | 'listen'>>,
     Pick<LiveStatus, 'starts' | 'restarts' | 'errors' | 'maxCount' | 'maxError' | 'command' | 'logFile'> {
   state: DaemonState;
   /** The absolute pid file. */

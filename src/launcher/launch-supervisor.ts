@@ -48,7 +48,7 @@ export function launchSupervisor(logFile: string, settings: DaemonSettings, firs
     process.exit(EXIT_ALREADY_RUNNING);
   }
   const log = config.logFile === '' ? '' : ` (log: ${config.logFile})`;
-  const ready = started.workerPid === undefined ? '' : `; worker ${started.workerPid} ready after ${started.readySeconds?.toFixed(3)} s`;
+  const ready = started.workerPid === undefined ? '' : started.readySeconds === undefined ? `; worker ${started.workerPid}` : `; worker ${started.workerPid} ready after ${started.readySeconds.toFixed(3)} s`;
   process.stderr.write(`xdaemon: [${process.pid}] started supervisor ${started.pid}${log}${ready}\n`);
   process.exit(0);
 }

@@ -14,7 +14,7 @@ import { signalGroup } from '../process/process-group.js';
 import { HAS_PROC, isRunning } from '../process/proc.js';
 import { spawnDetached } from '../process/spawn-child.js';
 import { identify } from '../process/stop-tree.js';
-import { SUPERVISOR_ENTRY, type SupervisorConfig, configArgs } from '../supervisor/config.js';
+import { SUPERVISOR_ENTRY, type SupervisorConfig, answersAfterStart, configArgs } from '../supervisor/config.js';
 import { pidOf } from '../supervisor/single-instance.js';
 import { SUPERVISING_TIMEOUT, createReceiver } from './handshake.js';
 
@@ -85,12 +85,15 @@ function awaitHandshake(config: SupervisorConfig, child: ReturnType<typeof spawn
   const waitReady = config.settings.waitReady;
   try {
     const timeout = SUPERVISING_TIMEOUT + waitReady + (waitReady > 0 ? config.settings.killTimeout + 5000 : 0);
-    const outcome = receiver.wait(child, timeout, (m) => waitReady === 0 || m.kind !== 'supervising');
+    const afterStart = answersAfterStart(config.settings);
+    const outcome = receiver.wait(child, timeout, (m) => !afterStart || m.kind !== 'supervising');
     switch (outcome.kind) {
       case 'supervising':
         return { pid };
       case 'ready':
         return { pid, workerPid: outcome.workerPid, readySeconds: outcome.seconds };
+      case 'started':
+        return { pid, workerPid: outcome.workerPid };
       case 'refused':
         throw alreadyRunning(outcome.runningPid === 0 ? undefined : outcome.runningPid, pidFile);
       case 'failed':

@@ -17,7 +17,7 @@ export interface ChildSpec {
   stdout?: number | 'pipe' | 'ignore';
   stderr?: number | 'pipe' | 'ignore';
   /** Extra stdio entries after stdin, stdout, stderr (e.g. `'ipc'`). */
-  extraStdio?: readonly ('ipc' | 'ignore' | 'pipe')[];
+  extraStdio?: readonly ('ipc' | 'ignore' | 'pipe' | number)[];
 }
 
 /** The working directory of this process, or an {@link XDaemonError} if it no longer exists. */

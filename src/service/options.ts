@@ -7,6 +7,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { XDaemonError, describe } from '../errors.js';
 import { type ProcessFacts, currentFacts, programCommand } from '../launcher/program.js';
+import { type ListenAddress, parseAddresses } from '../socket/address.js';
 
 /** When the service manager restarts the program. */
 export type RestartMode = 'always' | 'on-failure' | 'never';
@@ -98,6 +99,12 @@ export interface ServiceOptions {
    * processes, and the plan warns so.
    */
   stopArgs?: readonly string[];
+  /**
+   * Addresses the service manager listens on for the program (systemd: a `NAME.socket` unit beside
+   * the service, whose sockets the program gets as descriptors 3, 4, … with `LISTEN_FDS`: use
+   * `listenHandle()`). The forms of the `listen` setting; systemd only. Default none.
+   */
+  listen?: readonly string[];
   /** The service manager (default: the one detected on this machine). */
   backend?: BackendName;
   /**
@@ -130,6 +137,8 @@ export interface ServiceConfig {
   oneshot: boolean;
   /** Empty: no stop command. */
   stopArgs: string[];
+  /** Addresses of the socket unit (none: no socket unit). */
+  listen: ListenAddress[];
 }
 
 /** Defaults of the settings. */
@@ -146,7 +155,7 @@ export const DEFAULT_WAIT_READY = 90_000;
 
 const OPTION_KEYS = [
   'name', 'displayName', 'description', 'command', 'args', 'workingDirectory', 'env', 'user', 'logFile',
-  'errFile', 'restart', 'restartDelay', 'killTimeout', 'userService', 'waitReady', 'oneshot', 'stopArgs', 'backend', 'root', 'exec',
+  'errFile', 'restart', 'restartDelay', 'killTimeout', 'userService', 'waitReady', 'oneshot', 'stopArgs', 'listen', 'backend', 'root', 'exec',
 ] as const satisfies readonly (keyof ServiceOptions)[];
 
 const RESTART_MODES: readonly RestartMode[] = ['always', 'on-failure', 'never'];
@@ -250,6 +259,14 @@ export function checkServiceOptions(options: unknown): asserts options is Servic
     if (set('restart') && o.restart !== 'never') throw new TypeError(`xdaemon: service option oneshot runs the command once: restart must be "never" (or unset), got ${describe(o.restart)}`);
     if (set('waitReady') && o.waitReady !== false && o.waitReady !== 0) throw new TypeError('xdaemon: service options oneshot and waitReady cannot be combined: a oneshot service is started when its command has ended');
   }
+  if (set('listen')) {
+    if (!Array.isArray(o.listen)) throw fail('listen', 'an array of addresses', o.listen);
+    o.listen.forEach((a: unknown, i: number) => checkOneLine(`listen[${i}]`, a));
+    parseAddresses(o.listen as string[]);
+    if (o.backend !== undefined && o.backend !== 'systemd') {
+      throw new TypeError(`xdaemon: service option listen needs systemd (a socket unit); ${String(o.backend)} cannot pass sockets to the program`);
+    }
+  }
   if (set('backend') && !BACKENDS.includes(o.backend as BackendName)) {
     throw fail('backend', `one of ${BACKENDS.map((b) => `"${b}"`).join(', ')}`, o.backend);
   }
@@ -327,6 +344,7 @@ export function resolveServiceConfig(options: ServiceOptions, facts: ResolveFact
     waitReady: waitReady === true ? DEFAULT_WAIT_READY : waitReady === false ? 0 : waitReady,
     oneshot: options.oneshot === true,
     stopArgs: [...(options.stopArgs ?? [])],
+    listen: parseAddresses(options.listen ?? []),
   };
 }
 

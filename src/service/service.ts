@@ -256,6 +256,7 @@ export function formatPlan(plan: ServicePlan): string {
   return [
     `would write ${plan.path} (${plan.backend}${plan.userService ? ', user service' : ''}):`,
     plan.content.replace(/\r\n/g, '\n').trimEnd(),
+    ...(plan.extraFiles ?? []).flatMap((f) => [`would write ${f.path}:`, f.content.trimEnd()]),
     'would run:',
     ...plan.commands.map((c) => `  ${shown(c)}`),
     ...plan.warnings.map((w) => `warning: ${w}`),

@@ -12,6 +12,7 @@
  *   unquoted by systemd: `%` is doubled and anything a line cannot carry (a control character,
  *   surrounding blanks, a trailing backslash that would join the next line) is refused.
  */
+import { isIP } from 'node:net';
 import { XDaemonError } from '../errors.js';
 import { type ServiceConfig, type ServiceOptions, checkPosixUser, requireAbsoluteCommand, resolveServiceConfig } from './options.js';
 
@@ -42,6 +43,8 @@ export function systemdUnit(c: ServiceConfig): string {
     '[Unit]',
     `Description=${plainValue('Description', c.description)}`,
   ];
+  // The socket unit holds the listening sockets; the service gets them whenever it starts.
+  if (c.listen.length > 0) unit.push(`Requires=${c.name}.socket`, `After=${c.name}.socket`);
   // A user manager has no network-online.target.
   if (!c.userService) unit.push('After=network-online.target', 'Wants=network-online.target');
   // The window grows with the restart delay, so that 5 quick deaths in a row always trip it.
@@ -69,6 +72,35 @@ export function systemdUnit(c: ServiceConfig): string {
   if (c.logFile !== undefined) unit.push(`StandardOutput=append:${plainValue('logFile', c.logFile)}`);
   if (c.errFile !== undefined) unit.push(`StandardError=append:${plainValue('errFile', c.errFile)}`);
   unit.push('', '[Install]', `WantedBy=${c.userService ? 'default.target' : 'multi-user.target'}`, '');
+  return unit.join('\n');
+}
+
+/**
+ * The socket unit beside the service (`NAME.socket`), when the service has `listen` addresses:
+ * systemd binds them and passes them to the program as descriptors 3, 4, … (`LISTEN_FDS`,
+ * `LISTEN_PID`); one unit names all of its descriptors alike, so a single address carries its
+ * name (`FileDescriptorName=`) and several are told apart by their order. Unix sockets get mode 0660.
+ */
+export function systemdSocketUnit(c: ServiceConfig): string | undefined {
+  if (c.listen.length === 0) return undefined;
+  const unit = [
+    `# ${c.name}.socket: written by xdaemon (Service#install) beside ${c.name}.service. Install again rather than edit it.`,
+    '[Unit]',
+    `Description=${plainValue('Description', `Sockets of ${c.description}`)}`,
+    '',
+    '[Socket]',
+  ];
+  for (const a of c.listen) {
+    if (a.kind === 'tcp' && a.host !== '' && isIP(a.host) === 0) {
+      throw new XDaemonError(`a systemd socket unit listens on addresses, not host names: ${JSON.stringify(a.text)} (write the IP address)`);
+    }
+    const where = a.kind === 'unix' ? a.path : a.host === '' ? String(a.port) : a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+    unit.push(`ListenStream=${plainValue('listen', where)}`);
+  }
+  if (c.listen.some((a) => a.kind === 'unix')) unit.push('SocketMode=0660', 'RemoveOnStop=yes');
+  const only = c.listen.length === 1 ? c.listen[0] : undefined;
+  if (only !== undefined && !/^listen\d+$/.test(only.name)) unit.push(`FileDescriptorName=${only.name}`);
+  unit.push(`Service=${c.name}.service`, '', '[Install]', 'WantedBy=sockets.target', '');
   return unit.join('\n');
 }
 

@@ -29,6 +29,15 @@ export interface SupervisorConfig {
   stateDir?: string;
 }
 
+/**
+ * Whether the launcher hears from the supervisor only once the first workers are up, not as soon
+ * as it supervises: with `waitReady` (they must be ready), and with `listen` (a bind that fails is
+ * a failed start the launcher reports).
+ */
+export function answersAfterStart(settings: Pick<DaemonSettings, 'waitReady' | 'listen'>): boolean {
+  return settings.waitReady > 0 || settings.listen.length > 0;
+}
+
 /** File name of the supervisor entry, beside the compiled library. */
 export const SUPERVISOR_ENTRY = 'supervisor-main.js';
 

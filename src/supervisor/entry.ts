@@ -10,7 +10,7 @@
 import { loadBundle } from '../bundles.js';
 import { EXIT_ALREADY_RUNNING, messageOf } from '../errors.js';
 import { identify } from '../process/stop-tree.js';
-import { parseConfigArgs } from './config.js';
+import { answersAfterStart, parseConfigArgs } from './config.js';
 import { HandshakeSender } from './handshake.js';
 import type { EarlyStart } from './supervise.js';
 import { holdPidFile } from './single-instance.js';
@@ -31,21 +31,22 @@ const keep = (signal: NodeJS.Signals): void => {
 process.on('SIGTERM', keep);
 process.on('SIGINT', keep);
 const handshake = new HandshakeSender(config.handshake);
-const { pidFile, waitReady } = config.settings;
+const { pidFile } = config.settings;
+const answerNow = !answersAfterStart(config.settings);
 
 /**
  * Loads the loop; `early` when the pid file is held already. The placeholder handlers go only
  * once the loop's own are in place: without any, a signal during the load would kill the process.
  */
 function load(early?: EarlyStart): void {
-  const answered = waitReady === 0;
+  const answered = answerNow;
   loadBundle('supervisor-core').supervise(answered ? { ...config, handshake: null } : config, args, 'detached', early === undefined ? {} : { early });
   process.removeListener('SIGTERM', keep);
   process.removeListener('SIGINT', keep);
 }
 
 if (pidFile === '') {
-  if (waitReady === 0) {
+  if (answerNow) {
     handshake.send({ kind: 'supervising', pid: process.pid });
     handshake.close();
   }
@@ -60,7 +61,7 @@ if (pidFile === '') {
         handshake.send({ kind: 'refused', runningPid: held.runningPid ?? 0 });
         process.exit(EXIT_ALREADY_RUNNING);
       }
-      if (waitReady === 0) {
+      if (answerNow) {
         handshake.send({ kind: 'supervising', pid: process.pid });
         handshake.close();
       }

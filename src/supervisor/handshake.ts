@@ -19,6 +19,8 @@ export type HandshakeMessage =
   | { kind: 'supervising'; pid: number }
   /** The first worker said it is ready (with `waitReady`). */
   | { kind: 'ready'; workerPid: number; seconds: number }
+  /** The sockets are bound and the first workers started (with `listen`, without `waitReady`). */
+  | { kind: 'started'; workerPid: number }
   /** Another supervisor runs for the same pid file: nothing was started. */
   | { kind: 'refused'; runningPid: number }
   /** The start failed; nothing is left running. */
@@ -31,6 +33,8 @@ export function formatMessage(m: HandshakeMessage): string {
       return `supervising ${m.pid}\n`;
     case 'ready':
       return `ready ${m.workerPid} ${m.seconds}\n`;
+    case 'started':
+      return `started ${m.workerPid}\n`;
     case 'refused':
       return `refused ${m.runningPid}\n`;
     case 'failed':
@@ -49,6 +53,8 @@ export function parseMessage(line: string): HandshakeMessage | undefined {
       return { kind, pid: Number(a) };
     case 'ready':
       return { kind, workerPid: Number(a), seconds: Number(b) };
+    case 'started':
+      return { kind, workerPid: Number(a) };
     case 'refused':
       return { kind, runningPid: Number(a) };
     case 'failed':

@@ -10,13 +10,13 @@
 import { EXIT_ALREADY_RUNNING, messageOf } from '../errors.js';
 import { ENV_NAME } from '../generation.js';
 import { type LogSink, createLogSink } from '../log/log-sink.js';
-import type { ControlResponse, LiveStatus } from '../control/protocol.js';
+import type { ControlResponse, ExitReport, LiveStatus } from '../control/protocol.js';
 import type { EndRecord } from '../control/state-file.js';
 import { stateFileOf } from '../control/address.js';
 import { describeCommand } from '../process/command-line.js';
 import { setSupervisorTitle } from '../process/process-title.js';
 import { identify, signalTree } from '../process/stop-tree.js';
-import type { SupervisorConfig } from './config.js';
+import { type SupervisorConfig, answersAfterStart } from './config.js';
 import { CpuSampler } from './cpu-sampler.js';
 import { HandshakeSender } from './handshake.js';
 import { type HeldPidFile, holdPidFile } from './single-instance.js';
@@ -39,7 +39,8 @@ export type SuperviseMode = 'detached' | 'foreground';
 /** `count a/b; errors c/d`, as Go writes it (`unlimited` for maxCount 0). */
 export function countersText(c: Counters): string {
   const restarts = c.restarts > 0 ? `; restarts ${c.restarts}` : '';
-  return `(count ${c.starts}/${c.maxCount === 0 ? 'unlimited' : c.maxCount}; errors ${c.errors}/${c.maxError}${restarts})`;
+  const reloads = c.reloads > 0 ? `; reloads ${c.reloads}` : '';
+  return `(count ${c.starts}/${c.maxCount === 0 ? 'unlimited' : c.maxCount}; errors ${c.errors}/${c.maxError}${restarts}${reloads})`;
 }
 
 /** The last line of a supervision that ended on its own or by a stop. */
@@ -57,6 +58,8 @@ export function endText(end: SupervisorEnd, c: Counters): string {
       return `giving up: the first worker never said it was ready ${countersText(c)}`;
     case 'stop':
       return `stopped ${countersText(c)}`;
+    case 'listen':
+      return `giving up: a listen address could not be bound ${countersText(c)}`;
   }
 }
 
@@ -153,8 +156,8 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
       line(`supervisor ending: ${why}`);
       release({ code: code ?? null, signal, reason: `supervisor ending: ${why}` });
     }
-    const tree = supervisor.workerTree;
-    if (tree !== undefined) signalTree(tree.id, 'SIGTERM', settings.killMode === 'group' ? tree.mark : undefined);
+    for (const tree of supervisor.workerTrees) signalTree(tree.id, 'SIGTERM', settings.killMode === 'group' ? tree.mark : undefined);
+    supervisor.closeSockets();
     log.flush();
     if (mode === 'detached') toSystemLog(log.unwritten());
     log.close();
@@ -163,14 +166,15 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
   const begin = (): void => {
     // Stop signals are handled from here on: the launcher may print our pid now.
     handshake.send({ kind: 'supervising', pid: process.pid });
-    if (settings.waitReady === 0) handshake.close();
+    if (!answersAfterStart(settings)) handshake.close();
     const limits = `maxCount ${settings.maxCount === 0 ? 'unlimited' : settings.maxCount}, maxError ${settings.maxError}, minExitTime ${settings.minExitTime} s`;
     line(`supervisor started for: ${display} (${limits})`);
     if (mode === 'foreground' && process.pid === 1) line(PID1_WARNING);
     supervisor.start().then(
       ({ workerPid }) => {
         const seconds = supervisor.status().workerStartedAt;
-        handshake.send({ kind: 'ready', workerPid, seconds: seconds === undefined ? 0 : (Date.now() - seconds) / 1000 });
+        if (settings.waitReady === 0) handshake.send({ kind: 'started', workerPid });
+        else handshake.send({ kind: 'ready', workerPid, seconds: seconds === undefined ? 0 : (Date.now() - seconds) / 1000 });
         handshake.close();
       },
       (err: unknown) => {
@@ -197,7 +201,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     const record = (): void => result.update(liveStatus(supervisor, config.logFile, startedAt, sampler));
     supervisor.on('start', () => sampler.restart());
     supervisor.on('stopping', () => sampler.stop());
-    for (const event of ['start', 'ready', 'exit', 'restart', 'restarting', 'stopping'] as const) supervisor.on(event, record);
+    for (const event of ['start', 'ready', 'exit', 'restart', 'restarting', 'stopping', 'reloading', 'reloaded', 'reload-failed'] as const) supervisor.on(event, record);
     record();
   };
   if (early !== undefined) {
@@ -227,33 +231,45 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
   );
 }
 
-/** Writes the loop's events as the supervisor's lines. */
+/** Writes the loop's events as the supervisor's lines (each prefixed with its instance when there are several). */
 function describeEvents(supervisor: Supervisor, line: (text: string) => void): void {
   const c = countersText;
+  const many = supervisor.settings.instances > 1;
+  const of = (instance: number): string => (many ? `instance ${instance}: ` : '');
   supervisor
-    .on('start', ({ pid, counters }) => line(`worker started: pid ${pid} ${c(counters)}`))
-    .on('ready', ({ pid, seconds }) => line(`worker ready: pid ${pid} after ${seconds.toFixed(3)} s`))
-    .on('start-failed', ({ error, counters }) => line(`worker start failed: ${error.message} ${c(counters)}`))
-    .on('exit', ({ pid, seconds, code, signal, counters }) => {
+    .on('listening', ({ sockets }) => line(`listening on ${sockets.map((s) => `${s.address} (${s.name}, fd ${s.fd})`).join(', ')}`))
+    .on('start', ({ instance, pid, counters }) => line(`${of(instance)}worker started: pid ${pid} ${c(counters)}`))
+    .on('ready', ({ instance, pid, seconds }) => line(`${of(instance)}worker ready: pid ${pid} after ${seconds.toFixed(3)} s`))
+    .on('start-failed', ({ instance, error, counters }) => line(`${of(instance)}worker start failed: ${error.message} ${c(counters)}`))
+    .on('exit', ({ instance, pid, seconds, code, signal, counters }) => {
       const how = signal === null ? `code ${code}` : `signal ${signal}`;
-      line(`worker exited: pid ${pid} after ${seconds.toFixed(3)} s with ${how} ${c(counters)}`);
+      line(`${of(instance)}worker exited: pid ${pid} after ${seconds.toFixed(3)} s with ${how} ${c(counters)}`);
     })
-    .on('restart', ({ delay, counters }) => line(`restart in ${delay} ms ${c(counters)}`))
-    .on('restarting', ({ pid, counters }) => line(`restarting: stopping worker pid ${pid} and every process it started ${c(counters)}`))
+    .on('restart', ({ instance, delay, counters }) => line(`${of(instance)}restart in ${delay} ms ${c(counters)}`))
+    .on('restarting', ({ instance, pid, counters }) => line(`${of(instance)}restarting: stopping worker pid ${pid} and every process it started ${c(counters)}`))
+    .on('not-ready', ({ instance, pid, waitReady }) => line(`${of(instance)}worker pid ${pid} did not call ready() within ${waitReady} ms: stopping it`))
+    .on('cleanup', ({ instance, pid, pids }) => line(`${of(instance)}worker pid ${pid} left ${pids.length} process(es) running: stopping ${pids.join(', ')}`))
     .on('auto-restart', ({ message }) => line(message))
     .on('notice', ({ message }) => line(message))
-    .on('not-ready', ({ pid, waitReady }) => line(`worker pid ${pid} did not call ready() within ${waitReady} ms: stopping it`))
-    .on('cleanup', ({ pid, pids }) => line(`worker pid ${pid} left ${pids.length} process(es) running: stopping ${pids.join(', ')}`))
     .on('giveup', ({ code, reason, counters }) => line(endText({ code, reason }, counters)))
-    .on('stopping', ({ signal, pid }) =>
-      line(pid === undefined ? `stopping: no worker running` : `stopping: sending ${signal} to worker pid ${pid} and every process it started`),
+    .on('stopping', ({ signal, pids }) =>
+      line(pids.length === 0 ? `stopping: no worker running` : `stopping: sending ${signal} to worker pid ${pids.join(', ')} and every process ${pids.length > 1 ? 'they' : 'it'} started`),
     )
-    .on('kill', ({ pid, pids, killTimeout }) =>
-      line(`worker pid ${pid}: ${pids.length} process(es) still running after killTimeout ${killTimeout} ms: sending SIGKILL to ${pids.join(', ')}`),
+    .on('kill', ({ instance, pid, pids, killTimeout }) =>
+      line(`${of(instance)}worker pid ${pid}: ${pids.length} process(es) still running after killTimeout ${killTimeout} ms: sending SIGKILL to ${pids.join(', ')}`),
     )
     .on('stop', ({ counters, survivors }) =>
       line(survivors.length === 0 ? endText({ code: 0, reason: 'stop' }, counters) : `stopped, but SIGKILL did not end pid(s) ${survivors.join(', ')} ${c(counters)}`),
-    );
+    )
+    .on('reloading', ({ instances }) => line(`reload: ${instances} instance(s), one by one`))
+    .on('reload-start', ({ instance, pid, oldPid }) => line(`reload: instance ${instance}: new pid ${pid} started beside old pid ${oldPid ?? 'none'}`))
+    .on('reload-ready', ({ instance, pid, oldPid, seconds, ready }) =>
+      line(`reload: instance ${instance}: new pid ${pid} ${ready ? 'ready' : 'up (reload grace over, no ready())'} after ${seconds.toFixed(3)} s${oldPid === undefined ? '' : `: stopping old pid ${oldPid}`}`),
+    )
+    .on('reloaded', ({ instance, pid, oldPid, seconds }) =>
+      line(`reload: instance ${instance}: new pid ${pid} ready after ${seconds.toFixed(3)} s; ${oldPid === undefined ? 'no old worker' : `old pid ${oldPid} stopped`}`),
+    )
+    .on('reload-failed', ({ message }) => line(message));
 }
 
 /** The answers to control requests. */
@@ -270,6 +286,12 @@ function controlHandlers(supervisor: Supervisor, log: LogSink, line: (text: stri
       line('restart requested through the control channel');
       return ok({ workerPid: (await supervisor.restart()).workerPid });
     },
+    reload: async () => {
+      line('reload requested through the control channel');
+      const report = await supervisor.reload();
+      line(`reload done ${countersText(supervisor.counters())}`);
+      return ok({ workerPid: supervisor.workerPid, reloaded: report.instances.map((i) => ({ instance: i.instance, workerPid: i.workerPid, oldPid: i.oldPid ?? null, seconds: i.seconds })) });
+    },
     reopen: () => {
       const error = log.reopen();
       line(error === undefined ? 'log file reopened (requested through the control channel)' : `cannot reopen the log file (${error})`);
@@ -283,7 +305,8 @@ function liveStatus(supervisor: Supervisor, logFile: string, startedAt: Date, sa
   const cpuSample = sampler.sample;
   const s = supervisor.status();
   const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
-  const restarting = s.state === 'restarting' || (s.state === 'running' && s.workerPid === undefined);
+  const restarting = s.state === 'restarting' || (s.state === 'running' && s.instances.some((i) => i.restarting));
+  const exitReport = (e: SupervisorStatusExit): { lastExit?: ExitReport } => (e === undefined ? {} : { lastExit: { ...e, at: iso(e.at) as string } });
   return {
     state: restarting ? 'restarting' : 'running',
     pid: process.pid,
@@ -292,16 +315,33 @@ function liveStatus(supervisor: Supervisor, logFile: string, startedAt: Date, sa
     ...(s.workerStartedAt === undefined ? {} : { workerStartedAt: iso(s.workerStartedAt) as string }),
     starts: s.counters.starts,
     restarts: s.counters.restarts,
+    reloads: s.counters.reloads,
     errors: s.counters.errors,
     maxCount: s.counters.maxCount,
     maxError: s.counters.maxError,
     ready: s.ready,
-    ...(s.lastExit === undefined ? {} : { lastExit: { ...s.lastExit, at: iso(s.lastExit.at) as string } }),
+    ...exitReport(s.lastExit),
     command: s.command,
     logFile,
+    instances: s.instances.map((i) => ({
+      instance: i.instance,
+      ...(i.workerPid === undefined ? {} : { workerPid: i.workerPid }),
+      ...(i.workerStartedAt === undefined ? {} : { workerStartedAt: iso(i.workerStartedAt) as string }),
+      ready: i.ready,
+      restarting: i.restarting,
+      starts: i.counters.starts,
+      restarts: i.counters.restarts,
+      reloads: i.counters.reloads,
+      errors: i.counters.errors,
+      ...exitReport(i.lastExit),
+    })),
+    reloading: s.reloading,
+    listen: s.listen,
     ...(cpuSample === undefined ? {} : { cpuSample }),
   };
 }
+
+type SupervisorStatusExit = ReturnType<Supervisor['status']>['lastExit'];
 
 /** A supervisor that cannot begin: tell the launcher (or stderr), exit 1. */
 function fail(handshake: HandshakeSender, mode: SuperviseMode, message: string): never {

@@ -28,6 +28,8 @@ export interface Counters {
   starts: number;
   /** Requested restarts ({@link Supervisor.restart}, SIGUSR2). */
   restarts: number;
+  /** Workers replaced by a reload ({@link Supervisor.reload}); never a start or a failure. */
+  reloads: number;
   /** Consecutive failures. */
   errors: number;
   maxCount: number;
@@ -38,51 +40,89 @@ export interface Counters {
 export interface SupervisorEnd {
   /** The exit code a supervisor process ends with: 0 after a stop or maxCount, 1 after giving up. */
   code: number;
-  /** Why: the policy's reason, `stop`, or `not-ready` (the first worker never said it was ready). */
-  reason: GiveUpReason | 'stop' | 'not-ready';
+  /**
+   * Why: the policy's reason, `stop`, `not-ready` (a first worker never said it was ready), or
+   * `listen` (an address could not be bound).
+   */
+  reason: GiveUpReason | 'stop' | 'not-ready' | 'listen';
+}
+
+/** One instance, as {@link SupervisorStatus} reports it. */
+export interface InstanceStatus {
+  /** Its number, 0…instances-1 (`XDAEMON_INSTANCE` of its workers). */
+  instance: number;
+  workerPid: number | undefined;
+  /** Date.now() of its worker's start. */
+  workerStartedAt: number | undefined;
+  ready: boolean;
+  /** Waiting out a restart delay, or a requested restart under way. */
+  restarting: boolean;
+  /** Its own counters (each instance has its own history under the policy). */
+  counters: Counters;
+  lastExit: SupervisorStatus['lastExit'];
 }
 
 /** What a {@link Supervisor} is doing. */
 export interface SupervisorStatus {
   state: 'idle' | 'running' | 'restarting' | 'stopping' | 'ended';
+  /** Instance 0's worker. */
   workerPid: number | undefined;
   /** Date.now() of the supervisor's start and of the current worker's start. */
   startedAt: number | undefined;
   workerStartedAt: number | undefined;
-  /** Whether the running worker has called `ready()`. */
+  /** Whether every instance's worker has called `ready()`. */
   ready: boolean;
+  /** Summed over the instances (errors: the most of any one). */
   counters: Counters;
   lastExit: { code: number | null; signal: NodeJS.Signals | null; seconds: number; at: number } | undefined;
   /** The command as run: the resolved executable, then its arguments. */
   command: string[];
+  /** Every instance. */
+  instances: InstanceStatus[];
+  /** Whether a reload is under way. */
+  reloading: boolean;
+  /** The sockets held for the workers. */
+  listen: { name: string; address: string }[];
 }
 
 /** Events of a {@link Supervisor}; every listener receives one object. */
 export interface SupervisorEvents {
   /** A worker was started. */
-  start: [info: { pid: number; counters: Counters }];
+  start: [info: { instance: number; pid: number; counters: Counters }];
   /** A worker said it is ready (`ready()`), `seconds` after its start. */
-  ready: [info: { pid: number; seconds: number; counters: Counters }];
+  ready: [info: { instance: number; pid: number; seconds: number; counters: Counters }];
   /** A worker exited after `seconds`. */
-  exit: [info: { pid: number; code: number | null; signal: NodeJS.Signals | null; seconds: number; counters: Counters }];
+  exit: [info: { instance: number; pid: number; code: number | null; signal: NodeJS.Signals | null; seconds: number; counters: Counters }];
   /** The next start waits `delay` ms (restartDelay, backoff). */
-  restart: [info: { delay: number; counters: Counters }];
+  restart: [info: { instance: number; delay: number; counters: Counters }];
   /** Supervision ended after {@link Supervisor.stop}. */
   stop: [info: { survivors: number[]; counters: Counters }];
   /** Supervision ended on its own: the policy said so, or the first worker was never ready. */
-  giveup: [info: { code: number; reason: GiveUpReason | 'not-ready'; counters: Counters }];
+  giveup: [info: { code: number; reason: GiveUpReason | 'not-ready' | 'listen'; counters: Counters }];
   /** A start failed (it counts as a start and a failure, as in Go). */
-  'start-failed': [info: { error: Error; counters: Counters }];
+  'start-failed': [info: { instance: number; error: Error; counters: Counters }];
   /** A stop began: the worker's tree gets `signal`. */
-  stopping: [info: { signal: NodeJS.Signals; pid: number | undefined }];
+  stopping: [info: { signal: NodeJS.Signals; pid: number | undefined; pids: number[] }];
   /** A requested restart began: the worker's tree is being stopped. */
-  restarting: [info: { pid: number; counters: Counters }];
+  restarting: [info: { instance: number; pid: number; counters: Counters }];
   /** Processes still alive after killTimeout get SIGKILL. */
-  kill: [info: { pid: number; pids: number[]; killTimeout: number }];
+  kill: [info: { instance: number; pid: number; pids: number[]; killTimeout: number }];
   /** A worker exited and left processes running (killMode 'group'): they are being stopped. */
-  cleanup: [info: { pid: number; pids: number[] }];
+  cleanup: [info: { instance: number; pid: number; pids: number[] }];
   /** A worker did not call ready() within waitReady ms: it is being stopped. */
-  'not-ready': [info: { pid: number; waitReady: number }];
+  'not-ready': [info: { instance: number; pid: number; waitReady: number }];
+  /** The `listen` sockets are bound (or taken over from systemd), before the first worker. */
+  listening: [info: { sockets: { name: string; address: string; fd: number }[] }];
+  /** A reload began, for `instances` instances one by one. */
+  reloading: [info: { instances: number }];
+  /** A reload started an instance's replacement. */
+  'reload-start': [info: { instance: number; pid: number; oldPid: number | undefined }];
+  /** The replacement is ready (or the reload grace passed): the old worker is being stopped. */
+  'reload-ready': [info: { instance: number; pid: number; oldPid: number | undefined; seconds: number; ready: boolean }];
+  /** An instance is reloaded: its replacement serves, its old worker is gone. */
+  reloaded: [info: { instance: number; pid: number; oldPid: number | undefined; seconds: number }];
+  /** A replacement failed: it was stopped, the old worker keeps running; the reload ends. */
+  'reload-failed': [info: { instance: number; message: string }];
   /**
    * A restart of the supervisor's own (its tree above maxMemory, a cronRestart time, a change under
    * watch) begins, for the reason `message` gives; the `restarting` event follows.
@@ -105,6 +145,8 @@ export interface SupervisorHooks {
   resolved?: boolean;
   /** The prefix of the workers' tree tokens, when it was chosen (and recorded) before the loop. */
   treePrefix?: string;
+  /** Where systemd's socket activation variables are read (default: process.env). */
+  socketEnv?: NodeJS.ProcessEnv;
   /** Files and folders watch ignores besides the log files (the pid and state files, the state directory). */
   ignoredPaths?: readonly string[];
   /** The clock of the cron restart (tests). */

@@ -1,10 +1,12 @@
 /**
  * The supervise loop, and a public class for programs that supervise another command from their
- * own process (as forever-monitor users do): start the worker, wait for it, ask the policy, start
- * it again; stop its whole tree on request; restart it on request; tell whether it is ready.
- * The supervisor process of `Daemon.run()` and of the CLI is this same class (see ./supervise).
+ * own process (as forever-monitor users do): start the workers, wait for them, ask the policy,
+ * start them again; stop their whole trees on request; restart or reload them on request; tell
+ * whether they are ready. It holds the listening sockets (../socket/socket-holder) and the table
+ * of instance slots (./slot), each with its own worker (./worker-run) and policy history; the
+ * reload is its own procedure (./reload). The supervisor process of `Daemon.run()` and of the CLI
+ * is this same class (see ./supervise).
  */
-import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { XDaemonError, messageOf } from '../errors.js';
 import { createLogSink } from '../log/log-sink.js';
@@ -12,41 +14,21 @@ import { unusedLogSetting } from '../log/log-mode.js';
 import { type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '../options.js';
 import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
-import { spawnDetached } from '../process/spawn-child.js';
-import { stopProcess } from '../process/stop-process.js';
-import { findTree, identify, stopTree } from '../process/stop-tree.js';
 import { resolveCommand } from '../process/which.js';
-import { tracer } from '../trace.js';
-import { READY_FD_ENV } from '../worker/ready.js';
+import { SocketHolder } from '../socket/socket-holder.js';
 import { newTreePrefix } from './tree-token.js';
-import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
+import type { GiveUpReason } from './policy.js';
+import { type ReloadReport, reloadSlots } from './reload.js';
+import { Slot, type SlotHost } from './slot.js';
+import { listenSpec } from './listen-spec.js';
+import type { WorkerRunSpec } from './worker-run.js';
+import type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 import { type Procedure, type ProcedureContext, startProcedures } from './procedures.js';
-import type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 
-export type { Counters, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
-
-const trace = tracer('supervisor');
+export type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
+export type { ReloadReport } from './reload.js';
 
 export { TREE_ENV } from './tree-token.js';
-
-/** A started worker. */
-interface Worker {
-  child: ChildProcess & { pid: number };
-  id: ProcessId;
-  /** Its tree token (`XDAEMON_TREE=…`), which its descendants inherit. */
-  token: string;
-  /** Monotonic ms and Date.now() of its start. */
-  startedMono: number;
-  startedAt: number;
-  ready: boolean;
-  readyTimer: NodeJS.Timeout | undefined;
-  /** Why the supervisor is stopping it, if it is. */
-  stopping: 'stop' | 'restart' | 'not-ready' | undefined;
-  /** Resolves once it has exited and the loop has seen it. */
-  exited: Promise<void>;
-  /** Resolves once its output has been read to the end (piped mode; at once in direct mode). */
-  drained: Promise<void>;
-}
 
 /** A promise with its resolvers. */
 interface Deferred<T> {
@@ -62,14 +44,19 @@ function deferred<T>(): Deferred<T> {
     resolve = res;
     reject = rej;
   });
+  promise.catch(() => undefined);
   return { promise, resolve, reject };
 }
 
 const OWN_OPTIONS = ['command', 'args', 'cwd', 'env', 'logFile'];
 
+/** Variables of systemd's socket protocol: the supervisor's own never reach a worker. */
+const LISTEN_VARS = ['LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES'];
+
 /**
  * Runs a command under Go's restart policy (and the opt-in extras) until the policy ends it or
- * {@link Supervisor.stop} is called.
+ * {@link Supervisor.stop} is called; with `instances`, that many copies side by side, and with
+ * `listen`, the sockets they all accept on.
  *
  * @example
  * ```ts
@@ -97,19 +84,16 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly env: NodeJS.ProcessEnv;
   private readonly output: LogSink;
   private readonly envForStart: ((start: number) => NodeJS.ProcessEnv) | undefined;
-  private history: RestartHistory = FRESH;
-  private restarts = 0;
-  private everReady = false;
-  private phase: SupervisorStatus['state'] = 'idle';
-  private worker: Worker | undefined;
-  private pending: NodeJS.Timeout | undefined;
-  /** The stop of what the last worker left running, while it goes on. */
-  private cleaning: Promise<void> | undefined;
+  private readonly slots: readonly Slot[];
+  private phase: 'idle' | 'running' | 'stopping' | 'ended' = 'idle';
   private startedAt: number | undefined;
-  private lastExit: SupervisorStatus['lastExit'];
+  private sockets: SocketHolder | undefined;
+  /** Where systemd's socket activation variables are read. */
+  private readonly socketEnv: NodeJS.ProcessEnv;
   private readonly end = deferred<SupervisorEnd>();
   private firstStart: Deferred<{ workerPid: number }> | undefined;
-  private requested: Deferred<{ workerPid: number }> | undefined;
+  private requested: Promise<{ workerPid: number }> | undefined;
+  private reloading: Promise<ReloadReport> | undefined;
   /** The memory check, cron and watch restarts (./procedures), while supervising. */
   private readonly procedureContext: ProcedureContext;
   private procedures: Procedure | undefined;
@@ -132,7 +116,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (unused !== undefined) throw new RangeError(`xdaemon: ${unused}`);
     this.settings = settings;
     this.cwd = cwd;
-    this.env = env;
+    this.env = { ...env };
+    for (const name of LISTEN_VARS) delete this.env[name];
     this.args = args;
     this.file = hooks.resolved === true ? command : resolveCommand(command, env, cwd);
     this.output =
@@ -141,294 +126,260 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.envForStart = hooks.envForStart;
     this.treePrefix = hooks.treePrefix ?? newTreePrefix();
     this.ended = this.end.promise;
+    const host = this.slotHost();
+    this.slots = Array.from({ length: settings.instances }, (_, i) => new Slot(i, host));
+    this.socketEnv = hooks.socketEnv ?? process.env;
     this.procedureContext = { cwd, ignoredPaths: [logFile, settings.errFile, ...(hooks.ignoredPaths ?? [])], clock: hooks.clock };
   }
 
-  /** The running worker's pid, if one runs. */
+  /** The running worker's pid (instance 0), if one runs. */
   get workerPid(): number | undefined {
-    return this.worker?.child.pid;
+    return this.slots[0]?.worker?.pid;
   }
 
-  /** The running worker's identity and tree token, if one runs (for a last-resort signal to its tree). */
+  /** Every running worker's identity and tree token (for a last-resort signal to their trees). */
+  get workerTrees(): { id: ProcessId; mark: { entry: string } }[] {
+    return this.slots.flatMap((s) => s.workers()).map((w) => ({ id: w.id, mark: { entry: w.token } }));
+  }
+
+  /** The first running worker's identity and tree token, if one runs. */
   get workerTree(): { id: ProcessId; mark: { entry: string } } | undefined {
-    const w = this.worker;
-    return w === undefined ? undefined : { id: w.id, mark: { entry: w.token } };
+    return this.workerTrees[0];
   }
 
-  /** The counters now. */
+  /** The counters now, summed over the instances (errors: the most of any instance). */
   counters(): Counters {
-    const { starts, errors } = this.history;
-    return { starts, restarts: this.restarts, errors, maxCount: this.settings.maxCount, maxError: this.settings.maxError };
+    const all = this.slots.map((s) => s.counters());
+    const sum = (key: 'starts' | 'restarts' | 'reloads'): number => all.reduce((n, c) => n + c[key], 0);
+    return {
+      starts: sum('starts'),
+      restarts: sum('restarts'),
+      reloads: sum('reloads'),
+      errors: Math.max(0, ...all.map((c) => c.errors)),
+      maxCount: this.settings.maxCount,
+      maxError: this.settings.maxError,
+    };
   }
 
   /** What the supervisor is doing now. */
   status(): SupervisorStatus {
-    const w = this.worker;
+    const first = this.slots[0] as Slot;
+    const w = first.worker;
+    const instances = this.slots.map((s): InstanceStatus => {
+      const worker = s.worker;
+      return {
+        instance: s.index,
+        workerPid: worker?.pid,
+        workerStartedAt: worker?.startedAt,
+        ready: worker?.ready ?? false,
+        restarting: s.isRestarting,
+        counters: s.counters(),
+        lastExit: s.lastWorkerExit,
+      };
+    });
+    const restarting = this.phase === 'running' && this.slots.some((s) => s.inRestart);
     return {
-      state: this.phase,
-      workerPid: w?.child.pid,
+      state: restarting ? 'restarting' : this.phase,
+      workerPid: w?.pid,
       startedAt: this.startedAt,
       workerStartedAt: w?.startedAt,
-      ready: w?.ready ?? false,
+      ready: instances.every((i) => i.ready),
       counters: this.counters(),
-      lastExit: this.lastExit,
+      lastExit: first.lastWorkerExit,
       command: [this.file, ...this.args],
+      instances,
+      reloading: this.reloading !== undefined,
+      listen: this.sockets?.sockets.map((s) => ({ name: s.name, address: s.address })) ?? [],
     };
   }
 
   /**
-   * Starts supervising. Resolves with the first worker's pid once it has started (with
-   * `waitReady`: once it is ready); a first worker that runs and then dies does not undo that (the
-   * end of supervision is told by `giveup` and {@link ended}). Rejects if supervision ends before
-   * any worker was up (every start failed, or the first worker was never ready). Calling it again
-   * returns the same promise.
+   * Starts supervising: binds the `listen` addresses, then starts every instance. Resolves with
+   * the first instance's worker pid once every instance has started (with `waitReady`: is ready);
+   * a first worker that runs and then dies does not undo that (the end of supervision is told by
+   * `giveup` and {@link ended}). Rejects if supervision ends before that (a bind failed, every
+   * start failed, or a first worker was never ready). Calling it again returns the same promise.
    */
   start(): Promise<{ workerPid: number }> {
     if (this.firstStart !== undefined) return this.firstStart.promise;
-    this.firstStart = deferred();
-    this.firstStart.promise.catch(() => undefined);
+    const firstStart = deferred<{ workerPid: number }>();
+    this.firstStart = firstStart;
     this.phase = 'running';
     this.startedAt = Date.now();
     this.procedures = startProcedures(this, this.settings, this.procedureContext);
-    this.next();
-    return this.firstStart.promise;
+    const begin = (): void => {
+      const ups = this.slots.map((s) => s.nextUp());
+      for (const slot of this.slots) slot.begin();
+      Promise.all(ups).then(
+        (workers) => firstStart.resolve({ workerPid: (workers[0] as { pid: number }).pid }),
+        (err: Error) => firstStart.reject(err),
+      );
+    };
+    // Without sockets the first workers start at once, within this call.
+    if (this.settings.listen.length === 0 && !activated(this.socketEnv)) begin();
+    else void this.openSockets().then((ok) => ok && this.phase === 'running' && begin());
+    return firstStart.promise;
+  }
+
+  /** Binds the sockets; a failure ends supervision (exit 1) naming the address. */
+  private async openSockets(): Promise<boolean> {
+    try {
+      this.sockets = await SocketHolder.open(this.settings.listen, this.socketEnv);
+      if (this.phase !== 'running') this.sockets.close();
+      else this.emit('listening', { sockets: this.sockets.sockets.map((s) => ({ name: s.name, address: s.address, fd: s.fd })) });
+      return true;
+    } catch (err) {
+      this.emit('giveup', { code: 1, reason: 'listen', counters: this.counters() });
+      this.firstStart?.reject(err instanceof Error ? err : new XDaemonError(messageOf(err)));
+      this.finish({ code: 1, reason: 'listen' });
+      return false;
+    }
   }
 
   /**
-   * Stops: no further restarts; a pending restart is cancelled at once; the running worker's
-   * whole tree (killMode 'group': its process group and, on Linux, every process it started, also
-   * those that left the group; killMode 'process': the worker alone) gets `signal`, then SIGKILL
-   * after killTimeout. Resolves once all of it is gone.
+   * Stops: no further restarts; a pending restart is cancelled at once; every worker's whole tree
+   * (killMode 'group': its process group and, on Linux, every process it started, also those
+   * that left the group; killMode 'process': the worker alone), a reload's replacement too, gets
+   * `signal`, then SIGKILL after killTimeout. Resolves once all of it is gone.
    */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<SupervisorEnd> {
     if (this.phase === 'ended' || this.phase === 'stopping') return this.ended;
     this.phase = 'stopping';
     this.procedures?.stop();
-    clearTimeout(this.pending);
-    this.pending = undefined;
-    const worker = this.worker;
-    this.emit('stopping', { signal, pid: worker?.child.pid });
-    const survivors = worker === undefined ? [] : await this.stopWorker(worker, 'stop', signal);
+    for (const slot of this.slots) slot.cancelPending();
+    this.emit('stopping', { signal, pid: this.workerPid, pids: this.slots.flatMap((s) => s.workers()).map((w) => w.pid) });
+    const survivors = await this.stopAll(signal);
     // What an exited worker left is being stopped: the stop is done once that is gone too.
-    if (this.cleaning !== undefined) await this.cleaning;
-    this.requested?.reject(new XDaemonError('the supervisor stopped before the restarted worker was up'));
+    await Promise.all(this.slots.map((slot) => slot.cleaning));
+    const stopped = new XDaemonError('the supervisor stopped before the restarted worker was up');
+    for (const slot of this.slots) slot.fail(stopped);
     this.emit('stop', { survivors, counters: this.counters() });
     this.finish({ code: 0, reason: 'stop' });
     return this.ended;
   }
 
+  /** Stops every worker of every slot; returns what survived SIGKILL. */
+  private async stopAll(signal: NodeJS.Signals): Promise<number[]> {
+    const workers = this.slots.flatMap((s) => s.workers());
+    return (await Promise.all(workers.map((w) => w.stop('stop', signal)))).flat();
+  }
+
   /**
-   * Restarts the worker now: its tree is stopped gracefully (SIGTERM, killTimeout, SIGKILL) and a
-   * new worker starts at once. Counted in `restarts`, never in `starts` or `errors`, so it never
-   * makes the supervisor reach maxCount or maxError. During a restart delay, the pending start
-   * happens now. Resolves with the new worker's pid once it runs (with `waitReady`: is ready).
+   * Restarts the workers now: each instance's tree is stopped gracefully (SIGTERM, killTimeout,
+   * SIGKILL) and a new worker starts at once. Counted in `restarts`, never in `starts` or
+   * `errors`, so it never makes the supervisor reach maxCount or maxError. During a restart delay,
+   * the pending start happens now. Resolves with the first instance's new worker pid once every
+   * instance runs again (with `waitReady`: is ready).
    */
   restart(): Promise<{ workerPid: number }> {
     if (this.phase === 'idle') return Promise.reject(new XDaemonError('the supervisor has not been started'));
     if (this.phase === 'ended' || this.phase === 'stopping') return Promise.reject(new XDaemonError('the supervisor is stopping'));
-    if (this.requested !== undefined) return this.requested.promise;
-    const requested = deferred<{ workerPid: number }>();
+    if (this.reloading !== undefined) return Promise.reject(new XDaemonError('a reload is under way: restart again once it is done'));
+    if (this.requested !== undefined) return this.requested;
+    const ups = this.slots.map((s) => s.nextUp());
+    for (const slot of this.slots) slot.restart();
+    const requested = Promise.all(ups).then((workers) => ({ workerPid: (workers[0] as { pid: number }).pid }));
     this.requested = requested;
-    const worker = this.worker;
-    if (worker === undefined) {
-      // Waiting out a restart delay: the pending start happens now.
-      clearTimeout(this.pending);
-      this.pending = undefined;
-      this.launch(true);
-    } else {
-      this.restarts += 1;
-      this.phase = 'restarting';
-      this.emit('restarting', { pid: worker.child.pid, counters: this.counters() });
-      void this.stopWorker(worker, 'restart', 'SIGTERM').then(() => {
-        if (this.phase !== 'restarting') return;
-        this.phase = 'running';
-        this.launch(false);
-      });
-    }
-    return requested.promise;
-  }
-
-  /** Stops a worker's tree and waits until the loop has seen its exit; returns what survived SIGKILL. */
-  private async stopWorker(worker: Worker, why: 'stop' | 'restart' | 'not-ready', signal: NodeJS.Signals): Promise<number[]> {
-    worker.stopping ??= why;
-    clearTimeout(worker.readyTimer);
-    const killTimeout = this.settings.killTimeout;
-    const onKill = (pids: number[]): void => void this.emit('kill', { pid: worker.child.pid, pids, killTimeout });
-    let survivors: number[];
-    if (this.settings.killMode === 'process') {
-      survivors = await stopProcess(worker.child, signal, killTimeout, onKill);
-    } else {
-      survivors = (await stopTree(worker.id, { signal, killTimeout, mark: { entry: worker.token }, onKill })).survivors;
-    }
-    await worker.exited;
-    return survivors;
-  }
-
-  private next(): void {
-    if (this.phase !== 'running') return;
-    const decision = decide(this.settings, this.history);
-    trace('decision %o with %o', decision, this.history);
-    if (decision.action === 'exit') {
-      this.giveUp(decision.code, decision.reason);
-      return;
-    }
-    if (decision.delay > 0) {
-      this.pending = setTimeout(() => {
-        this.pending = undefined;
-        this.launch(true);
-      }, decision.delay);
-      // After the timer exists: a listener that calls stop() clears it.
-      this.emit('restart', { delay: decision.delay, counters: this.counters() });
-    } else {
-      this.launch(true);
-    }
-  }
-
-  /** Starts a worker; `counted` starts count toward maxCount (a requested restart does not). */
-  private launch(counted: boolean): void {
-    if (this.phase !== 'running') return;
-    if (counted) this.history = started(this.history);
-    let child: ChildProcess & { pid: number };
-    const token = `${this.treePrefix}${++this.treeSeq}`;
-    try {
-      const [name, value] = splitEntry(token);
-      const stdio = this.output.stdioForWorker();
-      try {
-        child = spawnDetached({
-          file: this.file,
-          args: this.args,
-          cwd: this.cwd,
-          // The tree token first: it stays within the first bytes of every descendant's environment.
-          env: { [name]: value, ...withoutKey(this.env, name), ...this.envForStart?.(this.history.starts), [READY_FD_ENV]: '3' },
-          stdout: stdio.stdout,
-          stderr: stdio.stderr,
-          extraStdio: ['pipe'],
-        });
-      } finally {
-        stdio.release();
-      }
-    } catch (err) {
-      this.history = startFailed(this.history);
-      const error = err instanceof Error ? err : new Error(messageOf(err));
-      this.emit('start-failed', { error, counters: this.counters() });
-      setImmediate(() => this.next());
-      return;
-    }
-    const worker: Worker = {
-      child,
-      id: identify(child.pid) ?? { pid: child.pid, starttime: 0 },
-      token,
-      startedMono: now(),
-      startedAt: Date.now(),
-      ready: false,
-      readyTimer: undefined,
-      stopping: undefined,
-      exited: new Promise<void>((resolve) => child.once('exit', (code, signal) => void this.onExit(worker, code, signal).then(resolve))),
-      drained: this.output.attach(child),
+    const clear = (): void => {
+      if (this.requested === requested) this.requested = undefined;
     };
-    this.worker = worker;
-    this.watchReady(worker);
-    this.emit('start', { pid: child.pid, counters: this.counters() });
-    if (this.settings.waitReady === 0) this.started(worker);
+    requested.then(clear, clear);
+    return requested;
   }
 
-  /** Listens for the worker's ready line; with waitReady, stops a worker that is late. */
-  private watchReady(worker: Worker): void {
-    const pipe = worker.child.stdio[3] as NodeJS.ReadableStream;
-    pipe.setEncoding('utf8');
-    pipe.on('error', () => undefined);
-    // Read to the end (a writer must never get SIGPIPE); the first complete line is the signal.
-    pipe.on('data', (chunk: string) => {
-      if (worker.ready || worker.stopping !== undefined || !chunk.includes('\n')) return;
-      worker.ready = true;
-      clearTimeout(worker.readyTimer);
-      this.everReady = true;
-      this.emit('ready', { pid: worker.child.pid, seconds: (now() - worker.startedMono) / 1000, counters: this.counters() });
-      if (this.settings.waitReady > 0) this.started(worker);
+  /**
+   * Reloads: for each instance in turn, starts its replacement, waits until it is ready (with
+   * `waitReady`; without it, `reloadGrace` ms or its ready(), whichever comes first), and only
+   * then stops the old worker gracefully, so that every instance serves throughout. A replacement
+   * that dies or is not ready in time is stopped, the old worker keeps running, the instances
+   * after it are not touched, and the promise rejects naming the instance. Counted in `reloads`,
+   * never in `starts` or `errors`. One reload at a time: another request meanwhile is refused.
+   */
+  reload(): Promise<ReloadReport> {
+    if (this.phase === 'idle') return Promise.reject(new XDaemonError('the supervisor has not been started'));
+    if (this.phase !== 'running') return Promise.reject(new XDaemonError('the supervisor is stopping'));
+    if (this.reloading !== undefined) return Promise.reject(new XDaemonError('a reload is already under way'));
+    if (this.requested !== undefined) return Promise.reject(new XDaemonError('a restart is under way: reload once it is done'));
+    const reloading = reloadSlots(this.slots, {
+      settings: this.settings,
+      active: () => this.phase === 'running',
+      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
     });
-    const waitReady = this.settings.waitReady;
-    if (waitReady > 0) {
-      worker.readyTimer = setTimeout(() => {
-        if (worker.ready || worker.stopping !== undefined) return;
-        this.emit('not-ready', { pid: worker.child.pid, waitReady });
-        void this.stopWorker(worker, 'not-ready', 'SIGTERM');
-      }, waitReady);
-    }
+    this.reloading = reloading;
+    const clear = (): void => {
+      this.reloading = undefined;
+    };
+    reloading.then(clear, clear);
+    return reloading;
   }
 
-  /** A worker is up (started, or ready with waitReady): settle whoever waits for it. */
-  private started(worker: Worker): void {
-    const result = { workerPid: worker.child.pid };
-    this.firstStart?.resolve(result);
-    const requested = this.requested;
-    this.requested = undefined;
-    requested?.resolve(result);
+  /** What the slots ask of their supervisor. */
+  private slotHost(): SlotHost {
+    return {
+      settings: this.settings,
+      output: this.output,
+      active: () => this.phase === 'running',
+      spec: (slot, start) => this.spec(slot, start),
+      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+      giveUp: (_slot, code, reason, message) => this.giveUp(code, reason, message),
+    };
   }
 
-  private async onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    clearTimeout(worker.readyTimer);
-    const seconds = (now() - worker.startedMono) / 1000;
-    // Piped mode: the worker's last lines go before the line of its exit (unless something it
-    // started holds its pipes open: then those are read on in the background).
-    await atMost(worker.drained, DRAIN_WAIT_MS);
-    if (this.worker === worker) this.worker = undefined;
-    this.lastExit = { code, signal, seconds, at: Date.now() };
-    const why = worker.stopping;
-    if (why !== 'stop' && why !== 'restart') {
-      this.history = why === 'not-ready' ? startFailed(this.history) : exited(this.settings, this.history, seconds, { code, signal });
-    }
-    this.emit('exit', { pid: worker.child.pid, code, signal, seconds, counters: this.counters() });
-    if (why === 'stop' || why === 'restart') return;
-    if (!worker.ready && this.settings.waitReady > 0) {
-      const message =
-        why === 'not-ready'
-          ? `worker pid ${worker.child.pid} did not call ready() within ${this.settings.waitReady} ms`
-          : `worker pid ${worker.child.pid} exited with ${signal ?? `code ${code}`} before it was ready`;
-      this.requested?.reject(new XDaemonError(message));
-      this.requested = undefined;
-      if (!this.everReady) {
-        // The first worker never came up: a failed start, never "online anyway".
-        this.giveUp(1, 'not-ready', message);
-        return;
-      }
-    }
-    if (this.settings.killMode === 'group') {
-      this.cleaning = this.cleanUp(worker);
-      await this.cleaning;
-      this.cleaning = undefined;
-    }
-    this.next();
-  }
-
-  /** Stops what an exited worker left running in its group or tree, before the next start. */
-  private async cleanUp(worker: Worker): Promise<void> {
-    const left = findTree(worker.id, { entry: worker.token });
-    if (left.length === 0) return;
-    this.emit('cleanup', { pid: worker.child.pid, pids: left.map((p) => p.pid) });
-    const killTimeout = this.settings.killTimeout;
-    await stopTree(worker.id, {
-      killTimeout,
-      mark: { entry: worker.token },
-      onKill: (pids) => this.emit('kill', { pid: worker.child.pid, pids, killTimeout }),
-    });
+  /** What a slot's next worker is started with. */
+  private spec(slot: Slot, start: number): WorkerRunSpec {
+    const token = `${this.treePrefix}${++this.treeSeq}`;
+    const [name, value] = splitEntry(token);
+    const instance = String(slot.index);
+    const env: NodeJS.ProcessEnv = {
+      // The tree token first: it stays within the first bytes of every descendant's environment.
+      [name]: value,
+      ...withoutKey(this.env, name),
+      ...this.envForStart?.(start),
+      XDAEMON_INSTANCE: instance,
+      NODE_APP_INSTANCE: instance,
+    };
+    const base = { file: this.file, args: this.args, cwd: this.cwd, env, token };
+    const sockets = this.sockets?.sockets ?? [];
+    return sockets.length === 0 ? base : listenSpec(base, sockets);
   }
 
   private giveUp(code: number, reason: GiveUpReason | 'not-ready', message?: string): void {
-    if (this.phase === 'ended') return;
+    if (this.phase !== 'running') return;
     this.emit('giveup', { code, reason, counters: this.counters() });
-    const why = message ?? `supervision ended (${reason}) before a worker was up`;
-    this.firstStart?.reject(new XDaemonError(why));
-    this.requested?.reject(new XDaemonError(why));
-    this.finish({ code, reason });
+    const why = new XDaemonError(message ?? `supervision ended (${reason}) before a worker was up`);
+    this.firstStart?.reject(why);
+    for (const slot of this.slots) {
+      slot.cancelPending();
+      slot.fail(why);
+    }
+    const others = this.slots.flatMap((s) => s.workers());
+    if (others.length === 0) {
+      this.finish({ code, reason });
+      return;
+    }
+    // The other instances go too: a daemon runs all of its instances or none.
+    this.phase = 'stopping';
+    void this.stopAll('SIGTERM').then(() => this.finish({ code, reason }));
   }
 
   private finish(end: SupervisorEnd): void {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
+    this.sockets?.close();
     this.procedures?.stop();
     this.firstStart?.reject(new XDaemonError('the supervisor stopped before a worker was up'));
     this.end.resolve(end);
   }
+
+  /** Closes the listening sockets now (the process exits): removes unix socket files. */
+  closeSockets(): void {
+    this.sockets?.close();
+  }
+}
+
+/** Whether systemd passed this process sockets. */
+function activated(env: NodeJS.ProcessEnv): boolean {
+  return env.LISTEN_PID === String(process.pid) && env.LISTEN_FDS !== undefined;
 }
 
 function splitEntry(entry: string): [string, string] {
@@ -440,19 +391,4 @@ function withoutKey(env: NodeJS.ProcessEnv, key: string): NodeJS.ProcessEnv {
   const copy = { ...env };
   delete copy[key];
   return copy;
-}
-
-/** How long an exit waits for the worker's output to be read to the end, at most. */
-const DRAIN_WAIT_MS = 250;
-
-/** Waits for `promise`, or `ms` at most; the timer goes as soon as the promise settles. */
-async function atMost(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
-
-/** Monotonic milliseconds (no perf_hooks load in the supervisor). */
-function now(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
 }

@@ -5,6 +5,7 @@
  * uninstall removes it.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -85,4 +86,37 @@ test('install: a name a unit cannot hold is usage (2); a command not found is a 
   const missing = await xd(home, ['install', '--user', '--backend', 'systemd', '--', 'no-such-command-xd']);
   assertCode(missing, 1);
   assert.equal(missing.stderr, 'xdaemon: command not found: "no-such-command-xd" (not in PATH)\n');
+});
+
+test('install --listen: a NAME.socket unit beside the service, both verified by systemd-analyze; uninstall removes both', async (t) => {
+  const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
+  if (analyze.error !== undefined || analyze.status !== 0) {
+    t.skip('systemd-analyze is not installed (CI installs it)');
+    return;
+  }
+  const { home, calls, unit } = fakeSystemd();
+  const socketUnit = unit.replace(/\.service$/, '.socket');
+  const install = await xd(home, ['install', '--user', '--backend', 'systemd', '--name', 'web', '--listen', 'http=127.0.0.1:8080', '--', NODE, WORKER]);
+  assertCode(install, 0);
+  const socket = readText(socketUnit);
+  assert.match(socket, /\n\[Socket\]\nListenStream=127\.0\.0\.1:8080\nFileDescriptorName=http\nService=web\.service\n/);
+  assert.match(readText(unit), /\nRequires=web\.socket\nAfter=web\.socket\n/);
+  assert.match(readText(calls), /--user enable web\.service web\.socket\n$/);
+  const res = spawnSync('systemd-analyze', ['verify', unit, socketUnit], { encoding: 'utf8', timeout: 30_000 });
+  const said = `${res.stdout}${res.stderr}`.trim();
+  assert.equal(res.status, 0, `systemd-analyze verify failed:\n${said}`);
+  assert.equal(said.split('\n').filter((l) => l.includes(unit) || l.includes(socketUnit)).join('\n'), '', 'no warning about the units');
+
+  const several = await xd(home, ['install', '--user', '--backend', 'systemd', '--name', 'two', '--dry-run', '--listen', '8081', '--listen', 'unix:/tmp/two.sock', '--listen', '[::1]:8082', '--', NODE, WORKER]);
+  assertCode(several, 0);
+  assert.match(several.stdout, /ListenStream=8081\nListenStream=\/tmp\/two\.sock\nListenStream=\[::1\]:8082\nSocketMode=0660\nRemoveOnStop=yes\nService=two\.service\n/);
+
+  assertCode(await xd(home, ['uninstall', 'web', '--backend', 'systemd']), 0);
+  assert.equal(readText(unit), '');
+  assert.equal(readText(socketUnit), '');
+  assert.match(readText(calls), /--user disable --now web\.service web\.socket\n--user daemon-reload\n$/);
+
+  const launchd = await xd(home, ['install', '--dry-run', '--backend', 'launchd', '--listen', '8080', '--', NODE, WORKER]);
+  assertCode(launchd, 2);
+  assert.match(launchd.stderr, /listen needs systemd/);
 });

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SETTINGS } from '../../src/options';
@@ -73,6 +74,15 @@ describe('reading command lines', () => {
     assert.deepEqual(r, { verb: 'run', name: undefined, command: 'sh', args: ['-c', 'exit 3'], settings: { restart: 'never' }, log: undefined, cwd: undefined, env: {} });
   });
 
+  test('--listen is repeatable; --instances max is one worker per CPU; reload takes names', () => {
+    const r = parse(['start', '--listen', 'http=8080', '--listen', 'unix:/run/a.sock', '--instances', 'max', '--reload-grace', '500', '--', 'node', 'a.js']);
+    assert.ok(r.verb === 'start' && r.fleet === undefined);
+    assert.deepEqual(r.settings, { listen: ['http=8080', 'unix:/run/a.sock'], instances: availableParallelism(), reloadGrace: 500 });
+    assert.deepEqual(parse(['reload', 'a', 'b']), { verb: 'reload', names: ['a', 'b'] });
+    assert.throws(() => parse(['reload']), /reload needs a NAME/);
+    assert.throws(() => parse(['start', '--listen', '', '--', 'x']), /--listen needs a value/);
+  });
+
   test('every setting but pidFile is a flag, in kebab case (or the name its row gives), with the table\'s kind', () => {
     const names = Object.keys(SETTINGS).filter((n) => n !== 'pidFile');
     assert.deepEqual(SETTING_FLAGS.map((f) => f.setting), names);
@@ -115,7 +125,7 @@ describe('reading command lines', () => {
     assert.equal(r.verb, 'install');
     assert.deepEqual(r, {
       verb: 'install', name: 'web', command: 'node', args: ['app.js'], user: true, dryRun: true, force: true, cwd: undefined, log: undefined,
-      errFile: undefined, env: {}, restart: undefined, restartDelay: 2000, killTimeout: undefined, waitReady: 5000, backend: 'launchd', root: '/img',
+      errFile: undefined, env: {}, restart: undefined, restartDelay: 2000, killTimeout: undefined, waitReady: 5000, listen: undefined, backend: 'launchd', root: '/img',
     });
   });
 
@@ -285,6 +295,16 @@ describe('what a user reads', () => {
     const text = statusLines(web, '/srv', now);
     assert.match(text, /^web: running\n  supervisor  100 since 2026-01-01T00:00:00Z \(up 1h 0m\)\n  worker      101 since/);
     assert.match(text, /\n  command     \/usr\/bin\/node app.js 'a b'\n  cwd         \/srv\n  log         \/s\/web.log\n  pid file    \/s\/web.pid$/);
+  });
+
+  test('several instances: each in status and list, which one restarts, the sockets', () => {
+    const i = (instance: number, workerPid: number | undefined, extra: object = {}) => ({ instance, workerPid, workerStartedAt: '2026-01-01T00:59:00Z', ready: workerPid !== undefined, restarting: workerPid === undefined, starts: 1, restarts: 0, reloads: 2, errors: 0, ...extra });
+    const many: NamedStatus = { ...web, state: 'restarting', reloads: 4, instances: [i(0, 101), i(1, undefined, { starts: 2, errors: 1 })], listen: [{ name: 'http', address: '127.0.0.1:8080' }] };
+    assert.equal(summaryLine(many, now), 'web: restarting (supervisor 100, 2 instances, restarting: 1, workers 101, -, up 4m 30s)');
+    const text = statusLines(many, '/srv', now);
+    assert.match(text, /\n  starts      3 \(restarts 1, reloads 4, errors 2\/3\)\n/);
+    assert.match(text, /\n  instance 0  pid 101 since 2026-01-01T00:59:00Z \(up 1m 0s\), ready, starts 1, errors 0, reloads 2\n  instance 1  no worker, restarting, starts 2, errors 1, reloads 2\n  listen      127\.0\.0\.1:8080 \(http\)\n/);
+    assert.match(listTable([many], now), /\n {2}web\[0\] +ready +101 +1m 0s +1 +0\/3\n {2}web\[1\] +restarting +- +1m 0s +2 +1\/3$/);
   });
 
   test('status NAME with an OS service of that name: both shown; the daemon decides the code, a service alone its own state', () => {

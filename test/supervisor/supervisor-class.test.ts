@@ -16,6 +16,7 @@ after(cleanup);
 interface Counters {
   starts: number;
   restarts: number;
+  reloads: number;
   errors: number;
   maxCount: number;
   maxError: number;
@@ -52,7 +53,7 @@ const one = (events: Event[], name: string): Event => {
   assert.equal(found.length, 1, `one ${name} event: ${JSON.stringify(events, null, 1)}`);
   return found[0] as Event;
 };
-const counters = (starts: number, restarts: number, errors: number, maxCount = 0, maxError = 3): Counters => ({ starts, restarts, errors, maxCount, maxError });
+const counters = (starts: number, restarts: number, errors: number, maxCount = 0, maxError = 3): Counters => ({ starts, restarts, reloads: 0, errors, maxCount, maxError });
 
 test('a crash, a requested restart, a stop: events in order, one object each; counters() agrees', async () => {
   const events = await scenario('crash-restart-stop');
@@ -115,7 +116,7 @@ test('waitReady and a worker that never says ready: not-ready, the worker stoppe
   const events = await scenario('not-ready');
   assert.deepEqual(names(events), ['start', 'not-ready', 'exit', 'giveup', 'start-rejected', 'ended', 'counters'], JSON.stringify(events, null, 1));
   const start = one(events, 'start');
-  assert.deepEqual(one(events, 'not-ready'), { event: 'not-ready', pid: start.pid, waitReady: 300 });
+  assert.deepEqual(one(events, 'not-ready'), { event: 'not-ready', instance: 0, pid: start.pid, waitReady: 300 });
   assert.deepEqual([one(events, 'exit').pid, one(events, 'exit').signal], [start.pid, 'SIGTERM'], 'stopped gracefully');
   assert.equal(one(events, 'giveup').reason, 'not-ready');
   assert.equal(one(events, 'start-rejected').message, `worker pid ${start.pid} did not call ready() within 300 ms`);
@@ -144,7 +145,7 @@ test("stop('SIGINT') signals SIGINT, then SIGKILL after killTimeout to a worker 
   const pid = one(events, 'start').pid;
   assert.equal(one(events, 'stopping').signal, 'SIGINT');
   assert.deepEqual(one(events, 'signals').got, ['SIGINT'], 'the worker got SIGINT once (a second may mean "quit now"), and no SIGTERM');
-  assert.deepEqual(one(events, 'kill'), { event: 'kill', pid, pids: [pid], killTimeout: 2000 });
+  assert.deepEqual(one(events, 'kill'), { event: 'kill', instance: 0, pid, pids: [pid], killTimeout: 2000 });
   assert.deepEqual([one(events, 'exit').signal, one(events, 'stop').survivors], ['SIGKILL', []], 'killed, nothing survived');
 });
 
@@ -153,8 +154,8 @@ test('a worker that exits leaving a grandchild: cleanup names it, kill after kil
   assert.deepEqual(names(events), ['start', 'started', 'exit', 'cleanup', 'kill', 'giveup', 'ended', 'counters', 'left'], JSON.stringify(events, null, 1));
   const pid = one(events, 'start').pid;
   const left = one(events, 'left').pid as number;
-  assert.deepEqual(one(events, 'cleanup'), { event: 'cleanup', pid, pids: [left] });
-  assert.deepEqual(one(events, 'kill'), { event: 'kill', pid, pids: [left], killTimeout: 300 }, 'it ignored SIGTERM');
+  assert.deepEqual(one(events, 'cleanup'), { event: 'cleanup', instance: 0, pid, pids: [left] });
+  assert.deepEqual(one(events, 'kill'), { event: 'kill', instance: 0, pid, pids: [left], killTimeout: 300 }, 'it ignored SIGTERM');
   assert.ok(isGone(left), 'the grandchild is gone');
   assert.deepEqual({ code: one(events, 'ended').code, reason: one(events, 'ended').reason }, { code: 0, reason: 'maxCount' });
 });

@@ -50,10 +50,23 @@ export interface ServicePlan {
   path: string;
   /** Its content. */
   content: string;
+  /** Files written beside it (systemd: the `NAME.socket` unit), each with its content. */
+  extraFiles?: { path: string; content: string }[];
   /** The commands install runs after writing it, in order. */
   commands: Command[];
   /** What the user should know before relying on it (lingering off, waitReady ignored, …). */
   warnings: string[];
+}
+
+/**
+ * Throws unless the service can have its `listen` addresses: only systemd passes sockets to a
+ * program (a socket unit); launchd's socket activation is not supported, and Node cannot pass a
+ * socket to a child on Windows.
+ */
+export function refuseListen(config: { listen: readonly unknown[] }, backend: BackendName): void {
+  if (config.listen.length === 0) return;
+  const why = backend === 'windows' ? 'Node cannot pass a listening socket to a child process on Windows' : "launchd's socket activation is not supported";
+  throw new XDaemonError(`listen is not supported by the ${backend} backend: ${why} (systemd only)`, { code: 'ENOTSUP' });
 }
 
 /** What install did. */
@@ -123,7 +136,8 @@ export function readServiceFile(path: string, encoding: FileEncoding): string | 
  * its commands in order with `run` (which decides what failure of a command means).
  */
 export async function installPlan(plan: ServicePlan, encoding: FileEncoding, force: boolean, run: (command: Command) => Promise<unknown>): Promise<InstallResult> {
-  const changed = writeServiceFile(plan.path, plan.content, encoding, force);
+  let changed = writeServiceFile(plan.path, plan.content, encoding, force);
+  for (const extra of plan.extraFiles ?? []) changed = writeServiceFile(extra.path, extra.content, encoding, force) || changed;
   for (const command of plan.commands) await run(command);
   return { ...plan, changed };
 }

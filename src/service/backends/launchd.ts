@@ -16,6 +16,7 @@ import {
   type ServiceState,
   type ServiceStatus,
   checkPlatform,
+  refuseListen,
   commandFailed,
   missingExecutableWarning,
   notInstalled,
@@ -62,19 +63,22 @@ export function launchdBackend(target: BackendTarget): Backend {
     if (installed() === undefined) throw notInstalled(target.name, path);
   };
 
-  const plan = (config: ServiceConfig): ServicePlan => ({
-    backend: 'launchd',
-    name: target.name,
-    userService: target.userService,
-    path,
-    content: launchdPlist(config),
-    // Clears a `launchctl disable` left from before, so that the job loads at boot/login.
-    commands: [['launchctl', 'enable', job]],
-    warnings: [
-      ...(config.waitReady > 0 ? ['launchd has no readiness protocol: waitReady is ignored'] : []),
-      ...(config.stopArgs.length > 0 ? ['launchd runs no stop command: at shutdown or logout it signals the processes (SIGTERM), which a supervisor handles'] : []),
-    ],
-  });
+  const plan = (config: ServiceConfig): ServicePlan => {
+    refuseListen(config, 'launchd');
+    return {
+      backend: 'launchd',
+      name: target.name,
+      userService: target.userService,
+      path,
+      content: launchdPlist(config),
+      // Clears a `launchctl disable` left from before, so that the job loads at boot/login.
+      commands: [['launchctl', 'enable', job]],
+      warnings: [
+        ...(config.waitReady > 0 ? ['launchd has no readiness protocol: waitReady is ignored'] : []),
+        ...(config.stopArgs.length > 0 ? ['launchd runs no stop command: at shutdown or logout it signals the processes (SIGTERM), which a supervisor handles'] : []),
+      ],
+    };
+  };
 
   return {
     name: 'launchd',

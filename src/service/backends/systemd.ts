@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ServiceConfig } from '../options.js';
 import { underRoot } from '../host.js';
-import { systemdUnit, unitExecWords, unitExecutable } from '../systemd-unit.js';
+import { systemdSocketUnit, systemdUnit, unitExecWords, unitExecutable } from '../systemd-unit.js';
 import {
   type Backend,
   type BackendTarget,
@@ -34,6 +34,8 @@ export function systemdBackend(target: BackendTarget): Backend {
   const unit = `${target.name}.service`;
   const dir = target.userService ? join(target.host.xdgConfigHome ?? join(target.host.home, '.config'), 'systemd', 'user') : '/etc/systemd/system';
   const path = underRoot(target.root, join(dir, unit));
+  const socketUnit = `${target.name}.socket`;
+  const socketPath = underRoot(target.root, join(dir, socketUnit));
   const systemctl = (...args: string[]): Command => ['systemctl', ...(target.userService ? ['--user'] : []), ...args];
   const installed = (): string | undefined => readServiceFile(path, 'utf8');
   const control = async (verb: string): Promise<void> => {
@@ -49,15 +51,19 @@ export function systemdBackend(target: BackendTarget): Backend {
     return [`lingering is off for ${user}: this user service stops at logout and does not start at boot (loginctl enable-linger ${user})`];
   };
 
-  const plan = (config: ServiceConfig): ServicePlan => ({
-    backend: 'systemd',
-    name: target.name,
-    userService: target.userService,
-    path,
-    content: systemdUnit(config),
-    commands: [systemctl('daemon-reload'), systemctl('enable', unit)],
-    warnings: lingerWarnings(),
-  });
+  const plan = (config: ServiceConfig): ServicePlan => {
+    const socket = systemdSocketUnit(config);
+    return {
+      backend: 'systemd',
+      name: target.name,
+      userService: target.userService,
+      path,
+      content: systemdUnit(config),
+      ...(socket === undefined ? {} : { extraFiles: [{ path: socketPath, content: socket }] }),
+      commands: [systemctl('daemon-reload'), systemctl('enable', unit, ...(socket === undefined ? [] : [socketUnit]))],
+      warnings: lingerWarnings(),
+    };
+  };
 
   return {
     name: 'systemd',
@@ -71,9 +77,11 @@ export function systemdBackend(target: BackendTarget): Backend {
     async uninstall() {
       checkPlatform(target, 'systemd', 'linux', 'Linux');
       if (installed() === undefined) return { path, removed: false, commands: [] };
-      const commands: Command[] = [systemctl('disable', '--now', unit), systemctl('daemon-reload')];
+      const socket = existsSync(socketPath);
+      const commands: Command[] = [systemctl('disable', '--now', unit, ...(socket ? [socketUnit] : [])), systemctl('daemon-reload')];
       await runCommand(target.exec, commands[0] as Command);
       removeServiceFile(path);
+      if (socket) removeServiceFile(socketPath);
       await runCommand(target.exec, commands[1] as Command);
       return { path, removed: true, commands };
     },

@@ -17,6 +17,7 @@ import {
   type ServiceState,
   type ServiceStatus,
   checkPlatform,
+  refuseListen,
   missingExecutableWarning,
   notInstalled,
   readServiceFile,
@@ -40,18 +41,21 @@ export function windowsBackend(target: BackendTarget): Backend {
     await target.exec('schtasks', ['/End', '/TN', target.name]);
   };
 
-  const plan = (config: ServiceConfig): ServicePlan => ({
-    backend: 'windows',
-    name: target.name,
-    userService: target.userService,
-    path,
-    content: windowsTask(config, currentWindowsAccount(), process.execPath, supervisorCliPath()),
-    commands: [schtasks('/Create', '/TN', target.name, '/XML', path, '/F')],
-    warnings: [
-      'the Windows backend is untested on a real Windows host',
-      ...(config.stopArgs.length > 0 ? ['Task Scheduler runs no stop command: the processes are ended at shutdown or logoff'] : []),
-    ],
-  });
+  const plan = (config: ServiceConfig): ServicePlan => {
+    refuseListen(config, 'windows');
+    return {
+      backend: 'windows',
+      name: target.name,
+      userService: target.userService,
+      path,
+      content: windowsTask(config, currentWindowsAccount(), process.execPath, supervisorCliPath()),
+      commands: [schtasks('/Create', '/TN', target.name, '/XML', path, '/F')],
+      warnings: [
+        'the Windows backend is untested on a real Windows host',
+        ...(config.stopArgs.length > 0 ? ['Task Scheduler runs no stop command: the processes are ended at shutdown or logoff'] : []),
+      ],
+    };
+  };
 
   return {
     name: 'windows',

@@ -1,0 +1,84 @@
+/**
+ * The reload procedure (socketmaster's, einhorn's): for each instance slot in turn, start its
+ * replacement, wait until it is ready, and only then stop the old worker gracefully, so that at
+ * every moment every instance has a worker that accepts (on the sockets they share, when there
+ * are any). A replacement that dies or is late is stopped and the old worker stays: pm2 kills the
+ * old one anyway, this never does. The supervisor allows one reload at a time.
+ */
+import { XDaemonError, messageOf } from '../errors.js';
+import type { DaemonSettings } from '../options.js';
+import type { Slot } from './slot.js';
+import type { SupervisorEvents } from './supervisor-api.js';
+import { type WorkerRun, now } from './worker-run.js';
+
+/** What a reload did, per instance. */
+export interface ReloadReport {
+  instances: { instance: number; workerPid: number; oldPid: number | undefined; seconds: number }[];
+}
+
+/** What the procedure needs of the supervisor. */
+export interface ReloadHost {
+  readonly settings: Pick<DaemonSettings, 'waitReady' | 'reloadGrace'>;
+  /** Whether the supervisor still runs (a stop ends the reload). */
+  active(): boolean;
+  emit<E extends keyof SupervisorEvents>(event: E, ...args: SupervisorEvents[E]): boolean;
+}
+
+/**
+ * Reloads `slots` one by one. Rejects with an XDaemonError naming the instance and why when a
+ * replacement fails (the instances after it are not touched), or when the supervisor stops.
+ */
+export async function reloadSlots(slots: readonly Slot[], host: ReloadHost): Promise<ReloadReport> {
+  const report: ReloadReport = { instances: [] };
+  host.emit('reloading', { instances: slots.length });
+  for (const slot of slots) {
+    const instance = slot.index;
+    if (!host.active()) throw new XDaemonError('reload: the supervisor is stopping');
+    const old = slot.worker;
+    const keeps = old === undefined ? 'no old worker was running' : `the old worker pid ${old.pid} keeps running`;
+    const began = now();
+    slot.cancelPending();
+    let candidate: WorkerRun;
+    try {
+      candidate = slot.startCandidate();
+    } catch (err) {
+      const message = `reload: instance ${instance}: the replacement did not start (${messageOf(err)}); ${keeps}`;
+      host.emit('reload-failed', { instance, message });
+      throw new XDaemonError(message, { cause: err });
+    }
+    host.emit('reload-start', { instance, pid: candidate.pid, oldPid: old?.pid });
+    const failure = await waitUp(candidate, host.settings);
+    if (!host.active()) throw new XDaemonError('reload: the supervisor is stopping');
+    if (failure !== undefined) {
+      await candidate.stop('reload', 'SIGTERM');
+      const message = `reload: instance ${instance}: the replacement pid ${candidate.pid} ${failure}; ${keeps}`;
+      host.emit('reload-failed', { instance, message });
+      throw new XDaemonError(message, { code: 'ERELOAD' });
+    }
+    const seconds = (now() - began) / 1000;
+    const retired = slot.adopt(candidate);
+    host.emit('reload-ready', { instance, pid: candidate.pid, oldPid: retired?.pid, seconds, ready: candidate.ready });
+    if (retired !== undefined) await retired.stop('reload', 'SIGTERM');
+    host.emit('reloaded', { instance, pid: candidate.pid, oldPid: retired?.pid, seconds });
+    report.instances.push({ instance, workerPid: candidate.pid, oldPid: retired?.pid, seconds });
+  }
+  return report;
+}
+
+/**
+ * Waits until `worker` is ready (waitReady > 0: its ready(), within waitReady; else its ready() or
+ * reloadGrace ms, whichever comes first). Returns why it is not, if it is not.
+ */
+async function waitUp(worker: WorkerRun, settings: ReloadHost['settings']): Promise<string | undefined> {
+  let grace: NodeJS.Timeout | undefined;
+  const outcomes: Promise<'ready' | 'exited' | 'grace'>[] = [worker.whenReady.then(() => 'ready' as const), worker.done.then(() => 'exited' as const)];
+  if (settings.waitReady === 0) outcomes.push(new Promise((resolve) => (grace = setTimeout(() => resolve('grace'), settings.reloadGrace))));
+  const outcome = await Promise.race(outcomes);
+  clearTimeout(grace);
+  if (outcome !== 'exited') return undefined;
+  const exit = worker.exit;
+  if (exit?.stopping === 'not-ready') return `did not call ready() within ${settings.waitReady} ms`;
+  if (exit?.stopping === 'stop') return 'was stopped';
+  const how = exit === undefined ? 'exited' : `exited with ${exit.signal ?? `code ${exit.code}`}`;
+  return settings.waitReady > 0 ? `${how} before it was ready` : `${how} within the reload grace of ${settings.reloadGrace} ms`;
+}

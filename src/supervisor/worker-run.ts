@@ -1,0 +1,262 @@
+/**
+ * One worker's life, from its spawn to the end of its exit's bookkeeping: the process, its
+ * readiness watch, its stop, how it ended. The supervisor keeps the loop and the policy and holds
+ * one of these per running worker (as Node's cluster keeps `worker.js` apart from `primary.js`).
+ *
+ * Every timer of a worker has one owner, the run's timer set, emptied once its exit has been handled
+ * (execa's one abort signal per child, without loading AbortController and EventTarget into the
+ * supervisor: ~0.3 MB of RSS): nothing of a worker can fire after it is gone, and no timer is
+ * cleared by hand.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { LogSink } from '../log/log-sink.js';
+import type { ProcessId } from '../process/process-tree.js';
+import { spawnDetached } from '../process/spawn-child.js';
+import { stopProcess } from '../process/stop-process.js';
+import { findTree, identify, stopTree } from '../process/stop-tree.js';
+import { READY_FD_ENV } from '../worker/ready.js';
+
+/**
+ * Everything one worker process is created from. Descriptors 0..2 are stdin (none), `stdout` and
+ * `stderr`; `extraFds` follow from 3 on, in order (inherited descriptors, or a pipe to this process).
+ */
+export interface WorkerProcessSpec {
+  file: string;
+  args: readonly string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: number | 'pipe' | 'ignore';
+  stderr: number | 'pipe' | 'ignore';
+  extraFds: readonly (number | 'pipe')[];
+}
+
+/**
+ * Creates one worker process: the single place every worker is spawned from (a pre-warmed spare or
+ * a wrapper for non-Node commands belongs behind this function). Throws an XDaemonError naming the
+ * executable and the cause when it cannot be started.
+ */
+export function spawnWorkerProcess(spec: WorkerProcessSpec): ChildProcess & { pid: number } {
+  return spawnDetached({
+    file: spec.file,
+    args: spec.args,
+    cwd: spec.cwd,
+    env: spec.env,
+    stdout: spec.stdout,
+    stderr: spec.stderr,
+    extraStdio: spec.extraFds,
+  });
+}
+
+/** What a worker is started with. */
+export interface WorkerRunSpec {
+  file: string;
+  args: readonly string[];
+  cwd: string;
+  /** Its environment (the readiness variable is added). */
+  env: NodeJS.ProcessEnv;
+  /** Its tree token (`XDAEMON_TREE=…`), which its descendants inherit. */
+  token: string;
+  /** Descriptors it inherits at 3, 4, … (listening sockets); the readiness pipe comes after them. */
+  inherit?: readonly number[];
+}
+
+/** The settings one worker's life depends on. */
+export interface WorkerRunSettings {
+  waitReady: number;
+  killMode: 'group' | 'process';
+  killTimeout: number;
+}
+
+/** Why the supervisor is stopping a worker. */
+export type StopReason = 'stop' | 'restart' | 'reload' | 'not-ready';
+
+/** How a worker ended. */
+export interface WorkerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** How long it ran. */
+  seconds: number;
+  /** Why the supervisor stopped it, if it did. */
+  stopping: StopReason | undefined;
+  /** Whether it had said it was ready. */
+  ready: boolean;
+}
+
+/** What a worker tells its owner, as it happens. */
+export interface WorkerRunHooks {
+  /** It said it is ready, `seconds` after its start. */
+  ready(run: WorkerRun, seconds: number): void;
+  /** It did not say so within waitReady: it is being stopped. */
+  notReady(run: WorkerRun): void;
+  /** Processes of its tree still alive after killTimeout get SIGKILL. */
+  kill(run: WorkerRun, pids: number[]): void;
+  /** It exited (its output read to the end, or 250 ms later); its bookkeeping waits for this. */
+  exit(run: WorkerRun, exit: WorkerExit): Promise<void> | void;
+}
+
+/** A started worker. */
+export class WorkerRun {
+  readonly child: ChildProcess & { pid: number };
+  readonly id: ProcessId;
+  readonly token: string;
+  /** Monotonic ms and Date.now() of its start. */
+  readonly startedMono: number;
+  readonly startedAt: number;
+  ready = false;
+  /** Why the supervisor is stopping it, if it is. */
+  stopping: StopReason | undefined;
+  /** How it ended, once it has. */
+  exit: WorkerExit | undefined;
+  /** Resolves once it has exited and its owner has handled the exit. */
+  readonly done: Promise<void>;
+  /** Resolves once it says it is ready (never, if it does not). */
+  readonly whenReady: Promise<void>;
+  private saidReady: () => void = () => undefined;
+  /** The worker's pending timers; undefined once its life is over. */
+  private timers: Set<NodeJS.Timeout> | undefined = new Set();
+  private readonly settings: WorkerRunSettings;
+  private readonly hooks: WorkerRunHooks;
+
+  /**
+   * Spawns a worker. Throws (an XDaemonError naming the cause) when it cannot be started or its
+   * log cannot be opened; nothing is left behind then.
+   */
+  static start(spec: WorkerRunSpec, output: LogSink, settings: WorkerRunSettings, hooks: WorkerRunHooks): WorkerRun {
+    const inherit = spec.inherit ?? [];
+    const stdio = output.stdioForWorker();
+    let child: ChildProcess & { pid: number };
+    try {
+      child = spawnWorkerProcess({
+        file: spec.file,
+        args: spec.args,
+        cwd: spec.cwd,
+        env: { ...spec.env, [READY_FD_ENV]: String(3 + inherit.length) },
+        stdout: stdio.stdout,
+        stderr: stdio.stderr,
+        extraFds: [...inherit, 'pipe'],
+      });
+    } finally {
+      stdio.release();
+    }
+    return new WorkerRun(child, spec.token, 3 + inherit.length, output, settings, hooks);
+  }
+
+  private constructor(
+    child: ChildProcess & { pid: number },
+    token: string,
+    readyFd: number,
+    output: LogSink,
+    settings: WorkerRunSettings,
+    hooks: WorkerRunHooks,
+  ) {
+    this.child = child;
+    this.id = identify(child.pid) ?? { pid: child.pid, starttime: 0 };
+    this.token = token;
+    this.startedMono = now();
+    this.startedAt = Date.now();
+    this.settings = settings;
+    this.hooks = hooks;
+    this.whenReady = new Promise<void>((resolve) => (this.saidReady = resolve));
+    const drained = output.attach(child);
+    this.done = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => void this.onExit(code, signal, drained).then(resolve));
+    });
+    this.watchReady(child.stdio[readyFd] as NodeJS.ReadableStream);
+  }
+
+  get pid(): number {
+    return this.child.pid;
+  }
+
+  /**
+   * Stops its tree (killMode 'group') or the worker alone (killMode 'process'): `signal`, then
+   * SIGKILL after killTimeout. Resolves with what survived SIGKILL, once its exit has been handled.
+   */
+  async stop(why: StopReason, signal: NodeJS.Signals): Promise<number[]> {
+    this.stopping ??= why;
+    const { killMode, killTimeout } = this.settings;
+    const onKill = (pids: number[]): void => this.hooks.kill(this, pids);
+    let survivors: number[];
+    if (killMode === 'process') {
+      survivors = await stopProcess(this.child, signal, killTimeout, onKill);
+    } else {
+      survivors = (await stopTree(this.id, { signal, killTimeout, mark: { entry: this.token }, onKill })).survivors;
+    }
+    await this.done;
+    return survivors;
+  }
+
+  /** The processes an exited worker left running in its group or tree. */
+  leftovers(): number[] {
+    return findTree(this.id, { entry: this.token }).map((p) => p.pid);
+  }
+
+  /** Stops what an exited worker left running in its group or tree. */
+  async stopLeftovers(): Promise<void> {
+    const { killTimeout } = this.settings;
+    await stopTree(this.id, { killTimeout, mark: { entry: this.token }, onKill: (pids) => this.hooks.kill(this, pids) });
+  }
+
+  /** Runs `fn` after `ms`, unless the worker's life is over by then. */
+  private after(ms: number, fn: () => void): void {
+    const timers = this.timers;
+    if (timers === undefined) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms);
+    timers.add(timer);
+  }
+
+  /** The end of the worker's life: every timer it still has goes. */
+  private endLife(): void {
+    for (const timer of this.timers ?? []) clearTimeout(timer);
+    this.timers = undefined;
+  }
+
+  /** Listens for the worker's ready line; with waitReady, stops a worker that is late. */
+  private watchReady(pipe: NodeJS.ReadableStream): void {
+    pipe.setEncoding('utf8');
+    pipe.on('error', () => undefined);
+    // Read to the end (a writer must never get SIGPIPE); the first complete line is the signal.
+    pipe.on('data', (chunk: string) => {
+      if (this.ready || this.stopping !== undefined || this.exit !== undefined || !chunk.includes('\n')) return;
+      this.ready = true;
+      this.saidReady();
+      this.hooks.ready(this, (now() - this.startedMono) / 1000);
+    });
+    const waitReady = this.settings.waitReady;
+    if (waitReady > 0) {
+      this.after(waitReady, () => {
+        if (this.ready || this.stopping !== undefined || this.exit !== undefined) return;
+        this.hooks.notReady(this);
+        void this.stop('not-ready', 'SIGTERM');
+      });
+    }
+  }
+
+  private async onExit(code: number | null, signal: NodeJS.Signals | null, drained: Promise<void>): Promise<void> {
+    const seconds = (now() - this.startedMono) / 1000;
+    this.exit = { code, signal, seconds, stopping: this.stopping, ready: this.ready };
+    // Piped mode: the worker's last lines go before the line of its exit (unless something it
+    // started holds its pipes open: then those are read on in the background).
+    await new Promise<void>((resolve) => {
+      void drained.then(resolve);
+      this.after(DRAIN_WAIT_MS, resolve);
+    });
+    this.exit.stopping = this.stopping;
+    try {
+      await this.hooks.exit(this, this.exit);
+    } finally {
+      this.endLife();
+    }
+  }
+}
+
+/** How long an exit waits for the worker's output to be read to the end, at most. */
+const DRAIN_WAIT_MS = 250;
+
+/** Monotonic milliseconds (no perf_hooks load in the supervisor). */
+export function now(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
