@@ -16,6 +16,7 @@ import type { FleetRequest } from './fleet-request.js';
 import { type InvocationFacts, type LaunchRequest, type StartedDaemon, beginRecord, prepare, recordOf, startedLine } from './launch.js';
 import { control, existingStateDirectory, known } from './daemons.js';
 import { deleteKnown } from './delete.js';
+import { reloadedLine } from './reload.js';
 import { type DaemonRecord, daemonPaths, readRecord } from './record.js';
 import { ScriptError, scriptCommand } from './script-command.js';
 import { currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
@@ -154,6 +155,55 @@ export async function restartFleet(request: FleetRequest, io: Io): Promise<numbe
     }),
   );
   return startAll(dir, records, facts.env, io, (name) => (wasRunning.has(name) ? ' (restarted with the file\'s settings)' : ''));
+}
+
+/** A record's run as JSON with sorted keys: what a reload cannot change (command, arguments, directory, environment, settings, log). */
+function runOf(record: DaemonRecord): string {
+  const sorted = (value: unknown): unknown =>
+    value === null || typeof value !== 'object' || Array.isArray(value)
+      ? value
+      : Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, sorted(v)]));
+  return JSON.stringify(sorted({ file: record.file, args: record.args, cwd: record.cwd, env: record.env, settings: record.settings, log: record.log }));
+}
+
+/**
+ * `reload FILE`: checks all; an app that runs as the file says is reloaded (its workers replaced one
+ * by one, each once its successor is ready); one whose command line or settings changed is
+ * restarted with the new ones (a reload keeps its supervisor's settings), saying so; one that does
+ * not run is started.
+ */
+export async function reloadFleet(request: FleetRequest, io: Io): Promise<number> {
+  const { dir, facts } = here();
+  const fleet = await readFleet(request, facts.cwd);
+  const records = fleetRecords(fleet, dir, facts);
+  warn(io, fleet.warnings);
+  const lib = control();
+  const toStart = new Set<DaemonRecord>();
+  const changed = new Set<string>();
+  let code: number = EXIT.ok;
+  await Promise.all(
+    records.map(async (record) => {
+      const { pidFile } = daemonPaths(dir, record.name);
+      const s = await lib.status(pidFile);
+      if (s.state === 'running' || s.state === 'restarting') {
+        const before = readRecord(dir, record.name);
+        if (before !== undefined && runOf(before) === runOf(record)) {
+          try {
+            io.out(reloadedLine(record.name, await lib.reload(pidFile)));
+          } catch (err) {
+            io.err(`${record.name}: ${messageOf(err)}`);
+            code = EXIT.failure;
+          }
+          return;
+        }
+        changed.add(record.name);
+      }
+      if (s.state !== 'stopped') await lib.stop(pidFile);
+      toStart.add(record);
+    }),
+  );
+  const note = (name: string): string => (changed.has(name) ? " (restarted: the file changed it, which a reload cannot apply)" : '');
+  return Math.max(code, startAll(dir, records.filter((r) => toStart.has(r)), facts.env, io, note));
 }
 
 /** `stop FILE`: stops its apps. */

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { SETTINGS } from '../../src/options';
@@ -182,6 +183,52 @@ describe('a pm2 ecosystem file, as it is', () => {
         ...('instances' in SETTINGS ? { instances: 1 } : {}),
       },
     );
+  });
+});
+
+describe("pm2 exec_mode 'cluster'", () => {
+  test('instances share the port of env.PORT: an app that listens on process.env.PORT runs unchanged', { skip: 'listen' in SETTINGS ? false : 'this build has no listen setting' }, async (t) => {
+    const home = newHome(t);
+    const port = await new Promise<number>((done) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = server.address() as AddressInfo;
+        server.close(() => done(p));
+      });
+    });
+    const { dir } = project('ecosystem.config.js', `module.exports = { apps: [{ name: 'web', script: 'srv.js', exec_mode: 'cluster', instances: 2, env: { PORT: '${port}' } }] };\n`);
+    writeFileSync(join(dir, 'srv.js'), "require('http').createServer((q, r) => r.end(String(process.pid))).listen(process.env.PORT);\n");
+    const exit = await xd(home, ['start', 'ecosystem.config.js'], { cwd: dir });
+    assertCode(exit, 0);
+    assert.doesNotMatch(exit.stderr, /exec_mode/);
+    const seen = new Set<string>();
+    for (let i = 0; i < 200 && seen.size < 2; i++) {
+      try {
+        seen.add(await (await fetch(`http://127.0.0.1:${port}/`)).text());
+      } catch {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    assert.equal(seen.size, 2, `answers from both instances: ${[...seen].join(', ')}`);
+  });
+});
+
+describe('reload FILE', () => {
+  test('reloads what runs as the file says, restarts what the file changed', async (t) => {
+    const home = newHome(t);
+    const app = (maxError: number): string => JSON.stringify({ apps: [{ name: 'r1', script: 'w.cjs', reloadGrace: 100 }, { name: 'r2', script: 'w.cjs', reloadGrace: 100, maxError }] });
+    const { dir, file } = project('apps.json', app(3));
+    assertCode(await xd(home, ['start', file], { cwd: dir }), 0);
+    const r1 = await workerRunning(home, 'r1');
+    const r2 = await workerRunning(home, 'r2');
+    writeFileSync(file, app(6));
+    const exit = await xd(home, ['reload', file], { cwd: dir });
+    assertCode(exit, 0, 'reload FILE');
+    assert.match(exit.stdout, new RegExp(`^reloaded r1: instance 0 ${r1.workerPid} -> \\d+ `, 'm'));
+    assert.match(exit.stdout, /^started r2: supervisor \d+, .*\(restarted: the file changed it, which a reload cannot apply\)$/m);
+    assert.equal((await statusOf(home, 'r1')).status.pid, r1.pid, 'r1: the same supervisor, new workers');
+    const r2b = (await statusOf(home, 'r2')).status;
+    assert.notEqual(r2b.pid, r2.pid, 'r2: a new supervisor');
+    assert.equal((r2b as unknown as { maxError: number }).maxError, 6);
   });
 });
 
