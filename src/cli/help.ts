@@ -178,13 +178,16 @@ A stopped or dead one is started again from its record, with this shell's enviro
 recorded --env. The apps of FILE are stopped and started with the file's current settings.
 ${FLEET}
 `,
-  reload: `usage: xdaemon reload NAME…
+  reload: `usage: xdaemon reload NAME… | FILE [--only a,b] [--env SET]
 
 For each instance in turn: a replacement starts, and the old worker is stopped gracefully only
 once the replacement is ready (--wait-ready; without it, after --reload-grace). With --listen the
 old and new workers share the supervisor's sockets, so no connection is refused. A replacement
 that dies or is late is stopped, the old worker keeps running, and reload exits 1 naming the
-instance. One reload at a time per daemon: another one meanwhile is refused.
+instance. One reload at a time per daemon: another one meanwhile is refused. The apps of FILE
+that run as it says are reloaded; one it changed is restarted with its new settings; one that does
+not run is started.
+${FLEET}
 `,
   status: `usage: xdaemon status [NAME] [--json]
 
