@@ -10,11 +10,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { SETTINGS } from '../../src/options';
-import { WORKER, assertCode, newHome, statusOf, workerRunning, xd, type Home } from '../support/cli';
+import { WORKER, assertCode, newHome, statusOf, waitForAsync, workerRunning, xd, type Home } from '../support/cli';
 import { ROOT, cleanup, readText, tempDir } from '../support/fixtures';
 import { waitFor } from '../support/harness';
 
@@ -200,10 +201,24 @@ describe("pm2 exec_mode 'cluster'", () => {
     const exit = await xd(home, ['start', 'ecosystem.config.js'], { cwd: dir });
     assertCode(exit, 0);
     assert.doesNotMatch(exit.stderr, /exec_mode/);
+    await waitForAsync('both instances running', async () => {
+      const list = (await xd(home, ['list'])).stdout;
+      return /^ +web\[0\] +running /m.test(list) && /^ +web\[1\] +running /m.test(list) ? true : undefined;
+    });
+    // A new connection each time (no keep-alive): the kernel hands each to one of the two.
+    const answer = (): Promise<string> =>
+      new Promise((done, fail) => {
+        const req = httpGet({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => done(body));
+        });
+        req.on('error', fail);
+      });
     const seen = new Set<string>();
-    for (let i = 0; i < 200 && seen.size < 2; i++) {
+    for (let i = 0; i < 400 && seen.size < 2; i++) {
       try {
-        seen.add(await (await fetch(`http://127.0.0.1:${port}/`)).text());
+        seen.add(await answer());
       } catch {
         await new Promise((r) => setTimeout(r, 25));
       }
