@@ -26,6 +26,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/supervisor/core.ts'], format: 'cjs', outfile: 'dist/supervisor-core.js' }),
   // Preloaded into Node workers when the supervisor holds sockets (src/supervisor/listen-spec.ts).
   build({ ...common, entryPoints: ['src/worker/listen-preload.ts'], format: 'cjs', outfile: 'dist/listen-preload.js' }),
+  // A spare worker's entry (prewarm): only what it needs before and at the order.
+  build({ ...common, entryPoints: ['src/worker/spare-entry.ts'], format: 'cjs', outfile: 'dist/spare.js' }),
   // Loaded on first use by the entry (src/bundles.ts): a worker never pays for them.
   build({ ...common, entryPoints: ['src/launcher/entry.ts'], format: 'cjs', outfile: 'dist/launcher.js' }),
   build({ ...common, entryPoints: ['src/control/entry.ts'], format: 'cjs', outfile: 'dist/control.js' }),

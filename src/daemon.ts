@@ -5,6 +5,7 @@ import { checkMayStart, currentMarker, markDaemonRun, nextCall } from './generat
 import { checkLogFile } from './log/log-file.js';
 import { type DaemonOptions, type DaemonSettings, DEFAULTS, checkOptionKeys, checkSettings } from './options.js';
 import { unusedLogSetting } from './log/log-mode.js';
+import { followLog } from './worker/log-follow.js';
 import { exitWhenOrphaned } from './worker/orphan-watch.js';
 import { quietStdio } from './worker/quiet-stdio.js';
 import { tracer } from './trace.js';
@@ -88,6 +89,8 @@ export class Daemon {
   instances: number = DEFAULTS.instances;
   /** Milliseconds a reload overlaps old and new worker when `waitReady` is 0 (default 2000). */
   reloadGrace: number = DEFAULTS.reloadGrace;
+  /** Keep one idle node booted that becomes the next worker: a restart without a Node start-up (default false). */
+  prewarm: boolean = DEFAULTS.prewarm;
 
   /**
    * @param logFile - Log file for the worker's output and the supervisor's lines ('' discards).
@@ -132,6 +135,7 @@ export class Daemon {
     trace('call %d: worker (marker %d), running the program', call.index, currentMarker());
     markDaemonRun();
     quietStdio();
+    followLog();
     exitWhenOrphaned();
   }
 }

@@ -75,6 +75,7 @@ export const SETTINGS = {
   },
   instances: { kind: { type: 'count', min: 1 }, default: 1, doc: 'workers run side by side, each restarted on its own (CLI: max = CPUs)' },
   reloadGrace: { kind: { type: 'ms' }, default: 2000, doc: 'ms a reload overlaps old and new worker when waitReady is 0' },
+  prewarm: { kind: { type: 'bool' }, default: false, doc: 'keep one idle node booted to become the next worker (Node workers only)' },
 } as const satisfies Record<string, SettingSpec>;
 
 /** Names of the settings. */
@@ -165,6 +166,12 @@ export interface DaemonOptions {
   instances?: number | undefined;
   /** Milliseconds a reload keeps old and new worker side by side when `waitReady` is 0 (default 2000). */
   reloadGrace?: number | undefined;
+  /**
+   * Keep one spare node process booted with the worker's node binary, flags, working directory,
+   * environment and stdio, idle, that becomes the next worker when one is to start: a restart
+   * without a Node start-up (default false). Node workers only.
+   */
+  prewarm?: boolean | undefined;
 }
 
 /** The resolved settings a supervisor runs with. */
@@ -188,6 +195,7 @@ export interface DaemonSettings extends RestartPolicy {
   listen: readonly string[];
   instances: number;
   reloadGrace: number;
+  prewarm: boolean;
 }
 
 /** Defaults: Go's `NewDaemon` plus the opt-in extras switched off. */

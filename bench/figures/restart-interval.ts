@@ -41,11 +41,11 @@ function intervals(tsFile: string, expected: number, what: string): number[] {
 }
 
 /** xdaemon: daemon-worker.cjs under `Daemon.run()` with maxCount `starts`, minExitTime 0. */
-async function restartOurs(starts: number): Promise<number[]> {
-  const dir = tempDir('restart-xdaemon');
+async function restartOurs(starts: number, prewarm = false): Promise<number[]> {
+  const dir = tempDir(prewarm ? 'restart-xdaemon-spare' : 'restart-xdaemon');
   const ts = join(dir, 'ts');
   const log = join(dir, 'daemon.log');
-  const launcher = await runNode([fixture('daemon-worker.cjs')], { BENCH_TS_FILE: ts, BENCH_LOG: log, BENCH_COUNT: String(starts) });
+  const launcher = await runNode([fixture('daemon-worker.cjs')], { BENCH_TS_FILE: ts, BENCH_LOG: log, BENCH_COUNT: String(starts), BENCH_PREWARM: prewarm ? '1' : '0' });
   const supervisor = supervisorOf(launcher, log);
   await waitFor('the xdaemon supervisor to reach maxCount', () => isGone(supervisor), runTimeout(starts), 100);
   const failures = readText(log)
@@ -89,13 +89,15 @@ async function restartPm2(modules: string, starts: number): Promise<number[]> {
   return intervals(ts, starts, 'pm2');
 }
 
-type Kind = 'ours' | 'floor' | 'importing' | 'forever' | 'pm2';
+type Kind = 'ours' | 'spare' | 'floor' | 'importing' | 'forever' | 'pm2';
 
 /** One restart run of `kind`: its intervals. */
 function restartRun(kind: Kind, starts: number, peers: Peers | undefined): Promise<number[]> {
   switch (kind) {
     case 'ours':
       return restartOurs(starts);
+    case 'spare':
+      return restartOurs(starts, true);
     case 'floor':
       return restartFloor(starts);
     case 'importing':
@@ -124,8 +126,8 @@ function peerRows(peers: Peers, samples: Record<Kind, number[]>, failed: Partial
 export async function restartInterval(n: RestartSamples, peers: Peers | undefined): Promise<Figure> {
   const starts = n.restarts + 1;
   progress(`restart interval: ${n.runs} run(s) of ${starts} worker starts each ...`);
-  const samples: Record<Kind, number[]> = { ours: [], floor: [], importing: [], forever: [], pm2: [] };
-  const kinds: Kind[] = ['ours', 'floor', 'importing'];
+  const samples: Record<Kind, number[]> = { ours: [], spare: [], floor: [], importing: [], forever: [], pm2: [] };
+  const kinds: Kind[] = ['ours', 'floor', 'importing', 'spare'];
   if (peers && peers.unavailable.forever === undefined) kinds.push('forever');
   if (peers && peers.unavailable.pm2 === undefined) kinds.push('pm2');
   const failed: Partial<Record<Kind, string>> = {};
@@ -141,7 +143,7 @@ export async function restartInterval(n: RestartSamples, peers: Peers | undefine
         samples[kind].push(...(await restartRun(kind, starts, peers)));
       } catch (err) {
         // Ours and the floor must work; a peer that fails is reported and skipped.
-        if (kind === 'ours' || kind === 'floor' || kind === 'importing') throw err;
+        if (kind === 'ours' || kind === 'spare' || kind === 'floor' || kind === 'importing') throw err;
         failed[kind] = err instanceof Error ? err.message : String(err);
         progress(`${kind} restart run failed: ${failed[kind]}`);
       }
@@ -157,6 +159,14 @@ export async function restartInterval(n: RestartSamples, peers: Peers | undefine
       samples.floor,
       null,
       "the worker's share of the restart-interval gap; the rest is the supervisor's",
+    ),
+    ratioRow(
+      'restart interval with the spare (prewarm)',
+      'ms',
+      samples.spare,
+      samples.floor,
+      null,
+      'a worker that exits at once leaves no time for the next spare to boot: see the spare figure for exit → first line',
     ),
     ...(peers ? peerRows(peers, samples, failed) : []),
   ];

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadBundle } from '../bundles.js';
 import { XDaemonError, messageOf } from '../errors.js';
 import { type DaemonOptions, type DaemonSettings, DEFAULTS, type SettingName, checkSettings } from '../options.js';
+import { whyNoSpare } from '../process/node-command.js';
 import { ignoredSetting } from '../supervisor/policy.js';
 import { ignoredWatchSetting } from '../supervisor/watch-settings.js';
 import { resolveCommand } from '../process/which.js';
@@ -122,6 +123,8 @@ export function resolveRequest(request: LaunchRequest, facts: InvocationFacts): 
   checkDirectory(cwd);
   const file = resolveCommand(request.command, { ...facts.env, ...request.env }, cwd);
   const settings = { ...request.settings } as DaemonOptions;
+  const noSpare = settings.prewarm === true ? whyNoSpare(file, request.args) : undefined;
+  if (noSpare !== undefined) throw new UsageError(`--prewarm: ${noSpare}`);
   if (typeof settings.errFile === 'string') settings.errFile = resolve(facts.cwd, settings.errFile);
   // Watched paths are the daemon's: relative to its working directory (bare --watch: that directory).
   if (settings.watch !== undefined) settings.watch = settings.watch.map((p) => checkWatched(resolve(cwd, p)));

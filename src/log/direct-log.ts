@@ -12,6 +12,7 @@
  */
 import { closeSync, fstatSync, writeSync } from 'node:fs';
 import { messageOf } from '../errors.js';
+import { ERR_FILE_ENV, LOG_FILE_ENV } from '../worker/log-follow.js';
 import { openLogFile } from './log-file.js';
 import type { LogSink, LogSinkOptions, WorkerStdio } from './log-sink.js';
 
@@ -59,6 +60,7 @@ export class DirectLog implements LogSink {
     return {
       stdout: out,
       stderr: errFd ?? out,
+      env: fd === undefined ? {} : { [LOG_FILE_ENV]: this.path, ...(errFd === undefined ? {} : { [ERR_FILE_ENV]: this.errFile }) },
       release: () => {
         if (errFd !== undefined) closeSync(errFd);
       },

@@ -18,6 +18,8 @@ import { PipedLog } from './piped-log.js';
 export interface WorkerStdio {
   stdout: number | 'pipe' | 'ignore';
   stderr: number | 'pipe' | 'ignore';
+  /** Variables the worker gets with them (direct mode: the paths, so that a Node worker follows its log). */
+  env?: Record<string, string>;
   /** Closes what the supervisor does not keep (called right after the spawn, failed or not). */
   release(): void;
 }

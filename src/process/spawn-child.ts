@@ -2,6 +2,7 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
+import { findSetpriv, withParentDeath } from './parent-death.js';
 
 type Spawn = (file: string, args: string[], options: SpawnOptions) => ChildProcess;
 
@@ -18,6 +19,11 @@ export interface ChildSpec {
   stderr?: number | 'pipe' | 'ignore';
   /** Extra stdio entries after stdin, stdout, stderr (e.g. `'ipc'`). */
   extraStdio?: readonly ('ipc' | 'ignore' | 'pipe' | number)[];
+  /**
+   * Linux: start it through `setpriv --pdeathsig` (see ./parent-death), so that the kernel signals
+   * it when this process dies; where setpriv is missing, it starts as without.
+   */
+  parentDeath?: boolean;
 }
 
 /** The working directory of this process, or an {@link XDaemonError} if it no longer exists. */
@@ -43,9 +49,11 @@ export function spawnDetached(spec: ChildSpec): ChildProcess & { pid: number } {
   const stdout = spec.stdout ?? out;
   const stderr = spec.stderr ?? out;
   const spawn = spawner();
+  const setpriv = spec.parentDeath === true ? findSetpriv() : undefined;
+  const { file, args } = setpriv === undefined ? { file: spec.file, args: [...spec.args] } : withParentDeath(setpriv, spec.file, spec.args);
   let child: ChildProcess;
   try {
-    child = spawn(spec.file, [...spec.args], {
+    child = spawn(file, args, {
       cwd: spec.cwd,
       env: spec.env,
       detached: true,

@@ -6,7 +6,8 @@
  * other command is started through `sh -c 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"'`,
  * whose exec keeps the pid. Pure.
  */
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
+import { isNodeExecutable } from '../process/node-command.js';
 import type { HeldSocket } from '../socket/socket-holder.js';
 import type { WorkerRunSpec } from './worker-run.js';
 
@@ -18,11 +19,6 @@ export const LISTEN_PORTS_ENV = 'XDAEMON_LISTEN_PORTS';
 
 /** The script that sets LISTEN_PID to the shell's pid and becomes the command. */
 export const LISTEN_PID_WRAPPER = 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"';
-
-/** Whether `file` is a Node executable (the preload applies). */
-export function isNodeExecutable(file: string): boolean {
-  return file === process.execPath || /^node(js)?(\.exe)?$/i.test(basename(file));
-}
 
 /** `base` with the sockets passed on. */
 export function listenSpec(base: WorkerRunSpec, sockets: readonly HeldSocket[], preloadDir: string = __dirname): WorkerRunSpec {

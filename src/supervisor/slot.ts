@@ -8,11 +8,15 @@ import { XDaemonError, messageOf } from '../errors.js';
 import type { DaemonSettings } from '../options.js';
 import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
 import type { Counters, SupervisorEvents, SupervisorStatus } from './supervisor-api.js';
+import { Spare } from './spare.js';
 import { type WorkerExit, WorkerRun, type WorkerRunHooks, type WorkerRunSpec } from './worker-run.js';
 import type { LogSink } from '../log/log-sink.js';
 import { tracer } from '../trace.js';
 
 const trace = tracer('supervisor');
+
+/** Milliseconds after a start at most before the slot's next spare boots (sooner once the worker is ready). */
+const SPARE_BOOT_DELAY_MS = 250;
 
 /** What a slot asks of the supervisor that holds it. */
 export interface SlotHost {
@@ -20,8 +24,11 @@ export interface SlotHost {
   readonly output: LogSink;
   /** Whether workers may start (the supervisor runs: it is neither stopping nor ended). */
   active(): boolean;
-  /** What the slot's next worker is started with (`start`: the slot's start count so far). */
-  spec(slot: Slot, start: number): WorkerRunSpec;
+  /**
+   * What the slot's next worker is started with (`start`: the slot's start count so far; `token`:
+   * the tree token it keeps, a spare's, else a new one).
+   */
+  spec(slot: Slot, start: number, token?: string): WorkerRunSpec;
   emit<E extends keyof SupervisorEvents>(event: E, ...args: SupervisorEvents[E]): boolean;
   /** The slot's first worker was never ready, or its policy ended: supervision ends. */
   giveUp(slot: Slot, code: number, reason: GiveUpReason | 'not-ready', message?: string): void;
@@ -52,6 +59,8 @@ export class Slot {
   private lastExit: SupervisorStatus['lastExit'];
   private waiters: Waiter[] = [];
   private readonly hooks: WorkerRunHooks;
+  /** With prewarm: the idle node that becomes this slot's next worker. */
+  private readonly spare: Spare | undefined;
 
   constructor(
     readonly index: number,
@@ -63,6 +72,52 @@ export class Slot {
       kill: (worker, pids) => void this.host.emit('kill', { instance: this.index, pid: worker.pid, pids, killTimeout: this.host.settings.killTimeout }),
       exit: (worker, exit) => this.onExit(worker, exit),
     };
+    this.spare = host.settings.prewarm
+      ? new Spare({
+          spec: () => host.spec(this, this.history.starts),
+          output: host.output,
+          onDeath: (pid, code, signal) => void host.emit('spare-exit', { instance: index, pid, code, signal }),
+        })
+      : undefined;
+  }
+
+  /** The waiting spare's pid (prewarm), if one waits. */
+  get sparePid(): number | undefined {
+    return this.spare?.pid;
+  }
+
+  /**
+   * Boots the next spare once `worker` is off to a start: when it says it is ready, when it exits,
+   * or {@link SPARE_BOOT_DELAY_MS} after its start, whichever comes first, so that the spare's own
+   * boot does not take CPU from the worker's.
+   */
+  private bootSpareAfter(worker: WorkerRun): void {
+    let timer: NodeJS.Timeout | undefined;
+    const boot = (): void => {
+      clearTimeout(timer);
+      this.spare?.boot();
+    };
+    timer = setTimeout(boot, SPARE_BOOT_DELAY_MS);
+    timer.unref();
+    void worker.whenReady.then(boot);
+    void worker.done.then(boot);
+  }
+
+  /** No more spares (a stop, a give-up): the waiting one is killed. */
+  endSpare(): void {
+    this.spare?.end();
+  }
+
+  /**
+   * Starts a worker for this slot: the waiting spare becomes it when there is one (and the next
+   * spare boots once this start is done, off its critical path).
+   */
+  private startWorker(): WorkerRun {
+    const spare = this.spare?.take();
+    const spec = { ...this.host.spec(this, this.history.starts, spare?.token), spare };
+    const worker = WorkerRun.start(spec, this.host.output, this.host.settings, this.hooks);
+    if (this.spare !== undefined) this.bootSpareAfter(worker);
+    return worker;
   }
 
   /** This slot's counters. */
@@ -137,7 +192,7 @@ export class Slot {
 
   /** Starts a replacement for a reload: not a start under the policy, and not yet the slot's worker. */
   startCandidate(): WorkerRun {
-    const worker = WorkerRun.start(this.host.spec(this, this.history.starts), this.host.output, this.host.settings, this.hooks);
+    const worker = this.startWorker();
     this.candidate = worker;
     return worker;
   }
@@ -180,7 +235,7 @@ export class Slot {
     if (counted) this.history = started(this.history);
     let worker: WorkerRun;
     try {
-      worker = WorkerRun.start(this.host.spec(this, this.history.starts), this.host.output, this.host.settings, this.hooks);
+      worker = this.startWorker();
     } catch (err) {
       this.history = startFailed(this.history);
       const error = err instanceof Error ? err : new Error(messageOf(err));
@@ -189,7 +244,7 @@ export class Slot {
       return;
     }
     this.worker = worker;
-    this.host.emit('start', { instance: this.index, pid: worker.pid, counters: this.counters() });
+    this.host.emit('start', { instance: this.index, pid: worker.pid, fromSpare: worker.fromSpare, counters: this.counters() });
     if (this.host.settings.waitReady === 0) this.up(worker);
   }
 

@@ -140,7 +140,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
   }
   process.on('SIGHUP', () => {
     // logrotate's `postrotate` convention: the supervisor's lines and the next worker go to a new file.
-    const error = log.reopen();
+    const error = supervisor.reopenLog();
     line(error === undefined ? 'received SIGHUP: log file reopened' : `received SIGHUP: cannot reopen the log file (${error}); keeping the old one`);
   });
   process.on('SIGUSR2', () => {
@@ -196,12 +196,20 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
   const hold = (result: HeldPidFile): void => {
     held = result;
     const sampler = new CpuSampler(supervisor, () => record());
-    result.answer(controlHandlers(supervisor, log, line, config.logFile, startedAt, sampler));
+    result.answer(controlHandlers(supervisor, line, config.logFile, startedAt, sampler));
     // The state file follows the loop, so that status() reads it without waking this process.
-    const record = (): void => result.update(liveStatus(supervisor, config.logFile, startedAt, sampler));
+    let deferred: NodeJS.Immediate | undefined;
+    const record = (): void => {
+      clearImmediate(deferred);
+      deferred = undefined;
+      result.update(liveStatus(supervisor, config.logFile, startedAt, sampler));
+    };
     supervisor.on('start', () => sampler.restart());
     supervisor.on('stopping', () => sampler.stop());
-    for (const event of ['start', 'ready', 'exit', 'restart', 'restarting', 'stopping', 'reloading', 'reloaded', 'reload-failed'] as const) supervisor.on(event, record);
+    // A worker's exit is written after the next worker's spawn (with its start) or at the loop's
+    // next turn: the rewrite is not on the way from an exit to the restart.
+    supervisor.on('exit', () => void (deferred ??= setImmediate(record)));
+    for (const event of ['start', 'ready', 'restart', 'restarting', 'stopping', 'reloading', 'reloaded', 'reload-failed'] as const) supervisor.on(event, record);
     record();
   };
   if (early !== undefined) {
@@ -238,7 +246,8 @@ function describeEvents(supervisor: Supervisor, line: (text: string) => void): v
   const of = (instance: number): string => (many ? `instance ${instance}: ` : '');
   supervisor
     .on('listening', ({ sockets }) => line(`listening on ${sockets.map((s) => `${s.address} (${s.name}, fd ${s.fd})`).join(', ')}`))
-    .on('start', ({ instance, pid, counters }) => line(`${of(instance)}worker started: pid ${pid} ${c(counters)}`))
+    .on('start', ({ instance, pid, fromSpare, counters }) => line(`${of(instance)}worker started: pid ${pid} ${c(counters)}${fromSpare ? ' from the spare' : ''}`))
+    .on('spare-exit', ({ instance, pid, code, signal }) => line(`${of(instance)}the spare pid ${pid} ended while waiting (${signal ?? `code ${code}`}): booting another`))
     .on('ready', ({ instance, pid, seconds }) => line(`${of(instance)}worker ready: pid ${pid} after ${seconds.toFixed(3)} s`))
     .on('start-failed', ({ instance, error, counters }) => line(`${of(instance)}worker start failed: ${error.message} ${c(counters)}`))
     .on('exit', ({ instance, pid, seconds, code, signal, counters }) => {
@@ -273,7 +282,7 @@ function describeEvents(supervisor: Supervisor, line: (text: string) => void): v
 }
 
 /** The answers to control requests. */
-function controlHandlers(supervisor: Supervisor, log: LogSink, line: (text: string) => void, logFile: string, startedAt: Date, sampler: CpuSampler) {
+function controlHandlers(supervisor: Supervisor, line: (text: string) => void, logFile: string, startedAt: Date, sampler: CpuSampler) {
   const ok = (extra: Omit<Extract<ControlResponse, { ok: true }>, 'ok'> = {}): ControlResponse => ({ ok: true, ...extra });
   return {
     status: () => ok({ status: liveStatus(supervisor, logFile, startedAt, sampler) }),
@@ -293,7 +302,7 @@ function controlHandlers(supervisor: Supervisor, log: LogSink, line: (text: stri
       return ok({ workerPid: supervisor.workerPid, reloaded: report.instances.map((i) => ({ instance: i.instance, workerPid: i.workerPid, oldPid: i.oldPid ?? null, seconds: i.seconds })) });
     },
     reopen: () => {
-      const error = log.reopen();
+      const error = supervisor.reopenLog();
       line(error === undefined ? 'log file reopened (requested through the control channel)' : `cannot reopen the log file (${error})`);
       return error === undefined ? ok() : { ok: false as const, error };
     },

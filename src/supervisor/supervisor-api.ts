@@ -87,8 +87,10 @@ export interface SupervisorStatus {
 
 /** Events of a {@link Supervisor}; every listener receives one object. */
 export interface SupervisorEvents {
-  /** A worker was started. */
-  start: [info: { instance: number; pid: number; counters: Counters }];
+  /** A worker was started (`fromSpare`: the waiting spare became it, with prewarm). */
+  start: [info: { instance: number; pid: number; fromSpare: boolean; counters: Counters }];
+  /** With prewarm: the instance's spare ended while it waited (another boots; it counts nowhere). */
+  'spare-exit': [info: { instance: number; pid: number; code: number | null; signal: NodeJS.Signals | null }];
   /** A worker said it is ready (`ready()`), `seconds` after its start. */
   ready: [info: { instance: number; pid: number; seconds: number; counters: Counters }];
   /** A worker exited after `seconds`. */

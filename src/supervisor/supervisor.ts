@@ -16,6 +16,9 @@ import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
 import { resolveCommand } from '../process/which.js';
 import { SocketHolder } from '../socket/socket-holder.js';
+import { whyNoSpare } from '../process/node-command.js';
+import { REOPEN_LINE } from '../worker/log-follow.js';
+import { withToken } from './spare.js';
 import { newTreePrefix } from './tree-token.js';
 import type { GiveUpReason } from './policy.js';
 import { type ReloadReport, reloadSlots } from './reload.js';
@@ -126,6 +129,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.envForStart = hooks.envForStart;
     this.treePrefix = hooks.treePrefix ?? newTreePrefix();
     this.ended = this.end.promise;
+    const noSpare = settings.prewarm ? whyNoSpare(this.file, this.args) : undefined;
+    if (noSpare !== undefined) throw new XDaemonError(noSpare);
     const host = this.slotHost();
     this.slots = Array.from({ length: settings.instances }, (_, i) => new Slot(i, host));
     this.socketEnv = hooks.socketEnv ?? process.env;
@@ -246,7 +251,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.phase === 'ended' || this.phase === 'stopping') return this.ended;
     this.phase = 'stopping';
     this.procedures?.stop();
-    for (const slot of this.slots) slot.cancelPending();
+    for (const slot of this.slots) {
+      slot.cancelPending();
+      slot.endSpare();
+    }
     this.emit('stopping', { signal, pid: this.workerPid, pids: this.slots.flatMap((s) => s.workers()).map((w) => w.pid) });
     const survivors = await this.stopAll(signal);
     // What an exited worker left is being stopped: the stop is done once that is gone too.
@@ -313,27 +321,39 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return reloading;
   }
 
+  /**
+   * Reopens the log file(s) (after an external rotation: SIGHUP, logrotate's postrotate); every
+   * Node worker in direct mode is told to follow, and its later output goes to the new file too.
+   * Returns why the reopen failed, if it did.
+   */
+  reopenLog(): string | undefined {
+    const error = this.output.reopen();
+    if (error === undefined) for (const worker of this.slots.flatMap((s) => s.workers())) worker.tell(REOPEN_LINE);
+    return error;
+  }
+
+  /** The waiting spares' pids (prewarm; one per instance at most). */
+  get sparePids(): number[] {
+    return this.slots.map((s) => s.sparePid).filter((pid): pid is number => pid !== undefined);
+  }
+
   /** What the slots ask of their supervisor. */
   private slotHost(): SlotHost {
     return {
       settings: this.settings,
       output: this.output,
       active: () => this.phase === 'running',
-      spec: (slot, start) => this.spec(slot, start),
+      spec: (slot, start, token) => this.spec(slot, start, token),
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       giveUp: (_slot, code, reason, message) => this.giveUp(code, reason, message),
     };
   }
 
-  /** What a slot's next worker is started with. */
-  private spec(slot: Slot, start: number): WorkerRunSpec {
-    const token = `${this.treePrefix}${++this.treeSeq}`;
-    const [name, value] = splitEntry(token);
+  /** What a slot's next worker is started with; `token`: the one it keeps (a spare's), else a new one. */
+  private spec(slot: Slot, start: number, token: string = `${this.treePrefix}${++this.treeSeq}`): WorkerRunSpec {
     const instance = String(slot.index);
     const env: NodeJS.ProcessEnv = {
-      // The tree token first: it stays within the first bytes of every descendant's environment.
-      [name]: value,
-      ...withoutKey(this.env, name),
+      ...withToken(this.env, token),
       ...this.envForStart?.(start),
       XDAEMON_INSTANCE: instance,
       NODE_APP_INSTANCE: instance,
@@ -365,6 +385,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private finish(end: SupervisorEnd): void {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
+    for (const slot of this.slots) slot.endSpare();
     this.sockets?.close();
     this.procedures?.stop();
     this.firstStart?.reject(new XDaemonError('the supervisor stopped before a worker was up'));
@@ -382,13 +403,3 @@ function activated(env: NodeJS.ProcessEnv): boolean {
   return env.LISTEN_PID === String(process.pid) && env.LISTEN_FDS !== undefined;
 }
 
-function splitEntry(entry: string): [string, string] {
-  const at = entry.indexOf('=');
-  return [entry.slice(0, at), entry.slice(at + 1)];
-}
-
-function withoutKey(env: NodeJS.ProcessEnv, key: string): NodeJS.ProcessEnv {
-  const copy = { ...env };
-  delete copy[key];
-  return copy;
-}

@@ -9,8 +9,9 @@
  * cleared by hand.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { LogSink } from '../log/log-sink.js';
+import type { LogSink, WorkerStdio } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
+import { isNodeExecutable } from '../process/node-command.js';
 import { spawnDetached } from '../process/spawn-child.js';
 import { stopProcess } from '../process/stop-process.js';
 import { findTree, identify, stopTree } from '../process/stop-tree.js';
@@ -28,14 +29,29 @@ export interface WorkerProcessSpec {
   stdout: number | 'pipe' | 'ignore';
   stderr: number | 'pipe' | 'ignore';
   extraFds: readonly (number | 'pipe')[];
+  /** A booted spare to become this worker instead of a new process (./spare), if there is one. */
+  spare?: SpareHandover | undefined;
+}
+
+/** A spare node process that can become a worker (./spare). */
+export interface SpareHandover {
+  /** Its tree token (the worker it becomes keeps it). */
+  readonly token: string;
+  /** Hands it the order to become the worker `spec` describes; undefined if it is gone already. */
+  become(spec: WorkerProcessSpec): (ChildProcess & { pid: number }) | undefined;
+  /** The process it became, once it did. */
+  readonly became: ChildProcess | undefined;
 }
 
 /**
- * Creates one worker process: the single place every worker is spawned from (a pre-warmed spare or
- * a wrapper for non-Node commands belongs behind this function). Throws an XDaemonError naming the
- * executable and the cause when it cannot be started.
+ * Creates one worker process: the single place every worker is spawned from. A spare, when the
+ * spec brings one, becomes the worker; otherwise a process is started (through a parent-death
+ * wrapper for a non-Node command). Throws an XDaemonError naming the executable and the cause when
+ * it cannot be started.
  */
 export function spawnWorkerProcess(spec: WorkerProcessSpec): ChildProcess & { pid: number } {
+  const fromSpare = spec.spare?.become(spec);
+  if (fromSpare !== undefined) return fromSpare;
   return spawnDetached({
     file: spec.file,
     args: spec.args,
@@ -44,6 +60,8 @@ export function spawnWorkerProcess(spec: WorkerProcessSpec): ChildProcess & { pi
     stdout: spec.stdout,
     stderr: spec.stderr,
     extraStdio: spec.extraFds,
+    // A Node worker watches its parent itself; anything else gets a parent-death signal.
+    parentDeath: !isNodeExecutable(spec.file),
   });
 }
 
@@ -58,6 +76,23 @@ export interface WorkerRunSpec {
   token: string;
   /** Descriptors it inherits at 3, 4, … (listening sockets); the readiness pipe comes after them. */
   inherit?: readonly number[];
+  /** A spare to become it (its token is then `token`). */
+  spare?: SpareHandover | undefined;
+}
+
+/** The process spec of a worker: its environment with the log's and the readiness variables, its descriptors. */
+export function workerProcessSpec(spec: WorkerRunSpec, stdio: WorkerStdio): WorkerProcessSpec {
+  const inherit = spec.inherit ?? [];
+  return {
+    file: spec.file,
+    args: spec.args,
+    cwd: spec.cwd,
+    env: { ...spec.env, ...stdio.env, [READY_FD_ENV]: String(3 + inherit.length) },
+    stdout: stdio.stdout,
+    stderr: stdio.stderr,
+    extraFds: [...inherit, 'pipe'],
+    spare: spec.spare,
+  };
 }
 
 /** The settings one worker's life depends on. */
@@ -102,6 +137,8 @@ export class WorkerRun {
   /** Monotonic ms and Date.now() of its start. */
   readonly startedMono: number;
   readonly startedAt: number;
+  /** It was a spare that became this worker (no process was started for it). */
+  readonly fromSpare: boolean;
   ready = false;
   /** Why the supervisor is stopping it, if it is. */
   stopping: StopReason | undefined;
@@ -114,6 +151,8 @@ export class WorkerRun {
   private saidReady: () => void = () => undefined;
   /** The worker's pending timers; undefined once its life is over. */
   private timers: Set<NodeJS.Timeout> | undefined = new Set();
+  /** The supervisor's end of the readiness socketpair (it reads READY=1 and writes lines the other way). */
+  private readonly channel: NodeJS.ReadWriteStream;
   private readonly settings: WorkerRunSettings;
   private readonly hooks: WorkerRunHooks;
 
@@ -126,19 +165,12 @@ export class WorkerRun {
     const stdio = output.stdioForWorker();
     let child: ChildProcess & { pid: number };
     try {
-      child = spawnWorkerProcess({
-        file: spec.file,
-        args: spec.args,
-        cwd: spec.cwd,
-        env: { ...spec.env, [READY_FD_ENV]: String(3 + inherit.length) },
-        stdout: stdio.stdout,
-        stderr: stdio.stderr,
-        extraFds: [...inherit, 'pipe'],
-      });
+      child = spawnWorkerProcess(workerProcessSpec(spec, stdio));
     } finally {
       stdio.release();
     }
-    return new WorkerRun(child, spec.token, 3 + inherit.length, output, settings, hooks);
+    const fromSpare = spec.spare?.became === child;
+    return new WorkerRun(child, spec.token, 3 + inherit.length, output, settings, hooks, fromSpare);
   }
 
   private constructor(
@@ -148,7 +180,9 @@ export class WorkerRun {
     output: LogSink,
     settings: WorkerRunSettings,
     hooks: WorkerRunHooks,
+    fromSpare: boolean,
   ) {
+    this.fromSpare = fromSpare;
     this.child = child;
     this.id = identify(child.pid) ?? { pid: child.pid, starttime: 0 };
     this.token = token;
@@ -161,7 +195,13 @@ export class WorkerRun {
     this.done = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => void this.onExit(code, signal, drained).then(resolve));
     });
-    this.watchReady(child.stdio[readyFd] as NodeJS.ReadableStream);
+    this.channel = child.stdio[readyFd] as unknown as NodeJS.ReadWriteStream;
+    this.watchReady(this.channel);
+  }
+
+  /** Writes one line to the worker's side of its channel (src/worker/supervisor-channel.ts). */
+  tell(line: string): void {
+    if (this.exit === undefined) this.channel.write(`${line}\n`);
   }
 
   get pid(): number {
@@ -215,7 +255,7 @@ export class WorkerRun {
   }
 
   /** Listens for the worker's ready line; with waitReady, stops a worker that is late. */
-  private watchReady(pipe: NodeJS.ReadableStream): void {
+  private watchReady(pipe: NodeJS.ReadWriteStream): void {
     pipe.setEncoding('utf8');
     pipe.on('error', () => undefined);
     // Read to the end (a writer must never get SIGPIPE); the first complete line is the signal.

@@ -10,10 +10,14 @@
  * without the stream bookkeeping in between (which costs a worker that logs a lot a fifth of its
  * time: measured in the benchmarks). The callback of `write(chunk, cb)` still comes on the next
  * tick, and writes still return true.
+ *
+ * The guards are put on each stream when Node creates it (./stdio-streams), not at `run()`: making
+ * the streams loads node:stream, which a worker should not pay for before its first instruction.
  */
 import { writeSync } from 'node:fs';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { tracer } from '../trace.js';
+import { whenStdioCreated } from './stdio-streams.js';
 
 const trace = tracer('worker');
 
@@ -25,20 +29,20 @@ interface FileStream extends Writable {
 
 /** Makes this process's stdout and stderr unable to crash it. */
 export function quietStdio(): void {
-  for (const [name, stream] of [
-    ['stdout', process.stdout],
-    ['stderr', process.stderr],
-  ] as const) {
-    stream.on('error', (err) => trace('%s write failed (ignored): %s', name, err.message));
-    if (stream.constructor.name === 'SyncWriteStream') keepWriting(name, stream as unknown as FileStream);
-    else makeBlocking(stream);
+  for (const name of ['stdout', 'stderr'] as const) {
+    whenStdioCreated(name, (stream) => {
+      stream.on('error', (err) => trace('%s write failed (ignored): %s', name, err.message));
+      if (stream.constructor.name === 'SyncWriteStream') keepWriting(name, stream as unknown as FileStream);
+      else makeBlocking(stream);
+    });
   }
 }
 
 /** Writes each chunk at once, and swallows a failure instead of letting the stream destroy itself. */
 function keepWriting(name: string, stream: FileStream): void {
-  const fd = stream.fd;
+  // The descriptor is read at every write: a worker that follows its log swaps it (./log-follow).
   const write = (chunk: string | Uint8Array, encoding?: BufferEncoding): void => {
+    const fd = stream.fd;
     try {
       if (typeof chunk === 'string') writeSync(fd, chunk, null, encoding ?? 'utf8');
       else writeSync(fd, chunk);
@@ -57,6 +61,8 @@ function keepWriting(name: string, stream: FileStream): void {
     const cb = typeof encoding === 'function' ? encoding : callback;
     if (stream.destroyed || stream.writableEnded || (typeof chunk !== 'string' && !(chunk instanceof Uint8Array))) {
       // Anything unusual takes Node's own path, with its checks and errors.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Writable } = require('node:stream') as typeof import('node:stream');
       return Writable.prototype.write.call(stream, chunk, encoding as BufferEncoding, cb as (error?: Error | null) => void);
     }
     write(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : undefined);

@@ -13,11 +13,11 @@
  */
 import { closeSync, writeSync } from 'node:fs';
 import { tracer } from '../trace.js';
+import { READY_FD_ENV, claimedChannelFd } from './supervisor-channel.js';
 
 const trace = tracer('ready');
 
-/** The environment variable naming the descriptor a supervised worker writes readiness to. */
-export const READY_FD_ENV = 'XDAEMON_READY_FD';
+export { READY_FD_ENV };
 
 /** The line a worker writes to that descriptor. */
 export const READY_LINE = 'READY=1\n';
@@ -46,10 +46,13 @@ export function ready(): void {
       } catch (err) {
         trace('cannot write ready to descriptor %d: %O', fd, err);
       }
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
+      // The channel (./supervisor-channel) reads the same descriptor on: it stays open then.
+      if (claimedChannelFd() !== fd) {
+        try {
+          closeSync(fd);
+        } catch {
+          // already closed
+        }
       }
     }
   }

@@ -377,6 +377,30 @@ export function catchesSignal(pid: number, signo: number): boolean {
   return m !== null && (BigInt(`0x${m[1]}`) & (1n << BigInt(signo - 1))) !== 0n;
 }
 
+/** Pids of the children of `pid`'s main thread (Node spawns from it), from /proc; none when it is gone. */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The spare (prewarm) of supervisor `spid`: its child booted from xdaemon's dist/spare.js that is
+ * none of `workers` (a worker that was a spare keeps that command line), if there is one.
+ */
+export function spareOf(spid: number, workers: readonly number[] = []): number | undefined {
+  return childPids(spid).find((pid) => {
+    if (workers.includes(pid)) return false;
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.endsWith('/dist/spare.js'));
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Pids of zombies whose parent is `ppid`. */
 export function zombieChildren(ppid: number): number[] {
   const out: number[] = [];
