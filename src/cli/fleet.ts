@@ -67,10 +67,17 @@ export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts):
   });
 }
 
-/** The state directory (created) and the invocation's facts. */
-function here(): { dir: string; facts: InvocationFacts & { env: NodeJS.ProcessEnv } } {
+/**
+ * The file of `request` read, mapped and checked into records (in the state directory, created),
+ * its warnings printed: what the verbs that start a file's apps begin with.
+ */
+async function checkedFleet(request: FleetRequest, io: Io): Promise<{ dir: string; env: NodeJS.ProcessEnv; records: DaemonRecord[] }> {
   const facts = currentStateFacts();
-  return { dir: openStateDirectory(stateDirectoryPath(facts), true) as string, facts };
+  const dir = openStateDirectory(stateDirectoryPath(facts), true) as string;
+  const fleet = await readFleet(request, facts.cwd);
+  const records = fleetRecords(fleet, dir, facts);
+  warn(io, fleet.warnings);
+  return { dir, env: facts.env, records };
 }
 
 function warn(io: Io, warnings: readonly string[]): void {
@@ -130,19 +137,13 @@ export async function notRunning(dir: string, records: readonly DaemonRecord[], 
 
 /** `start FILE`: checks all, then starts the apps that do not run. */
 export async function startFleet(request: FleetRequest, io: Io): Promise<number> {
-  const { dir, facts } = here();
-  const fleet = await readFleet(request, facts.cwd);
-  const records = fleetRecords(fleet, dir, facts);
-  warn(io, fleet.warnings);
-  return startAll(dir, await notRunning(dir, records, io), facts.env, io);
+  const { dir, env, records } = await checkedFleet(request, io);
+  return startAll(dir, await notRunning(dir, records, io), env, io);
 }
 
 /** `restart FILE`: checks all, stops the apps that run, starts them all with the file's current settings. */
 export async function restartFleet(request: FleetRequest, io: Io): Promise<number> {
-  const { dir, facts } = here();
-  const fleet = await readFleet(request, facts.cwd);
-  const records = fleetRecords(fleet, dir, facts);
-  warn(io, fleet.warnings);
+  const { dir, env, records } = await checkedFleet(request, io);
   const lib = control();
   const wasRunning = new Set<string>();
   await Promise.all(
@@ -154,7 +155,7 @@ export async function restartFleet(request: FleetRequest, io: Io): Promise<numbe
       await lib.stop(pidFile);
     }),
   );
-  return startAll(dir, records, facts.env, io, (name) => (wasRunning.has(name) ? ' (restarted with the file\'s settings)' : ''));
+  return startAll(dir, records, env, io, (name) => (wasRunning.has(name) ? ' (restarted with the file\'s settings)' : ''));
 }
 
 /** A record's run as JSON with sorted keys: what a reload cannot change (command, arguments, directory, environment, settings, log). */
@@ -173,10 +174,7 @@ function runOf(record: DaemonRecord): string {
  * not run is started.
  */
 export async function reloadFleet(request: FleetRequest, io: Io): Promise<number> {
-  const { dir, facts } = here();
-  const fleet = await readFleet(request, facts.cwd);
-  const records = fleetRecords(fleet, dir, facts);
-  warn(io, fleet.warnings);
+  const { dir, env, records } = await checkedFleet(request, io);
   const lib = control();
   const toStart = new Set<DaemonRecord>();
   const changed = new Set<string>();
@@ -203,7 +201,7 @@ export async function reloadFleet(request: FleetRequest, io: Io): Promise<number
     }),
   );
   const note = (name: string): string => (changed.has(name) ? " (restarted: the file changed it, which a reload cannot apply)" : '');
-  return Math.max(code, startAll(dir, records.filter((r) => toStart.has(r)), facts.env, io, note));
+  return Math.max(code, startAll(dir, records.filter((r) => toStart.has(r)), env, io, note));
 }
 
 /** `stop FILE`: stops its apps. */
