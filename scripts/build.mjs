@@ -31,6 +31,8 @@ await Promise.all([
   // Loaded on first use by the entry (src/bundles.ts): a worker never pays for them.
   build({ ...common, entryPoints: ['src/launcher/entry.ts'], format: 'cjs', outfile: 'dist/launcher.js' }),
   build({ ...common, entryPoints: ['src/control/entry.ts'], format: 'cjs', outfile: 'dist/control.js' }),
+  // Preloaded (--require) into the Node apps of a pm2 file with wait_ready: process.send('ready').
+  build({ ...common, entryPoints: ['src/worker/pm2-send.ts'], format: 'cjs', outfile: 'dist/pm2-send.js' }),
   // The service subpath is its own pair of bundles: installing a service is none of a worker's business.
   build({ ...common, entryPoints: ['src/service/index.ts'], format: 'cjs', outfile: 'dist/service.js' }),
   build({ ...common, entryPoints: ['src/service/index.ts'], format: 'esm', outfile: 'dist/service.mjs', banner: { js: `${esmBanner}\n${esmDirname}` } }),

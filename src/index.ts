@@ -14,7 +14,7 @@ export { listenHandle } from './worker/listen-handle.js';
 export type { ListenFallback } from './worker/listen-handle.js';
 export { EXIT_ALREADY_RUNNING } from './errors.js';
 export { reload, restart, status, stop } from './control/api.js';
-export type { DaemonState, DaemonStatus, StatusOptions } from './control/status.js';
+export type { DaemonState, DaemonStatus, InstanceStatusReport, StatusOptions } from './control/status.js';
 export type { StopOptions } from './control/stop.js';
 export type { RestartOptions } from './control/restart.js';
 export type { ReloadOptions, ReloadResult } from './control/reload.js';

@@ -63,7 +63,7 @@ export const SETTINGS = {
   errFile: { kind: { type: 'path' }, default: '', doc: "file for the worker's stderr; empty: the log file" },
   maxSize: { kind: { type: 'bytes' }, default: 0, doc: 'rotate the log by rename when it would grow beyond this many bytes (piped mode); 0: never' },
   maxFiles: { kind: { type: 'count' }, default: 5, doc: 'rotated files kept (log.1 … log.N), the oldest deleted' },
-  maxMemory: { kind: { type: 'bytes' }, default: 0, doc: "restart the worker gracefully when its whole tree's RSS is above this, checked every second; 0: no limit" },
+  maxMemory: { kind: { type: 'bytes' }, default: 0, doc: "replace an instance's worker gracefully (that instance alone; with --listen: new ready first) when its whole tree's RSS is above this, checked every second; 0: no limit" },
   cronRestart: { kind: { type: 'cron' }, default: '', doc: 'restart the worker gracefully at these times (5 cron fields, local time); empty: never' },
   watch: { kind: { type: 'strings' }, default: [], bare: '.', doc: 'restart the worker when a file under these paths changes (relative: to the working directory; --watch alone: that directory; repeatable)' },
   watchIgnore: { kind: { type: 'strings' }, default: [], flag: 'ignore', doc: 'globs of paths watch ignores besides node_modules, .git, dotfiles, the logs and the state' },

@@ -16,6 +16,9 @@ import { list, parseList } from './list.js';
 import { logs, parseLogs } from './logs.js';
 import { parseReload, reload } from './reload.js';
 import { parseRestart, restart } from './restart.js';
+import { parseResurrect, resurrect } from './resurrect.js';
+import { parseSave, save } from './save.js';
+import { parseStartup, startup, unstartup } from './startup.js';
 import { parseRun, run } from './run.js';
 import { parseStart, start } from './start.js';
 import { parseStatus, status } from './status.js';
@@ -42,6 +45,10 @@ const PARSERS = {
   delete: parseDelete,
   install: parseInstall,
   uninstall: parseUninstall,
+  save: parseSave,
+  resurrect: parseResurrect,
+  startup: (args: readonly string[]) => parseStartup('startup', args),
+  unstartup: (args: readonly string[]) => parseStartup('unstartup', args),
 } as const;
 
 /** Reads a whole command line (without `node` and the script) into a request. Pure. */
@@ -104,5 +111,13 @@ export async function execute(request: Request, io: Io): Promise<number | 'runni
       return install(request, io);
     case 'uninstall':
       return uninstall(request, io);
+    case 'save':
+      return save(request, io);
+    case 'resurrect':
+      return resurrect(request, io);
+    case 'startup':
+      return startup(request, io);
+    case 'unstartup':
+      return unstartup(request, io);
   }
 }

@@ -9,7 +9,7 @@ import { SERVICE_SETTING_FLAGS } from './install.js';
 import { NAME_RULE } from './names.js';
 
 /** The verbs, in the order the help shows them. */
-export const VERBS = ['start', 'run', 'stop', 'restart', 'reload', 'status', 'list', 'logs', 'flush', 'delete', 'install', 'uninstall'] as const;
+export const VERBS = ['start', 'run', 'stop', 'restart', 'reload', 'status', 'list', 'logs', 'flush', 'delete', 'install', 'uninstall', 'save', 'resurrect', 'startup', 'unstartup'] as const;
 /** A verb. */
 export type Verb = (typeof VERBS)[number];
 
@@ -18,18 +18,25 @@ const MAIN = `usage: xdaemon <verb> [arguments]
 Run any program as a supervised daemon, and operate it by name.
 
   start [options] [--name NAME] -- <command> [args…]    start it supervised, in the background
+  start SCRIPT [options] [-- args…]                      a script (.js, .mjs, .cjs, .ts) with this node, or an executable
+  start [FILE] [--only a,b] [--env SET]                  the apps of a fleet file (default: xdaemon.config.*, ecosystem.config.*)
   run [options] [--name NAME] -- <command> [args…]      supervise it in the foreground
-  stop NAME… | --all [--timeout MS]                      stop daemons and everything they started
-  restart NAME…                                          new worker; a stopped daemon is started
-  reload NAME…                                           replace the workers one by one, each once its successor is ready
+  stop NAME… | FILE | --all [--timeout MS]               stop daemons and everything they started
+  restart NAME… | FILE                                   new worker; a stopped daemon is started; FILE: its settings now
+  reload NAME… | FILE                                    replace the workers one by one, each once its successor is ready
   status [NAME] [--json]                                 state (exit 0 running, 1 dead, 3 stopped, 4 unknown)
   list [--json]                                          every daemon in a table, with CPU and memory
   logs [NAME…] [-n LINES] [-f]                           the end of their logs (all: every daemon's); -f follows
   flush NAME… | --all [--rotated]                        empty their log files
-  delete NAME                                            stop it if needed and forget it
+  delete NAME | FILE                                     stop it if needed and forget it
   install [--user] [--name NAME] [options] -- <command> [args…]
                                                          install it as an OS service (systemd, launchd, Windows)
+  install FILE [--only a,b] [--user]                     one OS service per app of a fleet file
   uninstall NAME                                         remove that OS service
+  save [--force]                                         record which daemons run, for resurrect
+  resurrect                                              start the saved daemons (this environment + their own)
+  startup [--user] [--dry-run]                           an OS service that runs resurrect at boot (login)
+  unstartup                                              remove it
 
 xdaemon VERB --help shows a verb's options; xdaemon --version the version.
 Daemons live in the state directory: $XDAEMON_HOME, else $XDG_STATE_HOME/xdaemon,
@@ -88,14 +95,25 @@ const LAUNCH_ROWS: [string, string][] = [
   ['--env NAME=VALUE', 'add to its environment (repeatable); the rest is this shell\'s'],
 ];
 
+const FLEET_ROWS: [string, string][] = [
+  ['--env SET', 'with a fleet file: each app\'s env_SET over its env'],
+  ['--only a,b', 'with a fleet file: only these apps'],
+];
+
 function launchHelp(verb: 'start' | 'run'): string {
   const head =
     verb === 'start'
       ? `usage: xdaemon start [options] [--name NAME] -- <command> [args…]
+       xdaemon start SCRIPT [options] [--name NAME] [-- args…]
+       xdaemon start [FILE] [--only a,b] [--env SET]
 
 Starts <command> under a supervisor in the background, and returns once the supervisor handles
 signals (with --wait-ready, once the first worker called ready()). Refused (exit 1) when NAME runs.
-A NAME that is stopped is started with this command line and these options.`
+A NAME that is stopped is started with this command line and these options. SCRIPT: a .js, .cjs or
+.mjs file runs with this node, a .ts file with this node and its installed loader (tsx), an
+executable as it is. FILE: every app of a fleet file that does not run yet (those that do are
+named, untouched); everything in it is checked before anything starts.
+${FLEET}`
       : `usage: xdaemon run [options] [--name NAME] -- <command> [args…]
 
 Supervises <command> in the foreground: this process is the supervisor. SIGTERM or SIGINT stops
@@ -106,13 +124,44 @@ are this process's (the supervisor's lines go to stderr).`;
   return `${head}
 
 options:
-${rows([NAME_ROW, ...LAUNCH_ROWS, ...settingRows(SETTING_FLAGS)])}
+${rows([NAME_ROW, ...LAUNCH_ROWS, ...(verb === 'start' ? FLEET_ROWS : []), ...settingRows(SETTING_FLAGS)])}
 ${sizes}
 `;
 }
 
+const FLEET = `
+A fleet file: FILE names xdaemon.config.{js,cjs,mjs,json}, ecosystem.config.{js,cjs,mjs} or any
+*.json; { apps: [{ name, command or script, args, cwd, env, env_SET, …settings }] }, pm2's keys
+too. --only a,b: those apps; --env SET: their env_SET over env (--env NAME=VALUE adds a variable).`;
+
 const SIMPLE: Record<Exclude<Verb, 'start' | 'run' | 'install'>, string> = {
-  stop: `usage: xdaemon stop NAME… | --all [--timeout MS]
+  save: `usage: xdaemon save [--force]
+
+Records which daemons run now (their names; their records are already in the state directory),
+for xdaemon resurrect. An empty list is not saved over a non-empty one without --force.
+`,
+  resurrect: `usage: xdaemon resurrect
+
+Starts the daemons xdaemon save recorded that do not run, from their records, with this
+environment plus each one's recorded --env or file env (never an old copy of a whole environment).
+`,
+  startup: `usage: xdaemon startup [--user] [--dry-run] [--force] [--backend B] [--root DIR]
+
+Installs one OS service (${'xdaemon-resurrect'}) that runs xdaemon resurrect at boot (--user: at
+login) and xdaemon stop --all at shutdown, with node and xdaemon by their absolute paths;
+xdaemon status warns when one of them is gone (run startup --force again then).
+
+  --user       a service of the current user (systemd --user, a LaunchAgent, a task at logon)
+  --dry-run    print the file and the commands instead
+  --force      replace a different file of the same name
+  --backend B  systemd, launchd or windows (default: the one running this machine)
+  --root DIR   write under DIR (preparing an image)
+`,
+  unstartup: `usage: xdaemon unstartup [--backend B] [--root DIR]
+
+Removes the service xdaemon startup installed (the daemons that run go on).
+`,
+  stop: `usage: xdaemon stop NAME… | FILE [--only a,b] | --all [--timeout MS]
 
 Stops each daemon: its supervisor stops the worker's whole tree (SIGTERM, then SIGKILL after
 --kill-timeout) and exits. Returns once they are gone. A stopped daemon is fine (exit 0); a dead
@@ -120,20 +169,25 @@ one (its supervisor was killed) has what it left stopped and its pid file remove
 
   --all         every daemon
   --timeout MS  give up waiting for each after MS (default 30000; exit 1)
+${FLEET}
 `,
-  restart: `usage: xdaemon restart NAME…
+  restart: `usage: xdaemon restart NAME… | FILE [--only a,b] [--env SET]
 
 A running daemon gets a new worker (the old one's tree is stopped first; the supervisor stays).
 A stopped or dead one is started again from its record, with this shell's environment plus its
-recorded --env.
+recorded --env. The apps of FILE are stopped and started with the file's current settings.
+${FLEET}
 `,
-  reload: `usage: xdaemon reload NAME…
+  reload: `usage: xdaemon reload NAME… | FILE [--only a,b] [--env SET]
 
 For each instance in turn: a replacement starts, and the old worker is stopped gracefully only
 once the replacement is ready (--wait-ready; without it, after --reload-grace). With --listen the
 old and new workers share the supervisor's sockets, so no connection is refused. A replacement
 that dies or is late is stopped, the old worker keeps running, and reload exits 1 naming the
-instance. One reload at a time per daemon: another one meanwhile is refused.
+instance. One reload at a time per daemon: another one meanwhile is refused. The apps of FILE
+that run as it says are reloaded; one it changed is restarted with its new settings; one that does
+not run is started.
+${FLEET}
 `,
   status: `usage: xdaemon status [NAME] [--json]
 
@@ -164,9 +218,10 @@ so the next lines land in the emptied files.
   --all      every daemon
   --rotated  also delete the rotated copies (log.1 … log.N)
 `,
-  delete: `usage: xdaemon delete NAME
+  delete: `usage: xdaemon delete NAME | FILE [--only a,b]
 
-Stops the daemon if it runs, then forgets it: its record and pid file are removed (its log stays).
+Stops the daemon (each app of FILE) if it runs, then forgets it: its record and pid file are
+removed (its log stays).
 `,
   uninstall: `usage: xdaemon uninstall NAME [--backend systemd|launchd|windows] [--root DIR]
 

@@ -15,6 +15,7 @@ import { type ParsedLine, SETTING_FLAGS, boolFlag, listFlag, parseEnv, readLine,
 import type { Io } from './io.js';
 import { LAUNCH_FLAGS, commandOf } from './launch.js';
 import { checkName, defaultName } from './names.js';
+import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /** The settings a service manager has, as flags of `install`. */
@@ -44,9 +45,12 @@ export interface InstallRequest {
   listen: string[] | undefined;
   backend: (typeof BACKENDS)[number] | undefined;
   root: string | undefined;
+  /** `install FILE`: one service per app of a fleet file. */
+  fleet?: FleetRequest;
 }
 
 const INSTALL_FLAGS = {
+  ...ONLY_FLAG,
   ...LAUNCH_FLAGS,
   user: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -59,16 +63,14 @@ const INSTALL_FLAGS = {
 export function parseInstall(args: readonly string[]): InstallRequest | { verb: 'help'; topic: 'install' } {
   const line = readLine('install', args, INSTALL_FLAGS);
   if (line.help) return { verb: 'help', topic: 'install' };
+  const fleet = fleetRequestOf('install', line, ['user', 'dry-run', 'force', 'backend', 'root']);
   refuseUnsupported(line);
   const s = settingsOf(line, SERVICE_SETTING_FLAGS);
   const name = textFlag(line, 'name');
   if (name !== undefined) checkName(name);
-  const backend = textFlag(line, 'backend');
-  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend)) {
-    throw new UsageError(`--backend must be ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
-  }
+  const backend = backendOf(line);
   for (const flag of ['log', 'cwd', 'root']) if (textFlag(line, flag) === '') throw new UsageError(`--${flag} needs a path`);
-  const [command, ...rest] = commandOf('install', line);
+  const [command, ...rest] = fleet === undefined ? commandOf('install', line) : [''];
   return {
     verb: 'install',
     name,
@@ -80,15 +82,32 @@ export function parseInstall(args: readonly string[]): InstallRequest | { verb: 
     cwd: textFlag(line, 'cwd'),
     log: textFlag(line, 'log'),
     errFile: s.errFile as string | undefined,
-    env: parseEnv(listFlag(line, 'env')),
+    env: fleet === undefined ? parseEnv(listFlag(line, 'env')) : fleet.env,
     restart: s.restart as InstallRequest['restart'],
     restartDelay: s.restartDelay as number | undefined,
     killTimeout: s.killTimeout as number | undefined,
     waitReady: s.waitReady as number | undefined,
     listen: s.listen as string[] | undefined,
-    backend: backend as InstallRequest['backend'],
+    backend,
     root: textFlag(line, 'root'),
+    ...(fleet === undefined ? {} : { fleet }),
   };
+}
+
+/** `--backend`, checked (install, uninstall, startup). */
+export function backendOf(line: ParsedLine): (typeof BACKENDS)[number] | undefined {
+  const backend = textFlag(line, 'backend');
+  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend)) {
+    throw new UsageError(`--backend must be ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
+  }
+  return backend as (typeof BACKENDS)[number] | undefined;
+}
+
+/** `--backend` and `--root` of the verbs that find a service (uninstall, unstartup, startup). */
+export function serviceWhereOf(line: ParsedLine): { backend: (typeof BACKENDS)[number] | undefined; root: string | undefined } {
+  const root = textFlag(line, 'root');
+  if (root === '') throw new UsageError('--root needs a path');
+  return { backend: backendOf(line), root };
 }
 
 /** A setting the service manager does not have: refused, saying so. */
@@ -142,6 +161,10 @@ export function serviceOptions(request: InstallRequest, facts: { cwd: string; en
 
 /** Installs (or, with --dry-run, shows) the service. */
 export async function install(request: InstallRequest, io: Io): Promise<number> {
+  if (request.fleet !== undefined) {
+    const { installFleet } = await import('./install-fleet.js');
+    return installFleet(request, request.fleet, io);
+  }
   const options = serviceOptions(request, { cwd: process.cwd(), env: process.env });
   const { Service, formatPlan } = loadBundle('service');
   let svc: InstanceType<typeof Service>;
@@ -151,6 +174,16 @@ export async function install(request: InstallRequest, io: Io): Promise<number> 
     // The service's own rules (a name a unit cannot hold, an env name, a fraction of a millisecond).
     throw new UsageError((err as Error).message.replace(/^xdaemon: /, ''));
   }
+  return installService(svc, request, io, formatPlan);
+}
+
+/** Installs `svc` (or with --dry-run prints its plan), a line saying what was done. */
+export async function installService(
+  svc: InstanceType<ReturnType<typeof loadBundle<'service'>>['Service']>,
+  request: Pick<InstallRequest, 'dryRun' | 'force'>,
+  io: Io,
+  formatPlan: ReturnType<typeof loadBundle<'service'>>['formatPlan'],
+): Promise<number> {
   if (request.dryRun) {
     io.out(formatPlan(await svc.plan()).trimEnd());
     return EXIT.ok;

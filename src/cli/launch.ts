@@ -59,6 +59,13 @@ export function commandOf(verb: string, line: ParsedLine): [string, ...string[]]
 
 /** Reads a `start`/`run` command line (after the verb) into a request; pure. */
 export function parseLaunch(verb: string, line: ParsedLine): LaunchRequest {
+  const options = launchOptionsOf(line);
+  const [command, ...args] = commandOf(verb, line);
+  return { ...options, command, args };
+}
+
+/** The flags of a daemon's command line (all but the command), read; pure. */
+export function launchOptionsOf(line: ParsedLine): Omit<LaunchRequest, 'command' | 'args'> {
   const name = textFlag(line, 'name');
   if (name !== undefined) checkName(name);
   const log = textFlag(line, 'log');
@@ -74,8 +81,7 @@ export function parseLaunch(verb: string, line: ParsedLine): LaunchRequest {
   const watchIgnored = ignoredWatchSetting({ ...DEFAULTS, ...(settings as Partial<DaemonSettings>) }, DEFAULTS.watchDebounce);
   if (watchIgnored !== undefined) throw new UsageError(`--${watchIgnored.option === 'watchIgnore' ? 'ignore' : 'watch-debounce'} cannot apply: ${watchIgnored.reason}`);
   const env = parseEnv(listFlag(line, 'env'));
-  const [command, ...args] = commandOf(verb, line);
-  return { name, command, args, settings, log, cwd, env };
+  return { name, settings, log, cwd, env };
 }
 
 /** Reads `args` for `verb` with the launch flags; `help` when `--help` was asked for. */
@@ -167,6 +173,23 @@ function isFile(path: string): boolean {
   }
 }
 
+/**
+ * A record to start again (`restart` of a stopped daemon, `resurrect`): its command looked up again
+ * in the environment `base` plus its own (a Node upgrade moves `node`). With `fallback`, the
+ * recorded absolute file serves when it exists and the lookup fails (a boot service's PATH).
+ *
+ * @throws XDaemonError when the command is not found.
+ */
+export function refreshedRecord(record: DaemonRecord, base: NodeJS.ProcessEnv, fallback?: (file: string) => boolean): DaemonRecord {
+  const updated = { ...record, updatedAt: new Date().toISOString() };
+  try {
+    updated.file = resolveCommand(record.command, daemonEnv(base, record.env), record.cwd);
+  } catch (err) {
+    if (fallback === undefined || !fallback(record.file)) throw err;
+  }
+  return updated;
+}
+
 /** The environment a daemon gets: the invoking one plus its `--env` additions. */
 export function daemonEnv(base: NodeJS.ProcessEnv, additions: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   return { ...base, ...additions };
@@ -235,25 +258,51 @@ export interface StartedDaemon {
  * @throws XDaemonError when it is running already or cannot start.
  */
 export function startRecord(dir: string, record: DaemonRecord, base: NodeJS.ProcessEnv): StartedDaemon {
+  return beginRecord(dir, record, base).finish();
+}
+
+/** A daemon whose supervisor is spawned; {@link PendingDaemon.finish} waits for it and writes the record. */
+export interface PendingDaemon {
+  finish(): StartedDaemon;
+}
+
+/**
+ * {@link startRecord} in two halves, so that several daemons start in parallel: spawn each, then
+ * finish each. Throws (from either half) as {@link startRecord} does.
+ */
+export function beginRecord(dir: string, record: DaemonRecord, base: NodeJS.ProcessEnv): PendingDaemon {
   const env = daemonEnv(base, record.env);
   const config = supervisorConfig({ ...record, pidFile: daemonPaths(dir, record.name).pidFile, env });
   const launcher = loadBundle('launcher');
-  let started: StartedDaemon;
-  try {
-    started = launcher.startSupervisor(config, record.args, env);
-  } catch (err) {
+  const failed = (err: unknown): XDaemonError => {
     if ((err as XDaemonError).code === launcher.ALREADY_RUNNING) {
-      throw new XDaemonError(`${record.name} is ${messageOf(err)}`, { code: launcher.ALREADY_RUNNING });
+      return new XDaemonError(`${record.name} is ${messageOf(err)}`, { code: launcher.ALREADY_RUNNING });
     }
     writeRecord(dir, record);
-    throw new XDaemonError(`${record.name}: ${messageOf(err)}`, { cause: err });
-  }
+    return new XDaemonError(`${record.name}: ${messageOf(err)}`, { cause: err });
+  };
+  let pending: ReturnType<typeof launcher.spawnSupervisor>;
   try {
-    writeRecord(dir, record);
+    pending = launcher.spawnSupervisor(config, record.args, env);
   } catch (err) {
-    throw new XDaemonError(`${record.name} started (supervisor pid ${started.pid}), but ${messageOf(err)}; stop it with kill ${started.pid}`);
+    throw failed(err);
   }
-  return started;
+  return {
+    finish() {
+      let started: StartedDaemon;
+      try {
+        started = pending.finish();
+      } catch (err) {
+        throw failed(err);
+      }
+      try {
+        writeRecord(dir, record);
+      } catch (err) {
+        throw new XDaemonError(`${record.name} started (supervisor pid ${started.pid}), but ${messageOf(err)}; stop it with kill ${started.pid}`);
+      }
+      return started;
+    },
+  };
 }
 
 /** `started web: supervisor 1234, log /…/web.log[, worker 1240 ready after 0.412 s]`. */

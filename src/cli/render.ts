@@ -3,7 +3,7 @@
  * code of a state. Pure functions of the library's status objects and the time, so that what a
  * user reads is tested without a process.
  */
-import type { DaemonState, DaemonStatus } from '../control/status.js';
+import type { DaemonState, DaemonStatus, DaemonUsage } from '../control/status.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
 import { formatBytes } from '../process/tree-usage.js';
 
@@ -44,12 +44,12 @@ function since(iso: string | undefined, now: number): string | undefined {
 export type NamedStatus = { name: string } & DaemonStatus;
 
 /** CPU as a table cell: `12.5%`, or `-` when unknown. */
-function cpuCell(s: NamedStatus): string {
+function cpuCell(s: { usage?: DaemonUsage | undefined }): string {
   return s.usage?.cpu === undefined ? '-' : `${s.usage.cpu.toFixed(1)}%`;
 }
 
 /** The tree's memory (summed RSS) as a table cell, or `-` when unknown. */
-function memoryCell(s: NamedStatus): string {
+function memoryCell(s: { usage?: DaemonUsage | undefined }): string {
   return s.usage?.rss === undefined ? '-' : formatBytes(s.usage.rss);
 }
 
@@ -85,8 +85,8 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       '',
       i.workerPid === undefined ? '-' : String(i.workerPid),
       since(i.workerStartedAt, now) ?? '-',
-      '',
-      '',
+      i.usage === undefined ? '' : cpuCell(i),
+      i.usage === undefined ? '' : memoryCell(i),
       String(i.starts),
       `${i.errors}/${r.maxError}`,
       '',
@@ -140,7 +140,8 @@ export function statusLines(s: NamedStatus, cwd: string | undefined, now: number
       for (const i of instances) {
         const state = i.restarting ? 'restarting' : i.ready ? 'ready' : 'running';
         const pid = i.workerPid === undefined ? 'no worker' : `pid ${i.workerPid}${at(i.workerStartedAt)}`;
-        rows.push([`instance ${i.instance}`, `${pid}, ${state}, starts ${i.starts}, errors ${i.errors}${i.reloads > 0 ? `, reloads ${i.reloads}` : ''}`]);
+        const usage = i.usage?.rss === undefined ? '' : `, cpu ${cpuCell(i)}, mem ${memoryCell(i)}`;
+        rows.push([`instance ${i.instance}`, `${pid}, ${state}, starts ${i.starts}, restarts ${i.restarts}, errors ${i.errors}${i.reloads > 0 ? `, reloads ${i.reloads}` : ''}${usage}`]);
       }
     }
     if (s.reloading === true) rows.push(['reload', 'under way']);

@@ -3,27 +3,37 @@
  * tree is stopped gracefully first); a stopped (or dead) one is started again from its record, with
  * the environment of this shell plus its recorded `--env`, its command looked up again.
  */
-import { resolveCommand } from '../process/which.js';
 import type { Io } from './io.js';
 import { control, existingStateDirectory, forEachName, known, namesOf } from './daemons.js';
-import { daemonEnv, startRecord, startedLine } from './launch.js';
+import { refreshedRecord, startRecord, startedLine } from './launch.js';
 import { readLine } from './flags.js';
+import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
+import { UsageError } from './usage-error.js';
 
 /** `restart`, read. */
 export interface RestartRequest {
   verb: 'restart';
   names: string[];
+  /** `restart FILE`: the apps of a fleet file, with its current settings. */
+  fleet?: FleetRequest;
 }
 
 /** Reads `restart`'s arguments. Pure. */
 export function parseRestart(args: readonly string[]): RestartRequest | { verb: 'help'; topic: 'restart' } {
-  const line = readLine('restart', args, {});
+  const line = readLine('restart', args, { ...ONLY_FLAG, env: { type: 'string', multiple: true } });
   if (line.help) return { verb: 'help', topic: 'restart' };
+  const fleet = fleetRequestOf('restart', line);
+  if (fleet !== undefined) return { verb: 'restart', names: [], fleet };
+  if (line.flags.has('env')) throw new UsageError('--env goes with a fleet file (xdaemon restart FILE --env SET); a daemon restarts with its recorded --env');
   return { verb: 'restart', names: namesOf('restart', line.positionals, true) };
 }
 
 /** Restarts (or starts) each daemon; exit 1 if one of them failed. */
 export async function restart(request: RestartRequest, io: Io): Promise<number> {
+  if (request.fleet !== undefined) {
+    const { restartFleet } = await import('./fleet.js');
+    return restartFleet(request.fleet, io);
+  }
   const dir = existingStateDirectory();
   const lib = control();
   return forEachName(request.names, io, async (name) => {
@@ -36,8 +46,7 @@ export async function restart(request: RestartRequest, io: Io): Promise<number> 
     }
     // Dead: what its workers left is stopped and the stale pid file removed first.
     if (now.state === 'dead') await lib.stop(daemon.pidFile);
-    const record = { ...daemon.record, updatedAt: new Date().toISOString() };
-    record.file = resolveCommand(record.command, daemonEnv(process.env, record.env), record.cwd);
+    const record = refreshedRecord(daemon.record, process.env);
     const started = startRecord(daemon.dir, record, process.env);
     io.out(`${startedLine(name, started, record.log)} (it was ${now.state})`);
   });

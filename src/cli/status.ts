@@ -14,6 +14,7 @@ import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { control, existingStateDirectory, namesOf, statusesOf } from './daemons.js';
 import { daemonPaths, readRecord, recordNames } from './record.js';
+import { startupWarnings } from './saved.js';
 import { LSB, lsbCode, lsbCodeOfAll, serviceLine, statusLines, summaryLine } from './render.js';
 import { EXIT, UsageError } from './usage-error.js';
 
@@ -90,6 +91,7 @@ async function findService(name: string): Promise<ServiceFinding | undefined> {
 export async function status(request: StatusRequest, io: Io): Promise<number> {
   const dir = existingStateDirectory();
   const now = Date.now();
+  for (const warning of startupWarnings(dir)) io.err(`warning: ${warning}`);
   if (request.name !== undefined) {
     const lib = control();
     const name = request.name;

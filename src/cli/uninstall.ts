@@ -5,10 +5,10 @@
 import { resolve } from 'node:path';
 import { loadBundle } from '../bundles.js';
 import { XDaemonError } from '../errors.js';
-import { readLine, textFlag } from './flags.js';
+import { readLine } from './flags.js';
 import type { Io } from './io.js';
 import { namesOf } from './daemons.js';
-import { BACKENDS } from './install.js';
+import { BACKENDS, serviceWhereOf } from './install.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /** `uninstall`, read. */
@@ -25,13 +25,7 @@ export function parseUninstall(args: readonly string[]): UninstallRequest | { ve
   if (line.help) return { verb: 'help', topic: 'uninstall' };
   const [name, extra] = namesOf('uninstall', line.positionals, true);
   if (extra !== undefined) throw new UsageError(`uninstall takes one NAME, got also ${JSON.stringify(extra)}`);
-  const backend = textFlag(line, 'backend');
-  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend)) {
-    throw new UsageError(`--backend must be ${BACKENDS.join(', ')}, got ${JSON.stringify(backend)}`);
-  }
-  const root = textFlag(line, 'root');
-  if (root === '') throw new UsageError('--root needs a path');
-  return { verb: 'uninstall', name: name as string, backend: backend as UninstallRequest['backend'], root };
+  return { verb: 'uninstall', name: name as string, ...serviceWhereOf(line) };
 }
 
 /** Uninstalls the service; exit 1 when none of that name is installed. */

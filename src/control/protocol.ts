@@ -67,6 +67,8 @@ export interface InstanceReport {
   reloads: number;
   errors: number;
   lastExit?: ExitReport;
+  /** With several instances: the CPU time of this instance's worker tree as the supervisor last sampled it (Linux). */
+  cpuSample?: CpuSample;
 }
 
 /** What a reload did for one instance. */

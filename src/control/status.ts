@@ -4,9 +4,9 @@ import { HAS_PROC, isZombie, readProc } from '../process/proc.js';
 import { findTree } from '../process/stop-tree.js';
 import { controlCall } from './call.js';
 import { type FoundDaemon, ask, findDaemon } from './find-daemon.js';
-import type { LiveStatus } from './protocol.js';
+import type { InstanceReport, LiveStatus } from './protocol.js';
 import type { EndRecord, StateRecord } from './state-file.js';
-import { type DaemonUsage, measureUsage } from './usage.js';
+import { type DaemonUsage, measureUsage, sumUsage } from './usage.js';
 
 export type { DaemonUsage } from './usage.js';
 
@@ -21,9 +21,14 @@ export type DaemonState =
   /** A pid file, but no supervisor holds the daemon's lock: it was killed (or its pid is reused). */
   | 'dead';
 
+/** One instance of a running daemon, with (several instances, Linux) what its worker's tree uses. */
+export interface InstanceStatusReport extends Omit<InstanceReport, 'cpuSample'> {
+  usage?: DaemonUsage;
+}
+
 /** What `status()` reports. Times are ISO 8601 strings. */
 export interface DaemonStatus
-  extends Partial<Pick<LiveStatus, 'workerPid' | 'startedAt' | 'workerStartedAt' | 'ready' | 'lastExit' | 'reloads' | 'instances' | 'reloading' | 'listen'>>,
+  extends Partial<Pick<LiveStatus, 'workerPid' | 'startedAt' | 'workerStartedAt' | 'ready' | 'lastExit' | 'reloads' | 'reloading' | 'listen'>>,
     Pick<LiveStatus, 'starts' | 'restarts' | 'errors' | 'maxCount' | 'maxError' | 'command' | 'logFile'> {
   state: DaemonState;
   /** The absolute pid file. */
@@ -36,8 +41,10 @@ export interface DaemonStatus
   leftovers?: number[];
   /** Running, but the supervisor did not answer in time (stopped with SIGSTOP, overloaded, …). */
   unresponsive?: true;
-  /** Running (Linux): CPU and memory of the worker's whole tree and the supervisor's RSS, read now. */
+  /** Running (Linux): CPU and memory of the worker's whole tree (several instances: of all their trees) and the supervisor's RSS, read now. */
   usage?: DaemonUsage;
+  /** Every instance (absent from supervisors older than instances). */
+  instances?: InstanceStatusReport[];
 }
 
 /** Options of {@link status}. */
@@ -105,9 +112,18 @@ function notRunning(daemon: FoundDaemon): DaemonStatus {
 }
 
 function fromLive(live: LiveStatus, pidFile: string): DaemonStatus {
-  const { cpuSample, ...rest } = live;
-  const usage = measureUsage(live.pid, live.workerPid, cpuSample);
-  return { ...rest, pidFile, ...(usage === undefined ? {} : { usage }) };
+  const { cpuSample, instances, ...rest } = live;
+  if (instances === undefined || instances.length < 2) {
+    const usage = measureUsage(live.pid, live.workerPid, cpuSample);
+    return { ...rest, ...(instances === undefined ? {} : { instances }), pidFile, ...(usage === undefined ? {} : { usage }) };
+  }
+  // Several instances: each one's tree, and the daemon's the sum of theirs.
+  const measured = instances.map(({ cpuSample: sample, ...i }) => {
+    const usage = measureUsage(live.pid, i.workerPid, sample);
+    return { ...i, ...(usage === undefined ? {} : { usage }) };
+  });
+  const usage = sumUsage(measured.map((i) => i.usage));
+  return { ...rest, instances: measured, pidFile, ...(usage === undefined ? {} : { usage }) };
 }
 
 /** What a state file tells of a daemon that does not run. */

@@ -29,7 +29,10 @@ export function stop(pidFile: string, options: StopOptions = {}): Promise<void> 
 
 async function stopFound(daemon: FoundDaemon, timeout: number, scope: CallScope): Promise<void> {
   const deadline = Date.now() + timeout;
-  const answer = await ask(daemon, 'stop', Math.min(timeout, 5000), scope.signal);
+  let answer = await ask(daemon, 'stop', Math.min(timeout, 5000), scope.signal);
+  // A supervisor that ends by itself (it gave up) may close the connection without an answer:
+  // asked again, it is gone.
+  if (answer === 'unresponsive') answer = await ask(findDaemon(daemon.pidFile), 'stop', Math.max(1, Math.min(deadline - Date.now(), 5000)), scope.signal);
   // No supervisor (any more): the files as they are now, not as they were before the request.
   if (answer === 'unreachable') return cleanUpAfter(findDaemon(daemon.pidFile));
   if (answer === 'unresponsive') throw new XDaemonError(`the supervisor of ${daemon.pidFile} did not answer the stop request`);

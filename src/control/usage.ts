@@ -66,6 +66,28 @@ export function measureUsage(supervisorPid: number, workerPid: number | undefine
   };
 }
 
+/**
+ * The usage of several instances' trees as one: CPU, RSS, PSS and processes summed where every
+ * instance's is known (a figure missing for one is missing for the sum: never a low number), the
+ * supervisor's RSS once. Undefined when none is known. Pure.
+ */
+export function sumUsage(all: readonly (DaemonUsage | undefined)[]): DaemonUsage | undefined {
+  const known = all.filter((u): u is DaemonUsage => u !== undefined);
+  if (known.length === 0) return undefined;
+  const out: DaemonUsage = {};
+  for (const key of ['cpu', 'rss', 'pss', 'processes'] as const) {
+    if (known.length === all.length && known.every((u) => u[key] !== undefined)) out[key] = known.reduce((n, u) => n + (u[key] as number), 0);
+  }
+  if (out.cpu !== undefined) {
+    out.cpu = Math.round(out.cpu * 10) / 10;
+    const windows = known.flatMap((u) => (u.cpuWindow === undefined ? [] : [u.cpuWindow]));
+    if (windows.length > 0) out.cpuWindow = Math.max(...windows);
+  }
+  const supervisorRss = known.find((u) => u.supervisorRss !== undefined)?.supervisorRss;
+  if (supervisorRss !== undefined) out.supervisorRss = supervisorRss;
+  return out;
+}
+
 /** One line of `ps -A -o pid=,pgid=,rss=,%cpu=`. */
 export interface PsLine {
   pid: number;

@@ -4,4 +4,4 @@
  */
 export { ForegroundSupervision, launchSupervisor } from './launch-supervisor.js';
 export { startGeneration } from './respawn.js';
-export { startSupervisor, ALREADY_RUNNING } from './start-supervisor.js';
+export { startSupervisor, spawnSupervisor, ALREADY_RUNNING } from './start-supervisor.js';

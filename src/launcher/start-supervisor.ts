@@ -36,6 +36,23 @@ export interface Started {
  * `code` {@link ALREADY_RUNNING} when the pid file's supervisor runs.
  */
 export function startSupervisor(config: SupervisorConfig, args: readonly string[], env: NodeJS.ProcessEnv): Started {
+  return spawnSupervisor(config, args, env).finish();
+}
+
+/** A supervisor spawned and not yet waited for: {@link PendingSupervisor.finish} waits for its handshake. */
+export interface PendingSupervisor {
+  /** The supervisor's pid. */
+  readonly pid: number;
+  /** Waits for its handshake; returns or throws as {@link startSupervisor} does. Once. */
+  finish(): Started;
+}
+
+/**
+ * The first half of {@link startSupervisor}: the refusal of a visibly running one and the spawn.
+ * Spawning several before finishing any starts them in parallel (a fleet file): their start-ups
+ * overlap, and each wait then finds its answer ready or nearly so.
+ */
+export function spawnSupervisor(config: SupervisorConfig, args: readonly string[], env: NodeJS.ProcessEnv): PendingSupervisor {
   const pidFile = config.settings.pidFile;
   if (pidFile !== '') {
     const running = runningSupervisor(pidFile);
@@ -51,9 +68,18 @@ export function startSupervisor(config: SupervisorConfig, args: readonly string[
   let child: ReturnType<typeof spawnDetached>;
   try {
     child = spawnDetached({ file: process.execPath, args: entryArgs, env: supervisorEnv, cwd: config.cwd, outputFd: fd, extraStdio: receiver.stdio });
+  } catch (err) {
+    receiver.dispose();
+    throw err;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+  return { pid: child.pid, finish: () => awaitHandshake(config, child, receiver) };
+}
+
+/** The second half of {@link startSupervisor}: the wait for the supervisor's answer. */
+function awaitHandshake(config: SupervisorConfig, child: ReturnType<typeof spawnDetached>, receiver: ReturnType<typeof createReceiver>): Started {
+  const pidFile = config.settings.pidFile;
   const pid = child.pid;
   const where = config.logFile === '' ? '' : `; see ${config.logFile}`;
   const waitReady = config.settings.waitReady;

@@ -42,10 +42,12 @@ export interface TreeUsage {
 export class TreeScanner {
   private readonly withoutToken = new Map<number, number>();
 
-  /** The live members of `tree` now, with their /proc stat entries. */
-  members(tree: TreeRef): ProcEntry[] {
+  /**
+   * The live members of `tree` now, with their /proc stat entries; `procs`: a listing just taken
+   * (`listProcs` since a pid no later than the tree's), shared by the scans of several trees.
+   */
+  members(tree: TreeRef, procs: ProcEntry[] = listProcs(tree.id.pid > 0 ? tree.id.pid : 0)): ProcEntry[] {
     if (!HAS_PROC) return [];
-    const procs = listProcs(tree.id.pid > 0 ? tree.id.pid : 0);
     const starttimes = new Map(procs.map((p) => [p.pid, p.starttime]));
     // Forget processes that are gone (or whose pid now belongs to another one).
     for (const [pid, starttime] of this.withoutToken) if (starttimes.get(pid) !== starttime) this.withoutToken.delete(pid);

@@ -86,6 +86,20 @@ export interface ServiceOptions {
    */
   waitReady?: number | boolean;
   /**
+   * Run the command once at boot (login) instead of keeping it running (default false): systemd
+   * `Type=oneshot` with `RemainAfterExit=yes` (active once the command has succeeded, so that a
+   * stop runs `stopArgs`); launchd and Windows run it at load or logon without restarting it.
+   * For a command that starts detached daemons (`xdaemon resurrect`). Not with `restart` other
+   * than `never`, nor `waitReady`.
+   */
+  oneshot?: boolean;
+  /**
+   * Arguments for the command at stop, at shutdown or logout (systemd `ExecStop=`), for a `oneshot`
+   * service (`['stop', '--all']`). launchd and Windows have no stop command: they signal the
+   * processes, and the plan warns so.
+   */
+  stopArgs?: readonly string[];
+  /**
    * Addresses the service manager listens on for the program (systemd: a `NAME.socket` unit beside
    * the service, whose sockets the program gets as descriptors 3, 4, … with `LISTEN_FDS`: use
    * `listenHandle()`). The forms of the `listen` setting; systemd only. Default none.
@@ -120,6 +134,9 @@ export interface ServiceConfig {
   userService: boolean;
   /** Milliseconds to wait for readiness; 0 when off. */
   waitReady: number;
+  oneshot: boolean;
+  /** Empty: no stop command. */
+  stopArgs: string[];
   /** Addresses of the socket unit (none: no socket unit). */
   listen: ListenAddress[];
 }
@@ -138,7 +155,7 @@ export const DEFAULT_WAIT_READY = 90_000;
 
 const OPTION_KEYS = [
   'name', 'displayName', 'description', 'command', 'args', 'workingDirectory', 'env', 'user', 'logFile',
-  'errFile', 'restart', 'restartDelay', 'killTimeout', 'userService', 'waitReady', 'listen', 'backend', 'root', 'exec',
+  'errFile', 'restart', 'restartDelay', 'killTimeout', 'userService', 'waitReady', 'oneshot', 'stopArgs', 'listen', 'backend', 'root', 'exec',
 ] as const satisfies readonly (keyof ServiceOptions)[];
 
 const RESTART_MODES: readonly RestartMode[] = ['always', 'on-failure', 'never'];
@@ -232,6 +249,16 @@ export function checkServiceOptions(options: unknown): asserts options is Servic
   if (set('killTimeout')) checkMillis('killTimeout', o.killTimeout);
   if (set('userService') && typeof o.userService !== 'boolean') throw fail('userService', 'a boolean', o.userService);
   if (set('waitReady') && typeof o.waitReady !== 'boolean') checkMillis('waitReady', o.waitReady);
+  if (set('oneshot') && typeof o.oneshot !== 'boolean') throw fail('oneshot', 'a boolean', o.oneshot);
+  if (set('stopArgs')) {
+    if (!Array.isArray(o.stopArgs)) throw fail('stopArgs', 'an array of strings', o.stopArgs);
+    o.stopArgs.forEach((arg: unknown, i: number) => checkText(`stopArgs[${i}]`, arg));
+    if (o.oneshot !== true) throw new TypeError('xdaemon: service option stopArgs goes with oneshot: true (a service that keeps running is stopped by a signal)');
+  }
+  if (o.oneshot === true) {
+    if (set('restart') && o.restart !== 'never') throw new TypeError(`xdaemon: service option oneshot runs the command once: restart must be "never" (or unset), got ${describe(o.restart)}`);
+    if (set('waitReady') && o.waitReady !== false && o.waitReady !== 0) throw new TypeError('xdaemon: service options oneshot and waitReady cannot be combined: a oneshot service is started when its command has ended');
+  }
   if (set('listen')) {
     if (!Array.isArray(o.listen)) throw fail('listen', 'an array of addresses', o.listen);
     o.listen.forEach((a: unknown, i: number) => checkOneLine(`listen[${i}]`, a));
@@ -310,11 +337,13 @@ export function resolveServiceConfig(options: ServiceOptions, facts: ResolveFact
     user: options.user,
     logFile: options.logFile === undefined ? undefined : abs(options.logFile),
     errFile: options.errFile === undefined ? undefined : abs(options.errFile),
-    restart: options.restart ?? SERVICE_DEFAULTS.restart,
+    restart: options.oneshot === true ? 'never' : options.restart ?? SERVICE_DEFAULTS.restart,
     restartDelay: options.restartDelay ?? SERVICE_DEFAULTS.restartDelay,
     killTimeout: options.killTimeout ?? SERVICE_DEFAULTS.killTimeout,
     userService: options.userService ?? SERVICE_DEFAULTS.userService,
     waitReady: waitReady === true ? DEFAULT_WAIT_READY : waitReady === false ? 0 : waitReady,
+    oneshot: options.oneshot === true,
+    stopArgs: [...(options.stopArgs ?? [])],
     listen: parseAddresses(options.listen ?? []),
   };
 }

@@ -50,20 +50,25 @@ export function systemdUnit(c: ServiceConfig): string {
   // The window grows with the restart delay, so that 5 quick deaths in a row always trip it.
   unit.push(`StartLimitIntervalSec=${seconds(10_000 + START_LIMIT_BURST * c.restartDelay)}`, `StartLimitBurst=${START_LIMIT_BURST}`);
   unit.push('', '[Service]');
-  if (c.waitReady > 0) {
+  if (c.oneshot) {
+    // Active once the command has run, so that a stop (shutdown, logout) runs ExecStop=.
+    unit.push('Type=oneshot', 'RemainAfterExit=yes');
+  } else if (c.waitReady > 0) {
     // ready() runs systemd-notify, a child process: systemd must accept READY=1 from any process of the unit.
     unit.push('Type=notify', 'NotifyAccess=all', `TimeoutStartSec=${seconds(c.waitReady)}`);
   } else {
     unit.push('Type=exec');
   }
   unit.push(`ExecStart=${[c.command, ...c.args].map(execWord).join(' ')}`);
+  if (c.stopArgs.length > 0) unit.push(`ExecStop=${[c.command, ...c.stopArgs].map(execWord).join(' ')}`);
   unit.push(`WorkingDirectory=${plainValue('WorkingDirectory', c.workingDirectory)}`);
   for (const [name, value] of Object.entries(c.env)) unit.push(`Environment=${quoted(`${name}=${value}`.replace(/%/g, '%%'))}`);
   if (c.user !== undefined) unit.push(`User=${plainValue('User', c.user)}`);
-  unit.push(`Restart=${c.restart === 'never' ? 'no' : c.restart}`, `RestartSec=${seconds(c.restartDelay)}`);
-  // SIGTERM to the main process, SIGKILL to whatever of the unit is left after the timeout.
+  if (!c.oneshot) unit.push(`Restart=${c.restart === 'never' ? 'no' : c.restart}`, `RestartSec=${seconds(c.restartDelay)}`);
+  // SIGTERM to the main process, SIGKILL to whatever of the unit is left after the timeout (a
+  // oneshot has no main process left: what its stop command leaves gets SIGTERM, then SIGKILL).
   // TimeoutStopSec=0 would mean "no timeout", so killTimeout 0 is written as 1 ms.
-  unit.push('KillMode=mixed', `TimeoutStopSec=${seconds(Math.max(1, c.killTimeout))}`);
+  unit.push(`KillMode=${c.oneshot ? 'control-group' : 'mixed'}`, `TimeoutStopSec=${seconds(Math.max(1, c.killTimeout))}`);
   if (c.logFile !== undefined) unit.push(`StandardOutput=append:${plainValue('logFile', c.logFile)}`);
   if (c.errFile !== undefined) unit.push(`StandardError=append:${plainValue('errFile', c.errFile)}`);
   unit.push('', '[Install]', `WantedBy=${c.userService ? 'default.target' : 'multi-user.target'}`, '');
@@ -139,13 +144,29 @@ function plainValue(setting: string, value: string): string {
  * or undefined when the text has none. Reads back only what this module writes.
  */
 export function unitExecutable(unit: string): string | undefined {
+  return unitExecWords(unit)[0];
+}
+
+/** The words of the `ExecStart=` of a unit written by {@link systemdUnit} (none when it has none). */
+export function unitExecWords(unit: string): string[] {
   const line = unit.split('\n').find((l) => l.startsWith('ExecStart="'));
-  if (line === undefined) return undefined;
-  const body = line.slice('ExecStart="'.length);
+  if (line === undefined) return [];
+  const body = line.slice('ExecStart='.length);
+  const words: string[] = [];
   let out = '';
+  let inWord = false;
   for (let i = 0; i < body.length; i++) {
     const ch = body[i] as string;
-    if (ch === '"') return out.replace(/%%/g, '%');
+    if (!inWord) {
+      if (ch === '"') inWord = true;
+      continue;
+    }
+    if (ch === '"') {
+      words.push(out.replace(/%%/g, '%').replace(/\$\$/g, '$'));
+      out = '';
+      inWord = false;
+      continue;
+    }
     if (ch !== '\\') {
       out += ch;
       continue;
@@ -163,5 +184,5 @@ export function unitExecutable(unit: string): string | undefined {
     else if (next === 'u') out += hex(4);
     else out += next ?? '';
   }
-  return undefined;
+  return words;
 }

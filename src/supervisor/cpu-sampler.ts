@@ -1,6 +1,6 @@
 /**
- * The supervisor's CPU samples of its worker's tree: the tree's cumulative CPU time at the worker's
- * start and then every few seconds, kept (the last two) for the state file, from which `status()`
+ * The supervisor's CPU samples of each instance's worker tree: the tree's cumulative CPU time at
+ * the worker's start and then every few seconds, kept (the last two) for the state file, from which `status()`
  * and `xdaemon list` tell the CPU use over a recent window with one reading of /proc of their own,
  * without waking this process. A sample costs one scan of the processes started after the worker
  * (the environment of each new one read once: ../process/tree-usage).
@@ -15,38 +15,41 @@ export const CPU_SAMPLE_MS = 5000;
 /** How long an idle tree's sample may stand before it is taken again anyway, ms. */
 export const IDLE_REWRITE_MS = 60_000;
 
-/** The worker whose tree is sampled, as the supervisor tells it. */
-export interface SampledWorker {
-  /** The running worker's tree (its identity and tree token), if one runs. */
-  readonly workerTree: (TreeRef & { mark: { entry: string } }) | undefined;
+/** The workers whose trees are sampled, as the supervisor tells them. */
+export interface SampledWorkers {
+  /** Each instance's serving worker: its tree (identity and tree token). */
+  readonly instanceWorkers: readonly { instance: number; tree: TreeRef & { mark: { entry: string } } }[];
 }
 
-/** Samples of the running worker's tree. */
+/** Samples of each instance's running worker's tree. */
 export class CpuSampler {
-  private current: CpuSample | undefined;
+  /** By instance. */
+  private readonly current = new Map<number, CpuSample>();
+  /** By instance: each keeps what it found of its own tree. */
+  private readonly scanners = new Map<number, TreeScanner>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly scanner = new TreeScanner();
 
   constructor(
-    private readonly source: SampledWorker,
+    private readonly source: SampledWorkers,
     /** Called after each sample (to write the state file). */
     private readonly onSample: () => void,
     private readonly interval = CPU_SAMPLE_MS,
   ) {}
 
-  /** The samples of the running worker, if any. */
-  get sample(): CpuSample | undefined {
-    const tree = this.source.workerTree;
-    return tree !== undefined && this.current?.workerPid === tree.id.pid ? this.current : undefined;
+  /** The samples of instance `instance`'s running worker (default the first), if any. */
+  sampleOf(instance = 0): CpuSample | undefined {
+    const tree = this.source.instanceWorkers.find((w) => w.instance === instance)?.tree;
+    const current = this.current.get(instance);
+    return tree !== undefined && current?.workerPid === tree.id.pid ? current : undefined;
   }
 
   /** Samples now (at a worker's start: its first sample), and every interval from now. */
   restart(): void {
     if (!HAS_PROC) return;
     this.stop();
-    this.take();
+    this.takeAll();
     this.timer = setInterval(() => {
-      if (this.take()) this.onSample();
+      if (this.takeAll()) this.onSample();
     }, this.interval);
     this.timer.unref();
   }
@@ -56,26 +59,34 @@ export class CpuSampler {
     this.timer = undefined;
   }
 
+  /** Samples every instance's tree; true when one has something new to record. */
+  private takeAll(): boolean {
+    const workers = this.source.instanceWorkers;
+    const running = new Set(workers.map((w) => w.instance));
+    for (const instance of this.current.keys()) if (!running.has(instance)) this.current.delete(instance);
+    let changed = false;
+    for (const { instance, tree } of workers) if (this.take(instance, tree)) changed = true;
+    return changed;
+  }
+
   /**
-   * Takes a sample; false when there is nothing new to record: no worker, or an idle tree (the same
-   * ticks as the last sample, taken less than {@link IDLE_REWRITE_MS} ago), whose state file is
-   * then not rewritten every few seconds for nothing (its figure, 0 %, stays right over the longer window).
+   * Takes a sample of one instance's tree; false when there is nothing new to record: an idle tree
+   * (the same ticks as the last sample, taken less than {@link IDLE_REWRITE_MS} ago), whose state
+   * file is then not rewritten every few seconds for nothing (its figure, 0 %, stays right over the longer window).
    */
-  private take(): boolean {
-    const tree = this.source.workerTree;
-    if (tree === undefined) {
-      this.current = undefined;
-      return false;
-    }
+  private take(instance: number, tree: SampledWorkers['instanceWorkers'][number]['tree']): boolean {
+    let scanner = this.scanners.get(instance);
+    if (scanner === undefined) this.scanners.set(instance, (scanner = new TreeScanner()));
     let ticks = 0;
-    const members = this.scanner.members(tree);
+    const members = scanner.members(tree);
     for (const m of members) ticks += m.ticks;
     const at = Date.now();
-    const same = this.current?.workerPid === tree.id.pid && this.current.starttime === tree.id.starttime;
-    const last = same ? (this.current as CpuSample).samples.at(-1) : undefined;
+    const current = this.current.get(instance);
+    const same = current?.workerPid === tree.id.pid && current.starttime === tree.id.starttime;
+    const last = same ? current.samples.at(-1) : undefined;
     if (last !== undefined && last.ticks === ticks && at - last.at < IDLE_REWRITE_MS) return false;
-    const samples = same ? [...(this.current as CpuSample).samples.slice(-1), { at, ticks }] : [{ at, ticks }];
-    this.current = { workerPid: tree.id.pid, starttime: tree.id.starttime, token: tree.mark.entry, samples, members: members.map((m) => [m.pid, m.starttime]) };
+    const samples = same ? [...current.samples.slice(-1), { at, ticks }] : [{ at, ticks }];
+    this.current.set(instance, { workerPid: tree.id.pid, starttime: tree.id.starttime, token: tree.mark.entry, samples, members: members.map((m) => [m.pid, m.starttime]) });
     return true;
   }
 }

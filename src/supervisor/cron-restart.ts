@@ -1,12 +1,13 @@
 /**
- * Scheduled restarts: the worker is restarted gracefully at the times of a 5-field cron expression
+ * Scheduled restarts: the daemon (every instance) is restarted gracefully, or reloaded where it can
+ * reload (./procedures), at the times of a 5-field cron expression
  * (`cronRestart`), in the system's local time. The schedule is parsed by croner (a maintained
  * parser without dependencies), loaded only here and by the settings check, so that nothing pays
  * for it unless a schedule is set. One timer waits for the next time; it is armed again after each
  * (a timer longer than Node's limit of ~24.8 days wakes up early and waits again).
  */
 import { MAX_TIMER } from '../options.js';
-import type { Clock, Procedure, RestartTarget } from './procedures.js';
+import { type Clock, type Procedure, type RestartTarget, workersText } from './procedures.js';
 
 const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
 
@@ -18,7 +19,7 @@ export function nextTime(expression: string, now: number): number | undefined {
   return next === null ? undefined : next.getTime();
 }
 
-/** Restarts `target`'s worker at the times of `expression`. */
+/** Restarts `target`'s workers at the times of `expression`. */
 export function startCronRestart(target: RestartTarget, expression: string, clock: Clock = SYSTEM_CLOCK): Procedure {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -33,9 +34,8 @@ export function startCronRestart(target: RestartTarget, expression: string, cloc
         timer.unref();
         return;
       }
-      const pid = target.workerTree()?.id.pid;
-      const message = `cron: ${JSON.stringify(expression)} is due at ${new Date(due).toString()}: restarting${pid === undefined ? '' : ` worker pid ${pid}`}`;
-      target.restartGracefully('cron', message).catch(() => undefined);
+      const message = `cron: ${JSON.stringify(expression)} is due at ${new Date(due).toString()}: restarting${workersText(target)}`;
+      target.replaceAll('cron', message).catch(() => undefined);
       arm(due);
     };
     wait();

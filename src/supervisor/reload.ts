@@ -27,8 +27,10 @@ export interface ReloadHost {
 /**
  * Reloads `slots` one by one. Rejects with an XDaemonError naming the instance and why when a
  * replacement fails (the instances after it are not touched), or when the supervisor stops.
+ * `counted`: where each replacement counts (`restarts` for one the supervisor decided on, the
+ * memory limit's; else `reloads`).
  */
-export async function reloadSlots(slots: readonly Slot[], host: ReloadHost): Promise<ReloadReport> {
+export async function reloadSlots(slots: readonly Slot[], host: ReloadHost, counted: 'reloads' | 'restarts' = 'reloads'): Promise<ReloadReport> {
   const report: ReloadReport = { instances: [] };
   host.emit('reloading', { instances: slots.length });
   for (const slot of slots) {
@@ -56,7 +58,7 @@ export async function reloadSlots(slots: readonly Slot[], host: ReloadHost): Pro
       throw new XDaemonError(message, { code: 'ERELOAD' });
     }
     const seconds = (now() - began) / 1000;
-    const retired = slot.adopt(candidate);
+    const retired = slot.adopt(candidate, counted);
     host.emit('reload-ready', { instance, pid: candidate.pid, oldPid: retired?.pid, seconds, ready: candidate.ready });
     if (retired !== undefined) await retired.stop('reload', 'SIGTERM');
     host.emit('reloaded', { instance, pid: candidate.pid, oldPid: retired?.pid, seconds });

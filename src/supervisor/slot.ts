@@ -200,12 +200,15 @@ export class Slot {
     return worker;
   }
 
-  /** A ready replacement becomes the slot's worker; the old one is returned for the reload to stop. */
-  adopt(candidate: WorkerRun): WorkerRun | undefined {
+  /**
+   * A ready replacement becomes the slot's worker; the old one is returned for the reload to stop.
+   * Counted in `reloads`, or in `restarts` for a replacement the supervisor decided on (memory).
+   */
+  adopt(candidate: WorkerRun, counted: 'reloads' | 'restarts' = 'reloads'): WorkerRun | undefined {
     const old = this.worker;
     this.candidate = undefined;
     this.worker = candidate;
-    this.reloads += 1;
+    this[counted] += 1;
     if (candidate.ready) this.everReady = true;
     if (old !== undefined) this.retiring.add(old);
     return old;
@@ -310,4 +313,14 @@ export class Slot {
     this.host.emit('cleanup', { instance: this.index, pid: worker.pid, pids: left });
     await worker.stopLeftovers();
   }
+}
+
+/**
+ * Restarts `slot` alone (its worker's tree stopped gracefully, a new worker started at once);
+ * resolves with the new worker's pid once it is up (with waitReady: ready).
+ */
+export function restartSlot(slot: Slot): Promise<{ workerPid: number }> {
+  const up = slot.nextUp();
+  slot.restart();
+  return up.then((worker) => ({ workerPid: worker.pid }));
 }

@@ -204,7 +204,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
       deferred = undefined;
       result.update(liveStatus(supervisor, config.logFile, startedAt, sampler));
     };
-    supervisor.on('start', () => sampler.restart());
+    for (const event of ['start', 'reload-ready'] as const) supervisor.on(event, () => sampler.restart());
     supervisor.on('stopping', () => sampler.stop());
     // A worker's exit is written after the next worker's spawn (with its start) or at the loop's
     // next turn: the rewrite is not on the way from an exit to the restart.
@@ -311,7 +311,7 @@ function controlHandlers(supervisor: Supervisor, line: (text: string) => void, l
 
 /** What a running supervisor process reports to `status()`. */
 function liveStatus(supervisor: Supervisor, logFile: string, startedAt: Date, sampler: CpuSampler): LiveStatus {
-  const cpuSample = sampler.sample;
+  const cpuSample = sampler.sampleOf(0);
   const s = supervisor.status();
   const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
   const restarting = s.state === 'restarting' || (s.state === 'running' && s.instances.some((i) => i.restarting));
@@ -343,6 +343,7 @@ function liveStatus(supervisor: Supervisor, logFile: string, startedAt: Date, sa
       reloads: i.counters.reloads,
       errors: i.counters.errors,
       ...exitReport(i.lastExit),
+      ...optional('cpuSample', s.instances.length > 1 ? sampler.sampleOf(i.instance) : undefined),
     })),
     reloading: s.reloading,
     listen: s.listen,
@@ -351,6 +352,11 @@ function liveStatus(supervisor: Supervisor, logFile: string, startedAt: Date, sa
 }
 
 type SupervisorStatusExit = ReturnType<Supervisor['status']>['lastExit'];
+
+/** `{ [key]: value }`, or nothing when `value` is undefined. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
+}
 
 /** A supervisor that cannot begin: tell the launcher (or stderr), exit 1. */
 function fail(handshake: HandshakeSender, mode: SuperviseMode, message: string): never {

@@ -126,10 +126,11 @@ export interface SupervisorEvents {
   /** A replacement failed: it was stopped, the old worker keeps running; the reload ends. */
   'reload-failed': [info: { instance: number; message: string }];
   /**
-   * A restart of the supervisor's own (its tree above maxMemory, a cronRestart time, a change under
-   * watch) begins, for the reason `message` gives; the `restarting` event follows.
+   * A replacement of the supervisor's own begins, for the reason `message` gives: of one instance
+   * (`instance`: its tree above maxMemory) or of all (a cronRestart time, a change under watch);
+   * the `restarting` event follows, or with `listen` the reload's events.
    */
-  'auto-restart': [info: { cause: 'memory' | 'cron' | 'watch'; message: string; pid?: number }];
+  'auto-restart': [info: { cause: 'memory' | 'cron' | 'watch'; message: string; pid?: number; instance?: number }];
   /** Something the supervisor's log should say (a watched path that cannot be watched, say). */
   notice: [info: { message: string }];
 }

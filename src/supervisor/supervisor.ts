@@ -21,8 +21,8 @@ import { REOPEN_LINE } from '../worker/log-follow.js';
 import { withToken } from './spare.js';
 import { newTreePrefix } from './tree-token.js';
 import type { GiveUpReason } from './policy.js';
-import { type ReloadReport, reloadSlots } from './reload.js';
-import { Slot, type SlotHost } from './slot.js';
+import { type ReloadHost, type ReloadReport, reloadSlots } from './reload.js';
+import { Slot, type SlotHost, restartSlot } from './slot.js';
 import { GroupGuard } from './group-guard.js';
 import { listenSpec } from './listen-spec.js';
 import type { WorkerRunSpec } from './worker-run.js';
@@ -98,6 +98,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private firstStart: Deferred<{ workerPid: number }> | undefined;
   private requested: Promise<{ workerPid: number }> | undefined;
   private reloading: Promise<ReloadReport> | undefined;
+  /** One instance's replacement ({@link replaceInstance}), while under way. */
+  private replacing: Promise<{ workerPid: number }> | undefined;
   /** The memory check, cron and watch restarts (./procedures), while supervising. */
   private readonly procedureContext: ProcedureContext;
   private procedures: Procedure | undefined;
@@ -153,6 +155,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** The first running worker's identity and tree token, if one runs. */
   get workerTree(): { id: ProcessId; mark: { entry: string } } | undefined {
     return this.workerTrees[0];
+  }
+
+  /** Each instance's serving worker (not a reload's replacement, nor an old one being stopped), if one runs. */
+  get instanceWorkers(): { instance: number; tree: { id: ProcessId; mark: { entry: string } }; startedAt: number; ready: boolean }[] {
+    return this.slots.flatMap((s) => {
+      const w = s.worker;
+      return w === undefined ? [] : [{ instance: s.index, tree: { id: w.id, mark: { entry: w.token } }, startedAt: w.startedAt, ready: w.ready }];
+    });
   }
 
   /** The counters now, summed over the instances (errors: the most of any instance). */
@@ -286,10 +296,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.phase === 'idle') return Promise.reject(new XDaemonError('the supervisor has not been started'));
     if (this.phase === 'ended' || this.phase === 'stopping') return Promise.reject(new XDaemonError('the supervisor is stopping'));
     if (this.reloading !== undefined) return Promise.reject(new XDaemonError('a reload is under way: restart again once it is done'));
+    if (this.replacing !== undefined) return Promise.reject(new XDaemonError('an instance is being replaced: restart again once it is done'));
     if (this.requested !== undefined) return this.requested;
-    const ups = this.slots.map((s) => s.nextUp());
-    for (const slot of this.slots) slot.restart();
-    const requested = Promise.all(ups).then((workers) => ({ workerPid: (workers[0] as { pid: number }).pid }));
+    const requested = Promise.all(this.slots.map(restartSlot)).then((workers) => workers[0] as { workerPid: number });
     this.requested = requested;
     const clear = (): void => {
       if (this.requested === requested) this.requested = undefined;
@@ -311,17 +320,60 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.phase !== 'running') return Promise.reject(new XDaemonError('the supervisor is stopping'));
     if (this.reloading !== undefined) return Promise.reject(new XDaemonError('a reload is already under way'));
     if (this.requested !== undefined) return Promise.reject(new XDaemonError('a restart is under way: reload once it is done'));
-    const reloading = reloadSlots(this.slots, {
-      settings: this.settings,
-      active: () => this.phase === 'running',
-      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
-    });
+    if (this.replacing !== undefined) return Promise.reject(new XDaemonError('an instance is being replaced: reload once it is done'));
+    const reloading = reloadSlots(this.slots, this.reloadHost());
     this.reloading = reloading;
     const clear = (): void => {
       this.reloading = undefined;
     };
     reloading.then(clear, clear);
     return reloading;
+  }
+
+  /**
+   * Replaces one instance's worker gracefully, the others untouched (the memory limit's remedy).
+   * Where the daemon can reload ({@link reloadable}), by the reload procedure for that instance
+   * alone: its replacement first, ready, then the old worker stopped, so that every instance
+   * serves throughout; else that instance's worker is stopped and started again. Counted in the
+   * instance's `restarts`, never in `reloads`, `starts` or `errors`. One restart, reload or
+   * replacement at a time: rejects while another is under way (see {@link busy}).
+   */
+  replaceInstance(instance: number): Promise<{ workerPid: number }> {
+    const slot = this.slots[instance];
+    if (slot === undefined) return Promise.reject(new RangeError(`xdaemon: there is no instance ${instance}`));
+    if (this.phase !== 'running') return Promise.reject(new XDaemonError(this.phase === 'idle' ? 'the supervisor has not been started' : 'the supervisor is stopping'));
+    if (this.busy) return Promise.reject(new XDaemonError('a restart or reload is under way: replace the instance once it is done'));
+    const replacing = this.reloadable
+      ? reloadSlots([slot], this.reloadHost(), 'restarts').then((r) => ({ workerPid: (r.instances[0] as { workerPid: number }).workerPid }))
+      : restartSlot(slot);
+    this.replacing = replacing;
+    const clear = (): void => {
+      if (this.replacing === replacing) this.replacing = undefined;
+    };
+    replacing.then(clear, clear);
+    return replacing;
+  }
+
+  /** Whether a restart, a reload or an instance's replacement is under way. */
+  get busy(): boolean {
+    return this.requested !== undefined || this.reloading !== undefined || this.replacing !== undefined;
+  }
+
+  /**
+   * Whether the daemon can reload without refusing a connection: it holds sockets for its workers
+   * (`listen`, or systemd's), so that a replacement accepts beside the old worker.
+   */
+  get reloadable(): boolean {
+    return (this.sockets?.sockets.length ?? 0) > 0;
+  }
+
+  /** What the reload procedure asks of the supervisor. */
+  private reloadHost(): ReloadHost {
+    return {
+      settings: this.settings,
+      active: () => this.phase === 'running',
+      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+    };
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
- * Watch (development): the worker is restarted gracefully when a file under the `watch` paths
- * changes. Changes are gathered until none has come for `watchDebounce` ms, so that saving ten
+ * Watch (development): the daemon (every instance) is restarted gracefully, or reloaded where it
+ * can reload (./procedures), when a file under the `watch` paths changes. Changes are gathered until none has come for `watchDebounce` ms, so that saving ten
  * files is one restart. A change from the moment a restart begins until the new worker has run for
  * {@link START_SETTLE_MS} (with waitReady: until it is ready) belongs to that restart and starts no
  * other: what changed before the new worker started is what it reads, and what changes in the
@@ -14,20 +14,20 @@
 import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { DaemonSettings } from '../options.js';
-import type { Procedure, ProcedureContext, RestartTarget } from './procedures.js';
+import { type Procedure, type ProcedureContext, type RestartTarget, workersText } from './procedures.js';
 import { type IgnoreRules, ignoreRules } from './watch-ignore.js';
 
 /** How long a new worker's own writes are taken as part of its start, ms. */
 export const START_SETTLE_MS = 1000;
 
 /** The log line of a restart for changes. */
-export function watchLine(root: string, changed: readonly string[], pid: number | undefined): string {
+export function watchLine(root: string, changed: readonly string[], workers: string): string {
   const first = relative(root, changed[0] as string) || (changed[0] as string);
   const more = changed.length > 1 ? ` and ${changed.length - 1} more` : '';
-  return `watch: ${first}${more} changed: restarting${pid === undefined ? '' : ` worker pid ${pid}`}`;
+  return `watch: ${first}${more} changed: restarting${workers}`;
 }
 
-/** Restarts `target`'s worker on changes under the watched paths. */
+/** Restarts `target`'s workers on changes under the watched paths. */
 export function startWatchRestart(
   target: RestartTarget,
   settings: Pick<DaemonSettings, 'watch' | 'watchIgnore' | 'watchDebounce' | 'waitReady'>,
@@ -48,14 +48,11 @@ export function startWatchRestart(
     pending.clear();
     restarting = true;
     const done = (): void => void (restarting = false);
-    target.restartGracefully('watch', watchLine(root, changed, target.workerTree()?.id.pid)).then(done, done);
+    target.replaceAll('watch', watchLine(root, changed, workersText(target))).then(done, done);
   };
-  // A worker starts for its first second, and with waitReady until it is ready.
-  const starting = (): boolean => {
-    const startedAt = target.workerStartedAt();
-    if (startedAt === undefined) return false;
-    return Date.now() - startedAt < START_SETTLE_MS || (settings.waitReady > 0 && !target.workerReady());
-  };
+  // A worker starts for its first second, and with waitReady until it is ready: while any does.
+  const starting = (): boolean =>
+    target.workers().some((w) => Date.now() - w.startedAt < START_SETTLE_MS || (settings.waitReady > 0 && !w.ready));
   const changed = (root: string, path: string): void => {
     if (stopped || restarting || rules.ignores(root, path) || starting()) return;
     pending.set(path, root);

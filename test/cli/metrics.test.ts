@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { type DaemonUsage as Usage, cpuPercent, parsePs, psUsage, usageFromPs } from '../../src/control/usage';
+import { type DaemonUsage as Usage, cpuPercent, parsePs, psUsage, sumUsage, usageFromPs } from '../../src/control/usage';
 import { formatBytes, listTable } from '../../src/cli/render';
 import { type Home, assertCode, newHome, startDaemon, waitForAsync, workerRunning, xd } from '../support/cli';
 import { FIXTURES, cleanup, readText } from '../support/fixtures';
@@ -99,6 +99,32 @@ test('a busy worker shows about one core (what /proc says it got), an idle one a
   assert.ok((figures.idle.cpu ?? 100) < 3, `idle: ${figures.idle.cpu}% over ${figures.idle.cpuWindow} s`);
   const table = await xd(home, ['list']);
   assert.match(table.stdout, /^busy +running +\d+ +\d+ +\S+ +\d+\.\d% +[\d.]+ MB /m, table.stdout);
+});
+
+test('several instances: each instance its own CPU and memory (busy instance 1, idle instance 0), the daemon their sum', async (t) => {
+  const home = newHome(t);
+  const script = "if (process.env.XDAEMON_INSTANCE === '1') for (;;) {} else setInterval(() => {}, 1 << 30)";
+  await startDaemon(home, ['--name', 'pair', '--instances', '2', '--', process.execPath, '-e', script]);
+  await workerRunning(home, 'pair');
+  type Instance = { instance: number; workerPid?: number; usage?: Usage };
+  const startedAt = Date.now();
+  const s = await waitForAsync('CPU figures of both instances over a window after the start-up', async () => {
+    const exit = await xd(home, ['status', '--json', 'pair']);
+    const st = JSON.parse(exit.stdout) as { usage?: Usage; instances?: Instance[] };
+    const after = (u: Usage | undefined): boolean => u?.cpu !== undefined && (u.cpuWindow ?? 0) >= 1 && Date.now() - (u.cpuWindow as number) * 1000 > startedAt + 1000;
+    return st.instances?.length === 2 && st.instances.every((i) => after(i.usage)) ? st : undefined;
+  }, 20_000);
+  const [idle, busy] = s.instances as [Instance, Instance];
+  assert.ok((busy.usage?.cpu as number) > 15, `instance 1 (busy): ${busy.usage?.cpu}%`);
+  assert.ok((busy.usage?.cpu as number) > (idle.usage?.cpu as number) + 10, `instance 0 (idle): ${idle.usage?.cpu}%, instance 1: ${busy.usage?.cpu}%`);
+  assert.ok((idle.usage?.rss ?? 0) > 5 * MB && (busy.usage?.rss ?? 0) > 5 * MB);
+  assert.equal(s.usage?.rss, (idle.usage?.rss as number) + (busy.usage?.rss as number), 'the daemon: both trees');
+  assert.equal(s.usage?.processes, 2);
+  const table = await xd(home, ['list']);
+  assert.match(table.stdout, /^ {2}pair\[0\] +\S+ +\d+ +\S+ +\d+\.\d% +[\d.]+ MB /m, table.stdout);
+  assert.match(table.stdout, /^ {2}pair\[1\] +\S+ +\d+ +\S+ +\d+\.\d% +[\d.]+ MB /m, table.stdout);
+  assert.deepEqual(sumUsage([{ cpu: 1.25, cpuWindow: 4, rss: 10, processes: 1, supervisorRss: 7 }, { cpu: 2, cpuWindow: 5, rss: 20, pss: 5, processes: 2, supervisorRss: 7 }]), { cpu: 3.3, cpuWindow: 5, rss: 30, processes: 3, supervisorRss: 7 }, 'a PSS unknown for one is unknown for the sum');
+  assert.deepEqual(sumUsage([{ rss: 10, processes: 1, supervisorRss: 7 }, undefined]), { supervisorRss: 7 }, 'an instance unknown: no sum');
 });
 
 test('CPU over a window: the newest sample at least 0.5 s old; unknown rather than low when time went missing', () => {

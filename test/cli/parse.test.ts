@@ -48,7 +48,7 @@ describe('reading command lines', () => {
       '--env', 'A=1', '--env=B=x=y', '--', 'node', 'server.js', '--port', '80', '--', '--name',
     ]);
     assert.deepEqual(r, {
-      verb: 'start',
+      verb: 'start', fleet: undefined, script: undefined,
       name: 'web',
       command: 'node',
       args: ['server.js', '--port', '80', '--', '--name'],
@@ -76,7 +76,7 @@ describe('reading command lines', () => {
 
   test('--listen is repeatable; --instances max is one worker per CPU; reload takes names', () => {
     const r = parse(['start', '--listen', 'http=8080', '--listen', 'unix:/run/a.sock', '--instances', 'max', '--reload-grace', '500', '--', 'node', 'a.js']);
-    assert.ok(r.verb === 'start');
+    assert.ok(r.verb === 'start' && r.fleet === undefined);
     assert.deepEqual(r.settings, { listen: ['http=8080', 'unix:/run/a.sock'], instances: availableParallelism(), reloadGrace: 500 });
     assert.deepEqual(parse(['reload', 'a', 'b']), { verb: 'reload', names: ['a', 'b'] });
     assert.throws(() => parse(['reload']), /reload needs a NAME/);
@@ -160,7 +160,7 @@ describe('bad input: one line, usage', () => {
     ['unknown flag', ['start', '--max-cont', '3', '--', 'sleep', '1'], /^unknown flag --max-cont for start/],
     ['unknown short flag', ['logs', 'web', '-x'], /^unknown flag -x for logs/],
     ['missing --', ['start', '--name', 'web'], /^missing -- <command>/],
-    ['command without --', ['start', 'node', 'app.js'], /^unexpected argument "node": the command goes after --/],
+    ['command without --', ['start', 'node', 'app.js'], /^unexpected argument "app.js": the program's arguments go after --/],
     ['nothing after --', ['run', '--'], /^missing the command after --/],
     ['empty command', ['start', '--', ''], /^missing the command after --/],
     ['a count that is not a number', ['start', '--max-count', 'many', '--', 'x'], /^--max-count must be a whole number >= 0, got "many"/],
@@ -177,7 +177,14 @@ describe('bad input: one line, usage', () => {
     ['a flag without its value', ['start', '--name'], /^--name needs a value/],
     ['a flag as a value', ['start', '--name', '--max-count', '3', '--', 'x'], /^--name needs a value \(got the flag --max-count/],
     ['a flag twice', ['start', '--name', 'a', '--name', 'b', '--', 'x'], /^--name is given twice/],
-    ['--env without =', ['start', '--env', 'A', '--', 'x'], /^--env needs NAME=VALUE, got "A" \(no "="\)/],
+    ['--env without = (a set) without a file', ['start', '--env', 'A', '--', 'x'], /^--env A: a word without "=" selects env_A of a fleet file; for a variable write --env NAME=VALUE/],
+    ['two env sets', ['start', 'ecosystem.config.js', '--env', 'A', '--env', 'B'], /^--env selects one env set, got A and B/],
+    ['a setting flag with a file', ['start', 'xdaemon.config.json', '--max-error', '3'], /^--max-error does not go with a fleet file: set it in the file/],
+    ['--only without a file', ['start', '--only', 'a', '--', 'x'], /^--only goes with a fleet file/],
+    ['two files', ['stop', 'a.json', 'b.json'], /^stop takes one fleet file, got also "b.json"/],
+    ['a script with two arguments before --', ['start', 'server.js', 'x'], /^unexpected argument "x": the program's arguments go after --/],
+    ['startup with an argument', ['startup', 'now'], /^startup takes no argument/],
+    ['save with a name', ['save', 'web'], /^save takes no NAME/],
     ['--env without a name', ['start', '--env', '=1', '--', 'x'], /^--env needs NAME=VALUE, got "=1" \(no name\)/],
     ['an empty --log', ['start', '--log=', '--', 'x'], /^--log needs a file name/],
     ['stop without a name', ['stop'], /^stop needs a NAME or --all/],
@@ -207,7 +214,8 @@ describe('bad input: one line, usage', () => {
       refused(['start', '--name', name, '--', 'x'], /^(invalid name|--name needs a value)/);
       if (name !== '') {
         refused(['status', name], /^invalid name/);
-        refused(['stop', name], /^invalid name/);
+        // A name with a path separator is a fleet file to stop, not a name.
+        if (!/[\\/]/.test(name)) refused(['stop', name], /^invalid name/);
         refused(['logs', name], /^invalid name/);
       }
     });
@@ -291,12 +299,12 @@ describe('what a user reads', () => {
 
   test('several instances: each in status and list, which one restarts, the sockets', () => {
     const i = (instance: number, workerPid: number | undefined, extra: object = {}) => ({ instance, workerPid, workerStartedAt: '2026-01-01T00:59:00Z', ready: workerPid !== undefined, restarting: workerPid === undefined, starts: 1, restarts: 0, reloads: 2, errors: 0, ...extra });
-    const many: NamedStatus = { ...web, state: 'restarting', reloads: 4, instances: [i(0, 101), i(1, undefined, { starts: 2, errors: 1 })], listen: [{ name: 'http', address: '127.0.0.1:8080' }] };
+    const many: NamedStatus = { ...web, state: 'restarting', reloads: 4, instances: [i(0, 101, { usage: { cpu: 3.5, rss: 1024 * 1024, processes: 1 } }), i(1, undefined, { starts: 2, errors: 1 })], listen: [{ name: 'http', address: '127.0.0.1:8080' }] };
     assert.equal(summaryLine(many, now), 'web: restarting (supervisor 100, 2 instances, restarting: 1, workers 101, -, up 4m 30s)');
     const text = statusLines(many, '/srv', now);
     assert.match(text, /\n  starts      3 \(restarts 1, reloads 4, errors 2\/3\)\n/);
-    assert.match(text, /\n  instance 0  pid 101 since 2026-01-01T00:59:00Z \(up 1m 0s\), ready, starts 1, errors 0, reloads 2\n  instance 1  no worker, restarting, starts 2, errors 1, reloads 2\n  listen      127\.0\.0\.1:8080 \(http\)\n/);
-    assert.match(listTable([many], now), /\n {2}web\[0\] +ready +101 +1m 0s +1 +0\/3\n {2}web\[1\] +restarting +- +1m 0s +2 +1\/3$/);
+    assert.match(text, /\n  instance 0  pid 101 since 2026-01-01T00:59:00Z \(up 1m 0s\), ready, starts 1, restarts 0, errors 0, reloads 2, cpu 3\.5%, mem 1\.0 MB\n  instance 1  no worker, restarting, starts 2, restarts 0, errors 1, reloads 2\n  listen      127\.0\.0\.1:8080 \(http\)\n/);
+    assert.match(listTable([many], now), /\n {2}web\[0\] +ready +101 +1m 0s +3\.5% +1\.0 MB +1 +0\/3\n {2}web\[1\] +restarting +- +1m 0s +2 +1\/3$/);
   });
 
   test('status NAME with an OS service of that name: both shown; the daemon decides the code, a service alone its own state', () => {

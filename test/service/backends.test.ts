@@ -149,7 +149,7 @@ describe('systemd', () => {
     assert.deepEqual(calls, [['systemctl', '--user', 'start', 'app.service'], ['systemctl', '--user', 'disable', '--now', 'app.service'], ['systemctl', '--user', 'daemon-reload']]);
   });
 
-  test('status asks systemctl show and maps the answer; warns when the recorded node is gone', async () => {
+  test('status asks systemctl show and maps the answer; warns when the recorded node or script is gone', async () => {
     const show = 'LoadState=loaded\nActiveState=activating\nSubState=auto-restart\nResult=exit-code\nMainPID=0\nNeedDaemonReload=no\n';
     const { root, svc, calls } = setup({}, (c) => (c[1] === 'show' ? { stdout: show } : undefined));
     await svc.install();
@@ -158,9 +158,14 @@ describe('systemd', () => {
     assert.deepEqual(calls, [['systemctl', 'show', '-p', 'LoadState,ActiveState,SubState,Result,MainPID,NeedDaemonReload', 'app.service']]);
     assert.equal(status.state, 'restarting');
     assert.equal(status.detail, 'activating/auto-restart, result exit-code');
-    assert.deepEqual(status.warnings, ['the recorded executable /usr/bin/node no longer exists (was Node upgraded or moved?); install again with force']);
+    assert.deepEqual(status.warnings, [
+      'the recorded executable /usr/bin/node no longer exists (was Node upgraded or moved?); install again with force',
+      'the recorded script /srv/app/main.js no longer exists (was the package moved or removed?); install again with force',
+    ]);
     mkdirSync(join(root, 'usr/bin'), { recursive: true });
     writeFileSync(join(root, 'usr/bin/node'), '');
+    mkdirSync(join(root, 'srv/app'), { recursive: true });
+    writeFileSync(join(root, 'srv/app/main.js'), '');
     assert.deepEqual((await svc.serviceStatus()).warnings, []);
   });
 

@@ -37,6 +37,11 @@ describe('validation', () => {
     ['displayName with a newline', { name: 'a', displayName: 'a\nb' }, RangeError, /displayName must be one line without control characters, got "a\\nb"/],
     ['user with a newline', { name: 'a', user: 'a\nb' }, RangeError, /option user must be one line/],
     ['logFile empty', { name: 'a', logFile: '' }, TypeError, /logFile must be a non-empty string/],
+    ['oneshot not a boolean', { name: 'a', oneshot: 1 }, TypeError, /option oneshot must be a boolean, got number 1/],
+    ['stopArgs without oneshot', { name: 'a', stopArgs: ['stop'] }, TypeError, /stopArgs goes with oneshot: true/],
+    ['stopArgs with a number', { name: 'a', oneshot: true, stopArgs: [1] }, TypeError, /option stopArgs\[0\] must be a string/],
+    ['oneshot with restart always', { name: 'a', oneshot: true, restart: 'always' }, TypeError, /oneshot runs the command once: restart must be "never"/],
+    ['oneshot with waitReady', { name: 'a', oneshot: true, waitReady: 1000 }, TypeError, /oneshot and waitReady cannot be combined/],
   ];
   for (const [title, options, type, re] of bad) {
     test(title, () => {
@@ -50,7 +55,7 @@ describe('validation', () => {
 
   test('undefined means not set, for every option', () => {
     const all: Record<string, undefined> = {};
-    for (const key of ['displayName', 'description', 'command', 'args', 'workingDirectory', 'env', 'user', 'logFile', 'errFile', 'restart', 'restartDelay', 'killTimeout', 'userService', 'waitReady', 'backend', 'root', 'exec']) {
+    for (const key of ['displayName', 'description', 'command', 'args', 'workingDirectory', 'env', 'user', 'logFile', 'errFile', 'restart', 'restartDelay', 'killTimeout', 'userService', 'waitReady', 'oneshot', 'stopArgs', 'backend', 'root', 'exec']) {
       all[key] = undefined;
     }
     const config = resolveServiceConfig({ name: 'a', command: '/bin/true', ...all }, facts());

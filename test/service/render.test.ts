@@ -171,6 +171,7 @@ describe('systemd-analyze verify', () => {
       },
     ],
     ['template-like name', { name: 'verify@1', command: node }],
+    ['oneshot with a stop command', { name: 'verify-oneshot', command: node, args: ['/x/cli.js', 'resurrect'], oneshot: true, stopArgs: ['/x/cli.js', 'stop', '--all'], killTimeout: 35_000 }],
   ];
   for (const [title, options] of cases) {
     test(title, { skip }, () => {

@@ -4,7 +4,7 @@
  * command and failing clearly when it fails, warning about a recorded executable that is gone.
  */
 import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute } from 'node:path';
 import { XDaemonError, errorCode, messageOf } from '../../errors.js';
 import type { HostFacts } from '../host.js';
 import { underRoot } from '../host.js';
@@ -214,6 +214,15 @@ export function notInstalled(name: string, path: string): XDaemonError {
 export function missingExecutableWarning(root: string, executable: string | undefined): string[] {
   if (executable === undefined || existsSync(underRoot(root, executable))) return [];
   return [`the recorded executable ${executable} no longer exists (was Node upgraded or moved?); install again with force`];
+}
+
+/**
+ * A warning when the script a service file runs with its interpreter (`node /abs/cli.js …`: an
+ * absolute `.js`, `.cjs` or `.mjs` file as its first argument) is gone: a package moved or removed.
+ */
+export function missingScriptWarning(root: string, script: string | undefined): string[] {
+  if (script === undefined || !isAbsolute(script) || !/\.(c|m)?js$/.test(script) || existsSync(underRoot(root, script))) return [];
+  return [`the recorded script ${script} no longer exists (was the package moved or removed?); install again with force`];
 }
 
 /** Refuses to write into a manager's directories on a machine that does not run it, unless a root prefix is given. */

@@ -73,7 +73,10 @@ export function launchdBackend(target: BackendTarget): Backend {
       content: launchdPlist(config),
       // Clears a `launchctl disable` left from before, so that the job loads at boot/login.
       commands: [['launchctl', 'enable', job]],
-      warnings: config.waitReady > 0 ? ['launchd has no readiness protocol: waitReady is ignored'] : [],
+      warnings: [
+        ...(config.waitReady > 0 ? ['launchd has no readiness protocol: waitReady is ignored'] : []),
+        ...(config.stopArgs.length > 0 ? ['launchd runs no stop command: at shutdown or logout it signals the processes (SIGTERM), which a supervisor handles'] : []),
+      ],
     };
   };
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ServiceConfig } from '../options.js';
 import { underRoot } from '../host.js';
-import { systemdSocketUnit, systemdUnit, unitExecutable } from '../systemd-unit.js';
+import { systemdSocketUnit, systemdUnit, unitExecWords, unitExecutable } from '../systemd-unit.js';
 import {
   type Backend,
   type BackendTarget,
@@ -18,6 +18,7 @@ import {
   type ServiceStatus,
   checkPlatform,
   missingExecutableWarning,
+  missingScriptWarning,
   notInstalled,
   readServiceFile,
   removeServiceFile,
@@ -96,7 +97,7 @@ export function systemdBackend(target: BackendTarget): Backend {
       return {
         ...base,
         ...read,
-        warnings: [...read.warnings, ...missingExecutableWarning(target.root, unitExecutable(content)), ...lingerWarnings()],
+        warnings: [...read.warnings, ...missingExecutableWarning(target.root, unitExecutable(content)), ...missingScriptWarning(target.root, unitExecWords(content)[1]), ...lingerWarnings()],
       } satisfies ServiceStatus;
     },
   };

@@ -50,7 +50,10 @@ export function windowsBackend(target: BackendTarget): Backend {
       path,
       content: windowsTask(config, currentWindowsAccount(), process.execPath, supervisorCliPath()),
       commands: [schtasks('/Create', '/TN', target.name, '/XML', path, '/F')],
-      warnings: ['the Windows backend is untested on a real Windows host'],
+      warnings: [
+        'the Windows backend is untested on a real Windows host',
+        ...(config.stopArgs.length > 0 ? ['Task Scheduler runs no stop command: the processes are ended at shutdown or logoff'] : []),
+      ],
     };
   };
 

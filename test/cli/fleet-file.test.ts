@@ -1,0 +1,151 @@
+/**
+ * The pure side of fleet files, table-driven: pm2's units read as pm2 reads them, every pm2 key of
+ * the mapping table to our setting, the keys that only mean something together (wait_ready with
+ * listen_timeout, autorestart with stop_exit_codes, exec_mode cluster with listen or env.PORT), a
+ * setting this build lacks warned and not applied, our own keys and pm2's camelCase spellings, and
+ * the command lines that name a file.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { SETTINGS } from '../../src/options';
+import { parseCommandLine } from '../../src/cli/dispatch';
+import { type FleetContext, mapFleet } from '../../src/cli/fleet-file';
+import { PM2_KEYS, meaningOf } from '../../src/cli/fleet-keys';
+import { pm2Bytes, pm2Instances, pm2Millis, pm2Words } from '../../src/cli/pm2-units';
+
+const CONTEXT: FleetContext = { path: '/srv/ecosystem.config.js', envSet: undefined, env: {}, only: [], cpus: 4 };
+const has = (name: string): boolean => name in SETTINGS;
+
+/** The one app of a file `{ apps: [app] }`. */
+function one(app: Record<string, unknown>, context: Partial<FleetContext> = {}): ReturnType<typeof mapFleet>['apps'][number] {
+  const [mapped] = mapFleet({ apps: [{ name: 'a', script: 'a.js', ...app }] }, { ...CONTEXT, ...context }).apps;
+  assert.ok(mapped);
+  return mapped;
+}
+
+describe("pm2's units", () => {
+  test('times: ms, or h/m/s', () => {
+    for (const [v, ms] of [[1500, 1500], ['10s', 10_000], ['1m', 60_000], ['2h', 7_200_000], ['500', 500], ['0.5s', 500]] as const) assert.equal(pm2Millis(v), ms, String(v));
+    for (const bad of ['soon', '-1s', -5, '1d', null]) assert.throws(() => pm2Millis(bad), /must be milliseconds/);
+  });
+  test('sizes: bytes, or K/M/G 1024-based', () => {
+    for (const [v, b] of [[1024, 1024], ['300K', 300 * 1024], ['512M', 512 * 1024 ** 2], ['1G', 1024 ** 3], ['1.5G', 1.5 * 1024 ** 3]] as const) assert.equal(pm2Bytes(v), b, String(v));
+    for (const bad of ['big', '1T', -1]) assert.throws(() => pm2Bytes(bad), /must be bytes/);
+  });
+  test("instances: 'max' and 0 one per CPU, -N that many fewer, never below 1", () => {
+    for (const [v, n] of [[3, 3], ['max', 4], [0, 4], [-1, 3], [-9, 1], ['2', 2]] as const) assert.equal(pm2Instances(v, 4), n, String(v));
+    assert.throws(() => pm2Instances('many', 4), /must be a whole number, 'max'/);
+  });
+  test('args: a string split as pm2 splits it, or an array', () => {
+    assert.deepEqual(pm2Words('--port 8080 "two words" \'x y\''), ['--port', '8080', 'two words', 'x y']);
+    assert.deepEqual(pm2Words(['a', 1]), ['a', '1']);
+  });
+});
+
+describe('the mapping table', () => {
+  const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
+    ['max_restarts', { max_restarts: 7 }, { maxError: 7 }],
+    ['min_uptime in seconds', { min_uptime: '2s' }, { minExitTime: 2 }],
+    ['min_uptime in ms', { min_uptime: 1500 }, { minExitTime: 1.5 }],
+    ['restart_delay', { restart_delay: '4s' }, { restartDelay: 4000 }],
+    ['restartDelay (camelCase) with a unit', { restartDelay: '4s' }, { restartDelay: 4000 }],
+    ['exp_backoff_restart_delay', { exp_backoff_restart_delay: 100 }, { backoff: 'exponential', restartDelay: 100 }],
+    ['kill_timeout', { kill_timeout: 1600 }, { killTimeout: 1600 }],
+    ['treekill false', { treekill: false }, { killMode: 'process' }],
+    ['autorestart false', { autorestart: false }, { restart: 'never' }],
+    ['stop_exit_codes', { stop_exit_codes: [0, 3] }, { restart: 'on-failure', successExitCodes: [3] }],
+    ['wait_ready: pm2 listen_timeout default', { wait_ready: true }, { waitReady: 3000 }],
+    ['wait_ready with listen_timeout', { wait_ready: true, listen_timeout: '8s' }, { waitReady: 8000 }],
+    ['waitReady: true (camelCase of wait_ready)', { waitReady: true }, { waitReady: 3000 }],
+    ['waitReady in ms (ours)', { waitReady: 500 }, { waitReady: 500 }],
+    ['time', { time: true }, { timestamps: true }],
+    ['error_file (err alias)', { err: 'logs/e.log' }, { errFile: '/srv/logs/e.log' }],
+    ['maxError (ours)', { maxError: 5 }, { maxError: 5 }],
+  ];
+  for (const [what, keys, settings] of cases) test(what, () => assert.deepEqual(one(keys).settings, settings));
+
+  test('fields: script with interpreter and node_args, args, cwd, env + env_<set> + --env, logs', () => {
+    const app = one(
+      { script: 'server.js', cwd: 'api', interpreter_args: '--inspect=0', args: 'a b', env: { A: '1', PORT: 3000 }, env_production: { A: 'prod' }, out_file: 'o.log', port: 4000 },
+      { envSet: 'production', env: { B: 'cli' } },
+    );
+    assert.deepEqual(app.program, { script: '/srv/api/server.js', interpreter: undefined, interpreterArgs: ['--inspect=0'] });
+    assert.deepEqual(app.args, ['a', 'b']);
+    assert.equal(app.cwd, '/srv/api');
+    assert.deepEqual(app.env, { A: 'prod', PORT: '4000', B: 'cli' });
+    assert.equal(app.log, '/srv/o.log');
+  });
+
+  test('a setting this build lacks: one warning, not applied; where it exists: applied', () => {
+    const keys: [string, unknown, string, unknown][] = [
+      ['max_memory_restart', '1G', 'maxMemory', 1024 ** 3],
+      ['maxMemoryRestart', '512M', 'maxMemory', 512 * 1024 ** 2],
+      ['instances', 'max', 'instances', 4],
+      ['cron_restart', '0 3 * * *', 'cronRestart', '0 3 * * *'],
+      ['watch', true, 'watch', ['/srv']],
+    ];
+    for (const [key, value, setting, expected] of keys) {
+      const app = one({ [key]: value });
+      if (has(setting)) assert.deepEqual(app.settings[setting as keyof typeof app.settings], expected, key);
+      else assert.deepEqual(app.warnings, [`pm2 key ${meaningOf(key).kind === 'rule' ? (meaningOf(key) as { key: string }).key : key} is not carried out`], key);
+    }
+  });
+
+  test('ignore_watch and watch_delay go with watch; beside watch: false (as pm2 files keep them) they are dropped', () => {
+    if (!has('watchIgnore')) return;
+    const watched = one({ watch: 'src', ignore_watch: ['dist'], watch_delay: 300 });
+    assert.deepEqual([watched.settings.watch, watched.settings.watchIgnore, watched.settings.watchDebounce], [['/srv/src'], ['dist'], 300]);
+    const off = one({ watch: false, ignore_watch: ['node_modules'], watch_delay: 300 });
+    assert.deepEqual([off.settings.watch, off.settings.watchIgnore, off.settings.watchDebounce, off.warnings], [undefined, undefined, undefined, []]);
+    // Our own watchIgnore without watch is refused, as the settings table refuses it.
+    assert.throws(() => one({ watchIgnore: ['dist'] }), /app a: watchIgnore cannot apply/);
+  });
+
+  test("exec_mode 'cluster': listen from env.PORT, or a warning saying what to add", () => {
+    const withPort = one({ exec_mode: 'cluster', instances: 2, env: { PORT: '8080' } });
+    const without = one({ exec_mode: 'cluster_mode' });
+    if (has('listen')) {
+      assert.deepEqual((withPort.settings as Record<string, unknown>).listen, ['8080']);
+      assert.match(without.warnings.join('\n'), /exec_mode 'cluster': no port to share; add listen: \['8080'\]/);
+    } else {
+      assert.match(withPort.warnings.join('\n'), /pm2 key exec_mode is not carried out \(cluster: /);
+    }
+  });
+
+  test('pm2 keys not carried out warn; unknown keys and bad values are refused naming file, app and key', () => {
+    assert.deepEqual(one({ vizion: false, merge_logs: true }).warnings, ['pm2 key vizion is not carried out', 'pm2 key merge_logs is not carried out']);
+    assert.throws(() => one({ restart_dealy: 1 }), /^UsageError: \/srv\/ecosystem\.config\.js: app a: unknown key "restart_dealy"/);
+    assert.throws(() => one({ max_restarts: 'lots' }), /app a: max_restarts must be a whole number >= 0/);
+    assert.throws(() => one({ exec_mode: 'thread' }), /app a: exec_mode must be 'fork' or 'cluster'/);
+    assert.throws(() => one({ successExitCodes: [3] }), /app a: successExitCodes cannot apply: /);
+    assert.throws(() => one({ command: 'x' }), /app a: has both script \(pm2\) and command/);
+    assert.throws(() => mapFleet({ apps: [{ name: 'a' }] }, CONTEXT), /app a: no script \(or command\)/);
+    assert.throws(() => mapFleet({ apps: [{ script: 'x.js' }], only: 1 }, CONTEXT), /unknown key "only"/);
+    assert.throws(() => mapFleet({ apps: [{ script: 'x.js' }] }, { ...CONTEXT, only: ['y'] }), /--only y: no app of that name \(apps: x\)/);
+    assert.deepEqual(mapFleet({ apps: [{ script: 'x.js' }], deploy: {} }, CONTEXT).warnings, ['/srv/ecosystem.config.js: pm2 key deploy is not carried out']);
+  });
+
+  test('every pm2 key of the table has its README row', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', `file://${__filename}`), 'utf8');
+    for (const key of Object.keys(PM2_KEYS)) assert.match(readme, new RegExp(`\\| \`${key}\``), key);
+  });
+});
+
+describe('command lines that name a file', () => {
+  test('start FILE --only --env SET; stop/restart/delete FILE; start SCRIPT', () => {
+    assert.deepEqual(parseCommandLine(['start', 'ecosystem.config.js', '--only', 'a,b', '--env', 'production', '--env', 'X=1']), {
+      verb: 'start',
+      fleet: { file: 'ecosystem.config.js', only: ['a', 'b'], envSet: 'production', env: { X: '1' } },
+    });
+    assert.deepEqual(parseCommandLine(['start']), { verb: 'start', fleet: { file: undefined, only: [], envSet: undefined, env: {} } });
+    assert.deepEqual(parseCommandLine(['stop', 'apps.json', '--only', 'web']), {
+      verb: 'stop', names: [], all: false, timeout: 30_000, fleet: { file: 'apps.json', only: ['web'], envSet: undefined, env: {} },
+    });
+    assert.deepEqual(parseCommandLine(['restart', './x/xdaemon.config.mjs']), { verb: 'restart', names: [], fleet: { file: './x/xdaemon.config.mjs', only: [], envSet: undefined, env: {} } });
+    assert.equal((parseCommandLine(['delete', 'apps.json']) as { fleet?: unknown }).fleet !== undefined, true);
+    assert.deepEqual(parseCommandLine(['start', 'server.js', '--name', 'api', '--', '--port', '8080']), {
+      verb: 'start', fleet: undefined, script: 'server.js', name: 'api', settings: {}, log: undefined, cwd: undefined, env: {}, args: ['--port', '8080'],
+    });
+  });
+});
