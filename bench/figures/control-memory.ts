@@ -21,7 +21,12 @@ async function controlSupervisorMemory(): Promise<Memory> {
   const app = await launchApp('app-control.cjs', { BENCH_PID_FILE: pidFile });
   const lib = stagedLibrary();
   try {
-    const status = await lib.status(pidFile);
+    // The state file may still be a write behind the log's line: ask until it names the worker.
+    let status = await lib.status(pidFile);
+    for (let tries = 0; tries < 50 && status.workerPid !== app.worker; tries++) {
+      await sleep(20);
+      status = await lib.status(pidFile);
+    }
     if (status.state !== 'running' || status.pid !== app.supervisor || status.workerPid !== app.worker) {
       throw new Error(`status(${pidFile}) answered ${JSON.stringify({ state: status.state, pid: status.pid, workerPid: status.workerPid })}, expected supervisor ${app.supervisor} with worker ${app.worker}`);
     }

@@ -286,6 +286,12 @@ export class Slot {
     }
     this.host.emit('exit', { ...info, counters: this.counters() });
     if (why === 'stop' || why === 'restart') return;
+    // What it left goes first, whatever comes next (a give-up included: nothing outlives it).
+    if (this.host.settings.killMode === 'group') {
+      this.cleaning = this.cleanUp(worker);
+      await this.cleaning;
+      this.cleaning = undefined;
+    }
     if (!exit.ready && this.host.settings.waitReady > 0) {
       const message =
         why === 'not-ready'
@@ -297,11 +303,6 @@ export class Slot {
         this.host.giveUp(this, 1, 'not-ready', message);
         return;
       }
-    }
-    if (this.host.settings.killMode === 'group') {
-      this.cleaning = this.cleanUp(worker);
-      await this.cleaning;
-      this.cleaning = undefined;
     }
     this.next();
   }

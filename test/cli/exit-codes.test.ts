@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { WORKER, assertCode, newHome, startDaemon, statusOf, workerRunning, xd } from '../support/cli';
 import { ROOT, cleanup, readText, tempDir } from '../support/fixtures';
-import { isGone, signal, taggedPids, waitGone } from '../support/harness';
+import { isGone, signal, signalOurs, taggedPids, waitGone } from '../support/harness';
 
 after(cleanup);
 
@@ -51,6 +51,18 @@ describe('status: LSB exit codes', () => {
     assert.equal(s.code, 3, JSON.stringify(s.status));
     assert.match(String((s.status as unknown as { ended?: { reason: string } }).ended?.reason), /giving up: the first worker never said it was ready/);
     assert.match(readText(join(home.dir, 'late.log')), /supervisor exiting with code 1\n$/, 'its last line was written');
+  });
+
+  test('start --wait-ready of a first worker that dies before ready: what it left in its group goes with the give-up', async (t) => {
+    const home = newHome(t);
+    const kidFile = join(home.dir, 'kid.pid');
+    const exit = await xd(home, ['start', '--name', 'quitter', '--wait-ready', '20000', '--', 'sh', '-c', `sleep 1000 & echo $! > ${kidFile}; exit 3`]);
+    assertCode(exit, 1);
+    assert.match(exit.stderr, /exited with code 3 before it was ready/);
+    const kid = Number(readFileSync(kidFile, 'utf8'));
+    assert.ok(kid > 0, 'the worker wrote its child\'s pid');
+    t.after(() => signalOurs(kid, 'SIGKILL'));
+    await waitGone(kid);
   });
 
   test('without a name and without a state directory: nothing to show, 0; list is empty', async () => {
