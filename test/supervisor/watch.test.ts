@@ -18,11 +18,15 @@ after(cleanup);
 
 const APP = join(FIXTURES, 'watch-app.cjs');
 
-/** Waits until NAME has had `n` restarts and a worker of its own runs; returns its status. */
-function restarted(home: Home, name: string, n: number): ReturnType<typeof workerRunning> {
+/**
+ * Waits until NAME has had `n` restarts and its new worker runs (the count goes up as a restart
+ * begins, while the old worker is still being stopped: so not `oldPid`); returns its status.
+ */
+function restarted(home: Home, name: string, n: number, oldPid?: number): ReturnType<typeof workerRunning> {
   return waitForAsync(`${name} restarted ${n} time(s)`, async () => {
     const { status } = await statusOf(home, name);
-    return status.restarts >= n && status.workerPid !== undefined ? status : undefined;
+    const fresh = status.workerPid !== undefined && status.workerPid !== oldPid && status.state === 'running';
+    return status.restarts >= n && fresh ? status : undefined;
   });
 }
 
@@ -44,15 +48,15 @@ test('a burst of ten writes is one restart; ignored paths and the own log restar
   for (const sub of ['src', 'node_modules/pkg', '.git', 'dist']) mkdirSync(join(dir, sub), { recursive: true });
   const log = join(dir, 'app.log');
   await startDaemon(home, ['--name', 'w', '--watch', '--ignore', 'dist', '--log', log, '--cwd', dir, '--', process.execPath, APP]);
-  await workerRunning(home, 'w');
+  const initial = await workerRunning(home, 'w');
   await settled(home, 'w');
 
   for (let i = 0; i < 10; i++) writeFileSync(join(dir, 'src', `f${i}.js`), `// ${i}\n`);
-  const first = await restarted(home, 'w', 1);
+  const first = await restarted(home, 'w', 1, initial.workerPid);
   await settled(home, 'w');
   for (const file of ['node_modules/pkg/index.js', '.git/index', '.env', 'dist/out.js', 'app.log']) writeFileSync(join(dir, file), 'x\n', { flag: 'a' });
   writeFileSync(join(dir, 'src', 'sentinel.js'), '// later\n');
-  const second = await restarted(home, 'w', 2);
+  const second = await restarted(home, 'w', 2, first.workerPid);
   assert.equal(second.restarts, 2, 'the burst was one restart, the ignored writes none');
   assert.notEqual(second.workerPid, first.workerPid);
   const lines = watchLines(log);
