@@ -85,7 +85,10 @@ const TIME_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (?:out|err) /;
 /** Parses the `TAG {json}` lines fixtures print (also behind a piped-mode time prefix). */
 export function records<T = Record<string, unknown>>(text: string, tag: string): T[] {
   const out: T[] = [];
-  for (const raw of text.split('\n')) {
+  // Only whole lines: what follows the last newline may be a line still being written.
+  const lines = text.split('\n');
+  lines.pop();
+  for (const raw of lines) {
     const line = raw.replace(TIME_PREFIX, '');
     if (line.startsWith(`${tag} `)) out.push(JSON.parse(line.slice(tag.length + 1)) as T);
   }
