@@ -85,14 +85,25 @@ const TIME_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (?:out|err) /;
 /** Parses the `TAG {json}` lines fixtures print (also behind a piped-mode time prefix). */
 export function records<T = Record<string, unknown>>(text: string, tag: string): T[] {
   const out: T[] = [];
-  // Only whole lines: what follows the last newline may be a line still being written.
   const lines = text.split('\n');
-  lines.pop();
-  for (const raw of lines) {
+  lines.forEach((raw, i) => {
     const line = raw.replace(TIME_PREFIX, '');
-    if (line.startsWith(`${tag} `)) out.push(JSON.parse(line.slice(tag.length + 1)) as T);
-  }
+    if (!line.startsWith(`${tag} `)) return;
+    const json = line.slice(tag.length + 1);
+    // What follows the last newline may be a line still being written: taken only once it parses.
+    if (i === lines.length - 1 && !parses(json)) return;
+    out.push(JSON.parse(json) as T);
+  });
   return out;
+}
+
+function parses(json: string): boolean {
+  try {
+    JSON.parse(json);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Lines of `text` that match `re`. */
