@@ -1,15 +1,50 @@
 /** Errors the library raises for bad input or a failed start, and how they reach the user. */
 
+/** The fields an {@link XDaemonError} may carry besides its message. */
+export interface XDaemonErrorFields {
+  /**
+   * What kind of failure: a system error code behind it (`ENOENT`, `EACCES`, …), or one of
+   * xdaemon's own: `EUSAGE` (the input cannot be acted on: a face turns it into its usage answer,
+   * exit 2 in the CLI), `EBUSY` (another operation is under way), `EALREADY` (it runs already).
+   */
+  code?: string | undefined;
+  /** The setting, flag or key the error is about. */
+  option?: string | undefined;
+  /** Why, in a few words, without the subject (the message holds both). */
+  reason?: string | undefined;
+  /** The process the error is about (a supervisor, a worker). */
+  pid?: number | undefined;
+  /** The instance the error is about. */
+  instance?: number | undefined;
+  cause?: unknown;
+}
+
 /** The class behind {@link XDaemonError} (a class expression, so that its name stays `XDaemonError`). */
 const XDaemonErrorClass = class XDaemonError extends Error {
   override readonly name = 'XDaemonError';
-  /** The system error code behind it (`ENOENT`, `EACCES`, …), when there is one. */
+  /** See {@link XDaemonErrorFields.code}. */
   readonly code: string | undefined;
-  constructor(message: string, options?: { cause?: unknown; code?: string | undefined }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options?.code;
+  /** See {@link XDaemonErrorFields.option}. */
+  readonly option: string | undefined;
+  /** See {@link XDaemonErrorFields.reason}. */
+  readonly reason: string | undefined;
+  /** See {@link XDaemonErrorFields.pid}. */
+  readonly pid: number | undefined;
+  /** See {@link XDaemonErrorFields.instance}. */
+  readonly instance: number | undefined;
+  /** The message holds no `xdaemon: ` prefix: the face that prints it adds one. */
+  constructor(message: string, fields?: XDaemonErrorFields) {
+    super(message, fields?.cause === undefined ? undefined : { cause: fields.cause });
+    this.code = fields?.code;
+    this.option = fields?.option;
+    this.reason = fields?.reason;
+    this.pid = fields?.pid;
+    this.instance = fields?.instance;
   }
 };
+
+/** `code` of an {@link XDaemonError} for input that cannot be acted on (the CLI's exit 2). */
+export const EUSAGE = 'EUSAGE';
 
 /**
  * An error raised by xdaemon for input it cannot act on or a process it could not start. One
