@@ -6,7 +6,7 @@
  * old one anyway, this never does. The supervisor allows one reload at a time.
  */
 import { XDaemonError, messageOf } from '../errors.js';
-import type { DaemonSettings } from '../options.js';
+import type { DaemonSettings } from '../settings/types.js';
 import type { Slot } from './slot.js';
 import type { SupervisorEvents } from './supervisor-api.js';
 import { type WorkerRun, now } from './worker-run.js';

@@ -5,7 +5,7 @@
  * restarted on its own, so a crash of one never touches the others.
  */
 import { XDaemonError, withFields } from '../errors.js';
-import type { DaemonSettings } from '../options.js';
+import type { SupervisorSettings } from '../settings/types.js';
 import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
 import type { Counters, SupervisorEvents, SupervisorStatus } from './supervisor-api.js';
 import { Spare } from './spare.js';
@@ -21,7 +21,7 @@ const SPARE_BOOT_DELAY_MS = 250;
 
 /** What a slot asks of the supervisor that holds it. */
 export interface SlotHost {
-  readonly settings: Omit<DaemonSettings, 'pidFile'>;
+  readonly settings: SupervisorSettings;
   readonly output: LogSink;
   /** The watcher of its workers' process groups for when the supervisor dies (./group-guard). */
   readonly guard: GroupGuard;
