@@ -10,7 +10,7 @@
  * Nothing runs for a setting that is not set (and the cron parser is loaded only for a schedule).
  */
 import type { DaemonSettings } from '../options.js';
-import type { TreeRef } from '../process/tree-usage.js';
+import type { TreeRef } from '../process/worker-tree.js';
 import { startCronRestart } from './cron-restart.js';
 import { startMemoryCheck } from './memory-check.js';
 import type { Supervisor } from './supervisor.js';
