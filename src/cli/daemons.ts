@@ -7,10 +7,10 @@
 import { loadBundle } from '../bundles.js';
 import { XDaemonError, messageOf } from '../errors.js';
 import type { Io } from './io.js';
-import { type DaemonRecord, daemonPaths, readRecord } from './record.js';
-import { currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
+import { type DaemonRecord, daemonPaths, readRecord } from '../fleet/record.js';
+import { currentStateFacts, openStateDirectory, stateDirectoryPath } from '../fleet/state-dir.js';
 import { EXIT, UsageError } from './usage-error.js';
-import { checkName } from './names.js';
+import { checkName } from '../fleet/names.js';
 import type { NamedStatus } from './render.js';
 
 /** A named daemon with a record. */

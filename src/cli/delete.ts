@@ -5,7 +5,7 @@
 import type { Io } from './io.js';
 import { type Known, control, existingStateDirectory, known, namesOf } from './daemons.js';
 import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
-import { forget } from './record.js';
+import { forget } from '../fleet/record.js';
 import { readLine } from './flags.js';
 import { EXIT, UsageError } from './usage-error.js';
 

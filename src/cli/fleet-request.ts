@@ -5,8 +5,8 @@
  * everywhere else. Pure.
  */
 import { type ParsedLine, listFlag, parseEnv } from './flags.js';
-import { isFleetFileName } from './fleet-load.js';
-import { checkName } from './names.js';
+import { isFleetFileName } from '../fleet/file-load.js';
+import { checkName } from '../fleet/names.js';
 import { UsageError } from './usage-error.js';
 
 /** What a verb does to a fleet file. */

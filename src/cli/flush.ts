@@ -11,7 +11,7 @@ import { errorCode } from '../errors.js';
 import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { control, existingStateDirectory, forEachName, known, namesOrAll, requestedNames } from './daemons.js';
-import { recordNames } from './record.js';
+import { recordNames } from '../fleet/record.js';
 
 /** `flush`, read. */
 export interface FlushRequest {

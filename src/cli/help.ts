@@ -6,7 +6,7 @@
 import type { SettingFlag } from './flags.js';
 import { SETTING_FLAGS } from './flags.js';
 import { SERVICE_SETTING_FLAGS } from './install.js';
-import { NAME_RULE } from './names.js';
+import { NAME_RULE } from '../fleet/names.js';
 
 /** The verbs, in the order the help shows them. */
 export const VERBS = ['start', 'run', 'stop', 'restart', 'reload', 'status', 'list', 'logs', 'flush', 'delete', 'install', 'uninstall', 'save', 'resurrect', 'startup', 'unstartup'] as const;

@@ -11,7 +11,7 @@ import type { Io } from './io.js';
 import { launchRequestOf, readFleet } from './fleet.js';
 import type { FleetRequest } from './fleet-request.js';
 import { type InstallRequest, SERVICE_SETTING_FLAGS, installService, serviceOptions } from './install.js';
-import { ScriptError } from './script-command.js';
+import { ScriptError } from '../fleet/script-command.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /** Installs (or with --dry-run shows) a service per app. */

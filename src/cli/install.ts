@@ -14,7 +14,7 @@ import { resolveCommand } from '../process/which.js';
 import { type ParsedLine, SETTING_FLAGS, boolFlag, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
 import type { Io } from './io.js';
 import { LAUNCH_FLAGS, commandOf } from './launch.js';
-import { checkName, defaultName } from './names.js';
+import { checkName, defaultName } from '../fleet/names.js';
 import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
 import { EXIT, UsageError } from './usage-error.js';
 

@@ -16,8 +16,8 @@ import { ignoredWatchSetting } from '../supervisor/watch-settings.js';
 import { resolveCommand } from '../process/which.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
 import { type FlagSpecs, type ParsedLine, SETTING_FLAG_SPECS, kebab, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
-import { checkName, defaultName } from './names.js';
-import { type DaemonRecord, daemonPaths, writeRecord } from './record.js';
+import { checkName, defaultName } from '../fleet/names.js';
+import { type DaemonRecord, daemonPaths, writeRecord } from '../fleet/record.js';
 import { UsageError } from './usage-error.js';
 
 /** A daemon's command line, read (paths as given). */

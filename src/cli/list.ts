@@ -6,7 +6,7 @@
 import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { existingStateDirectory, statusesOf } from './daemons.js';
-import { recordNames } from './record.js';
+import { recordNames } from '../fleet/record.js';
 import { listTable } from './render.js';
 import { EXIT, UsageError } from './usage-error.js';
 

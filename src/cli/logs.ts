@@ -12,7 +12,7 @@ import { boolFlag, readLine, textFlag } from './flags.js';
 import { type Io, writeAll } from './io.js';
 import { existingStateDirectory, known, namesOf } from './daemons.js';
 import { PrefixedLines, linePrefixes, wantsColour } from './log-prefix.js';
-import { recordNames } from './record.js';
+import { recordNames } from '../fleet/record.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /** `logs`, read. */

@@ -13,8 +13,8 @@ import type { Io } from './io.js';
 import { existingStateDirectory } from './daemons.js';
 import { startAll, notRunning } from './fleet.js';
 import { refreshedRecord } from './launch.js';
-import { type DaemonRecord, readRecord } from './record.js';
-import { readSaved } from './saved.js';
+import { type DaemonRecord, readRecord } from '../fleet/record.js';
+import { readSaved } from '../fleet/saved.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /** `resurrect`, read. */

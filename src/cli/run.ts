@@ -15,8 +15,8 @@ import type { SettingName } from '../options.js';
 import { kebab } from './flags.js';
 import type { Io } from './io.js';
 import { type LaunchRequest, daemonEnv, parseLaunch, prepare, readLaunchLine, recordOf, resolveRequest, supervisorConfig } from './launch.js';
-import { daemonPaths, writeRecord } from './record.js';
-import { currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
+import { daemonPaths, writeRecord } from '../fleet/record.js';
+import { currentStateFacts, openStateDirectory, stateDirectoryPath } from '../fleet/state-dir.js';
 import { UsageError } from './usage-error.js';
 
 /** `run`, read. */

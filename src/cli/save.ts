@@ -8,9 +8,9 @@ import { XDaemonError } from '../errors.js';
 import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { existingStateDirectory, statusesOf } from './daemons.js';
-import { recordNames } from './record.js';
-import { readSaved, writeSaved } from './saved.js';
-import { currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
+import { recordNames } from '../fleet/record.js';
+import { readSaved, writeSaved } from '../fleet/saved.js';
+import { currentStateFacts, openStateDirectory, stateDirectoryPath } from '../fleet/state-dir.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /** `save`, read. */

@@ -15,10 +15,10 @@ import { resolve } from 'node:path';
 import { loadBundle } from '../bundles.js';
 import { readLine } from './flags.js';
 import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetRequestOf } from './fleet-request.js';
-import { daemonPaths } from './record.js';
+import { daemonPaths } from '../fleet/record.js';
 import { LAUNCH_FLAGS, type LaunchRequest, launchOptionsOf, parseLaunch, prepare, recordOf, startRecord, startedLine } from './launch.js';
-import { ScriptError, scriptCommand } from './script-command.js';
-import { currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
+import { ScriptError, scriptCommand } from '../fleet/script-command.js';
+import { currentStateFacts, openStateDirectory, stateDirectoryPath } from '../fleet/state-dir.js';
 import type { Io } from './io.js';
 import { EXIT, UsageError } from './usage-error.js';
 

@@ -15,8 +15,8 @@ import type { ServiceOptions } from '../service/options.js';
 import { type FlagSpecs, boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { BACKENDS, serviceWhereOf } from './install.js';
-import { forgetStartup, writeStartup } from './saved.js';
-import { currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
+import { forgetStartup, writeStartup } from '../fleet/saved.js';
+import { currentStateFacts, openStateDirectory, stateDirectoryPath } from '../fleet/state-dir.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /** The startup service's name. */

@@ -13,8 +13,8 @@ import { messageOf } from '../errors.js';
 import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { control, existingStateDirectory, namesOf, statusesOf } from './daemons.js';
-import { daemonPaths, readRecord, recordNames } from './record.js';
-import { startupWarnings } from './saved.js';
+import { daemonPaths, readRecord, recordNames } from '../fleet/record.js';
+import { startupWarnings } from '../fleet/saved.js';
 import { LSB, lsbCode, lsbCodeOfAll, serviceLine, statusLines, summaryLine } from './render.js';
 import { EXIT, UsageError } from './usage-error.js';
 

@@ -7,7 +7,7 @@ import { millis, readLine, textFlag } from './flags.js';
 import type { Io } from './io.js';
 import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
 import { control, existingStateDirectory, forEachName, known, namesOrAll, requestedNames } from './daemons.js';
-import { readRecord, recordNames } from './record.js';
+import { readRecord, recordNames } from '../fleet/record.js';
 import { UsageError } from './usage-error.js';
 
 /** `stop`, read. */

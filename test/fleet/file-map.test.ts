@@ -2,16 +2,15 @@
  * The pure side of fleet files, table-driven: pm2's units read as pm2 reads them, every pm2 key of
  * the mapping table to our setting, the keys that only mean something together (wait_ready with
  * listen_timeout, autorestart with stop_exit_codes, exec_mode cluster with listen or env.PORT), a
- * setting this build lacks warned and not applied, our own keys and pm2's camelCase spellings, and
- * the command lines that name a file.
+ * setting this build lacks warned and not applied, our own keys and pm2's camelCase spellings (the
+ * command lines that name a file are read in test/cli/parse.test.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SETTINGS } from '../../src/options';
-import { parseCommandLine } from '../../src/cli/dispatch';
-import { type FleetContext, mapFleet } from '../../src/cli/fleet-file';
-import { PM2_KEYS, meaningOf } from '../../src/cli/fleet-keys';
-import { pm2Bytes, pm2Instances, pm2Millis, pm2Words } from '../../src/cli/pm2-units';
+import { type FleetContext, mapFleet } from '../../src/fleet/file-map';
+import { PM2_KEYS, meaningOf } from '../../src/fleet/pm2-keys';
+import { pm2Bytes, pm2Instances, pm2Millis, pm2Words } from '../../src/fleet/pm2-units';
 
 const CONTEXT: FleetContext = { path: '/srv/ecosystem.config.js', envSet: undefined, env: {}, only: [], cpus: 4 };
 const has = (name: string): boolean => name in SETTINGS;
@@ -129,23 +128,5 @@ describe('the mapping table', () => {
     const { readFileSync } = await import('node:fs');
     const readme = readFileSync(new URL('../../README.md', `file://${__filename}`), 'utf8');
     for (const key of Object.keys(PM2_KEYS)) assert.match(readme, new RegExp(`\\| \`${key}\``), key);
-  });
-});
-
-describe('command lines that name a file', () => {
-  test('start FILE --only --env SET; stop/restart/delete FILE; start SCRIPT', () => {
-    assert.deepEqual(parseCommandLine(['start', 'ecosystem.config.js', '--only', 'a,b', '--env', 'production', '--env', 'X=1']), {
-      verb: 'start',
-      fleet: { file: 'ecosystem.config.js', only: ['a', 'b'], envSet: 'production', env: { X: '1' } },
-    });
-    assert.deepEqual(parseCommandLine(['start']), { verb: 'start', fleet: { file: undefined, only: [], envSet: undefined, env: {} } });
-    assert.deepEqual(parseCommandLine(['stop', 'apps.json', '--only', 'web']), {
-      verb: 'stop', names: [], all: false, timeout: 30_000, fleet: { file: 'apps.json', only: ['web'], envSet: undefined, env: {} },
-    });
-    assert.deepEqual(parseCommandLine(['restart', './x/xdaemon.config.mjs']), { verb: 'restart', names: [], fleet: { file: './x/xdaemon.config.mjs', only: [], envSet: undefined, env: {} } });
-    assert.equal((parseCommandLine(['delete', 'apps.json']) as { fleet?: unknown }).fleet !== undefined, true);
-    assert.deepEqual(parseCommandLine(['start', 'server.js', '--name', 'api', '--', '--port', '8080']), {
-      verb: 'start', fleet: undefined, script: 'server.js', name: 'api', settings: {}, log: undefined, cwd: undefined, env: {}, args: ['--port', '8080'],
-    });
   });
 });

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../cli/usage-error.js';
 
 /** The default file names, in the order they are looked for. */
 export const DEFAULT_FLEET_FILES = [

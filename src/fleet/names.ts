@@ -5,7 +5,7 @@
  * of the caller.
  */
 import { basename, extname } from 'node:path';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../cli/usage-error.js';
 
 /** What a name may be, in the words of the error message. */
 export const NAME_RULE = '1 to 100 letters, digits, ".", "_", "-" or "@", not starting with "."';

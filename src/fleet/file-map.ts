@@ -8,10 +8,10 @@
  */
 import { basename, extname, resolve } from 'node:path';
 import { checkSetting, checkSettings, type SettingName } from '../options.js';
-import { type AppDraft, emptyDraft, isSetting, meaningOf, notCarried } from './fleet-keys.js';
+import { type AppDraft, emptyDraft, isSetting, meaningOf, notCarried } from './pm2-keys.js';
 import { KeyValueError, envObject } from './pm2-units.js';
 import { isValidName, NAME_RULE } from './names.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../cli/usage-error.js';
 
 /** One app of a file, mapped and checked; paths absolute. */
 export interface FleetApp {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { stateFileOf } from '../control/address.js';
 import { writeAtomically } from '../control/state-file.js';
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
-import type { Resolved } from './launch.js';
+import type { Resolved } from '../cli/launch.js';
 import { isValidName } from './names.js';
 
 /** What `<name>.json` holds: the checked request (see ./launch), named, with its log. */
