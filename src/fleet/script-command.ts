@@ -10,10 +10,13 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { EUSAGE, XDaemonError } from '../errors.js';
 
-/** A script that cannot be run; the message says why. */
-export class ScriptError extends Error {
-  override readonly name = 'ScriptError';
+/** A script that cannot be run (`code: EUSAGE`, `option: 'script'`); the message says why. */
+export class ScriptError extends XDaemonError {
+  constructor(message: string) {
+    super(message, { code: EUSAGE, option: 'script' });
+  }
 }
 
 const NODE_EXTS = ['.js', '.cjs', '.mjs'];

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { EUSAGE } from '../../src/errors';
 import { SETTINGS } from '../../src/options';
 import { type FleetContext, mapFleet } from '../../src/fleet/file-map';
 import { PM2_KEYS, meaningOf } from '../../src/fleet/pm2-keys';
@@ -113,7 +114,14 @@ describe('the mapping table', () => {
 
   test('pm2 keys not carried out warn; unknown keys and bad values are refused naming file, app and key', () => {
     assert.deepEqual(one({ vizion: false, merge_logs: true }).warnings, ['pm2 key vizion is not carried out', 'pm2 key merge_logs is not carried out']);
-    assert.throws(() => one({ restart_dealy: 1 }), /^UsageError: \/srv\/ecosystem\.config\.js: app a: unknown key "restart_dealy"/);
+    assert.throws(() => one({ restart_dealy: 1 }), {
+      name: 'XDaemonError',
+      code: EUSAGE,
+      message: /^\/srv\/ecosystem\.config\.js: app a: unknown key "restart_dealy"/,
+      file: '/srv/ecosystem.config.js',
+      app: 'a',
+      option: 'restart_dealy',
+    });
     assert.throws(() => one({ max_restarts: 'lots' }), /app a: max_restarts must be a whole number >= 0/);
     assert.throws(() => one({ exec_mode: 'thread' }), /app a: exec_mode must be 'fork' or 'cluster'/);
     assert.throws(() => one({ successExitCodes: [3] }), /app a: successExitCodes cannot apply: /);
