@@ -5,7 +5,9 @@
  */
 import type { Io } from './io.js';
 import { control, existingStateDirectory, forEachName, known, namesOf } from './daemons.js';
-import { refreshedRecord, startRecord, startedLine } from './launch.js';
+import { refreshedRecord } from '../fleet/daemon-spec.js';
+import { startRecord } from '../fleet/daemon-start.js';
+import { startedLine } from './launch.js';
 import { readLine } from './flags.js';
 import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
 import { UsageError } from './usage-error.js';

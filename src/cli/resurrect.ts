@@ -12,7 +12,7 @@ import { readLine } from './flags.js';
 import type { Io } from './io.js';
 import { existingStateDirectory } from './daemons.js';
 import { startAll, notRunning } from './fleet.js';
-import { refreshedRecord } from './launch.js';
+import { refreshedRecord } from '../fleet/daemon-spec.js';
 import { type DaemonRecord, readRecord } from '../fleet/record.js';
 import { readSaved } from '../fleet/saved.js';
 import { EXIT, UsageError } from './usage-error.js';

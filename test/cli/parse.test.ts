@@ -16,7 +16,6 @@ import { VERBS, helpText } from '../../src/cli/help';
 import { type NamedStatus, formatDuration, listTable, lsbCode, lsbCodeOfAll, statusLines, summaryLine } from '../../src/cli/render';
 import { statusReport } from '../../src/cli/status';
 import { tailStart } from '../../src/cli/logs';
-import { resolveSignalExit } from '../../src/cli/launch';
 import { UsageError } from '../../src/cli/usage-error';
 import { supervisorRunArgs } from '../../src/service/windows-task';
 import { resolveServiceConfig } from '../../src/service/options';
@@ -306,10 +305,6 @@ describe('what a user reads', () => {
       assert.match(readme, new RegExp(`^\\| \`--${f.flag}[^\`]*\` \\| ${shown} \\| `, 'm'), `--${f.flag} (default ${shown})`);
     }
   });
-});
-
-test("signal-exit is found where require.resolve finds it, without Node's package resolver", () => {
-  assert.equal(resolveSignalExit(), require.resolve('signal-exit'));
 });
 
 describe('logs: where the last lines begin', () => {
