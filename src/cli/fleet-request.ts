@@ -5,21 +5,13 @@
  * everywhere else. Pure.
  */
 import { type ParsedLine, listFlag, parseEnv } from './flags.js';
+import type { FleetRequest } from '../fleet/file.js';
 import { isFleetFileName } from '../fleet/file-load.js';
 import { checkName } from '../fleet/names.js';
 import { UsageError } from './usage-error.js';
 
-/** What a verb does to a fleet file. */
-export interface FleetRequest {
-  /** The file as given; undefined: the default file of the current directory (start only). */
-  file: string | undefined;
-  /** `--only`: these apps (none: all). */
-  only: string[];
-  /** `--env SET`. */
-  envSet: string | undefined;
-  /** `--env NAME=VALUE` additions. */
-  env: Record<string, string>;
-}
+/** What a verb does to a fleet file: the file as given (undefined: the default one, start only), `--only`, `--env`. */
+export type { FleetRequest };
 
 /** The `--only` flag spec, for the verbs that take a file. */
 export const ONLY_FLAG = { only: { type: 'string', multiple: true } } as const;

@@ -10,10 +10,12 @@ import { type Stats, closeSync, fstatSync, openSync, readSync, statSync } from '
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
 import { boolFlag, readLine, textFlag } from './flags.js';
 import { type Io, writeAll } from './io.js';
-import { existingStateDirectory, known, namesOf } from './daemons.js';
-import { PrefixedLines, linePrefixes, wantsColour } from './log-prefix.js';
+import { existingStateDirectory, known } from '../fleet/daemons.js';
 import { recordNames } from '../fleet/record.js';
+import { PrefixedLines, linePrefixes, wantsColour } from './log-prefix.js';
+import { namesOf } from './name-args.js';
 import { EXIT, UsageError } from './usage-error.js';
+import { type HelpRequest, defineVerb } from './verb.js';
 
 /** `logs`, read. */
 export interface LogsRequest {
@@ -30,7 +32,7 @@ export const POLL_MS = 100;
 const CHUNK = 64 * 1024;
 
 /** Reads `logs`'s arguments. Pure. */
-export function parseLogs(args: readonly string[]): LogsRequest | { verb: 'help'; topic: 'logs' } {
+export function parseLogs(args: readonly string[]): LogsRequest | HelpRequest<'logs'> {
   const line = readLine('logs', args, { lines: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' } });
   if (line.help) return { verb: 'help', topic: 'logs' };
   const names = namesOf('logs', line.positionals, false);
@@ -196,3 +198,18 @@ class FollowedFile {
     this.fd = undefined;
   }
 }
+
+/** The row of `logs`. */
+export const LOGS = defineVerb<LogsRequest>({
+  name: 'logs',
+  parse: parseLogs,
+  run: (request, io) => logs(request, io),
+  help: () => `usage: xdaemon logs [NAME…] [-n LINES] [-f]
+
+One NAME: its log as it is. Several, or none (every daemon): each line after its daemon's name.
+
+  -n, --lines LINES  the last LINES lines of each log (default 10)
+  -f, --follow       then print what is written, across rotations, until Ctrl-C
+`,
+  synopsis: [['logs [NAME…] [-n LINES] [-f]', 'the end of their logs (all: every daemon\'s); -f follows']],
+});

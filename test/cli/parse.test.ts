@@ -12,7 +12,8 @@ import { describe, test } from 'node:test';
 import { SETTINGS } from '../../src/options';
 import { type Request, parseCommandLine } from '../../src/cli/dispatch';
 import { SETTING_FLAGS, kebab, parseBytes } from '../../src/cli/flags';
-import { VERBS, helpText } from '../../src/cli/help';
+import { VERBS, helpText } from '../../src/cli/verbs';
+import { installHelp } from '../../src/cli/install';
 import { type NamedStatus, formatDuration, listTable, lsbCode, lsbCodeOfAll, statusLines, summaryLine } from '../../src/cli/render';
 import { statusReport } from '../../src/cli/status';
 import { tailStart } from '../../src/cli/logs';
@@ -293,7 +294,7 @@ describe('what a user reads', () => {
       assert.match(text, /--max-size SIZE .*\(default 0\)/);
       assert.match(text, /10k, 5M, 1G/);
     }
-    assert.match(helpText('install', { restartDelay: 1000 }), /--restart-delay MS .*\(default 1000\)/, "install shows the service's defaults");
+    assert.match(installHelp({ restartDelay: 1000 }), /--restart-delay MS .*\(default 1000\)/, "install shows the service's defaults");
     for (const verb of VERBS) assert.match(helpText(), new RegExp(`^  ${verb} `, 'm'));
   });
 
