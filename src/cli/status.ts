@@ -5,7 +5,7 @@
  * asks the supervisors, all at once, through the control bundle; neither the launcher nor
  * `child_process` is loaded (the service bundle is, for a name).
  */
-import type { DaemonStatus } from '../fleet/control.js';
+import type { DaemonStatus } from '../fleet/control-bundle.js';
 import { existingStateDirectory } from '../fleet/daemons.js';
 import { startupWarnings } from '../fleet/saved.js';
 import { type ServiceFinding, daemonStatuses, statusOfName } from '../fleet/status.js';

@@ -7,7 +7,7 @@
 import { loadBundle } from '../bundles.js';
 import { XDaemonError } from '../errors.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
-import { control } from './control.js';
+import { control } from './control-bundle.js';
 import { createdStateDirectory } from './daemons.js';
 import { type DaemonSpec, daemonEnv, prepareSpec, recordOf, resolveSpec } from './daemon-spec.js';
 import { daemonPaths, writeRecord } from './record.js';

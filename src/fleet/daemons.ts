@@ -4,7 +4,7 @@
  * means (those given, or every one with a record), and their statuses asked all at once.
  */
 import { XDaemonError } from '../errors.js';
-import { type DaemonStatus, control } from './control.js';
+import { type DaemonStatus, control } from './control-bundle.js';
 import { type Failed, failed } from './outcome.js';
 import { type DaemonRecord, daemonPaths, readRecord, recordNames } from './record.js';
 import { type StateFacts, currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';

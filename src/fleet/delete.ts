@@ -2,7 +2,7 @@
  * Forgetting named daemons: each is stopped if it runs (or cleaned up after if it is dead), then
  * its record, pid file and pid file's state go; its log stays.
  */
-import { control } from './control.js';
+import { control } from './control-bundle.js';
 import { existingStateDirectory, findKnown } from './daemons.js';
 import { type DaemonResult, type Deleted, type NotKnown, eachName } from './outcome.js';
 import { forget } from './record.js';

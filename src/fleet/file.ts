@@ -9,7 +9,7 @@
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EUSAGE, XDaemonError, messageOf } from '../errors.js';
-import { control } from './control.js';
+import { control } from './control-bundle.js';
 import { type DaemonSpec, type InvocationFacts, prepareSpec, recordOf } from './daemon-spec.js';
 import { createdStateDirectory } from './daemons.js';
 import { deleteDaemons } from './delete.js';

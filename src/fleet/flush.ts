@@ -8,7 +8,7 @@
 import { readdirSync, rmSync, truncateSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { errorCode } from '../errors.js';
-import { control } from './control.js';
+import { control } from './control-bundle.js';
 import { type Selection, existingStateDirectory, findKnown, selectedNames } from './daemons.js';
 import { type DaemonResult, eachName } from './outcome.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';

@@ -5,7 +5,7 @@
  * `failed` result carrying its error, and the others go on.
  */
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
-import type { DaemonState, ReloadResult } from './control.js';
+import type { DaemonState, ReloadResult } from './control-bundle.js';
 
 /** A daemon started: its supervisor, its log, and its first worker when the start waited for one. */
 export interface Started {

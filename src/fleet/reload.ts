@@ -3,7 +3,7 @@
  * worker stopped only once its replacement is ready. A daemon that does not run is a failure
  * (a reload never starts one: that is a restart's job).
  */
-import { control } from './control.js';
+import { control } from './control-bundle.js';
 import { existingStateDirectory, findKnown } from './daemons.js';
 import { type DaemonResult, eachName } from './outcome.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';

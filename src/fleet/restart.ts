@@ -3,7 +3,7 @@
  * whole tree is stopped gracefully first); a stopped (or dead) one is started again from its
  * record, with the invoking environment plus its recorded additions, its command looked up again.
  */
-import { control } from './control.js';
+import { control } from './control-bundle.js';
 import { existingStateDirectory, findKnown } from './daemons.js';
 import { refreshedRecord } from './daemon-spec.js';
 import { startRecord } from './daemon-start.js';

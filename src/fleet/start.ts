@@ -5,7 +5,7 @@
  * detaches; a dead daemon of the name (its supervisor killed) is cleaned up first.
  */
 import { existsSync } from 'node:fs';
-import { type DaemonState, control } from './control.js';
+import { type DaemonState, control } from './control-bundle.js';
 import { createdStateDirectory } from './daemons.js';
 import { type DaemonSpec, prepareSpec, recordOf } from './daemon-spec.js';
 import { type PendingDaemon, type StartedDaemon, beginRecord, startRecord } from './daemon-start.js';

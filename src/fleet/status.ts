@@ -7,7 +7,7 @@
 import { loadBundle } from '../bundles.js';
 import { messageOf } from '../errors.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
-import { type DaemonStatus, control } from './control.js';
+import { type DaemonStatus, control } from './control-bundle.js';
 import { type NamedStatus, existingStateDirectory, statusesOf } from './daemons.js';
 import type { Failed } from './outcome.js';
 import { daemonPaths, readRecord, recordNames } from './record.js';

@@ -4,7 +4,7 @@
  * failure); a dead one (its supervisor was killed) has its leftover processes stopped and its pid
  * file removed.
  */
-import { control } from './control.js';
+import { control } from './control-bundle.js';
 import { type Selection, existingStateDirectory, findKnown, selectedNames } from './daemons.js';
 import { type DaemonResult, eachName } from './outcome.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
