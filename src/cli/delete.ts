@@ -4,10 +4,9 @@
  */
 import { unknownName } from '../fleet/daemons.js';
 import { deleteDaemon } from '../fleet/delete.js';
-import { deleteFleet } from '../fleet/file.js';
 import type { DaemonResult } from '../fleet/outcome.js';
 import { readLine } from './flags.js';
-import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
+import { type FleetRequest, ONLY_FLAG, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
 import { type Said, commonSaid, report, unexpected } from './results.js';
@@ -42,7 +41,10 @@ function said(result: DaemonResult): Said {
 
 /** Stops (if needed) and forgets the daemon, or each app of the file. */
 export async function runDelete(request: DeleteRequest, io: Io): Promise<number> {
-  if (request.fleet !== undefined) return report((await deleteFleet(request.fleet)).results, io, said);
+  if (request.fleet !== undefined) {
+    const { deleteFleet } = await fleetFiles();
+    return report((await deleteFleet(request.fleet)).results, io, said);
+  }
   const result = await deleteDaemon(request.name);
   if (result.outcome === 'not-known') throw unknownName(request.name);
   io.out((said(result) as { out: string }).out);

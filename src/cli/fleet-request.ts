@@ -68,3 +68,11 @@ export function fleetLine(verb: string, line: ParsedLine, file: string | undefin
   if (line.flags.has('only') && onlyOf(line).length === 0) throw new UsageError('--only needs app names');
   return { file, only: onlyOf(line), ...envOf(line, true) };
 }
+
+/**
+ * The operations on a fleet file (src/fleet/file.ts), loaded when a verb names a file: the key
+ * tables and the mapping it brings are initialised then, never at the start of `status` or `list`.
+ */
+export function fleetFiles(): Promise<typeof import('../fleet/file.js')> {
+  return import('../fleet/file.js');
+}

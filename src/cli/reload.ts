@@ -5,10 +5,9 @@
  * `restart`'s job). The apps of FILE that run as it says are reloaded, one it changed is restarted,
  * one that does not run is started.
  */
-import { reloadFleet } from '../fleet/file.js';
 import { reloadDaemons } from '../fleet/reload.js';
 import { readLine } from './flags.js';
-import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
+import { type FleetRequest, ONLY_FLAG, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import { FLEET_HELP } from './help.js';
 import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
@@ -37,6 +36,7 @@ export function parseReload(args: readonly string[]): ReloadRequest | HelpReques
 /** Reloads each daemon; exit 1 (one line on stderr) if one of them failed. */
 export async function reload(request: ReloadRequest, io: Io): Promise<number> {
   if (request.fleet !== undefined) {
+    const { reloadFleet } = await fleetFiles();
     const outcome = await reloadFleet(request.fleet);
     warn(io, outcome.warnings);
     return report(outcome.results, io, (r) =>

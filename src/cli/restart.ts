@@ -4,10 +4,9 @@
  * with the environment of this shell plus its recorded `--env`, its command looked up again
  * (src/fleet/restart.ts). The apps of FILE are stopped and started with the file's current settings.
  */
-import { restartFleet } from '../fleet/file.js';
 import { restartDaemons } from '../fleet/restart.js';
 import { readLine } from './flags.js';
-import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
+import { type FleetRequest, ONLY_FLAG, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import { FLEET_HELP } from './help.js';
 import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
@@ -36,6 +35,7 @@ export function parseRestart(args: readonly string[]): RestartRequest | HelpRequ
 /** Restarts (or starts) each daemon; exit 1 if one of them failed. */
 export async function restart(request: RestartRequest, io: Io): Promise<number> {
   if (request.fleet !== undefined) {
+    const { restartFleet } = await fleetFiles();
     const outcome = await restartFleet(request.fleet);
     warn(io, outcome.warnings);
     return report(outcome.results, io, (r) =>

@@ -8,13 +8,12 @@
  * The work is src/fleet/'s (everything that can be wrong is found before anything detaches); this
  * module reads the command line and prints what was started.
  */
-import { startFleet } from '../fleet/file.js';
 import { DEFAULT_FLEET_FILES, defaultFleetFile } from '../fleet/file-load.js';
 import { ScriptError, scriptSpec } from '../fleet/script-command.js';
 import { startDaemon } from '../fleet/start.js';
 import { currentStateFacts } from '../fleet/state-dir.js';
 import { readLine } from './flags.js';
-import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetRequestOf } from './fleet-request.js';
+import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import { launchHelp } from './help.js';
 import type { Io } from './io.js';
 import { LAUNCH_FLAGS, launchOptionsOf, parseLaunch } from './launch.js';
@@ -61,6 +60,7 @@ export async function start(request: StartRequest, io: Io): Promise<number> {
     if (request.fleet.file === undefined && defaultFleetFile(facts.cwd) === undefined) {
       throw new UsageError(`missing -- <command> (xdaemon start [options] -- <command> [args…]), and no fleet file here (${DEFAULT_FLEET_FILES.join(', ')})`);
     }
+    const { startFleet } = await fleetFiles();
     const outcome = await startFleet(request.fleet, facts);
     warn(io, outcome.warnings);
     return report(outcome.results, io, (r) => (r.outcome === 'already-running' ? { out: `${r.name} already runs: supervisor ${r.pid ?? '?'} (untouched)` } : (commonSaid(r) ?? unexpected(r))));

@@ -4,11 +4,10 @@
  * (exit 0), as LSB asks; a dead one (its supervisor was killed) has its leftover processes stopped
  * and its pid file removed.
  */
-import { stopFleet } from '../fleet/file.js';
 import type { DaemonResult } from '../fleet/outcome.js';
 import { stopDaemons } from '../fleet/stop.js';
 import { millis, readLine, textFlag } from './flags.js';
-import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
+import { type FleetRequest, ONLY_FLAG, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import { FLEET_HELP } from './help.js';
 import type { Io } from './io.js';
 import { namesOrAll, selectionOf } from './name-args.js';
@@ -60,7 +59,10 @@ function said(result: DaemonResult, ofFile: boolean): Said {
 /** Stops the daemons at once; exit 1 if one of them could not be stopped or has no record. */
 export async function stop(request: StopRequest, io: Io): Promise<number> {
   const options = { timeout: request.timeout };
-  if (request.fleet !== undefined) return report((await stopFleet(request.fleet, options)).results, io, (r) => said(r, true));
+  if (request.fleet !== undefined) {
+    const { stopFleet } = await fleetFiles();
+    return report((await stopFleet(request.fleet, options)).results, io, (r) => said(r, true));
+  }
   return report(await stopDaemons(selectionOf(request), options), io, (r) => said(r, false));
 }
 
