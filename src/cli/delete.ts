@@ -11,7 +11,7 @@ import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
 import { type Said, commonSaid, report, unexpected } from './results.js';
 import { EXIT, UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `delete`, read. */
 export interface DeleteRequest {

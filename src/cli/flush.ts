@@ -8,7 +8,7 @@ import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { namesOrAll, selectionOf } from './name-args.js';
 import { commonSaid, report, unexpected } from './results.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `flush`, read. */
 export interface FlushRequest {

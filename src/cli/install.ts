@@ -18,7 +18,7 @@ import { checkName, defaultName } from '../fleet/names.js';
 import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
 import { NAME_ROW, rows, settingRows } from './help.js';
 import { EXIT, UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** The settings a service manager has, as flags of `install`. */
 export const SERVICE_SETTING_FLAGS = SETTING_FLAGS.filter((f) => ['restart', 'restartDelay', 'killTimeout', 'waitReady', 'errFile', 'listen'].includes(f.setting));

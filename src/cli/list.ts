@@ -9,7 +9,7 @@ import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { listTable } from './render.js';
 import { EXIT, UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `list`, read. */
 export interface ListRequest {

@@ -15,7 +15,7 @@ import { recordNames } from '../fleet/record.js';
 import { PrefixedLines, linePrefixes, wantsColour } from './log-prefix.js';
 import { namesOf } from './name-args.js';
 import { EXIT, UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `logs`, read. */
 export interface LogsRequest {

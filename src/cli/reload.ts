@@ -13,7 +13,7 @@ import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
 import { commonSaid, report, startedText, unexpected, warn } from './results.js';
 import { UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `reload`, read. */
 export interface ReloadRequest {

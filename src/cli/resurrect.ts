@@ -9,7 +9,7 @@ import { readLine } from './flags.js';
 import type { Io } from './io.js';
 import { commonSaid, report, unexpected } from './results.js';
 import { UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `resurrect`, read. */
 export interface ResurrectRequest {

@@ -15,7 +15,7 @@ import { launchHelp } from './help.js';
 import type { Io } from './io.js';
 import { parseLaunch, readLaunchLine } from './launch.js';
 import { UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `run`, read. */
 export type RunRequest = { verb: 'run' } & DaemonSpec;

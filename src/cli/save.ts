@@ -8,7 +8,7 @@ import { saveRunning } from '../fleet/save.js';
 import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { EXIT, UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `save`, read. */
 export interface SaveRequest {

@@ -8,6 +8,7 @@
  * The work is src/fleet/'s (everything that can be wrong is found before anything detaches); this
  * module reads the command line and prints what was started.
  */
+import type { DaemonSpec } from '../fleet/daemon-spec.js';
 import { DEFAULT_FLEET_FILES, defaultFleetFile } from '../fleet/file-load.js';
 import { ScriptError, scriptSpec } from '../fleet/script-command.js';
 import { startDaemon } from '../fleet/start.js';
@@ -19,8 +20,7 @@ import type { Io } from './io.js';
 import { LAUNCH_FLAGS, launchOptionsOf, parseLaunch } from './launch.js';
 import { commonSaid, report, startedText, unexpected, warn } from './results.js';
 import { EXIT, UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
-import type { DaemonSpec } from '../fleet/daemon-spec.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `start`, read: a command line, a script (pm2's one-liner), or a fleet file. */
 export type StartRequest =

@@ -9,7 +9,7 @@ import { type FlagSpecs, boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { serviceWhereOf } from './install.js';
 import { EXIT, UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `startup` or `unstartup`, read. */
 export interface StartupRequest extends FleetStartupRequest {

@@ -14,7 +14,7 @@ import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
 import { LSB, lsbCode, lsbCodeOfAll, serviceLine, statusLines, summaryLine } from './render.js';
 import { EXIT, UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `status`, read. */
 export interface StatusRequest {

@@ -13,7 +13,7 @@ import type { Io } from './io.js';
 import { namesOrAll, selectionOf } from './name-args.js';
 import { type Said, commonSaid, report, unexpected } from './results.js';
 import { UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `stop`, read. */
 export interface StopRequest {

@@ -10,7 +10,7 @@ import type { Io } from './io.js';
 import { BACKENDS, serviceWhereOf } from './install.js';
 import { namesOf } from './name-args.js';
 import { EXIT, UsageError } from './usage-error.js';
-import { type HelpRequest, defineVerb } from './verb.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `uninstall`, read. */
 export interface UninstallRequest {

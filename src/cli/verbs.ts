@@ -19,7 +19,7 @@ import { STARTUP, UNSTARTUP } from './startup.js';
 import { STATUS } from './status.js';
 import { STOP } from './stop.js';
 import { UNINSTALL } from './uninstall.js';
-import type { VerbRow } from './verb.js';
+import type { VerbRow } from './verb-row.js';
 
 /** Every verb, in the order the help shows them. */
 export const VERB_TABLE = [START, RUN, STOP, RESTART, RELOAD, STATUS, LIST, LOGS, FLUSH, DELETE, INSTALL, UNINSTALL, SAVE, RESURRECT, STARTUP, UNSTARTUP] as const;
