@@ -10,8 +10,7 @@ import { type Stats, closeSync, fstatSync, openSync, readSync, statSync } from '
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
 import { boolFlag, readLine, textFlag } from './flags.js';
 import { type Io, writeAll } from './io.js';
-import { existingStateDirectory, known } from '../fleet/daemons.js';
-import { recordNames } from '../fleet/record.js';
+import { knownDaemons } from '../fleet/daemons.js';
 import { PrefixedLines, linePrefixes, wantsColour } from './log-prefix.js';
 import { namesOf } from './name-args.js';
 import { EXIT, UsageError } from './usage-error.js';
@@ -74,9 +73,8 @@ export function tailStart(size: number, lines: number, read: (position: number, 
  * does not exist yet; the others are shown all the same).
  */
 export async function logs(request: LogsRequest, io: Io, write: (bytes: Buffer) => void = toStdout, colour = wantsColour(stdoutIsTty(), process.env)): Promise<number> {
-  const dir = existingStateDirectory();
-  const names = request.names.length > 0 ? request.names : dir === undefined ? [] : recordNames(dir);
-  const daemons = names.map((name) => known(dir, name));
+  const daemons = knownDaemons(request.names.length > 0 ? { names: request.names } : { all: true });
+  const names = daemons.map((d) => d.name);
   const prefixed = request.names.length !== 1;
   const prefixes = linePrefixes(names, colour);
   let code: number = EXIT.ok;

@@ -6,9 +6,7 @@
  * `child_process` is loaded (the service bundle is, for a name).
  */
 import type { DaemonStatus } from '../fleet/control-bundle.js';
-import { existingStateDirectory } from '../fleet/daemons.js';
-import { startupWarnings } from '../fleet/saved.js';
-import { type ServiceFinding, daemonStatuses, statusOfName } from '../fleet/status.js';
+import { type ServiceFinding, daemonStatuses, startupServiceWarnings, statusOfName } from '../fleet/status.js';
 import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
@@ -67,7 +65,7 @@ export function statusReport(
 /** Prints the status; the exit code is LSB's. */
 export async function status(request: StatusRequest, io: Io): Promise<number> {
   const now = Date.now();
-  for (const warning of startupWarnings(existingStateDirectory())) io.err(`warning: ${warning}`);
+  for (const warning of startupServiceWarnings()) io.err(`warning: ${warning}`);
   if (request.name !== undefined) {
     const { daemon, service } = await statusOfName(request.name);
     const report = statusReport(request.name, daemon, service, request.json, now);

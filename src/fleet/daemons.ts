@@ -59,6 +59,16 @@ export function selectedNames(dir: string | undefined, selection: Selection): st
 }
 
 /**
+ * The daemons `selection` means, with their records (their log files, their commands).
+ *
+ * @throws XDaemonError naming the first name without a record.
+ */
+export function knownDaemons(selection: Selection, facts: StateFacts = currentStateFacts()): Known[] {
+  const dir = existingStateDirectory(facts);
+  return selectedNames(dir, selection).map((name) => known(dir, name));
+}
+
+/**
  * The status of every daemon of `names` in `dir`, asked at once, in the order given; one that
  * cannot be asked (its supervisor refuses) is among `failed` instead.
  */

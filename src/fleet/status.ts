@@ -11,12 +11,18 @@ import { type DaemonStatus, control } from './control-bundle.js';
 import { type NamedStatus, existingStateDirectory, statusesOf } from './daemons.js';
 import type { Failed } from './outcome.js';
 import { daemonPaths, readRecord, recordNames } from './record.js';
+import { startupWarnings } from './saved.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
 
 /** The status of every daemon with a record, by name; one whose supervisor refuses is among `failed`. */
 export async function daemonStatuses(facts: StateFacts = currentStateFacts()): Promise<{ rows: NamedStatus[]; failed: Failed[] }> {
   const dir = existingStateDirectory(facts);
   return statusesOf(dir, dir === undefined ? [] : recordNames(dir));
+}
+
+/** A warning per executable of the startup service that is gone (it would not run at boot), if one was installed. */
+export function startupServiceWarnings(facts: StateFacts = currentStateFacts()): string[] {
+  return startupWarnings(existingStateDirectory(facts));
 }
 
 /** An OS service of a daemon's name: its status, or why it could not be told. */
