@@ -5,21 +5,13 @@
  * everywhere else. Pure.
  */
 import { type ParsedLine, listFlag, parseEnv } from './flags.js';
-import { isFleetFileName } from './fleet-load.js';
-import { checkName } from './names.js';
+import type { FleetRequest } from '../fleet/file.js';
+import { isFleetFileName } from '../fleet/file-load.js';
+import { checkName } from '../fleet/names.js';
 import { UsageError } from './usage-error.js';
 
-/** What a verb does to a fleet file. */
-export interface FleetRequest {
-  /** The file as given; undefined: the default file of the current directory (start only). */
-  file: string | undefined;
-  /** `--only`: these apps (none: all). */
-  only: string[];
-  /** `--env SET`. */
-  envSet: string | undefined;
-  /** `--env NAME=VALUE` additions. */
-  env: Record<string, string>;
-}
+/** What a verb does to a fleet file: the file as given (undefined: the default one, start only), `--only`, `--env`. */
+export type { FleetRequest };
 
 /** The `--only` flag spec, for the verbs that take a file. */
 export const ONLY_FLAG = { only: { type: 'string', multiple: true } } as const;
@@ -75,4 +67,12 @@ export function fleetLine(verb: string, line: ParsedLine, file: string | undefin
   if (line.command !== undefined) throw new UsageError(`a fleet file takes no -- <command> (xdaemon ${verb} FILE [--only a,b])`);
   if (line.flags.has('only') && onlyOf(line).length === 0) throw new UsageError('--only needs app names');
   return { file, only: onlyOf(line), ...envOf(line, true) };
+}
+
+/**
+ * The operations on a fleet file (src/fleet/file.ts), loaded when a verb names a file: the key
+ * tables and the mapping it brings are initialised then, never at the start of `status` or `list`.
+ */
+export function fleetFiles(): Promise<typeof import('../fleet/file.js')> {
+  return import('../fleet/file.js');
 }

@@ -8,10 +8,10 @@
 import { loadBundle } from '../bundles.js';
 import { XDaemonError, shortMessageOf } from '../errors.js';
 import type { Io } from './io.js';
-import { launchRequestOf, readFleet } from './fleet.js';
+import { appSpec, readFleet } from '../fleet/file.js';
 import type { FleetRequest } from './fleet-request.js';
 import { type InstallRequest, SERVICE_SETTING_FLAGS, installService, serviceOptions } from './install.js';
-import { ScriptError } from './script-command.js';
+import { ScriptError } from '../fleet/script-command.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 /** Installs (or with --dry-run shows) a service per app. */
@@ -22,7 +22,7 @@ export async function installFleet(request: InstallRequest, fleetRequest: FleetR
   const services = fleet.apps.map((app) => {
     const named = (err: unknown): UsageError => new UsageError(`${fleet.path}: app ${app.name}: ${shortMessageOf(err)}`);
     try {
-      const launch = launchRequestOf(app);
+      const launch = appSpec(app);
       const s = app.settings;
       for (const setting of Object.keys(s)) {
         if (!supported.includes(setting)) fleet.warnings.push(`${fleet.path}: app ${app.name}: ${setting} is not carried out by a service manager (install supervises with ${supported.join(', ')})`);

@@ -16,9 +16,11 @@ import { resolveCommand } from '../process/which.js';
 import { type ParsedLine, SETTING_FLAGS, boolFlag, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
 import type { Io } from './io.js';
 import { LAUNCH_FLAGS, commandOf } from './launch.js';
-import { checkName, defaultName } from './names.js';
+import { checkName, defaultName } from '../fleet/names.js';
 import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
+import { NAME_ROW, rows, settingRows } from './help.js';
 import { EXIT, UsageError } from './usage-error.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** The settings a service manager has (the rows marked so), as flags of `install`. */
 export const SERVICE_SETTING_FLAGS = SETTING_FLAGS.filter((f) => (SERVICE_SETTING_NAMES as readonly string[]).includes(f.setting));
@@ -62,7 +64,7 @@ const INSTALL_FLAGS = {
 } as const;
 
 /** Reads `install`'s arguments. Pure. */
-export function parseInstall(args: readonly string[]): InstallRequest | { verb: 'help'; topic: 'install' } {
+export function parseInstall(args: readonly string[]): InstallRequest | HelpRequest<'install'> {
   const line = readLine('install', args, INSTALL_FLAGS);
   if (line.help) return { verb: 'help', topic: 'install' };
   const fleet = fleetRequestOf('install', line, ['user', 'dry-run', 'force', 'backend', 'root']);
@@ -200,3 +202,39 @@ export async function installService(
   for (const warning of result.warnings) io.err(`warning: ${warning}`);
   return EXIT.ok;
 }
+
+/** The help of `install`, with the service's own defaults (its restart delay is not the library's). */
+export function installHelp(serviceDefaults: Readonly<Record<string, unknown>>): string {
+  return `usage: xdaemon install [--user] [--name NAME] [options] -- <command> [args…]
+
+Installs <command> as an OS service: a systemd unit, a launchd plist or a Windows scheduled task
+(which runs xdaemon run). Enabled at boot (login, with --user), not started. The same file again
+is left alone; a different one is refused unless --force.
+
+options:
+${rows([
+  ['--user', 'a service of the current user (systemd --user, a LaunchAgent, a task at logon)'],
+  NAME_ROW,
+  ['--log FILE', 'its stdout (default: the service manager\'s: journal, none, …)'],
+  ['--cwd DIR', 'its working directory (default: this one)'],
+  ['--env NAME=VALUE', 'add to its environment (repeatable)'],
+  ...settingRows(SERVICE_SETTING_FLAGS, serviceDefaults),
+  ['--dry-run', 'print the file and the commands instead'],
+  ['--force', 'replace a different file of the same name'],
+  ['--backend B', 'systemd, launchd or windows (default: the one running this machine)'],
+  ['--root DIR', 'write under DIR (preparing an image)'],
+])}
+`;
+}
+
+/** The row of `install`. */
+export const INSTALL = defineVerb<InstallRequest>({
+  name: 'install',
+  parse: parseInstall,
+  run: install,
+  help: () => installHelp({ ...loadBundle('service').SERVICE_DEFAULTS, waitReady: 0 }),
+  synopsis: [
+    ['install [--user] [--name NAME] [options] -- <command> [args…]', 'install it as an OS service (systemd, launchd, Windows)'],
+    ['install FILE [--only a,b] [--user]', 'one OS service per app of a fleet file'],
+  ],
+});

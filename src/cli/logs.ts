@@ -10,10 +10,11 @@ import { type Stats, closeSync, fstatSync, openSync, readSync, statSync } from '
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
 import { boolFlag, readLine, textFlag } from './flags.js';
 import { type Io, writeAll } from './io.js';
-import { existingStateDirectory, known, namesOf } from './daemons.js';
+import { knownDaemons } from '../fleet/daemons.js';
 import { PrefixedLines, linePrefixes, wantsColour } from './log-prefix.js';
-import { recordNames } from './record.js';
+import { namesOf } from './name-args.js';
 import { EXIT, UsageError } from './usage-error.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `logs`, read. */
 export interface LogsRequest {
@@ -30,7 +31,7 @@ export const POLL_MS = 100;
 const CHUNK = 64 * 1024;
 
 /** Reads `logs`'s arguments. Pure. */
-export function parseLogs(args: readonly string[]): LogsRequest | { verb: 'help'; topic: 'logs' } {
+export function parseLogs(args: readonly string[]): LogsRequest | HelpRequest<'logs'> {
   const line = readLine('logs', args, { lines: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' } });
   if (line.help) return { verb: 'help', topic: 'logs' };
   const names = namesOf('logs', line.positionals, false);
@@ -72,9 +73,8 @@ export function tailStart(size: number, lines: number, read: (position: number, 
  * does not exist yet; the others are shown all the same).
  */
 export async function logs(request: LogsRequest, io: Io, write: (bytes: Buffer) => void = toStdout, colour = wantsColour(stdoutIsTty(), process.env)): Promise<number> {
-  const dir = existingStateDirectory();
-  const names = request.names.length > 0 ? request.names : dir === undefined ? [] : recordNames(dir);
-  const daemons = names.map((name) => known(dir, name));
+  const daemons = knownDaemons(request.names.length > 0 ? { names: request.names } : { all: true });
+  const names = daemons.map((d) => d.name);
   const prefixed = request.names.length !== 1;
   const prefixes = linePrefixes(names, colour);
   let code: number = EXIT.ok;
@@ -196,3 +196,18 @@ class FollowedFile {
     this.fd = undefined;
   }
 }
+
+/** The row of `logs`. */
+export const LOGS = defineVerb<LogsRequest>({
+  name: 'logs',
+  parse: parseLogs,
+  run: (request, io) => logs(request, io),
+  help: () => `usage: xdaemon logs [NAME…] [-n LINES] [-f]
+
+One NAME: its log as it is. Several, or none (every daemon): each line after its daemon's name.
+
+  -n, --lines LINES  the last LINES lines of each log (default 10)
+  -f, --follow       then print what is written, across rotations, until Ctrl-C
+`,
+  synopsis: [['logs [NAME…] [-n LINES] [-f]', 'the end of their logs (all: every daemon\'s); -f follows']],
+});

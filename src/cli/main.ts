@@ -8,7 +8,7 @@
 import { XDaemonError, shortMessageOf } from '../errors.js';
 import { execute, parseCommandLine } from './dispatch.js';
 import { processIo, writeAll } from './io.js';
-import { EXIT, UsageError } from './usage-error.js';
+import { EXIT, isUsageError } from './usage-error.js';
 
 /** Exits at once: the output was written synchronously, and a spawned supervisor must not keep this process. */
 function exit(code: number): void {
@@ -20,7 +20,7 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     code = await execute(parseCommandLine(argv), processIo);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (isUsageError(err)) {
       processIo.err(err.message);
       return exit(EXIT.usage);
     }

@@ -1,14 +1,19 @@
 /**
- * `xdaemon reload NAME…`: each running daemon's instances are replaced one by one, every old
- * worker stopped only once its replacement is ready, so the service keeps answering. A daemon that
- * does not run is an error (reload never starts one: that is `restart`'s job). `reload FILE`: the
- * apps of a fleet file (see ./fleet).
+ * `xdaemon reload NAME… | FILE`: each running daemon's instances are replaced one by one, every
+ * old worker stopped only once its replacement is ready, so the service keeps answering
+ * (src/fleet/reload.ts). A daemon that does not run is an error (reload never starts one: that is
+ * `restart`'s job). The apps of FILE that run as it says are reloaded, one it changed is restarted,
+ * one that does not run is started.
  */
-import type { Io } from './io.js';
-import { control, existingStateDirectory, forEachName, known, namesOf } from './daemons.js';
+import { reloadDaemons } from '../fleet/reload.js';
 import { readLine } from './flags.js';
-import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
+import { type FleetRequest, ONLY_FLAG, fleetFiles, fleetRequestOf } from './fleet-request.js';
+import { FLEET_HELP } from './help.js';
+import type { Io } from './io.js';
+import { namesOf } from './name-args.js';
+import { commonSaid, report, startedText, unexpected, warn } from './results.js';
 import { UsageError } from './usage-error.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `reload`, read. */
 export interface ReloadRequest {
@@ -19,7 +24,7 @@ export interface ReloadRequest {
 }
 
 /** Reads `reload`'s arguments. Pure. */
-export function parseReload(args: readonly string[]): ReloadRequest | { verb: 'help'; topic: 'reload' } {
+export function parseReload(args: readonly string[]): ReloadRequest | HelpRequest<'reload'> {
   const line = readLine('reload', args, { ...ONLY_FLAG, env: { type: 'string', multiple: true } });
   if (line.help) return { verb: 'help', topic: 'reload' };
   const fleet = fleetRequestOf('reload', line);
@@ -31,19 +36,31 @@ export function parseReload(args: readonly string[]): ReloadRequest | { verb: 'h
 /** Reloads each daemon; exit 1 (one line on stderr) if one of them failed. */
 export async function reload(request: ReloadRequest, io: Io): Promise<number> {
   if (request.fleet !== undefined) {
-    const { reloadFleet } = await import('./fleet.js');
-    return reloadFleet(request.fleet, io);
+    const { reloadFleet } = await fleetFiles();
+    const outcome = await reloadFleet(request.fleet);
+    warn(io, outcome.warnings);
+    return report(outcome.results, io, (r) =>
+      r.outcome === 'started' && r.note === 'changed' ? { out: `${startedText(r)} (restarted: the file changed it, which a reload cannot apply)` } : (commonSaid(r) ?? unexpected(r)),
+    );
   }
-  const dir = existingStateDirectory();
-  const lib = control();
-  return forEachName(request.names, io, async (name) => {
-    const daemon = known(dir, name);
-    io.out(reloadedLine(name, await lib.reload(daemon.pidFile)));
-  });
+  return report(await reloadDaemons(request.names), io, (r) => commonSaid(r) ?? unexpected(r));
 }
 
-/** `reloaded web: instance 0 1234 -> 1240 (0.41 s), …`. */
-export function reloadedLine(name: string, result: Awaited<ReturnType<ReturnType<typeof control>['reload']>>): string {
-  const each = result.instances.map((i) => `instance ${i.instance} ${i.oldPid ?? '-'} -> ${i.workerPid} (${i.seconds.toFixed(2)} s)`);
-  return `reloaded ${name}: ${each.join(', ')}`;
-}
+/** The row of `reload`. */
+export const RELOAD = defineVerb<ReloadRequest>({
+  name: 'reload',
+  parse: parseReload,
+  run: reload,
+  help: () => `usage: xdaemon reload NAME… | FILE [--only a,b] [--env SET]
+
+For each instance in turn: a replacement starts, and the old worker is stopped gracefully only
+once the replacement is ready (--wait-ready; without it, after --reload-grace). With --listen the
+old and new workers share the supervisor's sockets, so no connection is refused. A replacement
+that dies or is late is stopped, the old worker keeps running, and reload exits 1 naming the
+instance. One reload at a time per daemon: another one meanwhile is refused. The apps of FILE
+that run as it says are reloaded; one it changed is restarted with its new settings; one that does
+not run is started.
+${FLEET_HELP}
+`,
+  synopsis: [['reload NAME… | FILE', 'replace the workers one by one, each once its successor is ready']],
+});

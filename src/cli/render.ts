@@ -3,9 +3,10 @@
  * code of a state. Pure functions of the library's status objects and the time, so that what a
  * user reads is tested without a process.
  */
-import type { DaemonState, DaemonStatus, DaemonUsage } from '../control/status.js';
+import type { DaemonState, DaemonUsage } from '../control/status.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
 import { formatBytes } from '../process/proc-memory.js';
+import type { NamedStatus } from '../fleet/daemons.js';
 
 export { formatBytes };
 
@@ -41,7 +42,7 @@ function since(iso: string | undefined, now: number): string | undefined {
 }
 
 /** A daemon as `list` and `status --json` show it: the library's status plus its name. */
-export type NamedStatus = { name: string } & DaemonStatus;
+export type { NamedStatus };
 
 /** CPU as a table cell: `12.5%`, or `-` when unknown. */
 function cpuCell(s: { usage?: DaemonUsage | undefined }): string {

@@ -1,14 +1,18 @@
 /**
- * `xdaemon restart NAME…`: a running daemon gets a new worker (its supervisor stays, its whole
- * tree is stopped gracefully first); a stopped (or dead) one is started again from its record, with
- * the environment of this shell plus its recorded `--env`, its command looked up again.
+ * `xdaemon restart NAME… | FILE`: a running daemon gets a new worker (its supervisor stays, its
+ * whole tree is stopped gracefully first); a stopped (or dead) one is started again from its record,
+ * with the environment of this shell plus its recorded `--env`, its command looked up again
+ * (src/fleet/restart.ts). The apps of FILE are stopped and started with the file's current settings.
  */
-import type { Io } from './io.js';
-import { control, existingStateDirectory, forEachName, known, namesOf } from './daemons.js';
-import { refreshedRecord, startRecord, startedLine } from './launch.js';
+import { restartDaemons } from '../fleet/restart.js';
 import { readLine } from './flags.js';
-import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
+import { type FleetRequest, ONLY_FLAG, fleetFiles, fleetRequestOf } from './fleet-request.js';
+import { FLEET_HELP } from './help.js';
+import type { Io } from './io.js';
+import { namesOf } from './name-args.js';
+import { commonSaid, report, startedText, unexpected, warn } from './results.js';
 import { UsageError } from './usage-error.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `restart`, read. */
 export interface RestartRequest {
@@ -19,7 +23,7 @@ export interface RestartRequest {
 }
 
 /** Reads `restart`'s arguments. Pure. */
-export function parseRestart(args: readonly string[]): RestartRequest | { verb: 'help'; topic: 'restart' } {
+export function parseRestart(args: readonly string[]): RestartRequest | HelpRequest<'restart'> {
   const line = readLine('restart', args, { ...ONLY_FLAG, env: { type: 'string', multiple: true } });
   if (line.help) return { verb: 'help', topic: 'restart' };
   const fleet = fleetRequestOf('restart', line);
@@ -31,23 +35,31 @@ export function parseRestart(args: readonly string[]): RestartRequest | { verb: 
 /** Restarts (or starts) each daemon; exit 1 if one of them failed. */
 export async function restart(request: RestartRequest, io: Io): Promise<number> {
   if (request.fleet !== undefined) {
-    const { restartFleet } = await import('./fleet.js');
-    return restartFleet(request.fleet, io);
+    const { restartFleet } = await fleetFiles();
+    const outcome = await restartFleet(request.fleet);
+    warn(io, outcome.warnings);
+    return report(outcome.results, io, (r) =>
+      r.outcome === 'started' && (r.was === 'running' || r.was === 'restarting') ? { out: `${startedText(r)} (restarted with the file's settings)` } : (commonSaid(r) ?? unexpected(r)),
+    );
   }
-  const dir = existingStateDirectory();
-  const lib = control();
-  return forEachName(request.names, io, async (name) => {
-    const daemon = known(dir, name);
-    const now = await lib.status(daemon.pidFile);
-    if (now.state === 'running' || now.state === 'restarting') {
-      const { workerPid } = await lib.restart(daemon.pidFile);
-      io.out(`restarted ${name}: worker ${workerPid}`);
-      return;
-    }
-    // Dead: what its workers left is stopped and the stale pid file removed first.
-    if (now.state === 'dead') await lib.stop(daemon.pidFile);
-    const record = refreshedRecord(daemon.record, process.env);
-    const started = startRecord(daemon.dir, record, process.env);
-    io.out(`${startedLine(name, started, record.log)} (it was ${now.state})`);
+  return report(await restartDaemons(request.names), io, (r) => {
+    if (r.outcome === 'restarted') return { out: `restarted ${r.name}: worker ${r.workerPid}` };
+    if (r.outcome === 'started') return { out: `${startedText(r)} (it was ${r.was})` };
+    return commonSaid(r) ?? unexpected(r);
   });
 }
+
+/** The row of `restart`. */
+export const RESTART = defineVerb<RestartRequest>({
+  name: 'restart',
+  parse: parseRestart,
+  run: restart,
+  help: () => `usage: xdaemon restart NAME… | FILE [--only a,b] [--env SET]
+
+A running daemon gets a new worker (the old one's tree is stopped first; the supervisor stays).
+A stopped or dead one is started again from its record, with this shell's environment plus its
+recorded --env. The apps of FILE are stopped and started with the file's current settings.
+${FLEET_HELP}
+`,
+  synopsis: [['restart NAME… | FILE', 'new worker; a stopped daemon is started; FILE: its settings now']],
+});

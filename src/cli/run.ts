@@ -1,26 +1,24 @@
 /**
  * `xdaemon run [options] [--name NAME] -- <command> [args…]`: the same supervision as `start`, in
- * this very process (containers, systemd `Type=exec`, a Windows scheduled task). The pid that was
- * started is the supervisor: SIGTERM or SIGINT to it stops the worker's whole tree, and its exit
- * code is the supervisor's (0 after a stop, 1 after giving up). With `--name` it is a named daemon
- * (record, pid file, default log in the state directory: `status`, `stop`, `logs` reach it);
- * without, nothing is written, and without `--log` the worker writes to this process's stdout and
- * stderr (each line time-prefixed with `--timestamps`; `--max-size`, `--max-files` and `--err-file`
- * are refused there, as a stream can be neither rotated nor split).
+ * this very process (src/fleet/daemon-run.ts). The pid that was started is the supervisor: SIGTERM
+ * or SIGINT to it stops the worker's whole tree, and its exit code is the supervisor's (0 after a
+ * stop, 1 after giving up). Without `--log` (and without `--name`, whose log is its default one)
+ * the worker writes to this process's stdout and stderr (each line time-prefixed with
+ * `--timestamps`; `--max-size`, `--max-files` and `--err-file` are refused there, as a stream can
+ * be neither rotated nor split).
  */
-import { loadBundle } from '../bundles.js';
-import { XDaemonError } from '../errors.js';
-import type { SupervisorConfig } from '../supervisor/config.js';
+import { runInForeground } from '../fleet/daemon-run.js';
+import type { DaemonSpec } from '../fleet/daemon-spec.js';
 import type { SettingName } from '../options.js';
 import { kebab } from './flags.js';
+import { launchHelp } from './help.js';
 import type { Io } from './io.js';
-import { type LaunchRequest, daemonEnv, parseLaunch, prepare, readLaunchLine, recordOf, resolveRequest, supervisorConfig } from './launch.js';
-import { daemonPaths, writeRecord } from './record.js';
-import { currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
+import { parseLaunch, readLaunchLine } from './launch.js';
 import { UsageError } from './usage-error.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `run`, read. */
-export type RunRequest = { verb: 'run' } & LaunchRequest;
+export type RunRequest = { verb: 'run' } & DaemonSpec;
 
 /**
  * Settings that need a log file: without one (and without `--name`, whose log is its default one)
@@ -34,7 +32,7 @@ const NEED_A_LOG: ReadonlyArray<[SettingName, string]> = [
 ];
 
 /** Reads `run`'s arguments; `help` for `--help`. Pure. */
-export function parseRun(args: readonly string[]): RunRequest | { verb: 'help'; topic: 'run' } {
+export function parseRun(args: readonly string[]): RunRequest | HelpRequest<'run'> {
   const line = readLaunchLine('run', args);
   if (line.help) return { verb: 'help', topic: 'run' };
   const request = parseLaunch('run', line);
@@ -48,32 +46,16 @@ export function parseRun(args: readonly string[]): RunRequest | { verb: 'help'; 
 
 /** Supervises in this process; resolves 'running' (the supervisor exits the process when it ends). */
 export async function run(request: RunRequest, _io: Io): Promise<'running'> {
-  const facts = currentStateFacts();
-  let config: SupervisorConfig;
-  let toStdio = false;
-  const env = daemonEnv(facts.env, request.env);
-  if (request.name === undefined) {
-    const resolved = resolveRequest(request, facts);
-    config = supervisorConfig({ ...resolved, log: resolved.log ?? '', pidFile: '', env });
-    toStdio = resolved.log === undefined;
-  } else {
-    const prepared = prepare(request, facts);
-    const dir = openStateDirectory(stateDirectoryPath(facts), true) as string;
-    const record = recordOf(prepared, dir);
-    const { pidFile } = daemonPaths(dir, record.name);
-    // The record must not be overwritten under a daemon that runs; the supervisor's lock still
-    // decides a race (it then exits 150, EXIT_ALREADY_RUNNING).
-    const lib = loadBundle('control');
-    const now = await lib.status(pidFile);
-    if (now.state === 'running' || now.state === 'restarting') {
-      throw new XDaemonError(`${record.name} is already running: supervisor pid ${now.pid ?? '?'} holds ${pidFile}; nothing was started`);
-    }
-    if (now.state === 'dead') await lib.stop(pidFile);
-    writeRecord(dir, record);
-    config = supervisorConfig({ ...record, pidFile, env });
-  }
-  // The worker's environment is the supervisor's own (less NODE_OPTIONS, which the config carries).
-  for (const [key, value] of Object.entries(request.env)) process.env[key] = value;
-  loadBundle('supervisor-core').supervise(config, request.args, 'foreground', { toStdio });
+  const { verb: _verb, ...spec } = request;
+  await runInForeground(spec);
   return 'running';
 }
+
+/** The row of `run`. */
+export const RUN = defineVerb<RunRequest>({
+  name: 'run',
+  parse: parseRun,
+  run,
+  help: () => launchHelp('run'),
+  synopsis: [['run [options] [--name NAME] -- <command> [args…]', 'supervise it in the foreground']],
+});

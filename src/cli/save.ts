@@ -1,17 +1,14 @@
 /**
  * `xdaemon save [--force]`: records which daemons run now, for `xdaemon resurrect` (at boot, through
- * `xdaemon startup`). Only their names are saved: their records are already in the state directory.
- * An empty list is never saved over a non-empty one without `--force` (pm2 users lose their saved
- * list to a `save` after a reboot that brought nothing back).
+ * `xdaemon startup`); src/fleet/save.ts does it. An empty list is never saved over a non-empty one
+ * without `--force`.
  */
 import { XDaemonError } from '../errors.js';
+import { saveRunning } from '../fleet/save.js';
 import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
-import { existingStateDirectory, statusesOf } from './daemons.js';
-import { recordNames } from './record.js';
-import { readSaved, writeSaved } from './saved.js';
-import { currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
 import { EXIT, UsageError } from './usage-error.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `save`, read. */
 export interface SaveRequest {
@@ -20,7 +17,7 @@ export interface SaveRequest {
 }
 
 /** Reads `save`'s arguments. Pure. */
-export function parseSave(args: readonly string[]): SaveRequest | { verb: 'help'; topic: 'save' } {
+export function parseSave(args: readonly string[]): SaveRequest | HelpRequest<'save'> {
   const line = readLine('save', args, { force: { type: 'boolean' } });
   if (line.help) return { verb: 'help', topic: 'save' };
   const [stray] = line.positionals;
@@ -30,16 +27,26 @@ export function parseSave(args: readonly string[]): SaveRequest | { verb: 'help'
 
 /** Saves the names of the daemons that run. */
 export async function save(request: SaveRequest, io: Io): Promise<number> {
-  const existing = existingStateDirectory();
-  const { rows, failed } = await statusesOf(existing, existing === undefined ? [] : recordNames(existing), io);
-  if (failed) throw new XDaemonError('nothing was saved: a daemon could not be asked (see above)');
-  const names = rows.filter((r) => r.state === 'running' || r.state === 'restarting').map((r) => r.name);
-  const dir = existing ?? (openStateDirectory(stateDirectoryPath(currentStateFacts()), true) as string);
-  const before = readSaved(dir);
-  if (names.length === 0 && before !== undefined && before.names.length > 0 && !request.force) {
-    throw new XDaemonError(`no daemon runs: the saved list (${before.names.join(', ')}) was kept; xdaemon save --force saves an empty one`);
+  const result = await saveRunning({ force: request.force });
+  if (!result.saved) {
+    if (result.reason === 'would-empty') throw new XDaemonError(`no daemon runs: the saved list (${result.kept.join(', ')}) was kept; xdaemon save --force saves an empty one`);
+    for (const f of result.failed) io.err(f.error.message);
+    throw new XDaemonError('nothing was saved: a daemon could not be asked (see above)');
   }
-  writeSaved(dir, names);
+  const { names } = result;
   io.out(names.length === 0 ? 'saved an empty list: resurrect starts nothing' : `saved ${names.length} daemon${names.length === 1 ? '' : 's'}: ${names.join(', ')} (xdaemon resurrect starts them)`);
   return EXIT.ok;
 }
+
+/** The row of `save`. */
+export const SAVE = defineVerb<SaveRequest>({
+  name: 'save',
+  parse: parseSave,
+  run: save,
+  help: () => `usage: xdaemon save [--force]
+
+Records which daemons run now (their names; their records are already in the state directory),
+for xdaemon resurrect. An empty list is not saved over a non-empty one without --force.
+`,
+  synopsis: [['save [--force]', 'record which daemons run, for resurrect']],
+});

@@ -3,33 +3,33 @@
  * - `start [options] [--name NAME] -- <command> [args…]`: the command, supervised in the background
  *   under a name;
  * - `start SCRIPT [options] [-- args…]`, pm2's one-liner: a Node script (`.js`, `.cjs`, `.mjs`;
- *   `.ts` through its loader) runs with this node, an executable as it is (see ./script-command);
- * - `start [FILE] [--only a,b] [--env SET]`: the apps of a fleet file (see ./fleet).
- * Everything that can be wrong is reported before anything detaches (bad flags, a command not
- * found, an unusable state directory, a name that runs already); then the launcher bundle starts
- * the supervisor, waits for its handshake, and the record is written. A dead daemon of the name
- * (its supervisor killed) is cleaned up first.
+ *   `.ts` through its loader) runs with this node, an executable as it is;
+ * - `start [FILE] [--only a,b] [--env SET]`: the apps of a fleet file.
+ * The work is src/fleet/'s (everything that can be wrong is found before anything detaches); this
+ * module reads the command line and prints what was started.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { loadBundle } from '../bundles.js';
+import type { DaemonSpec } from '../fleet/daemon-spec.js';
+import { DEFAULT_FLEET_FILES, defaultFleetFile } from '../fleet/file-load.js';
+import { ScriptError, scriptSpec } from '../fleet/script-command.js';
+import { startDaemon } from '../fleet/start.js';
+import { currentStateFacts } from '../fleet/state-dir.js';
 import { readLine } from './flags.js';
-import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetRequestOf } from './fleet-request.js';
-import { daemonPaths } from './record.js';
-import { LAUNCH_FLAGS, type LaunchRequest, launchOptionsOf, parseLaunch, prepare, recordOf, startRecord, startedLine } from './launch.js';
-import { ScriptError, scriptCommand } from './script-command.js';
-import { currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
+import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetFiles, fleetRequestOf } from './fleet-request.js';
+import { launchHelp } from './help.js';
 import type { Io } from './io.js';
+import { LAUNCH_FLAGS, launchOptionsOf, parseLaunch } from './launch.js';
+import { commonSaid, report, startedText, unexpected, warn } from './results.js';
 import { EXIT, UsageError } from './usage-error.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `start`, read: a command line, a script (pm2's one-liner), or a fleet file. */
 export type StartRequest =
-  | ({ verb: 'start'; fleet: undefined; script: undefined } & LaunchRequest)
-  | ({ verb: 'start'; fleet: undefined; script: string } & Omit<LaunchRequest, 'command'>)
+  | ({ verb: 'start'; fleet: undefined; script: undefined } & DaemonSpec)
+  | ({ verb: 'start'; fleet: undefined; script: string } & Omit<DaemonSpec, 'command'>)
   | { verb: 'start'; fleet: FleetRequest };
 
 /** Reads `start`'s arguments; `help` for `--help`. Pure. */
-export function parseStart(args: readonly string[]): StartRequest | { verb: 'help'; topic: 'start' } {
+export function parseStart(args: readonly string[]): StartRequest | HelpRequest<'start'> {
   const line = readLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG });
   if (line.help) return { verb: 'help', topic: 'start' };
   const fleet = fleetRequestOf('start', line);
@@ -53,39 +53,46 @@ export function parseStart(args: readonly string[]): StartRequest | { verb: 'hel
   return { verb: 'start', fleet: undefined, script, ...launchOptionsOf(line), args: line.command ?? [] };
 }
 
-/** Starts the daemon (or the fleet); exit 0 once its supervisor handles signals. */
+/** Starts the daemon (or the fleet's apps); exit 0 once its supervisor handles signals. */
 export async function start(request: StartRequest, io: Io): Promise<number> {
-  if (request.fleet !== undefined) {
-    const { startFleet } = await import('./fleet.js');
-    return startFleet(request.fleet, io);
-  }
   const facts = currentStateFacts();
-  const launch = request.script === undefined ? request : scriptRequest(request, facts.cwd);
-  const prepared = prepare(launch, facts);
-  const dir = openStateDirectory(stateDirectoryPath(facts), true) as string;
-  const record = recordOf(prepared, dir);
-  const { pidFile } = daemonPaths(dir, record.name);
-  // A pid file: it runs (the launcher refuses it, naming its supervisor), or it is dead, and what
-  // its workers left is stopped first. Without one (the usual case) nothing is asked.
-  if (existsSync(pidFile)) {
-    const lib = loadBundle('control');
-    if ((await lib.status(pidFile)).state === 'dead') await lib.stop(pidFile);
+  if (request.fleet !== undefined) {
+    if (request.fleet.file === undefined && defaultFleetFile(facts.cwd) === undefined) {
+      throw new UsageError(`missing -- <command> (xdaemon start [options] -- <command> [args…]), and no fleet file here (${DEFAULT_FLEET_FILES.join(', ')})`);
+    }
+    const { startFleet } = await fleetFiles();
+    const outcome = await startFleet(request.fleet, facts);
+    warn(io, outcome.warnings);
+    return report(outcome.results, io, (r) => (r.outcome === 'already-running' ? { out: `${r.name} already runs: supervisor ${r.pid ?? '?'} (untouched)` } : (commonSaid(r) ?? unexpected(r))));
   }
-  const started = startRecord(dir, record, facts.env);
-  io.out(startedLine(record.name, started, record.log));
+  io.out(startedText(await startDaemon(daemonOf(request, facts.cwd), facts)));
   return EXIT.ok;
 }
 
-/** The one-liner's script (relative to --cwd, else here) as the command line that runs it. */
-function scriptRequest(request: Omit<LaunchRequest, 'command'> & { script: string }, cwd: string): LaunchRequest {
-  const { script, ...rest } = request;
-  const path = resolve(cwd, request.cwd ?? '.', script);
-  let program: { command: string; args: string[] };
+/** The daemon of a command line, or of a script (relative to --cwd, else to `cwd`) with the command line that runs it. */
+function daemonOf(request: Exclude<StartRequest, { fleet: FleetRequest }>, cwd: string): DaemonSpec {
+  if (request.script === undefined) {
+    const { verb: _verb, fleet: _fleet, script: _script, ...spec } = request;
+    return spec;
+  }
+  const { verb: _verb, fleet: _fleet, script, ...spec } = request;
   try {
-    program = scriptCommand(path, undefined, []);
+    return scriptSpec(script, spec, cwd);
   } catch (err) {
     if (err instanceof ScriptError) throw new UsageError(`${err.message} (xdaemon start SCRIPT, or start -- <command> [args…])`);
     throw err;
   }
-  return { ...rest, command: program.command, args: [...program.args, ...request.args] };
 }
+
+/** The row of `start`. */
+export const START = defineVerb<StartRequest>({
+  name: 'start',
+  parse: parseStart,
+  run: start,
+  help: () => launchHelp('start'),
+  synopsis: [
+    ['start [options] [--name NAME] -- <command> [args…]', 'start it supervised, in the background'],
+    ['start SCRIPT [options] [-- args…]', 'a script (.js, .mjs, .cjs, .ts) with this node, or an executable'],
+    ['start [FILE] [--only a,b] [--env SET]', 'the apps of a fleet file (default: xdaemon.config.*, ecosystem.config.*)'],
+  ],
+});

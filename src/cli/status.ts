@@ -1,22 +1,18 @@
 /**
  * `xdaemon status [NAME] [--json]`: one daemon in detail, or every daemon in a line each, with
  * LSB's exit codes (0 running, 1 dead with a pid file, 3 not running, 4 unknown name). For a name,
- * an OS service of that name (installed with `xdaemon install`) is shown too. Supervisors are asked
- * through the control bundle, all at once; neither the launcher nor `child_process` is loaded
- * (the service bundle is, for a name, and runs the manager's status command only when a service
- * file of that name exists).
+ * an OS service of that name (installed with `xdaemon install`) is shown too. src/fleet/status.ts
+ * asks the supervisors, all at once, through the control bundle; neither the launcher nor
+ * `child_process` is loaded (the service bundle is, for a name).
  */
-import type { DaemonStatus } from '../control/status.js';
-import type { ServiceStatus } from '../service/backends/backend.js';
-import { loadBundle } from '../bundles.js';
-import { messageOf } from '../errors.js';
+import type { DaemonStatus } from '../fleet/control-bundle.js';
+import { type ServiceFinding, daemonStatuses, startupServiceWarnings, statusOfName } from '../fleet/status.js';
 import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
-import { control, existingStateDirectory, namesOf, statusesOf } from './daemons.js';
-import { daemonPaths, readRecord, recordNames } from './record.js';
-import { startupWarnings } from './saved.js';
+import { namesOf } from './name-args.js';
 import { LSB, lsbCode, lsbCodeOfAll, serviceLine, statusLines, summaryLine } from './render.js';
 import { EXIT, UsageError } from './usage-error.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `status`, read. */
 export interface StatusRequest {
@@ -26,16 +22,13 @@ export interface StatusRequest {
 }
 
 /** Reads `status`'s arguments. Pure. */
-export function parseStatus(args: readonly string[]): StatusRequest | { verb: 'help'; topic: 'status' } {
+export function parseStatus(args: readonly string[]): StatusRequest | HelpRequest<'status'> {
   const line = readLine('status', args, { json: { type: 'boolean' } });
   if (line.help) return { verb: 'help', topic: 'status' };
   const [name, extra] = namesOf('status', line.positionals, false);
   if (extra !== undefined) throw new UsageError(`status takes one NAME at most, got also ${JSON.stringify(extra)}`);
   return { verb: 'status', name, json: boolFlag(line, 'json') };
 }
-
-/** An OS service of the name, as `status` shows it. */
-export type ServiceFinding = { status: ServiceStatus; user: boolean } | { error: string };
 
 /** What `status NAME` prints and exits with. */
 export interface Report {
@@ -69,47 +62,39 @@ export function statusReport(
   return { stdout: lines.join('\n'), code };
 }
 
-/** The OS service named `name`, if one is installed (none when this machine has no service manager). */
-async function findService(name: string): Promise<ServiceFinding | undefined> {
-  const { Service } = loadBundle('service');
-  let svc: Awaited<ReturnType<typeof Service.find>>;
-  try {
-    svc = await Service.find(name);
-  } catch {
-    // No service manager here, or a name no service can have.
-    return undefined;
-  }
-  if (svc === undefined) return undefined;
-  try {
-    return { status: await svc.serviceStatus(), user: svc.options.userService === true };
-  } catch (err) {
-    return { error: messageOf(err) };
-  }
-}
-
 /** Prints the status; the exit code is LSB's. */
 export async function status(request: StatusRequest, io: Io): Promise<number> {
-  const dir = existingStateDirectory();
   const now = Date.now();
-  for (const warning of startupWarnings(dir)) io.err(`warning: ${warning}`);
+  for (const warning of startupServiceWarnings()) io.err(`warning: ${warning}`);
   if (request.name !== undefined) {
-    const lib = control();
-    const name = request.name;
-    const record = dir === undefined ? undefined : readRecord(dir, name);
-    const [daemon, service] = await Promise.all([
-      record === undefined || dir === undefined ? undefined : lib.status(daemonPaths(dir, name).pidFile).then((s) => ({ status: s, cwd: record.cwd })),
-      findService(name),
-    ]);
-    const report = statusReport(name, daemon, service, request.json, now);
+    const { daemon, service } = await statusOfName(request.name);
+    const report = statusReport(request.name, daemon, service, request.json, now);
     if (report === undefined) {
-      io.err(`no daemon or service named ${JSON.stringify(name)}`);
+      io.err(`no daemon or service named ${JSON.stringify(request.name)}`);
       return LSB.unknown;
     }
     io.out(report.stdout);
     return report.code;
   }
-  const { rows, failed } = await statusesOf(dir, dir === undefined ? [] : recordNames(dir), io);
+  const { rows, failed } = await daemonStatuses();
+  for (const f of failed) io.err(f.error.message);
   if (request.json) io.out(JSON.stringify(rows, null, 2));
   else if (rows.length > 0) io.out(rows.map((s) => summaryLine(s, now)).join('\n'));
-  return failed ? EXIT.failure : lsbCodeOfAll(rows.map((s) => s.state));
+  return failed.length > 0 ? EXIT.failure : lsbCodeOfAll(rows.map((s) => s.state));
 }
+
+/** The row of `status`. */
+export const STATUS = defineVerb<StatusRequest>({
+  name: 'status',
+  parse: parseStatus,
+  run: status,
+  help: () => `usage: xdaemon status [NAME] [--json]
+
+With NAME: its state in detail, and the OS service of that name if one is installed. Without:
+one line per daemon. --json prints the status object(s) with the name.
+
+Exit codes (LSB): 0 running, 1 dead (a pid file, no supervisor), 3 not running, 4 unknown NAME.
+Without NAME: 0 when all run, else 1 when one is dead, else 3.
+`,
+  synopsis: [['status [NAME] [--json]', 'state (exit 0 running, 1 dead, 3 stopped, 4 unknown)']],
+});

@@ -1,14 +1,19 @@
 /**
- * `xdaemon stop NAME… | --all [--timeout MS]`: each supervisor stops its worker's whole tree and
- * exits; the verb returns once they are gone. A stopped name succeeds (exit 0), as LSB asks; a dead
- * one (its supervisor was killed) has its leftover processes stopped and its pid file removed.
+ * `xdaemon stop NAME… | FILE | --all [--timeout MS]`: each supervisor stops its worker's whole
+ * tree and exits (src/fleet/stop.ts); the verb returns once they are gone. A stopped name succeeds
+ * (exit 0), as LSB asks; a dead one (its supervisor was killed) has its leftover processes stopped
+ * and its pid file removed.
  */
+import type { DaemonResult } from '../fleet/outcome.js';
+import { stopDaemons } from '../fleet/stop.js';
 import { millis, readLine, textFlag } from './flags.js';
+import { type FleetRequest, ONLY_FLAG, fleetFiles, fleetRequestOf } from './fleet-request.js';
+import { FLEET_HELP } from './help.js';
 import type { Io } from './io.js';
-import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
-import { control, existingStateDirectory, forEachName, known, namesOrAll, requestedNames } from './daemons.js';
-import { readRecord, recordNames } from './record.js';
+import { namesOrAll, selectionOf } from './name-args.js';
+import { type Said, commonSaid, report, unexpected } from './results.js';
 import { UsageError } from './usage-error.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `stop`, read. */
 export interface StopRequest {
@@ -25,7 +30,7 @@ export interface StopRequest {
 export const DEFAULT_STOP_TIMEOUT = 30_000;
 
 /** Reads `stop`'s arguments. Pure. */
-export function parseStop(args: readonly string[]): StopRequest | { verb: 'help'; topic: 'stop' } {
+export function parseStop(args: readonly string[]): StopRequest | HelpRequest<'stop'> {
   const line = readLine('stop', args, { all: { type: 'boolean' }, timeout: { type: 'string' }, ...ONLY_FLAG, env: { type: 'string', multiple: true } });
   if (line.help) return { verb: 'help', topic: 'stop' };
   const fleet = fleetRequestOf('stop', line, ['timeout']);
@@ -37,34 +42,44 @@ export function parseStop(args: readonly string[]): StopRequest | { verb: 'help'
   return { verb: 'stop', names, all, timeout };
 }
 
-/** Stops the daemons at once; exit 1 if one of them could not be stopped or has no record. */
-export async function stop(request: StopRequest, io: Io): Promise<number> {
-  if (request.fleet !== undefined) {
-    const { stopFleet } = await import('./fleet.js');
-    return stopFleet(request.fleet, request.timeout, io);
+/** What `stop` says of a daemon; an app of a file never started was not running either. */
+function said(result: DaemonResult, ofFile: boolean): Said {
+  switch (result.outcome) {
+    case 'stopped':
+      return { out: result.was === 'dead' ? `stopped ${result.name} (its supervisor was gone: cleaned up what it left)` : `stopped ${result.name}` };
+    case 'not-running':
+      return { out: `${result.name} was not running` };
+    case 'not-known':
+      return ofFile ? { out: `${result.name} was not running` } : (commonSaid(result) as Said);
+    default:
+      return commonSaid(result) ?? unexpected(result);
   }
-  const dir = existingStateDirectory();
-  return stopNames(dir, requestedNames(dir, request, recordNames), request.timeout, io);
 }
 
-/**
- * Stops the daemons `names` of `dir` at once, a line each; exit 1 if one could not be stopped or
- * (unless `unknownOk`: an app of a fleet file never started) has no record.
- */
-export async function stopNames(dir: string | undefined, names: readonly string[], timeout: number, io: Io, unknownOk = false): Promise<number> {
-  const { status, stop: stopDaemon } = control();
-  return forEachName(names, io, async (name) => {
-    if (unknownOk && (dir === undefined || readRecord(dir, name) === undefined)) {
-      io.out(`${name} was not running`);
-      return;
-    }
-    const daemon = known(dir, name);
-    const before = await status(daemon.pidFile);
-    if (before.state === 'stopped') {
-      io.out(`${name} was not running`);
-      return;
-    }
-    await stopDaemon(daemon.pidFile, { timeout });
-    io.out(before.state === 'dead' ? `stopped ${name} (its supervisor was gone: cleaned up what it left)` : `stopped ${name}`);
-  });
+/** Stops the daemons at once; exit 1 if one of them could not be stopped or has no record. */
+export async function stop(request: StopRequest, io: Io): Promise<number> {
+  const options = { timeout: request.timeout };
+  if (request.fleet !== undefined) {
+    const { stopFleet } = await fleetFiles();
+    return report((await stopFleet(request.fleet, options)).results, io, (r) => said(r, true));
+  }
+  return report(await stopDaemons(selectionOf(request), options), io, (r) => said(r, false));
 }
+
+/** The row of `stop`. */
+export const STOP = defineVerb<StopRequest>({
+  name: 'stop',
+  parse: parseStop,
+  run: stop,
+  help: () => `usage: xdaemon stop NAME… | FILE [--only a,b] | --all [--timeout MS]
+
+Stops each daemon: its supervisor stops the worker's whole tree (SIGTERM, then SIGKILL after
+--kill-timeout) and exits. Returns once they are gone. A stopped daemon is fine (exit 0); a dead
+one (its supervisor was killed) has what it left stopped and its pid file removed.
+
+  --all         every daemon
+  --timeout MS  give up waiting for each after MS (default 30000; exit 1)
+${FLEET_HELP}
+`,
+  synopsis: [['stop NAME… | FILE | --all [--timeout MS]', 'stop daemons and everything they started']],
+});

@@ -7,9 +7,10 @@ import { loadBundle } from '../bundles.js';
 import { XDaemonError, shortMessageOf } from '../errors.js';
 import { readLine } from './flags.js';
 import type { Io } from './io.js';
-import { namesOf } from './daemons.js';
 import { BACKENDS, serviceWhereOf } from './install.js';
+import { namesOf } from './name-args.js';
 import { EXIT, UsageError } from './usage-error.js';
+import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `uninstall`, read. */
 export interface UninstallRequest {
@@ -20,7 +21,7 @@ export interface UninstallRequest {
 }
 
 /** Reads `uninstall`'s arguments. Pure. */
-export function parseUninstall(args: readonly string[]): UninstallRequest | { verb: 'help'; topic: 'uninstall' } {
+export function parseUninstall(args: readonly string[]): UninstallRequest | HelpRequest<'uninstall'> {
   const line = readLine('uninstall', args, { backend: { type: 'string' }, root: { type: 'string' } });
   if (line.help) return { verb: 'help', topic: 'uninstall' };
   const [name, extra] = namesOf('uninstall', line.positionals, true);
@@ -47,3 +48,18 @@ export async function uninstall(request: UninstallRequest, io: Io): Promise<numb
   io.out(`uninstalled ${request.name}: removed ${result.path}`);
   return EXIT.ok;
 }
+
+/** The row of `uninstall`. */
+export const UNINSTALL = defineVerb<UninstallRequest>({
+  name: 'uninstall',
+  parse: parseUninstall,
+  run: uninstall,
+  help: () => `usage: xdaemon uninstall NAME [--backend systemd|launchd|windows] [--root DIR]
+
+Stops the OS service NAME, unregisters it and removes its file (system-wide first, then yours).
+
+  --backend B  the service manager (default: the one running this machine)
+  --root DIR   look for its file under DIR
+`,
+  synopsis: [['uninstall NAME', 'remove that OS service']],
+});

@@ -1,8 +1,8 @@
 /**
  * The CLI's pure parts, without processes: a command line read into a typed request for every verb,
  * every bad input refused with its one-line message, the settings flags derived from the table,
- * the help made from it, names, the state directory's location, the table and status rendering,
- * and where the last lines of a log begin.
+ * the help made from it, the table and status rendering, and where the last lines of a log begin
+ * (names and the state directory's location: test/fleet/).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,13 +12,11 @@ import { describe, test } from 'node:test';
 import { SETTINGS } from '../../src/options';
 import { type Request, parseCommandLine } from '../../src/cli/dispatch';
 import { SETTING_FLAGS, kebab, parseBytes } from '../../src/cli/flags';
-import { VERBS, helpText } from '../../src/cli/help';
-import { defaultName, isValidName } from '../../src/cli/names';
-import { stateDirectoryPath } from '../../src/cli/state-dir';
+import { VERBS, helpText } from '../../src/cli/verbs';
+import { installHelp } from '../../src/cli/install';
 import { type NamedStatus, formatDuration, listTable, lsbCode, lsbCodeOfAll, statusLines, summaryLine } from '../../src/cli/render';
 import { statusReport } from '../../src/cli/status';
 import { tailStart } from '../../src/cli/logs';
-import { resolveSignalExit } from '../../src/cli/launch';
 import { UsageError } from '../../src/cli/usage-error';
 import { supervisorRunArgs } from '../../src/service/windows-task';
 import { resolveServiceConfig } from '../../src/service/options';
@@ -220,41 +218,6 @@ describe('bad input: one line, usage', () => {
       }
     });
   }
-  test('valid names: letters, digits, . _ - @, 1 to 100, no leading dot', () => {
-    for (const name of ['web', 'a', 'my-app_2.1', 'api@eu', '@scope', 'x'.repeat(100), '1']) assert.ok(isValidName(name), name);
-  });
-});
-
-describe('names', () => {
-  const files = new Set(['server.js', 'lib/app.test.ts', 'run']);
-  const isFile = (arg: string): boolean => files.has(arg);
-  test('the base name of the first argument that is a file, less its extension', () => {
-    assert.equal(defaultName('node', ['server.js'], isFile), 'server');
-    assert.equal(defaultName('node', ['--inspect', 'lib/app.test.ts', 'server.js'], isFile), 'app.test');
-    assert.equal(defaultName('/usr/bin/python3', ['-m', 'http.server'], isFile), 'python3');
-  });
-  test('else the executable\'s', () => {
-    assert.equal(defaultName('sh', ['-c', 'sleep 1'], isFile), 'sh');
-    assert.equal(defaultName('/opt/bin/my-server', [], isFile), 'my-server');
-  });
-  test('a base name that is not a valid name asks for --name', () => {
-    assert.throws(() => defaultName('/opt/my server', [], isFile), /cannot make a name of "\/opt\/my server".*give one with --name/);
-  });
-});
-
-describe('the state directory', () => {
-  const facts = (env: NodeJS.ProcessEnv, platform: NodeJS.Platform = 'linux') => ({ env, platform, home: '/home/u', cwd: '/work' });
-  test('$XDAEMON_HOME (made absolute), else $XDG_STATE_HOME/xdaemon (absolute only), else ~/.local/state/xdaemon', () => {
-    assert.equal(stateDirectoryPath(facts({ XDAEMON_HOME: '/x', XDG_STATE_HOME: '/s' })), '/x');
-    assert.equal(stateDirectoryPath(facts({ XDAEMON_HOME: 'rel' })), '/work/rel');
-    assert.equal(stateDirectoryPath(facts({ XDG_STATE_HOME: '/s' })), '/s/xdaemon');
-    assert.equal(stateDirectoryPath(facts({ XDG_STATE_HOME: 'relative' })), '/home/u/.local/state/xdaemon');
-    assert.equal(stateDirectoryPath(facts({ XDAEMON_HOME: '' })), '/home/u/.local/state/xdaemon');
-  });
-  test('Windows: %LOCALAPPDATA%\\xdaemon\\state', () => {
-    const path = stateDirectoryPath(facts({ LOCALAPPDATA: '/c/Users/u/AppData/Local' }, 'win32'));
-    assert.equal(path.replace(/\\/g, '/'), '/c/Users/u/AppData/Local/xdaemon/state');
-  });
 });
 
 describe('what a user reads', () => {
@@ -331,7 +294,7 @@ describe('what a user reads', () => {
       assert.match(text, /--max-size SIZE .*\(default 0\)/);
       assert.match(text, /10k, 5M, 1G/);
     }
-    assert.match(helpText('install', { restartDelay: 1000 }), /--restart-delay MS .*\(default 1000\)/, "install shows the service's defaults");
+    assert.match(installHelp({ restartDelay: 1000 }), /--restart-delay MS .*\(default 1000\)/, "install shows the service's defaults");
     for (const verb of VERBS) assert.match(helpText(), new RegExp(`^  ${verb} `, 'm'));
   });
 
@@ -343,10 +306,6 @@ describe('what a user reads', () => {
       assert.match(readme, new RegExp(`^\\| \`--${f.flag}[^\`]*\` \\| ${shown} \\| `, 'm'), `--${f.flag} (default ${shown})`);
     }
   });
-});
-
-test("signal-exit is found where require.resolve finds it, without Node's package resolver", () => {
-  assert.equal(resolveSignalExit(), require.resolve('signal-exit'));
 });
 
 describe('logs: where the last lines begin', () => {
@@ -365,5 +324,23 @@ describe('logs: where the last lines begin', () => {
   test('across chunks (lines longer than the 64 KB read size)', () => {
     const long = 'x'.repeat(100_000);
     assert.equal(at(`${long}\n${long}\nend\n`, 2), `${long}\nend\n`);
+  });
+});
+
+describe('command lines that name a file', () => {
+  test('start FILE --only --env SET; stop/restart/delete FILE; start SCRIPT', () => {
+    assert.deepEqual(parse(['start', 'ecosystem.config.js', '--only', 'a,b', '--env', 'production', '--env', 'X=1']), {
+      verb: 'start',
+      fleet: { file: 'ecosystem.config.js', only: ['a', 'b'], envSet: 'production', env: { X: '1' } },
+    });
+    assert.deepEqual(parse(['start']), { verb: 'start', fleet: { file: undefined, only: [], envSet: undefined, env: {} } });
+    assert.deepEqual(parse(['stop', 'apps.json', '--only', 'web']), {
+      verb: 'stop', names: [], all: false, timeout: 30_000, fleet: { file: 'apps.json', only: ['web'], envSet: undefined, env: {} },
+    });
+    assert.deepEqual(parse(['restart', './x/xdaemon.config.mjs']), { verb: 'restart', names: [], fleet: { file: './x/xdaemon.config.mjs', only: [], envSet: undefined, env: {} } });
+    assert.equal((parse(['delete', 'apps.json']) as { fleet?: unknown }).fleet !== undefined, true);
+    assert.deepEqual(parse(['start', 'server.js', '--name', 'api', '--', '--port', '8080']), {
+      verb: 'start', fleet: undefined, script: 'server.js', name: 'api', settings: {}, log: undefined, cwd: undefined, env: {}, args: ['--port', '8080'],
+    });
   });
 });

@@ -1,18 +1,18 @@
 /**
  * A fleet file's content mapped to the daemons it describes, and checked whole: the shape
- * (`{ apps: [...] }`), every key of every app (ours, or pm2's through ./fleet-keys), every
+ * (`{ apps: [...] }`), every key of every app (ours, or pm2's through ./pm2-keys), every
  * setting against the settings table, one name per app, a program per app, the `--env` set and
- * the `--only` names. The first problem is a UsageError naming the file, the app and the key, so
- * that one bad app means nothing of the file starts. Pure: the file was loaded by ./fleet-load,
+ * the `--only` names. The first problem is a FleetFileError naming the file, the app and the key
+ * (`code: EUSAGE`), so that one bad app means nothing of the file starts. Pure: the file was loaded by ./fleet-load,
  * the programs are looked up by the caller.
  */
 import { basename, extname, resolve } from 'node:path';
 import { shortMessageOf } from '../errors.js';
 import { checkSetting, checkSettings, type SettingName } from '../options.js';
-import { type AppDraft, emptyDraft, isSetting, meaningOf, notCarried } from './fleet-keys.js';
+import { type AppDraft, emptyDraft, isSetting, meaningOf, notCarried } from './pm2-keys.js';
 import { KeyValueError, envObject } from './pm2-units.js';
 import { isValidName, NAME_RULE } from './names.js';
-import { UsageError } from './usage-error.js';
+import { type FleetFileError, fleetFileError } from './fleet-error.js';
 
 /** One app of a file, mapped and checked; paths absolute. */
 export interface FleetApp {
@@ -55,27 +55,27 @@ const TOP_NOT_CARRIED = ['deploy'];
 /** The apps of `content` (what the file exported or held) that `context.only` selects. */
 export function mapFleet(content: unknown, context: FleetContext): { apps: FleetApp[]; warnings: string[] } {
   const file = context.path;
-  const bad = (what: string): UsageError => new UsageError(`${file}: ${what}`);
+  const bad = (what: string, key?: string): FleetFileError => fleetFileError({ file, key, reason: what });
   if (typeof content !== 'object' || content === null || Array.isArray(content)) throw bad(`must hold an object with apps: [...], got ${describeValue(content)}`);
   const warnings: string[] = [];
   for (const key of Object.keys(content)) {
     if (key === 'apps') continue;
     if (TOP_NOT_CARRIED.includes(key)) warnings.push(`${file}: pm2 key ${key} is not carried out`);
-    else throw bad(`unknown key ${JSON.stringify(key)} (a fleet file holds apps: [...])`);
+    else throw bad(`unknown key ${JSON.stringify(key)} (a fleet file holds apps: [...])`, key);
   }
   const list = (content as { apps?: unknown }).apps;
-  if (!Array.isArray(list)) throw bad(list === undefined ? 'no apps (a fleet file holds apps: [{ name, script or command, … }])' : `apps must be an array, got ${describeValue(list)}`);
-  if (list.length === 0) throw bad('apps is empty');
+  if (!Array.isArray(list)) throw bad(list === undefined ? 'no apps (a fleet file holds apps: [{ name, script or command, … }])' : `apps must be an array, got ${describeValue(list)}`, 'apps');
+  if (list.length === 0) throw bad('apps is empty', 'apps');
   const dir = resolve(file, '..');
   const apps = list.map((entry: unknown, i) => mapApp(entry, i, dir, context));
   const seen = new Set<string>();
   for (const app of apps) {
-    if (seen.has(app.name)) throw bad(`app ${app.name}: two apps are named ${JSON.stringify(app.name)} (give one a name)`);
+    if (seen.has(app.name)) throw fleetFileError({ file, app: app.name, key: 'name', reason: `two apps are named ${JSON.stringify(app.name)} (give one a name)` });
     seen.add(app.name);
   }
-  for (const name of context.only) if (!seen.has(name)) throw bad(`--only ${name}: no app of that name (apps: ${[...seen].join(', ')})`);
+  for (const name of context.only) if (!seen.has(name)) throw bad(`--only ${name}: no app of that name (apps: ${[...seen].join(', ')})`, '--only');
   if (context.envSet !== undefined && !list.some((entry) => typeof entry === 'object' && entry !== null && `env_${context.envSet as string}` in entry)) {
-    throw bad(`--env ${context.envSet}: no app has env_${context.envSet}`);
+    throw bad(`--env ${context.envSet}: no app has env_${context.envSet}`, '--env');
   }
   const chosen = context.only.length === 0 ? apps : apps.filter((app) => context.only.includes(app.name));
   for (const app of chosen) for (const w of app.warnings) warnings.push(`${file}: app ${app.name}: ${w}`);
@@ -86,7 +86,7 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
   const file = context.path;
   const ownName = typeof entry === 'object' && entry !== null && typeof (entry as { name?: unknown }).name === 'string' ? (entry as { name: string }).name : undefined;
   let label = ownName ?? `#${index + 1}`;
-  const bad = (what: string): UsageError => new UsageError(`${file}: app ${label}: ${what}`);
+  const bad = (what: string, key?: string): FleetFileError => fleetFileError({ file, app: label, key, reason: what });
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw bad(`must be an object, got ${describeValue(entry)}`);
   const draft: AppDraft = emptyDraft();
   const sources: Record<string, string> = {};
@@ -97,7 +97,7 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
     try {
       switch (meaning.kind) {
         case 'unknown':
-          throw bad(`unknown key ${JSON.stringify(key)} (neither a setting of xdaemon nor a key of pm2)`);
+          throw bad(`unknown key ${JSON.stringify(key)} (neither a setting of xdaemon nor a key of pm2)`, key);
         case 'not-carried':
           draft.notCarried.push(notCarried(meaning.key));
           break;
@@ -112,17 +112,17 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
         }
       }
     } catch (err) {
-      if (err instanceof KeyValueError) throw bad(`${key} ${err.message}`);
+      if (err instanceof KeyValueError) throw bad(`${key} ${err.message}`, key);
       throw err;
     }
   }
   // The program.
-  if (draft.script !== undefined && draft.command !== undefined) throw bad('has both script (pm2) and command: give one');
+  if (draft.script !== undefined && draft.command !== undefined) throw bad('has both script (pm2) and command: give one', 'command');
   const source = draft.script ?? draft.command;
   if (source === undefined) throw bad('no script (or command): what should it run?');
   const name = draft.name ?? baseName(source);
   label = name;
-  if (!isValidName(name)) throw bad(`name ${JSON.stringify(name)} cannot be a daemon's name (${NAME_RULE})`);
+  if (!isValidName(name)) throw bad(`name ${JSON.stringify(name)} cannot be a daemon's name (${NAME_RULE})`, 'name');
   const cwd = resolve(dir, draft.cwd ?? '.');
   const env = { ...draft.env, ...(context.envSet === undefined ? {} : draft.envSets[context.envSet]), ...context.env };
   const warnings: string[] = [];
@@ -136,7 +136,7 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
       settings[setting] = checkSetting(setting, value);
     } catch (err) {
       const key = sources[setting] ?? setting;
-      throw bad(`${key}${key === setting ? '' : ` (${setting})`}: ${shortMessageOf(err)}`);
+      throw bad(`${key}${key === setting ? '' : ` (${setting})`}: ${shortMessageOf(err)}`, key);
     }
   }
   // The rules between settings (one that would have no effect with the others is refused).
@@ -154,7 +154,7 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
       ? { script: resolve(cwd, draft.script), interpreter: draft.interpreter, interpreterArgs: draft.interpreterArgs }
       : { command: draft.command as string };
   if (draft.command !== undefined && (draft.interpreter !== undefined || draft.interpreterArgs.length > 0)) {
-    throw bad('interpreter and node_args go with script, not with command');
+    throw bad('interpreter and node_args go with script, not with command', 'interpreter');
   }
   let log = draft.log ?? draft.combinedLog;
   if (log !== undefined && log !== '/dev/null') log = resolve(dir, log);

@@ -8,12 +8,16 @@
  * other executable file runs as it is.
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { EUSAGE, XDaemonError } from '../errors.js';
+import type { DaemonSpec } from './daemon-spec.js';
 
-/** A script that cannot be run; the message says why. */
-export class ScriptError extends Error {
-  override readonly name = 'ScriptError';
+/** A script that cannot be run (`code: EUSAGE`, `option: 'script'`); the message says why. */
+export class ScriptError extends XDaemonError {
+  constructor(message: string) {
+    super(message, { code: EUSAGE, option: 'script' });
+  }
 }
 
 const NODE_EXTS = ['.js', '.cjs', '.mjs'];
@@ -57,6 +61,17 @@ export function scriptCommand(script: string, interpreter: string | undefined, i
   if (isExecutable(script)) return { command: script, args: [...interpreterArgs] };
   if (known !== undefined) return withInterpreter(known);
   throw new ScriptError(`script ${script} is neither a Node script (.js, .cjs, .mjs, .ts) nor executable: chmod +x it, or give an interpreter`);
+}
+
+/**
+ * The spec that runs `script` (relative to the spec's `cwd`, itself relative to `cwd`) with `args`
+ * after it: pm2's one-liner, `xdaemon start server.js`.
+ *
+ * @throws ScriptError when the script is missing, or no loader or interpreter can run it.
+ */
+export function scriptSpec(script: string, spec: Omit<DaemonSpec, 'command'>, cwd: string): DaemonSpec {
+  const program = scriptCommand(resolve(cwd, spec.cwd ?? '.', script), undefined, []);
+  return { ...spec, command: program.command, args: [...program.args, ...spec.args] };
 }
 
 function isExecutable(path: string): boolean {

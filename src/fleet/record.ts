@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { stateFileOf } from '../control/address.js';
 import { writeAtomically } from '../control/state-file.js';
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
-import type { Resolved } from './launch.js';
+import type { ResolvedSpec } from './daemon-spec.js';
 import { isValidName } from './names.js';
 
-/** What `<name>.json` holds: the checked request (see ./launch), named, with its log. */
-export interface DaemonRecord extends Omit<Resolved, 'log'> {
+/** What `<name>.json` holds: the checked spec (see ./daemon-spec), named, with its log. */
+export interface DaemonRecord extends Omit<ResolvedSpec, 'log'> {
   v: 1;
   name: string;
   /** Absolute log file. */

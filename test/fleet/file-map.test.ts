@@ -2,16 +2,16 @@
  * The pure side of fleet files, table-driven: pm2's units read as pm2 reads them, every pm2 key of
  * the mapping table to our setting, the keys that only mean something together (wait_ready with
  * listen_timeout, autorestart with stop_exit_codes, exec_mode cluster with listen or env.PORT), a
- * setting this build lacks warned and not applied, our own keys and pm2's camelCase spellings, and
- * the command lines that name a file.
+ * setting this build lacks warned and not applied, our own keys and pm2's camelCase spellings (the
+ * command lines that name a file are read in test/cli/parse.test.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { EUSAGE } from '../../src/errors';
 import { SETTINGS } from '../../src/options';
-import { parseCommandLine } from '../../src/cli/dispatch';
-import { type FleetContext, mapFleet } from '../../src/cli/fleet-file';
-import { PM2_KEYS, meaningOf } from '../../src/cli/fleet-keys';
-import { pm2Bytes, pm2Instances, pm2Millis, pm2Words } from '../../src/cli/pm2-units';
+import { type FleetContext, mapFleet } from '../../src/fleet/file-map';
+import { PM2_KEYS, meaningOf } from '../../src/fleet/pm2-keys';
+import { pm2Bytes, pm2Instances, pm2Millis, pm2Words } from '../../src/fleet/pm2-units';
 
 const CONTEXT: FleetContext = { path: '/srv/ecosystem.config.js', envSet: undefined, env: {}, only: [], cpus: 4 };
 const has = (name: string): boolean => name in SETTINGS;
@@ -114,7 +114,14 @@ describe('the mapping table', () => {
 
   test('pm2 keys not carried out warn; unknown keys and bad values are refused naming file, app and key', () => {
     assert.deepEqual(one({ vizion: false, merge_logs: true }).warnings, ['pm2 key vizion is not carried out', 'pm2 key merge_logs is not carried out']);
-    assert.throws(() => one({ restart_dealy: 1 }), /^UsageError: \/srv\/ecosystem\.config\.js: app a: unknown key "restart_dealy"/);
+    assert.throws(() => one({ restart_dealy: 1 }), {
+      name: 'XDaemonError',
+      code: EUSAGE,
+      message: /^\/srv\/ecosystem\.config\.js: app a: unknown key "restart_dealy"/,
+      file: '/srv/ecosystem.config.js',
+      app: 'a',
+      option: 'restart_dealy',
+    });
     assert.throws(() => one({ max_restarts: 'lots' }), /app a: max_restarts must be a whole number >= 0/);
     assert.throws(() => one({ exec_mode: 'thread' }), /app a: exec_mode must be 'fork' or 'cluster'/);
     assert.throws(() => one({ successExitCodes: [3] }), /app a: successExitCodes cannot apply: /);
@@ -129,23 +136,5 @@ describe('the mapping table', () => {
     const { readFileSync } = await import('node:fs');
     const readme = readFileSync(new URL('../../README.md', `file://${__filename}`), 'utf8');
     for (const key of Object.keys(PM2_KEYS)) assert.match(readme, new RegExp(`\\| \`${key}\``), key);
-  });
-});
-
-describe('command lines that name a file', () => {
-  test('start FILE --only --env SET; stop/restart/delete FILE; start SCRIPT', () => {
-    assert.deepEqual(parseCommandLine(['start', 'ecosystem.config.js', '--only', 'a,b', '--env', 'production', '--env', 'X=1']), {
-      verb: 'start',
-      fleet: { file: 'ecosystem.config.js', only: ['a', 'b'], envSet: 'production', env: { X: '1' } },
-    });
-    assert.deepEqual(parseCommandLine(['start']), { verb: 'start', fleet: { file: undefined, only: [], envSet: undefined, env: {} } });
-    assert.deepEqual(parseCommandLine(['stop', 'apps.json', '--only', 'web']), {
-      verb: 'stop', names: [], all: false, timeout: 30_000, fleet: { file: 'apps.json', only: ['web'], envSet: undefined, env: {} },
-    });
-    assert.deepEqual(parseCommandLine(['restart', './x/xdaemon.config.mjs']), { verb: 'restart', names: [], fleet: { file: './x/xdaemon.config.mjs', only: [], envSet: undefined, env: {} } });
-    assert.equal((parseCommandLine(['delete', 'apps.json']) as { fleet?: unknown }).fleet !== undefined, true);
-    assert.deepEqual(parseCommandLine(['start', 'server.js', '--name', 'api', '--', '--port', '8080']), {
-      verb: 'start', fleet: undefined, script: 'server.js', name: 'api', settings: {}, log: undefined, cwd: undefined, env: {}, args: ['--port', '8080'],
-    });
   });
 });

@@ -5,7 +5,7 @@
  * of the caller.
  */
 import { basename, extname } from 'node:path';
-import { UsageError } from './usage-error.js';
+import { EUSAGE, XDaemonError } from '../errors.js';
 
 /** What a name may be, in the words of the error message. */
 export const NAME_RULE = '1 to 100 letters, digits, ".", "_", "-" or "@", not starting with "."';
@@ -17,22 +17,26 @@ export function isValidName(name: string): boolean {
   return NAME_RE.test(name) && !name.includes('..');
 }
 
-/** Returns `name`, or throws a UsageError saying why it cannot be one. */
+/** Returns `name`, or throws an XDaemonError (`code: EUSAGE`, `option: 'name'`) saying why it cannot be one. */
 export function checkName(name: string): string {
-  if (!isValidName(name)) throw new UsageError(`invalid name ${JSON.stringify(name)}: a name is ${NAME_RULE}`);
+  if (!isValidName(name)) throw new XDaemonError(`invalid name ${JSON.stringify(name)}: a name is ${NAME_RULE}`, { code: EUSAGE, option: 'name', reason: `a name is ${NAME_RULE}` });
   return name;
 }
 
 /**
  * The name a command line gets without `--name`: the base name, less its extension, of the first
  * argument that is an existing file (`node server.js` → `server`), else of the executable
- * (`sh -c …` → `sh`). Throws a UsageError when that is not a valid name.
+ * (`sh -c …` → `sh`). Throws an XDaemonError (`code: EUSAGE`) when that is not a valid name.
  */
 export function defaultName(command: string, args: readonly string[], isFile: (arg: string) => boolean): string {
   const source = args.find((arg) => arg !== '' && isFile(arg)) ?? command;
   const base = baseName(source);
   if (!isValidName(base)) {
-    throw new UsageError(`cannot make a name of ${JSON.stringify(source)} (a name is ${NAME_RULE}): give one with --name`);
+    throw new XDaemonError(`cannot make a name of ${JSON.stringify(source)} (a name is ${NAME_RULE}): give one with --name`, {
+      code: EUSAGE,
+      option: 'name',
+      reason: `${JSON.stringify(base)} is not a name`,
+    });
   }
   return base;
 }

@@ -1,0 +1,138 @@
+/**
+ * A daemon's specification, the library's input for starting a named daemon: its command line,
+ * working directory, `--env` additions, settings and log, as a command line or a fleet file gives
+ * them. Checked against the machine (the working directory exists, the command is found and
+ * executable) and turned into a record before anything is started; a record is refreshed before
+ * it is started again. Nothing here starts or writes anything.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EUSAGE, XDaemonError, messageOf } from '../errors.js';
+import type { DaemonOptions, SettingName } from '../options.js';
+import { whyNoSpare } from '../process/node-command.js';
+import { resolveCommand } from '../process/which.js';
+import { defaultName } from './names.js';
+import { type DaemonRecord, daemonPaths } from './record.js';
+
+/** A daemon as given (paths as given: relative to where it was given). */
+export interface DaemonSpec {
+  /** Its name; undefined: derived from the command line. */
+  name: string | undefined;
+  command: string;
+  args: string[];
+  /** Settings by library name (checked by the settings table when the supervisor is configured). */
+  settings: Partial<Record<SettingName, unknown>>;
+  /** The log file and the working directory as given. */
+  log: string | undefined;
+  cwd: string | undefined;
+  /** Additions to the environment it is started with. */
+  env: Record<string, string>;
+}
+
+/** Where a spec is resolved: the invoking shell's directory and environment. */
+export interface InvocationFacts {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A spec checked against the machine: everything a record needs but the name and the log's default. */
+export interface ResolvedSpec {
+  command: string;
+  /** The executable `command` names, absolute. */
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  settings: DaemonOptions;
+  /** The log, absolute, if given. */
+  log: string | undefined;
+}
+
+/** A resolved spec with its name. */
+export type NamedSpec = ResolvedSpec & { name: string };
+
+/**
+ * Checks `spec` where it was given: its working directory exists, its command is found (PATH of
+ * the invoking environment plus its additions) and executable; makes paths absolute (the log and
+ * `errFile` against the invoking directory, the command and watched paths against the daemon's).
+ * Nothing is started or written.
+ *
+ * @throws XDaemonError naming the directory or the command (`code: EUSAGE` for `prewarm` with a
+ *   command that cannot have a spare).
+ */
+export function resolveSpec(spec: DaemonSpec, facts: InvocationFacts): ResolvedSpec {
+  const cwd = resolve(facts.cwd, spec.cwd ?? '.');
+  checkDirectory(cwd);
+  const file = resolveCommand(spec.command, { ...facts.env, ...spec.env }, cwd);
+  const settings = { ...spec.settings } as DaemonOptions;
+  const noSpare = settings.prewarm === true ? whyNoSpare(file, spec.args) : undefined;
+  if (noSpare !== undefined) throw new XDaemonError(`--prewarm: ${noSpare}`, { code: EUSAGE, option: 'prewarm', reason: noSpare });
+  if (typeof settings.errFile === 'string') settings.errFile = resolve(facts.cwd, settings.errFile);
+  // Watched paths are the daemon's: relative to its working directory (bare --watch: that directory).
+  if (settings.watch !== undefined) settings.watch = settings.watch.map((p) => checkWatched(resolve(cwd, p)));
+  const log = spec.log === undefined ? undefined : resolve(facts.cwd, spec.log);
+  return { command: spec.command, file, args: spec.args, cwd, env: spec.env, settings, log };
+}
+
+/**
+ * {@link resolveSpec}, and the name: the spec's, else derived from the command line.
+ *
+ * @throws XDaemonError naming the directory or the command; `code: EUSAGE` for an underivable name.
+ */
+export function prepareSpec(spec: DaemonSpec, facts: InvocationFacts): NamedSpec {
+  const resolved = resolveSpec(spec, facts);
+  const name = spec.name ?? defaultName(spec.command, spec.args, (arg) => isFile(resolve(resolved.cwd, arg)));
+  return { name, ...resolved };
+}
+
+/** The record of a prepared daemon in state directory `dir`. */
+export function recordOf(prepared: NamedSpec, dir: string, now: Date = new Date()): DaemonRecord {
+  const { log, ...rest } = prepared;
+  return { v: 1, ...rest, log: log ?? daemonPaths(dir, prepared.name).log, updatedAt: now.toISOString() };
+}
+
+function checkDirectory(cwd: string): void {
+  let ok: boolean;
+  try {
+    ok = statSync(cwd).isDirectory();
+  } catch (err) {
+    throw new XDaemonError(`working directory ${cwd}: ${messageOf(err)}`);
+  }
+  if (!ok) throw new XDaemonError(`working directory ${cwd} is not a directory`);
+}
+
+/** A path to watch, which must exist. */
+function checkWatched(path: string): string {
+  if (!existsSync(path)) throw new XDaemonError(`watch: ${path} does not exist`);
+  return path;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A record to start again (`restart` of a stopped daemon, `resurrect`): its command looked up again
+ * in the environment `base` plus its own (a Node upgrade moves `node`). With `fallback`, the
+ * recorded absolute file serves when it exists and the lookup fails (a boot service's PATH).
+ *
+ * @throws XDaemonError when the command is not found.
+ */
+export function refreshedRecord(record: DaemonRecord, base: NodeJS.ProcessEnv, fallback?: (file: string) => boolean): DaemonRecord {
+  const updated = { ...record, updatedAt: new Date().toISOString() };
+  try {
+    updated.file = resolveCommand(record.command, daemonEnv(base, record.env), record.cwd);
+  } catch (err) {
+    if (fallback === undefined || !fallback(record.file)) throw err;
+  }
+  return updated;
+}
+
+/** The environment a daemon gets: the invoking one plus its own additions. */
+export function daemonEnv(base: NodeJS.ProcessEnv, additions: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+  return { ...base, ...additions };
+}

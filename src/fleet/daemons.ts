@@ -1,0 +1,90 @@
+/**
+ * Finding named daemons: the state directory as it is (never created by an operation that only
+ * reads) or created for one that starts, a name's record and pid file, the names an operation
+ * means (those given, or every one with a record), and their statuses asked all at once.
+ */
+import { XDaemonError } from '../errors.js';
+import { type DaemonStatus, control } from './control-bundle.js';
+import { type Failed, failed } from './outcome.js';
+import { type DaemonRecord, daemonPaths, readRecord, recordNames } from './record.js';
+import { type StateFacts, currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
+
+/** A named daemon with a record. */
+export interface Known {
+  name: string;
+  record: DaemonRecord;
+  pidFile: string;
+  dir: string;
+}
+
+/** A daemon's status with its name: what `list` and `status --json` show. */
+export type NamedStatus = { name: string } & DaemonStatus;
+
+/** The state directory if it exists (checked: a missing one means no daemons). */
+export function existingStateDirectory(facts: StateFacts = currentStateFacts()): string | undefined {
+  return openStateDirectory(stateDirectoryPath(facts), false);
+}
+
+/** The state directory, created if missing (for an operation that writes records). */
+export function createdStateDirectory(facts: StateFacts = currentStateFacts()): string {
+  return openStateDirectory(stateDirectoryPath(facts), true) as string;
+}
+
+/** The error for a name without a record. */
+export function unknownName(name: string): XDaemonError {
+  return new XDaemonError(`no daemon named ${JSON.stringify(name)} (xdaemon list shows them)`, { code: 'ENOENT' });
+}
+
+/** The daemon `name` of `dir`, or undefined when it has no record. */
+export function findKnown(dir: string | undefined, name: string): Known | undefined {
+  const record = dir === undefined ? undefined : readRecord(dir, name);
+  if (record === undefined || dir === undefined) return undefined;
+  return { name, record, pidFile: daemonPaths(dir, name).pidFile, dir };
+}
+
+/** The daemon `name` of `dir`; throws an XDaemonError naming it when it has no record. */
+export function known(dir: string | undefined, name: string): Known {
+  const daemon = findKnown(dir, name);
+  if (daemon === undefined) throw unknownName(name);
+  return daemon;
+}
+
+/** Which daemons an operation is about: those named, or every one with a record. */
+export type Selection = { names: readonly string[] } | { all: true };
+
+/** The names `selection` means in `dir`. */
+export function selectedNames(dir: string | undefined, selection: Selection): string[] {
+  if ('all' in selection) return dir === undefined ? [] : recordNames(dir);
+  return [...selection.names];
+}
+
+/**
+ * The daemons `selection` means, with their records (their log files, their commands).
+ *
+ * @throws XDaemonError naming the first name without a record.
+ */
+export function knownDaemons(selection: Selection, facts: StateFacts = currentStateFacts()): Known[] {
+  const dir = existingStateDirectory(facts);
+  return selectedNames(dir, selection).map((name) => known(dir, name));
+}
+
+/**
+ * The status of every daemon of `names` in `dir`, asked at once, in the order given; one that
+ * cannot be asked (its supervisor refuses) is among `failed` instead.
+ */
+export async function statusesOf(dir: string | undefined, names: readonly string[]): Promise<{ rows: NamedStatus[]; failed: Failed[] }> {
+  if (dir === undefined) return { rows: [], failed: [] };
+  const { status } = control();
+  const answers = await Promise.all(
+    names.map((name) =>
+      status(daemonPaths(dir, name).pidFile).then(
+        (s): NamedStatus => ({ name, ...s }),
+        (err: unknown) => failed(name, err, 'always'),
+      ),
+    ),
+  );
+  return {
+    rows: answers.filter((r): r is NamedStatus => !('outcome' in r)),
+    failed: answers.filter((r): r is Failed => 'outcome' in r),
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * Operations on a fleet file: `start` starts what does not run and leaves what runs alone,
+ * `restart` stops its apps and starts them with the file's current settings, `reload` reloads an
+ * app that runs as the file says and restarts one the file changed, `stop` and `delete` reach its
+ * apps by name. The whole file is read, mapped and checked against the machine (directories,
+ * programs, scripts) before anything starts: one bad app, and nothing of the file starts (a
+ * FleetFileError naming the file, the app and the key).
+ */
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { EUSAGE, XDaemonError, messageOf } from '../errors.js';
+import { control } from './control-bundle.js';
+import { type DaemonSpec, type InvocationFacts, prepareSpec, recordOf } from './daemon-spec.js';
+import { createdStateDirectory } from './daemons.js';
+import { deleteDaemons } from './delete.js';
+import { type FleetApp, mapFleet } from './file-map.js';
+import { DEFAULT_FLEET_FILES, defaultFleetFile, loadFleetFile } from './file-load.js';
+import { fleetFileError } from './fleet-error.js';
+import { type DaemonResult, type Failed, type Reloaded, failed } from './outcome.js';
+import { type DaemonRecord, daemonPaths, readRecord } from './record.js';
+import { scriptCommand } from './script-command.js';
+import { type ToStart, notRunning, startRecords } from './start.js';
+import { type StateFacts, currentStateFacts } from './state-dir.js';
+import { stopDaemons } from './stop.js';
+
+/** Which file, which of its apps, with which environment. */
+export interface FleetRequest {
+  /** The file, relative to the current directory; undefined: the default file of that directory. */
+  file: string | undefined;
+  /** These apps (none: all). */
+  only: string[];
+  /** Selects each app's `env_<SET>`. */
+  envSet: string | undefined;
+  /** Variables added to every app's environment, over the file's. */
+  env: Record<string, string>;
+}
+
+/** A fleet file, read and mapped. */
+export interface Fleet {
+  path: string;
+  apps: FleetApp[];
+  /** One line each: a pm2 key not carried out, what a cluster app should add. */
+  warnings: string[];
+}
+
+/** What an operation on a fleet file did: a result per app, and the file's warnings. */
+export interface FleetOutcome {
+  /** The file, absolute. */
+  file: string;
+  warnings: string[];
+  results: DaemonResult[];
+}
+
+/** The preload of pm2's `process.send('ready')`, beside this bundle in dist/. */
+const PM2_SEND = join(__dirname, 'pm2-send.js');
+
+/**
+ * The file of `request` (the named one, else the default one of `cwd`), loaded and mapped.
+ *
+ * @throws FleetFileError for a file that cannot be read or mapped; XDaemonError (`code: EUSAGE`)
+ *   when no file is named and `cwd` has none.
+ */
+export async function readFleet(request: FleetRequest, cwd: string): Promise<Fleet> {
+  const path = request.file === undefined ? defaultFleetFile(cwd) : resolve(cwd, request.file);
+  if (path === undefined) throw new XDaemonError(`no fleet file in ${cwd} (${DEFAULT_FLEET_FILES.join(', ')})`, { code: EUSAGE });
+  const content = await loadFleetFile(path);
+  const mapped = mapFleet(content, { path, envSet: request.envSet, env: request.env, only: request.only, cpus: Math.max(1, cpus().length) });
+  return { path, ...mapped };
+}
+
+/**
+ * The spec of an app: its script turned into the command line that runs it.
+ *
+ * @throws ScriptError when its script cannot be run.
+ */
+export function appSpec(app: FleetApp): DaemonSpec {
+  const program = 'script' in app.program ? scriptCommand(app.program.script, app.program.interpreter, app.program.interpreterArgs) : { command: app.program.command, args: [] };
+  // pm2's wait_ready: this node runs the script, with the preload that takes process.send('ready').
+  if (app.pm2Ready && program.command === process.execPath) program.args.unshift('--require', PM2_SEND);
+  return { name: app.name, command: program.command, args: [...program.args, ...app.args], settings: app.settings, log: app.log, cwd: app.cwd, env: app.env };
+}
+
+/**
+ * The records of a fleet's apps, each checked against the machine (its directory exists, its
+ * program is found).
+ *
+ * @throws FleetFileError naming the file and the first app that is not.
+ */
+export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts): DaemonRecord[] {
+  return fleet.apps.map((app) => {
+    try {
+      return recordOf(prepareSpec(appSpec(app), facts), dir);
+    } catch (err) {
+      if (err instanceof XDaemonError) throw fleetFileError({ file: fleet.path, app: app.name, key: err.option, reason: messageOf(err) }, err);
+      throw err;
+    }
+  });
+}
+
+/** The file of `request` read, mapped and checked into records, in the state directory (created). */
+async function checkedFleet(request: FleetRequest, facts: StateFacts): Promise<{ dir: string; fleet: Fleet; records: DaemonRecord[] }> {
+  const dir = createdStateDirectory(facts);
+  const fleet = await readFleet(request, facts.cwd);
+  return { dir, fleet, records: fleetRecords(fleet, dir, facts) };
+}
+
+/** Starts the apps of a file that do not run; those that run are left alone (`already-running`). */
+export async function startFleet(request: FleetRequest, facts: StateFacts = currentStateFacts()): Promise<FleetOutcome> {
+  const { dir, fleet, records } = await checkedFleet(request, facts);
+  const { toStart, running } = await notRunning(dir, records);
+  return { file: fleet.path, warnings: fleet.warnings, results: [...running, ...startRecords(dir, toStart, facts.env)] };
+}
+
+/** Stops the apps of a file that run, and starts them all with the file's current settings (`was` says which ran). */
+export async function restartFleet(request: FleetRequest, facts: StateFacts = currentStateFacts()): Promise<FleetOutcome> {
+  const { dir, fleet, records } = await checkedFleet(request, facts);
+  const lib = control();
+  const toStart = await Promise.all(
+    records.map(async (record): Promise<ToStart> => {
+      const { pidFile } = daemonPaths(dir, record.name);
+      const s = await lib.status(pidFile);
+      if (s.state !== 'stopped') await lib.stop(pidFile);
+      return { record, was: s.state };
+    }),
+  );
+  return { file: fleet.path, warnings: fleet.warnings, results: startRecords(dir, toStart, facts.env) };
+}
+
+/** A record's run as JSON with sorted keys: what a reload cannot change (command, arguments, directory, environment, settings, log). */
+function runOf(record: DaemonRecord): string {
+  const sorted = (value: unknown): unknown =>
+    value === null || typeof value !== 'object' || Array.isArray(value)
+      ? value
+      : Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, sorted(v)]));
+  return JSON.stringify(sorted({ file: record.file, args: record.args, cwd: record.cwd, env: record.env, settings: record.settings, log: record.log }));
+}
+
+/**
+ * An app that runs as the file says is reloaded (its workers replaced one by one, each once its
+ * successor is ready); one whose command line or settings changed is started anew (`note:
+ * 'changed'`: a reload keeps its supervisor's settings); one that does not run is started.
+ */
+export async function reloadFleet(request: FleetRequest, facts: StateFacts = currentStateFacts()): Promise<FleetOutcome> {
+  const { dir, fleet, records } = await checkedFleet(request, facts);
+  const lib = control();
+  const decided = await Promise.all(
+    records.map(async (record): Promise<Reloaded | Failed | ToStart> => {
+      const { pidFile } = daemonPaths(dir, record.name);
+      const s = await lib.status(pidFile);
+      const runs = s.state === 'running' || s.state === 'restarting';
+      if (runs) {
+        const before = readRecord(dir, record.name);
+        if (before !== undefined && runOf(before) === runOf(record)) {
+          try {
+            return { name: record.name, outcome: 'reloaded', instances: (await lib.reload(pidFile)).instances };
+          } catch (err) {
+            return failed(record.name, err, 'always');
+          }
+        }
+      }
+      if (s.state !== 'stopped') await lib.stop(pidFile);
+      return { record, was: s.state, ...(runs ? { note: 'changed' as const } : {}) };
+    }),
+  );
+  const reloaded = decided.filter((d): d is Reloaded | Failed => 'outcome' in d);
+  const toStart = decided.filter((d): d is ToStart => !('outcome' in d));
+  return { file: fleet.path, warnings: fleet.warnings, results: [...reloaded, ...startRecords(dir, toStart, facts.env)] };
+}
+
+/** Stops the apps of a file (an app never started is `not-known`). */
+export async function stopFleet(request: FleetRequest, options: { timeout?: number } = {}, facts: StateFacts = currentStateFacts()): Promise<FleetOutcome> {
+  const fleet = await readFleet(request, facts.cwd);
+  const results = await stopDaemons({ names: fleet.apps.map((a) => a.name) }, options, facts);
+  return { file: fleet.path, warnings: fleet.warnings, results };
+}
+
+/** Stops the apps of a file and forgets them (an app never started is `not-known`). */
+export async function deleteFleet(request: FleetRequest, facts: StateFacts = currentStateFacts()): Promise<FleetOutcome> {
+  const fleet = await readFleet(request, facts.cwd);
+  const results = await deleteDaemons(fleet.apps.map((a) => a.name), facts);
+  return { file: fleet.path, warnings: fleet.warnings, results };
+}

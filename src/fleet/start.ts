@@ -1,0 +1,107 @@
+/**
+ * Starting named daemons: one from its spec (`xdaemon start`), and many from their records (a
+ * fleet file, `resurrect`), whose supervisors are all spawned first and then waited for, so that
+ * their start-ups overlap. Everything that can be wrong with a spec is found before anything
+ * detaches; a dead daemon of the name (its supervisor killed) is cleaned up first.
+ */
+import { existsSync } from 'node:fs';
+import { type DaemonState, control } from './control-bundle.js';
+import { createdStateDirectory } from './daemons.js';
+import { type DaemonSpec, prepareSpec, recordOf } from './daemon-spec.js';
+import { type PendingDaemon, type StartedDaemon, beginRecord, startRecord } from './daemon-start.js';
+import { type AlreadyRunning, type Failed, type Started, failed } from './outcome.js';
+import { type DaemonRecord, daemonPaths } from './record.js';
+import { type StateFacts, currentStateFacts } from './state-dir.js';
+
+/**
+ * Starts the daemon of `spec` in the background (its paths relative to `facts.cwd`, its
+ * environment `facts.env` plus its own), and resolves once its supervisor handles signals (with
+ * `waitReady`, once its first worker is ready). Its record is written in the state directory.
+ *
+ * @throws XDaemonError when the spec cannot be acted on (`code: EUSAGE`), its command is not found,
+ *   the name runs already, or it cannot start.
+ */
+export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentStateFacts()): Promise<Started> {
+  const prepared = prepareSpec(spec, facts);
+  const dir = createdStateDirectory(facts);
+  const record = recordOf(prepared, dir);
+  const { pidFile } = daemonPaths(dir, record.name);
+  // A pid file: it runs (the launcher refuses it, naming its supervisor), or it is dead, and what
+  // its workers left is stopped first. Without one (the usual case) nothing is asked.
+  let was: DaemonState = 'stopped';
+  if (existsSync(pidFile)) {
+    const lib = control();
+    if ((await lib.status(pidFile)).state === 'dead') {
+      was = 'dead';
+      await lib.stop(pidFile);
+    }
+  }
+  return startedResult(record, startRecord(dir, record, facts.env), was);
+}
+
+/** A record to start, with its daemon's state before and why it starts anew. */
+export interface ToStart {
+  record: DaemonRecord;
+  was: DaemonState;
+  note?: 'changed' | undefined;
+}
+
+/**
+ * Starts every record of `entries` (none of them running) with the environment `base` plus its
+ * own: all supervisors spawned first, then each waited for. A result per record, in their order.
+ */
+export function startRecords(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv): (Started | Failed)[] {
+  const pending = entries.map((entry): { entry: ToStart; daemon: PendingDaemon } | { entry: ToStart; error: unknown } => {
+    try {
+      return { entry, daemon: beginRecord(dir, entry.record, base) };
+    } catch (err) {
+      return { entry, error: err };
+    }
+  });
+  return pending.map((p) => {
+    try {
+      if ('error' in p) throw p.error;
+      return startedResult(p.entry.record, p.daemon.finish(), p.entry.was, p.entry.note);
+    } catch (err) {
+      return failed(p.entry.record.name, err);
+    }
+  });
+}
+
+/**
+ * The records of `records` whose daemons do not run, to start (a dead one cleaned up first), and
+ * those that run, left alone.
+ */
+export async function notRunning(dir: string, records: readonly DaemonRecord[]): Promise<{ toStart: ToStart[]; running: AlreadyRunning[] }> {
+  const lib = control();
+  const states = await Promise.all(
+    records.map(async (record) => {
+      const { pidFile } = daemonPaths(dir, record.name);
+      const s = await lib.status(pidFile);
+      // Dead: what its workers left is stopped and the stale pid file removed first.
+      if (s.state === 'dead') await lib.stop(pidFile);
+      return s;
+    }),
+  );
+  const toStart: ToStart[] = [];
+  const running: AlreadyRunning[] = [];
+  records.forEach((record, i) => {
+    const s = states[i] as (typeof states)[number];
+    if (s.state === 'running' || s.state === 'restarting') running.push({ name: record.name, outcome: 'already-running', pid: s.pid });
+    else toStart.push({ record, was: s.state });
+  });
+  return { toStart, running };
+}
+
+function startedResult(record: DaemonRecord, started: StartedDaemon, was: DaemonState, note?: 'changed'): Started {
+  return {
+    name: record.name,
+    outcome: 'started',
+    pid: started.pid,
+    ...(started.workerPid === undefined ? {} : { workerPid: started.workerPid }),
+    ...(started.readySeconds === undefined ? {} : { readySeconds: started.readySeconds }),
+    log: record.log,
+    was,
+    ...(note === undefined ? {} : { note }),
+  };
+}

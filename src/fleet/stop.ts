@@ -1,0 +1,30 @@
+/**
+ * Stopping named daemons: each supervisor stops its worker's whole tree and exits, all at once;
+ * the results come once they are gone. A stopped daemon is `not-running` (as LSB asks, not a
+ * failure); a dead one (its supervisor was killed) has its leftover processes stopped and its pid
+ * file removed.
+ */
+import { control } from './control-bundle.js';
+import { type Selection, existingStateDirectory, findKnown, selectedNames } from './daemons.js';
+import { type DaemonResult, eachName } from './outcome.js';
+import { type StateFacts, currentStateFacts } from './state-dir.js';
+
+/** Options of {@link stopDaemons}. */
+export interface StopDaemonsOptions {
+  /** Milliseconds to wait for each daemon to be gone (the library's `stop()` default: 30000). */
+  timeout?: number;
+}
+
+/** Stops the daemons of `selection`; a name without a record is `not-known`. */
+export async function stopDaemons(selection: Selection, options: StopDaemonsOptions = {}, facts: StateFacts = currentStateFacts()): Promise<DaemonResult[]> {
+  const dir = existingStateDirectory(facts);
+  const lib = control();
+  return eachName(selectedNames(dir, selection), async (name): Promise<DaemonResult> => {
+    const daemon = findKnown(dir, name);
+    if (daemon === undefined) return { name, outcome: 'not-known' };
+    const before = await lib.status(daemon.pidFile);
+    if (before.state === 'stopped') return { name, outcome: 'not-running' };
+    await lib.stop(daemon.pidFile, options.timeout === undefined ? {} : { timeout: options.timeout });
+    return { name, outcome: 'stopped', was: before.state };
+  });
+}
