@@ -14,7 +14,7 @@ import { whyNoSpare } from '../process/node-command.js';
 import { ignoredSetting } from '../supervisor/policy.js';
 import { ignoredWatchSetting } from '../supervisor/watch-settings.js';
 import { resolveCommand } from '../process/which.js';
-import type { SupervisorConfig } from '../supervisor/config.js';
+import type { SupervisorConfig } from '../daemon-process/config.js';
 import { type FlagSpecs, type ParsedLine, SETTING_FLAG_SPECS, kebab, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
 import { checkName, defaultName } from './names.js';
 import { type DaemonRecord, daemonPaths, writeRecord } from './record.js';

@@ -10,7 +10,7 @@
  */
 import { loadBundle } from '../bundles.js';
 import { XDaemonError } from '../errors.js';
-import type { SupervisorConfig } from '../supervisor/config.js';
+import type { SupervisorConfig } from '../daemon-process/config.js';
 import type { SettingName } from '../options.js';
 import { kebab } from './flags.js';
 import type { Io } from './io.js';

@@ -5,7 +5,7 @@
  * whether they are ready. It holds the listening sockets (../socket/socket-holder) and the table
  * of instance slots (./slot), each with its own worker (./worker-run) and policy history; the
  * reload is its own procedure (./reload). The supervisor process of `Daemon.run()` and of the CLI
- * is this same class (see ./supervise).
+ * is this same class (see ../daemon-process/supervise).
  */
 import { EventEmitter } from 'node:events';
 import { XDaemonError, messageOf } from '../errors.js';

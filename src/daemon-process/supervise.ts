@@ -14,13 +14,13 @@ import type { ControlResponse, ExitReport, LiveStatus } from '../control/protoco
 import type { EndRecord } from '../control/state-file.js';
 import { stateFileOf } from '../control/address.js';
 import { describeCommand } from '../process/command-line.js';
-import { setSupervisorTitle } from '../process/process-title.js';
+import { setSupervisorTitle } from './process-title.js';
 import { identify, signalTree } from '../process/stop-tree.js';
 import { type SupervisorConfig, answersAfterStart } from './config.js';
-import { CpuSampler } from './cpu-sampler.js';
+import { CpuSampler } from '../supervisor/cpu-sampler.js';
 import { HandshakeSender } from './handshake.js';
 import { type HeldPidFile, holdPidFile } from './single-instance.js';
-import { type Counters, type SupervisorEnd, Supervisor } from './supervisor.js';
+import { type Counters, type SupervisorEnd, Supervisor } from '../supervisor/supervisor.js';
 
 /** How long an exiting supervisor waits for its last answers to be written, at most. */
 const ANSWER_WAIT_MS = 2000;

@@ -14,7 +14,7 @@ import { answersAfterStart, parseConfigArgs } from './config.js';
 import { HandshakeSender } from './handshake.js';
 import type { EarlyStart } from './supervise.js';
 import { holdPidFile } from './single-instance.js';
-import { newTreePrefix } from './tree-token.js';
+import { newTreePrefix } from '../supervisor/tree-token.js';
 
 let parsed: ReturnType<typeof parseConfigArgs>;
 try {
