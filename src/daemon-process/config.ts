@@ -7,6 +7,9 @@
 import type { DaemonSettings } from '../options.js';
 import type { HandshakeChannel } from './handshake.js';
 
+/** Detached: started by a launcher, the log is its only output. Foreground: the lines go to stderr too. */
+export type SuperviseMode = 'detached' | 'foreground';
+
 /** Configuration of a supervisor, less the worker's arguments. */
 export interface SupervisorConfig {
   /** Format version. */
