@@ -82,9 +82,10 @@ export const restart: (pidFile: string, options?: RestartOptions) => Promise<{ w
 export const reload: (pidFile: string, options?: ReloadOptions) => Promise<ReloadResult> = plainCall('reload');
 
 /**
- * Follows the daemon behind `pidFile`: every event of its supervisor (a worker's start, ready,
- * exit, a restart delay, a stop, a reload's steps, …) as a typed record `{ kind, time, instance?,
- * pid?, …fields }`, in order, as it happens. Iterating ends when the supervisor exits (after its
+ * Follows the daemon behind `pidFile`: first its status (`{ kind: 'subscribed', status }`), then
+ * every event of its supervisor (a worker's start, ready, exit, a restart delay, a stop, a
+ * reload's steps, …) as a typed record `{ kind, time, instance?, pid?, …fields }`, in order, as
+ * it happens. Iterating ends when the supervisor exits (after its
  * `exiting` record), when the loop breaks, or when `options.signal` aborts. A subscriber that
  * reads too slowly gets a last record `{ kind: 'dropped', reason }` and is disconnected: the
  * supervisor never waits for it.

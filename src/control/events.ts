@@ -22,7 +22,7 @@ export interface EventsOptions {
 
 /**
  * The events of the daemon behind `pidFile`, in order, from the moment the supervisor accepts the
- * subscription until it exits (its last record is `exiting`), the loop breaks, or `options.signal`
+ * subscription (the first record, `subscribed`, holds its status then) until it exits (its last record is `exiting`), the loop breaks, or `options.signal`
  * aborts. Nothing is connected until the first record is asked for.
  *
  * @throws XDaemonError (from the iteration) with `code: 'ESRCH'` when no daemon runs there; when

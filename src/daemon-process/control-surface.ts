@@ -56,7 +56,7 @@ export function controlSurface({ supervisor, line, status, events }: Surface): H
       return {};
     },
     events: (_params, stream) => {
-      events.add(stream);
+      events.add(stream, status());
       return {};
     },
   };

@@ -6,6 +6,7 @@
  * disconnected. Without subscribers an event costs a check of an empty set.
  */
 import type { DaemonEvent, EventFields, LoopEvent, ProcessEvent } from '../control/daemon-event.js';
+import type { LiveStatus } from '../control/daemon-status.js';
 import { encodeMessage } from '../control/protocol.js';
 import { type SupervisorEvents, onEveryEvent } from '../supervisor/supervisor-api.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
@@ -28,8 +29,9 @@ type Fields<E extends DaemonEvent> = Omit<E, 'kind' | 'time'>;
 export class EventStream {
   private readonly subscribers = new Set<Stream>();
 
-  /** Sends every record from now on to `stream`, until it closes or is dropped. */
-  add(stream: Stream): void {
+  /** Sends `stream` a first record, `subscribed` with the status now, then every record until it closes or is dropped. */
+  add(stream: Stream, status: LiveStatus): void {
+    stream.send(encodeMessage({ kind: 'subscribed', time: new Date().toISOString(), status } satisfies DaemonEvent));
     this.subscribers.add(stream);
     void stream.closed.then(() => this.subscribers.delete(stream));
   }
