@@ -173,8 +173,10 @@ export function onEveryEvent(
 }
 
 /**
- * What the supervisor process adds to the loop.
- * @internal
+ * What the supervisor process adds to the loop: the second argument of the {@link Supervisor}
+ * constructor, for xdaemon's own supervisor process (not a stable interface for programs). Its
+ * declaration ships with the types, since the constructor's names it (a stripped one left the
+ * published declarations referring to a type that was not there).
  */
 export interface SupervisorHooks {
   /** Extra environment for the n-th start (1-based), e.g. Go's generation marker. */
