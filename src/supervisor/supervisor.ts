@@ -272,7 +272,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * SIGKILL) and a new worker starts at once. Counted in `restarts`, never in `starts` or
    * `errors`, so it never makes the supervisor reach maxCount or maxError. During a restart delay,
    * the pending start happens now. Resolves with the first instance's new worker pid once every
-   * instance runs again (with `waitReady`: is ready).
+   * instance runs again (with `waitReady`: is ready). A restart asked for meanwhile joins this
+   * one; during a reload or a replacement it is refused (a BusyError: `code: 'EBUSY'`).
    */
   restart(): Promise<{ workerPid: number }> {
     return this.refusal() ?? this.lock.run('restart', () => Promise.all(this.slots.map(restartSlot)).then((workers) => workers[0] as { workerPid: number }));
@@ -284,7 +285,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * then stops the old worker gracefully, so that every instance serves throughout. A replacement
    * that dies or is not ready in time is stopped, the old worker keeps running, the instances
    * after it are not touched, and the promise rejects naming the instance. Counted in `reloads`,
-   * never in `starts` or `errors`. One reload at a time: another request meanwhile is refused.
+   * never in `starts` or `errors`. One restart, reload or replacement at a time: another one
+   * meanwhile is refused (a BusyError: `code: 'EBUSY'`, naming both).
    */
   reload(): Promise<ReloadReport> {
     return this.refusal() ?? this.lock.run('reload', () => reloadSlots(this.slots, this.reloadHost()));
@@ -296,7 +298,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * alone: its replacement first, ready, then the old worker stopped, so that every instance
    * serves throughout; else that instance's worker is stopped and started again. Counted in the
    * instance's `restarts`, never in `reloads`, `starts` or `errors`. One restart, reload or
-   * replacement at a time: rejects while another is under way (see {@link busy}).
+   * replacement at a time: rejects with `code: 'EBUSY'` while another is under way (see {@link busy}).
    */
   replaceInstance(instance: number): Promise<{ workerPid: number }> {
     const slot = this.slots[instance];
