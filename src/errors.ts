@@ -57,6 +57,58 @@ export const XDaemonError: typeof XDaemonErrorClass = ((globalThis as unknown as
 /** An error raised by xdaemon (see the value of the same name). */
 export type XDaemonError = InstanceType<typeof XDaemonErrorClass>;
 
+/**
+ * `err` again with `fields` added (its own kept where `fields` has none): the same message and
+ * cause, for a caller that knows more of it than the code that threw (the instance of a start that
+ * failed).
+ */
+export function withFields(err: unknown, fields: XDaemonErrorFields): XDaemonError {
+  const own: Partial<XDaemonError> = err instanceof XDaemonError ? err : {};
+  return new XDaemonError(messageOf(err), {
+    code: fields.code ?? own.code ?? errorCode(err),
+    option: fields.option ?? own.option,
+    reason: fields.reason ?? own.reason,
+    pid: fields.pid ?? own.pid,
+    instance: fields.instance ?? own.instance,
+    cause: err instanceof XDaemonError ? err.cause : err,
+  });
+}
+
+/**
+ * The fields of a TypeError or RangeError that refuses an option: its message keeps the
+ * `xdaemon: ` prefix library users have always read, and the short form is beside it for a face
+ * that prints its own prefix (Node's invalid-argument errors carry a `code` the same way).
+ */
+export interface OptionErrorFields {
+  /** Always {@link EUSAGE}: the input cannot be acted on. */
+  readonly code: typeof EUSAGE;
+  /** The option, setting or key refused. */
+  readonly option: string;
+  /** Why, without the subject. */
+  readonly reason: string;
+  /** The message without its `xdaemon: ` prefix. */
+  readonly shortMessage: string;
+}
+
+/** A `Kind` (TypeError or RangeError) refusing an option: message `xdaemon: <shortMessage>`, with the fields. */
+export function optionError<E extends TypeError | RangeError>(
+  Kind: new (message: string) => E,
+  shortMessage: string,
+  fields: { option: string; reason: string },
+): E & OptionErrorFields {
+  const extra: OptionErrorFields = { code: EUSAGE, option: fields.option, reason: fields.reason, shortMessage };
+  return Object.assign(new Kind(`xdaemon: ${shortMessage}`), extra);
+}
+
+/**
+ * The message of any thrown value as a face prints it after its own `xdaemon: `: an option error's
+ * short form, an XDaemonError's message (which has no prefix), any other error's message.
+ */
+export function shortMessageOf(err: unknown): string {
+  const short = (err as { shortMessage?: unknown } | null)?.shortMessage;
+  return typeof short === 'string' ? short : messageOf(err);
+}
+
 /** The `code` of a Node system error, if it has one. */
 export function errorCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
@@ -73,7 +125,7 @@ export function messageOf(err: unknown): string {
  * Used when the caller asked the library to exit (`isExit`, `Daemon.run()` in the launcher).
  */
 export function exitWithError(err: unknown): never {
-  process.stderr.write(`xdaemon: ${messageOf(err)}\n`);
+  process.stderr.write(`xdaemon: ${shortMessageOf(err)}\n`);
   process.exit(1);
 }
 

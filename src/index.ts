@@ -7,7 +7,7 @@
 export { ENV_NAME } from './generation.js';
 export { background } from './background.js';
 export { Daemon, newDaemon } from './daemon.js';
-export type { DaemonOptions } from './options.js';
+export type { DaemonOptions } from './settings/types.js';
 export { XDaemonError } from './errors.js';
 export { READY_FD_ENV, ready } from './worker/ready.js';
 export { listenHandle } from './worker/listen-handle.js';

@@ -6,7 +6,11 @@
  * (`maxCount` → `--max-count`), so the library, the CLI and the services cannot drift. Pure.
  */
 import { parseArgs } from 'node:util';
-import { MAX_TIMER, SETTINGS, type SettingKind, type SettingName, type SettingSpec, checkListen, checkSetting } from '../options.js';
+import { shortMessageOf } from '../errors.js';
+import { checkSetting } from '../settings/check.js';
+import { SETTING_NAMES, flagOf } from '../settings/derived.js';
+import { MAX_TIMER, SETTINGS, type SettingKind, type SettingSpec } from '../settings/table.js';
+import type { SettingName } from '../settings/types.js';
 import { UsageError } from './usage-error.js';
 
 /** How a flag takes its value. */
@@ -34,10 +38,7 @@ export interface ParsedLine {
   command: string[] | undefined;
 }
 
-/** `maxCount` → `max-count`. */
-export function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
+export { kebab } from '../settings/derived.js';
 
 /** A setting as a flag: the table's row under its kebab-case name. */
 export interface SettingFlag {
@@ -50,16 +51,12 @@ export interface SettingFlag {
   bare?: string;
 }
 
-/**
- * The settings as flags, in the table's order. `pidFile` is not one: a named daemon's pid file is
- * its own in the state directory.
- */
-export const SETTING_FLAGS: readonly SettingFlag[] = (Object.keys(SETTINGS) as SettingName[])
-  .filter((name) => name !== 'pidFile')
-  .map((name) => {
-    const spec: SettingSpec = SETTINGS[name];
-    return { flag: spec.flag ?? kebab(name), setting: name, kind: spec.kind, default: spec.default, doc: spec.doc, ...(spec.bare === undefined ? {} : { bare: spec.bare }) };
-  });
+/** The settings as flags, in the table's order (a row without a flag left out). */
+export const SETTING_FLAGS: readonly SettingFlag[] = SETTING_NAMES.flatMap((name) => {
+  const spec: SettingSpec = SETTINGS[name];
+  const flag = flagOf(name);
+  return flag === undefined ? [] : [{ flag, setting: name, kind: spec.kind, default: spec.default, doc: spec.doc, ...(spec.bare === undefined ? {} : { bare: spec.bare }) }];
+});
 
 /** parseArgs specs of the setting flags (a list setting: a repeatable flag). */
 export const SETTING_FLAG_SPECS: FlagSpecs = Object.fromEntries(
@@ -246,12 +243,10 @@ export function parseSettingText(flag: SettingFlag, text: string | true | readon
     }
   }
   try {
-    const checked = checkSetting(flag.setting, value);
-    if (flag.setting === 'listen') checkListen(checked as string[]);
-    return checked;
+    return checkSetting(flag.setting, value);
   } catch (err) {
-    // The table's own rule, should it be stricter than the text checks above.
-    throw new UsageError(`--${name}: ${(err as Error).message.replace(/^xdaemon: /, '')}`);
+    // The table's own rule, should it be stricter than the text checks above (a listen address).
+    throw new UsageError(`--${name}: ${shortMessageOf(err)}`);
   }
 }
 

@@ -7,6 +7,7 @@
  * the programs are looked up by the caller.
  */
 import { basename, extname, resolve } from 'node:path';
+import { shortMessageOf } from '../errors.js';
 import { checkSetting, checkSettings, type SettingName } from '../options.js';
 import { type AppDraft, emptyDraft, isSetting, meaningOf, notCarried } from './fleet-keys.js';
 import { KeyValueError, envObject } from './pm2-units.js';
@@ -135,14 +136,14 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
       settings[setting] = checkSetting(setting, value);
     } catch (err) {
       const key = sources[setting] ?? setting;
-      throw bad(`${key}${key === setting ? '' : ` (${setting})`}: ${(err as Error).message.replace(/^xdaemon: /, '')}`);
+      throw bad(`${key}${key === setting ? '' : ` (${setting})`}: ${shortMessageOf(err)}`);
     }
   }
   // The rules between settings (one that would have no effect with the others is refused).
   try {
     checkSettings(settings);
   } catch (err) {
-    throw bad((err as Error).message.replace(/^xdaemon: /, ''));
+    throw bad(shortMessageOf(err));
   }
   for (const path of ['errFile'] as const) if (typeof settings[path] === 'string') settings[path] = resolve(dir, settings[path] as string);
   // Watched paths are the app's (pm2: relative to its cwd); the ignore globs stay as written.

@@ -9,7 +9,7 @@
  * accepts them: its aliases (`exec`, `interpreterArgs`, `out`, `err`, `cron`, …) and the camelCase
  * of every key (`restartDelay`, `maxMemoryRestart`). Pure.
  */
-import { SETTINGS, type SettingName } from '../options.js';
+import { SETTINGS, type SettingName, hasFlag } from '../options.js';
 import { KeyValueError, envObject, pm2Bool, pm2Bytes, pm2Codes, pm2Instances, pm2List, pm2Millis, pm2Text, pm2Words } from './pm2-units.js';
 
 /** One app of a file, as its keys say, before it is checked against the machine. */
@@ -47,9 +47,9 @@ export interface KeyRule {
   read(value: unknown, draft: AppDraft, facts: { cpus: number; key: string }): void;
 }
 
-/** True when `name` is a setting of this build's settings table. */
+/** True when `name` is a setting of this build's settings table that a daemon's command line (and so an app) may give. */
 export function isSetting(name: string): name is SettingName {
-  return Object.prototype.hasOwnProperty.call(SETTINGS, name) && name !== 'pidFile';
+  return hasFlag(name);
 }
 
 /** Applies setting `name` where this build has it; else notes the key as not carried out. */

@@ -6,7 +6,7 @@
  * timeout, readiness and the stderr file: any other is named in one warning line.
  */
 import { loadBundle } from '../bundles.js';
-import { XDaemonError, messageOf } from '../errors.js';
+import { XDaemonError, shortMessageOf } from '../errors.js';
 import type { Io } from './io.js';
 import { launchRequestOf, readFleet } from './fleet.js';
 import type { FleetRequest } from './fleet-request.js';
@@ -20,7 +20,7 @@ export async function installFleet(request: InstallRequest, fleetRequest: FleetR
   const { Service, formatPlan } = loadBundle('service');
   const supported = SERVICE_SETTING_FLAGS.map((f) => f.setting as string);
   const services = fleet.apps.map((app) => {
-    const named = (err: unknown): UsageError => new UsageError(`${fleet.path}: app ${app.name}: ${messageOf(err).replace(/^xdaemon: /, '')}`);
+    const named = (err: unknown): UsageError => new UsageError(`${fleet.path}: app ${app.name}: ${shortMessageOf(err)}`);
     try {
       const launch = launchRequestOf(app);
       const s = app.settings;

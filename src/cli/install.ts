@@ -9,7 +9,9 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadBundle } from '../bundles.js';
+import { shortMessageOf } from '../errors.js';
 import type { ServiceOptions } from '../service/options.js';
+import { SERVICE_SETTING_NAMES } from '../settings/derived.js';
 import { resolveCommand } from '../process/which.js';
 import { type ParsedLine, SETTING_FLAGS, boolFlag, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
 import type { Io } from './io.js';
@@ -18,8 +20,8 @@ import { checkName, defaultName } from './names.js';
 import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
 import { EXIT, UsageError } from './usage-error.js';
 
-/** The settings a service manager has, as flags of `install`. */
-export const SERVICE_SETTING_FLAGS = SETTING_FLAGS.filter((f) => ['restart', 'restartDelay', 'killTimeout', 'waitReady', 'errFile', 'listen'].includes(f.setting));
+/** The settings a service manager has (the rows marked so), as flags of `install`. */
+export const SERVICE_SETTING_FLAGS = SETTING_FLAGS.filter((f) => (SERVICE_SETTING_NAMES as readonly string[]).includes(f.setting));
 
 /** The service managers `--backend` names. */
 export const BACKENDS = ['systemd', 'launchd', 'windows'] as const;
@@ -172,7 +174,7 @@ export async function install(request: InstallRequest, io: Io): Promise<number> 
     svc = new Service(options);
   } catch (err) {
     // The service's own rules (a name a unit cannot hold, an env name, a fraction of a millisecond).
-    throw new UsageError((err as Error).message.replace(/^xdaemon: /, ''));
+    throw new UsageError(shortMessageOf(err));
   }
   return installService(svc, request, io, formatPlan);
 }

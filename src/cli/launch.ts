@@ -9,13 +9,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadBundle } from '../bundles.js';
 import { XDaemonError, messageOf } from '../errors.js';
-import { type DaemonOptions, type DaemonSettings, DEFAULTS, type SettingName, checkSettings } from '../options.js';
+import { type DaemonOptions, type DaemonSettings, DEFAULTS, type SettingName, checkSettings, flagOf } from '../options.js';
 import { whyNoSpare } from '../process/node-command.js';
-import { ignoredSetting } from '../supervisor/policy.js';
-import { ignoredWatchSetting } from '../supervisor/watch-settings.js';
+import { refusalOf } from '../settings/rules.js';
 import { resolveCommand } from '../process/which.js';
 import type { SupervisorConfig } from '../daemon-process/config.js';
-import { type FlagSpecs, type ParsedLine, SETTING_FLAG_SPECS, kebab, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
+import { type FlagSpecs, type ParsedLine, SETTING_FLAG_SPECS, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
 import { checkName, defaultName } from './names.js';
 import { type DaemonRecord, daemonPaths, writeRecord } from './record.js';
 import { UsageError } from './usage-error.js';
@@ -73,13 +72,11 @@ export function launchOptionsOf(line: ParsedLine): Omit<LaunchRequest, 'command'
   const cwd = textFlag(line, 'cwd');
   if (cwd === '') throw new UsageError('--cwd needs a directory');
   const settings = settingsOf(line);
-  if (settings.maxFiles !== undefined && (settings.maxSize ?? 0) === 0) {
-    throw new UsageError('--max-files needs --max-size: it counts rotated files, and without --max-size the log is never rotated');
-  }
-  const ignored = ignoredSetting({ ...DEFAULTS, ...(settings as Partial<DaemonSettings>) }, DEFAULTS.maxRestartDelay);
-  if (ignored !== undefined) throw new UsageError(`--${kebab(ignored.option)} cannot apply: ${ignored.reason}`);
-  const watchIgnored = ignoredWatchSetting({ ...DEFAULTS, ...(settings as Partial<DaemonSettings>) }, DEFAULTS.watchDebounce);
-  if (watchIgnored !== undefined) throw new UsageError(`--${watchIgnored.option === 'watchIgnore' ? 'ignore' : 'watch-debounce'} cannot apply: ${watchIgnored.reason}`);
+  // The rules between settings, as the library's check walks them, with the flags' spellings (a daemon always has a log).
+  const given = (name: SettingName): boolean => settings[name] !== undefined;
+  const refusal = refusalOf({ settings: { ...DEFAULTS, ...(settings as Partial<DaemonSettings>) }, defaults: DEFAULTS, given, logged: true });
+  const spell = (name: SettingName): string => `--${flagOf(name) ?? name}`;
+  if (refusal !== undefined) throw new UsageError(`${spell(refusal.option)} ${refusal.says(spell)}`);
   const env = parseEnv(listFlag(line, 'env'));
   return { name, settings, log, cwd, env };
 }

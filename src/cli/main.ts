@@ -5,7 +5,7 @@
  * is never loaded: the launcher, the control client, the supervisor and the services are bundles
  * of their own, loaded by the verbs that use them.
  */
-import { XDaemonError, messageOf } from '../errors.js';
+import { XDaemonError, shortMessageOf } from '../errors.js';
 import { execute, parseCommandLine } from './dispatch.js';
 import { processIo, writeAll } from './io.js';
 import { EXIT, UsageError } from './usage-error.js';
@@ -24,7 +24,7 @@ async function main(argv: readonly string[]): Promise<void> {
       processIo.err(err.message);
       return exit(EXIT.usage);
     }
-    processIo.err(messageOf(err));
+    processIo.err(shortMessageOf(err));
     if (!(err instanceof XDaemonError) && process.env.DEBUG !== undefined && err instanceof Error) writeAll(2, `${err.stack ?? ''}\n`);
     return exit(EXIT.failure);
   }

@@ -5,7 +5,7 @@
  */
 import type { DaemonState, DaemonStatus, DaemonUsage } from '../control/status.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
-import { formatBytes } from '../process/tree-usage.js';
+import { formatBytes } from '../process/proc-memory.js';
 
 export { formatBytes };
 

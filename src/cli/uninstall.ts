@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { loadBundle } from '../bundles.js';
-import { XDaemonError } from '../errors.js';
+import { XDaemonError, shortMessageOf } from '../errors.js';
 import { readLine } from './flags.js';
 import type { Io } from './io.js';
 import { namesOf } from './daemons.js';
@@ -39,7 +39,7 @@ export async function uninstall(request: UninstallRequest, io: Io): Promise<numb
   try {
     svc = await Service.find(request.name, where);
   } catch (err) {
-    if (err instanceof RangeError || err instanceof TypeError) throw new UsageError(err.message.replace(/^xdaemon: /, ''));
+    if (err instanceof RangeError || err instanceof TypeError) throw new UsageError(shortMessageOf(err));
     throw err;
   }
   if (svc === undefined) throw new XDaemonError(`no service named ${JSON.stringify(request.name)} is installed`, { code: 'ENOENT' });

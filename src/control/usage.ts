@@ -8,8 +8,9 @@
  * the supervisor; where neither can be had, nothing: the fields are absent ("unknown"), never a
  * wrong number.
  */
-import { HAS_PROC } from '../process/proc.js';
-import { CLOCK_TICKS, membersOf, rssOf, sharedSnapshot, usageOf } from '../process/tree-usage.js';
+import { CLOCK_TICKS, HAS_PROC } from '../process/proc.js';
+import { rssOf } from '../process/proc-memory.js';
+import { treeStrategy } from '../process/worker-tree.js';
 import type { CpuSample } from './protocol.js';
 
 /** What a daemon's worker tree (and its supervisor) use. Absent fields are unknown. */
@@ -54,14 +55,15 @@ export function measureUsage(supervisorPid: number, workerPid: number | undefine
   const supervisorRss = rssOf(supervisorPid);
   if (supervisorRss === undefined) return undefined;
   if (workerPid === undefined || sample === undefined || sample.workerPid !== workerPid) return { supervisorRss };
-  const tree = usageOf(membersOf(sharedSnapshot(sample.workerPid), { pid: sample.workerPid, starttime: sample.starttime }, sample.members ?? []), { pss: true });
-  if (tree.pids.length === 0) return { supervisorRss };
+  // The members the supervisor found at its last sample, and those linked to the worker now: no environment is read.
+  const [tree] = treeStrategy().usage([{ id: { pid: sample.workerPid, starttime: sample.starttime }, known: sample.members ?? [] }], 'pss');
+  if (tree === undefined || tree.members.length === 0) return { supervisorRss };
   const cpu = cpuPercent(sample.samples, tree.ticks, now);
   return {
     ...(cpu === undefined ? {} : { cpu: cpu.cpu, cpuWindow: cpu.window }),
-    rss: tree.rss,
+    ...(tree.rss === undefined ? {} : { rss: tree.rss }),
     ...(tree.pss === undefined ? {} : { pss: tree.pss }),
-    processes: tree.pids.length,
+    processes: tree.members.length,
     supervisorRss,
   };
 }

@@ -4,7 +4,7 @@
  * is never packed into one string, so a long one fails no more than the program itself would
  * (Linux caps a single argument at 128 KB: `spawn E2BIG`).
  */
-import type { DaemonSettings } from '../options.js';
+import type { DaemonSettings } from '../settings/types.js';
 import type { HandshakeChannel } from './handshake.js';
 
 /** Detached: started by a launcher, the log is its only output. Foreground: the lines go to stderr too. */

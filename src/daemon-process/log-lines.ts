@@ -5,7 +5,7 @@
  * only here, and test/daemon-process/log-lines.test.ts shows each one without a process.
  */
 import type { Counters, SupervisorEnd, SupervisorEvents } from '../supervisor/supervisor-api.js';
-import type { DaemonSettings } from '../options.js';
+import type { DaemonSettings } from '../settings/types.js';
 import type { Origin } from './control-server.js';
 
 /** `count a/b; errors c/d`, as Go writes it (`unlimited` for maxCount 0). */

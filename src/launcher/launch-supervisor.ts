@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { absolutePidFile } from '../control/address.js';
 import { EXIT_ALREADY_RUNNING, XDaemonError, messageOf } from '../errors.js';
-import type { DaemonSettings } from '../options.js';
+import type { DaemonSettings } from '../settings/types.js';
 import { workingDirectory } from '../process/spawn-child.js';
 import type { SupervisorConfig } from '../daemon-process/config.js';
 import { superviseInThisProcess } from './foreground.js';

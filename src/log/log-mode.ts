@@ -1,4 +1,8 @@
-/** Which log mode settings ask for: piped when the supervisor must see the worker's output. */
+/**
+ * Which log mode the settings ask for (piped when the supervisor must see the worker's output), and
+ * the log's rule of the settings.
+ */
+import type { SettingRule } from '../settings/types.js';
 
 /**
  * True when the settings need the supervisor to read the worker's output (piped mode). Without a
@@ -11,17 +15,17 @@ export function isPiped(options: { logFile: string; timestamps: boolean; maxSize
 }
 
 /**
- * A log setting that would be accepted and then ignored, as the message of the error that refuses
- * it: `timestamps` or `maxSize` without a log file (the output is discarded), `maxFiles` (given,
- * not defaulted) without `maxSize` (nothing is ever rotated). Undefined when every one applies.
+ * The log's rule of the settings (../settings/rules): a log setting that would be accepted and
+ * then ignored: `timestamps` or `maxSize` without a log file (the output is discarded), `maxFiles`
+ * (given, not defaulted) without `maxSize` (nothing is ever rotated). Asked only where it is known
+ * whether there is a log file.
  */
-export function unusedLogSetting(
-  logFile: string,
-  settings: { timestamps: boolean; maxSize: number },
-  maxFilesGiven: boolean,
-): string | undefined {
-  if (logFile === '' && settings.timestamps) return "timestamps needs a logFile: without one the worker's output is discarded";
-  if (logFile === '' && settings.maxSize > 0) return "maxSize needs a logFile: without one the worker's output is discarded, nothing to rotate";
-  if (maxFilesGiven && settings.maxSize === 0) return 'maxFiles needs maxSize: it counts rotated files, and without maxSize the log is never rotated';
+export const unusedLogSetting: SettingRule = ({ settings, given, logged }) => {
+  if (logged === undefined) return undefined;
+  if (!logged && settings.timestamps) return { option: 'timestamps', says: () => "needs a logFile: without one the worker's output is discarded" };
+  if (!logged && settings.maxSize > 0) return { option: 'maxSize', says: () => "needs a logFile: without one the worker's output is discarded, nothing to rotate" };
+  if (given('maxFiles') && settings.maxSize === 0) {
+    return { option: 'maxFiles', says: (s) => `needs ${s('maxSize')}: it counts rotated files, and without ${s('maxSize')} the log is never rotated` };
+  }
   return undefined;
-}
+};

@@ -19,6 +19,12 @@ export interface ProcEntry {
   ticks: number;
 }
 
+/**
+ * Clock ticks per second of the CPU times in /proc (`USER_HZ`): 100 on every architecture Linux
+ * runs Node on (the kernel exports a fixed USER_HZ whatever its internal HZ).
+ */
+export const CLOCK_TICKS = 100;
+
 /** True on a system with a Linux-style /proc. */
 export const HAS_PROC = process.platform === 'linux';
 

@@ -66,7 +66,7 @@ export function spawnDetached(spec: ChildSpec): ChildProcess & { pid: number } {
   if (child.pid === undefined) {
     // The cause arrives as an 'error' event on the next tick; keep it from crashing the process.
     child.once('error', () => undefined);
-    throw new XDaemonError(`cannot start ${JSON.stringify(spec.file)}: the system refused to create the process`);
+    throw new XDaemonError(`cannot start ${JSON.stringify(spec.file)}: the system refused to create the process`, { reason: 'the system refused to create the process' });
   }
   return child as ChildProcess & { pid: number };
 }
@@ -85,10 +85,12 @@ function preflight(spec: ChildSpec): void {
     throw new XDaemonError(`cannot start ${JSON.stringify(spec.file)}: working directory ${JSON.stringify(spec.cwd)}: ${messageOf(err)}`, {
       cause: err,
       code: errorCode(err),
+      reason: `working directory ${JSON.stringify(spec.cwd)}: ${messageOf(err)}`,
     });
   }
   if (!isDir) {
-    throw new XDaemonError(`cannot start ${JSON.stringify(spec.file)}: working directory ${JSON.stringify(spec.cwd)} is not a directory`);
+    const reason = `working directory ${JSON.stringify(spec.cwd)} is not a directory`;
+    throw new XDaemonError(`cannot start ${JSON.stringify(spec.file)}: ${reason}`, { reason });
   }
 }
 
@@ -96,6 +98,7 @@ function startError(file: string, err: unknown): XDaemonError {
   return new XDaemonError(`cannot start ${JSON.stringify(file)}: ${messageOf(err)}`, {
     cause: err,
     code: errorCode(err),
+    reason: messageOf(err),
   });
 }
 

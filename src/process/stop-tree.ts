@@ -1,13 +1,22 @@
 /**
  * Stopping a worker's whole tree: the stop signal to every member, SIGKILL to what is left after
- * the grace period, done when nothing is left (a zombie counts as gone). On Linux the tree is
- * found through /proc (see ./process-tree); elsewhere it is the worker's process group.
+ * the grace period, done when nothing is left (a zombie counts as gone). The members are the tree
+ * strategy's (./worker-tree: on Linux, found through /proc); where it has none to tell, the tree is
+ * the worker's process group.
  */
-import { HAS_PROC, environHas, isZombie, listProcs, readProc } from './proc.js';
-import { type ProcessId, selectTree } from './process-tree.js';
-
-export type { ProcessId };
+import { isZombie, readProc } from './proc.js';
 import { groupAlive, signalGroup } from './process-group.js';
+import type { ProcessId } from './process-tree.js';
+import { type TreeMark, type TreeStrategy, treeStrategy } from './worker-tree.js';
+
+export type { ProcessId, TreeMark };
+
+let strategy: TreeStrategy | undefined;
+
+/** The tree strategy of the stops (made on first use: a worker imports this module and may never stop a tree). */
+function trees(): TreeStrategy {
+  return (strategy ??= treeStrategy());
+}
 
 /** How to stop a tree. */
 export interface StopTreeOptions {
@@ -37,19 +46,9 @@ const POLL_MS = 25;
 /** How long after SIGKILL a stop keeps waiting before it reports survivors. */
 const KILL_GRACE_MS = 2000;
 
-/**
- * What marks a process as a tree member besides its links: the exact environment entry a worker
- * got (its tree token), or a prefix shared by every worker of one supervisor.
- */
-export type TreeMark = { entry: string } | { prefix: string };
-
-/** The live members of `root`'s tree now (Linux). */
+/** The live members of `root`'s tree now (the stop's scan, and what an exited worker left running). */
 export function findTree(root: ProcessId, mark?: TreeMark, exclude: readonly number[] = []): ProcessId[] {
-  const skip = new Set([0, 1, process.pid, ...exclude]);
-  const hasToken =
-    mark === undefined ? () => false : 'entry' in mark ? (pid: number) => environHas(pid, mark.entry) : (pid: number) => environHas(pid, mark.prefix, true);
-  // A tree member started after its root: with no pid wrap since, only higher pids need reading.
-  return selectTree(listProcs(root.pid > 0 ? root.pid : 0), root, hasToken, skip).map(({ pid, starttime }) => ({ pid, starttime }));
+  return trees().members({ id: root, mark }, exclude);
 }
 
 /** The identity of a live process (Linux), or undefined. */
@@ -60,7 +59,7 @@ export function identify(pid: number): ProcessId | undefined {
 
 /** Sends `signal` to the tree of `root` without waiting; returns the pids signalled. */
 export function signalTree(root: ProcessId, signal: NodeJS.Signals, mark?: TreeMark, exclude: readonly number[] = []): number[] {
-  if (!HAS_PROC) {
+  if (!trees().available) {
     signalGroup(root.pid, signal);
     return [root.pid];
   }
@@ -71,10 +70,10 @@ export function signalTree(root: ProcessId, signal: NodeJS.Signals, mark?: TreeM
 
 /** Stops the tree of `root`: the signal, SIGKILL after `killTimeout`, resolved when all are gone. */
 export async function stopTree(root: ProcessId, options: StopTreeOptions): Promise<StopTreeResult> {
-  return HAS_PROC ? stopTreeByProc(root, options) : stopGroup(root, options);
+  return trees().available ? stopTreeByMembers(root, options) : stopGroup(root, options);
 }
 
-async function stopTreeByProc(root: ProcessId, options: StopTreeOptions): Promise<StopTreeResult> {
+async function stopTreeByMembers(root: ProcessId, options: StopTreeOptions): Promise<StopTreeResult> {
   const signal = options.signal ?? 'SIGTERM';
   const started = Date.now();
   const known = new Map<number, number>();

@@ -5,12 +5,15 @@
  * looking a bare command up in PATH is the Service's job, at install.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { XDaemonError, describe } from '../errors.js';
+import { XDaemonError, describe, optionError } from '../errors.js';
 import { type ProcessFacts, currentFacts, programCommand } from '../launcher/program.js';
+import { SERVICE_SETTING_NAMES } from '../settings/derived.js';
+import { MAX_TIMER, SETTINGS } from '../settings/table.js';
+import type { SettingValue } from '../settings/types.js';
 import { type ListenAddress, parseAddresses } from '../socket/address.js';
 
-/** When the service manager restarts the program. */
-export type RestartMode = 'always' | 'on-failure' | 'never';
+/** When the service manager restarts the program (the values of the `restart` setting). */
+export type RestartMode = SettingValue<'restart'>;
 
 /** The service managers xdaemon installs into. */
 export type BackendName = 'systemd' | 'launchd' | 'windows';
@@ -153,14 +156,17 @@ export const SERVICE_DEFAULTS = Object.freeze({
 /** What `waitReady: true` waits, in ms: systemd's default start timeout. */
 export const DEFAULT_WAIT_READY = 90_000;
 
-const OPTION_KEYS = [
-  'name', 'displayName', 'description', 'command', 'args', 'workingDirectory', 'env', 'user', 'logFile',
-  'errFile', 'restart', 'restartDelay', 'killTimeout', 'userService', 'waitReady', 'oneshot', 'stopArgs', 'listen', 'backend', 'root', 'exec',
-] as const satisfies readonly (keyof ServiceOptions)[];
+/** The settings table's rows marked `service` (a new one must become an option above: else this fails to compile). */
+const SETTING_KEYS: readonly (keyof ServiceOptions)[] = SERVICE_SETTING_NAMES;
 
-const RESTART_MODES: readonly RestartMode[] = ['always', 'on-failure', 'never'];
+/** The options: the service's own, then the settings a service manager has. */
+const OPTION_KEYS: readonly (keyof ServiceOptions)[] = [
+  'name', 'displayName', 'description', 'command', 'args', 'workingDirectory', 'env', 'user', 'logFile',
+  'userService', 'oneshot', 'stopArgs', 'backend', 'root', 'exec', ...SETTING_KEYS,
+];
+
+const RESTART_MODES: readonly RestartMode[] = SETTINGS.restart.kind.values;
 const BACKENDS: readonly BackendName[] = ['systemd', 'launchd', 'windows'];
-const MAX_TIMER = 2 ** 31 - 1;
 /** A letter-or-digit-led service name a unit file, a launchd label and a task can all hold. */
 const NAME_RE = /^[A-Za-z0-9_-][A-Za-z0-9._@-]{0,99}$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -169,16 +175,17 @@ const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
 const WINDOWS_ABSOLUTE_RE = /^([A-Za-z]:[\\/]|\\\\)/;
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const fail = (key: string, must: string, value: unknown): TypeError =>
-  new TypeError(`xdaemon: service option ${key} must be ${must}, got ${describe(value)}`);
+/** A TypeError or RangeError refusing service option `key` for `reason` (`subject`: how the message names it). */
+const bad = <E extends TypeError | RangeError>(Kind: new (message: string) => E, key: string, reason: string, subject = `service option ${key}`): E =>
+  optionError(Kind, `${subject} ${reason}`, { option: key, reason });
+
+const fail = (key: string, must: string, value: unknown): TypeError => bad(TypeError, key, `must be ${must}, got ${describe(value)}`);
 
 /** Throws unless `text` can be written out as UTF-8 and passed to a process (no NUL, no lone surrogate). */
 function checkText(key: string, value: unknown, what = 'a string'): asserts value is string {
   if (typeof value !== 'string') throw fail(key, what, value);
-  if (value.includes('\0')) throw new RangeError(`xdaemon: service option ${key} must not contain a NUL character, got ${describe(value)}`);
-  if (LONE_SURROGATE_RE.test(value)) {
-    throw new RangeError(`xdaemon: service option ${key} must be valid Unicode (it has a lone surrogate), got ${describe(value)}`);
-  }
+  if (value.includes('\0')) throw bad(RangeError, key, `must not contain a NUL character, got ${describe(value)}`);
+  if (LONE_SURROGATE_RE.test(value)) throw bad(RangeError, key, `must be valid Unicode (it has a lone surrogate), got ${describe(value)}`);
 }
 
 function checkNonEmpty(key: string, value: unknown): asserts value is string {
@@ -188,15 +195,13 @@ function checkNonEmpty(key: string, value: unknown): asserts value is string {
 
 function checkOneLine(key: string, value: unknown): asserts value is string {
   checkText(key, value);
-  if (CONTROL_RE.test(value)) {
-    throw new RangeError(`xdaemon: service option ${key} must be one line without control characters, got ${describe(value)}`);
-  }
+  if (CONTROL_RE.test(value)) throw bad(RangeError, key, `must be one line without control characters, got ${describe(value)}`);
 }
 
 function checkMillis(key: string, value: unknown): asserts value is number {
   if (typeof value !== 'number') throw fail(key, 'a number of milliseconds', value);
   if (!Number.isInteger(value) || value < 0 || value > MAX_TIMER) {
-    throw new RangeError(`xdaemon: service option ${key} must be a whole number of milliseconds from 0 to ${MAX_TIMER}, got ${describe(value)}`);
+    throw bad(RangeError, key, `must be a whole number of milliseconds from 0 to ${MAX_TIMER}, got ${describe(value)}`);
   }
 }
 
@@ -205,13 +210,18 @@ function checkMillis(key: string, value: unknown): asserts value is number {
  * of the wrong type, a name a unit file cannot hold, a control character in a one-line text.
  */
 export function checkServiceOptions(options: unknown): asserts options is ServiceOptions {
+  checkOptions(options);
+}
+
+/** {@link checkServiceOptions}, returning the `listen` addresses it parsed (none: empty). */
+function checkOptions(options: unknown): ListenAddress[] {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`xdaemon: service options must be an object, got ${describe(options)}`);
+    throw bad(TypeError, 'options', `must be an object, got ${describe(options)}`, 'service options');
   }
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new TypeError(`xdaemon: unknown service option ${JSON.stringify(key)} (known: ${OPTION_KEYS.join(', ')})`);
+      throw optionError(TypeError, `unknown service option ${JSON.stringify(key)} (known: ${OPTION_KEYS.join(', ')})`, { option: key, reason: 'is not a service option' });
     }
   }
   checkServiceName(o.name);
@@ -230,7 +240,7 @@ export function checkServiceOptions(options: unknown): asserts options is Servic
     if (typeof env !== 'object' || env === null || Array.isArray(env)) throw fail('env', 'an object of strings', env);
     for (const [name, value] of Object.entries(env)) {
       if (!ENV_NAME_RE.test(name)) {
-        throw new RangeError(`xdaemon: service option env has a name that is not letters, digits and _ (not starting with a digit): ${JSON.stringify(name)}`);
+        throw bad(RangeError, 'env', `has a name that is not letters, digits and _ (not starting with a digit): ${JSON.stringify(name)}`);
       }
       checkText(`env.${name}`, value);
     }
@@ -239,7 +249,8 @@ export function checkServiceOptions(options: unknown): asserts options is Servic
     checkNonEmpty('user', o.user);
     checkOneLine('user', o.user);
     if (o.userService === true) {
-      throw new TypeError(`xdaemon: service options user (${describe(o.user)}) and userService cannot be combined: a user service runs as the user who installs it`);
+      const reason = 'cannot be combined with userService: a user service runs as the user who installs it';
+      throw optionError(TypeError, `service options user (${describe(o.user)}) and userService cannot be combined: a user service runs as the user who installs it`, { option: 'user', reason });
     }
   }
   if (set('restart') && !RESTART_MODES.includes(o.restart as RestartMode)) {
@@ -253,24 +264,30 @@ export function checkServiceOptions(options: unknown): asserts options is Servic
   if (set('stopArgs')) {
     if (!Array.isArray(o.stopArgs)) throw fail('stopArgs', 'an array of strings', o.stopArgs);
     o.stopArgs.forEach((arg: unknown, i: number) => checkText(`stopArgs[${i}]`, arg));
-    if (o.oneshot !== true) throw new TypeError('xdaemon: service option stopArgs goes with oneshot: true (a service that keeps running is stopped by a signal)');
+    if (o.oneshot !== true) throw bad(TypeError, 'stopArgs', 'goes with oneshot: true (a service that keeps running is stopped by a signal)');
   }
   if (o.oneshot === true) {
-    if (set('restart') && o.restart !== 'never') throw new TypeError(`xdaemon: service option oneshot runs the command once: restart must be "never" (or unset), got ${describe(o.restart)}`);
-    if (set('waitReady') && o.waitReady !== false && o.waitReady !== 0) throw new TypeError('xdaemon: service options oneshot and waitReady cannot be combined: a oneshot service is started when its command has ended');
+    if (set('restart') && o.restart !== 'never') {
+      throw bad(TypeError, 'restart', `must be "never" (or unset), got ${describe(o.restart)}`, 'service option oneshot runs the command once: restart');
+    }
+    if (set('waitReady') && o.waitReady !== false && o.waitReady !== 0) {
+      throw bad(TypeError, 'waitReady', 'cannot be combined: a oneshot service is started when its command has ended', 'service options oneshot and waitReady');
+    }
   }
+  let listen: ListenAddress[] = [];
   if (set('listen')) {
     if (!Array.isArray(o.listen)) throw fail('listen', 'an array of addresses', o.listen);
     o.listen.forEach((a: unknown, i: number) => checkOneLine(`listen[${i}]`, a));
-    parseAddresses(o.listen as string[]);
+    listen = parseAddresses(o.listen as string[]);
     if (o.backend !== undefined && o.backend !== 'systemd') {
-      throw new TypeError(`xdaemon: service option listen needs systemd (a socket unit); ${String(o.backend)} cannot pass sockets to the program`);
+      throw bad(TypeError, 'listen', `needs systemd (a socket unit); ${String(o.backend)} cannot pass sockets to the program`);
     }
   }
   if (set('backend') && !BACKENDS.includes(o.backend as BackendName)) {
     throw fail('backend', `one of ${BACKENDS.map((b) => `"${b}"`).join(', ')}`, o.backend);
   }
   if (set('exec') && typeof o.exec !== 'function') throw fail('exec', 'a function', o.exec);
+  return listen;
 }
 
 /**
@@ -280,14 +297,14 @@ export function checkServiceOptions(options: unknown): asserts options is Servic
  */
 export function checkServiceName(name: unknown): asserts name is string {
   if (typeof name !== 'string') throw fail('name', 'a string', name);
-  const bad = (why: string): RangeError => new RangeError(`xdaemon: service name ${JSON.stringify(name)} ${why}`);
-  if (name.length === 0 || name.length > 100) throw bad('must be 1 to 100 characters long');
-  if (name.includes('..')) throw bad('must not contain ".."');
+  const badName = (why: string): RangeError => bad(RangeError, 'name', why, `service name ${JSON.stringify(name)}`);
+  if (name.length === 0 || name.length > 100) throw badName('must be 1 to 100 characters long');
+  if (name.includes('..')) throw badName('must not contain ".."');
   if (!NAME_RE.test(name)) {
-    throw bad('may hold only letters, digits, ".", "_", "-" and "@", and must not start with "." or "@"');
+    throw badName('may hold only letters, digits, ".", "_", "-" and "@", and must not start with "." or "@"');
   }
   const at = name.split('@').length - 1;
-  if (at > 1 || name.endsWith('@')) throw bad('may hold one "@", not at its end (systemd reads that as a template)');
+  if (at > 1 || name.endsWith('@')) throw badName('may hold one "@", not at its end (systemd reads that as a template)');
 }
 
 /** The facts a configuration is resolved against: the process (for "this program") and the current directory. */
@@ -310,7 +327,7 @@ export function currentResolveFacts(): ResolveFacts {
  * XDaemonError when this program cannot be started again (`node -e`, a REPL).
  */
 export function resolveServiceConfig(options: ServiceOptions, facts: ResolveFacts = currentResolveFacts()): ServiceConfig {
-  checkServiceOptions(options);
+  const listen = checkOptions(options);
   // A Windows path (C:\x, \\server\share) is absolute wherever the options are resolved.
   const abs = (path: string): string => (WINDOWS_ABSOLUTE_RE.test(path) ? path : resolve(facts.cwd, path));
   const extra = [...(options.args ?? [])];
@@ -344,7 +361,7 @@ export function resolveServiceConfig(options: ServiceOptions, facts: ResolveFact
     waitReady: waitReady === true ? DEFAULT_WAIT_READY : waitReady === false ? 0 : waitReady,
     oneshot: options.oneshot === true,
     stopArgs: [...(options.stopArgs ?? [])],
-    listen: parseAddresses(options.listen ?? []),
+    listen,
   };
 }
 

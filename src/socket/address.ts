@@ -3,6 +3,7 @@
  * each optionally named (`http=8080`). Pure, so the library, the CLI and the service installer
  * refuse the same bad address with the same line before anything is bound.
  */
+import { optionError } from '../errors.js';
 
 /** One address to listen on. */
 export type ListenAddress =
@@ -17,7 +18,7 @@ const NAME = /^[A-Za-z0-9_.@-]{1,255}$/;
  * (`defaultIndex`). Throws a RangeError naming the address and what is wrong.
  */
 export function parseAddress(text: string, defaultIndex: number): ListenAddress {
-  const bad = (why: string): RangeError => new RangeError(`xdaemon: listen address ${JSON.stringify(text)}: ${why}`);
+  const bad = (why: string): RangeError => optionError(RangeError, `listen address ${JSON.stringify(text)}: ${why}`, { option: 'listen', reason: why });
   let rest = text;
   let name = `listen${defaultIndex}`;
   const eq = text.indexOf('=');
@@ -59,13 +60,17 @@ export function parseAddresses(texts: readonly string[]): ListenAddress[] {
   const names = new Set<string>();
   const places = new Set<string>();
   for (const a of addresses) {
-    if (names.has(a.name)) throw new RangeError(`xdaemon: listen: the name ${JSON.stringify(a.name)} is given twice`);
+    if (names.has(a.name)) throw twice(`the name ${JSON.stringify(a.name)} is given twice`);
     names.add(a.name);
     const place = a.kind === 'unix' ? a.path : `${a.host}|${a.port}`;
-    if (places.has(place)) throw new RangeError(`xdaemon: listen: ${JSON.stringify(a.text)} is given twice`);
+    if (places.has(place)) throw twice(`${JSON.stringify(a.text)} is given twice`);
     places.add(place);
   }
   return addresses;
+}
+
+function twice(reason: string): RangeError {
+  return optionError(RangeError, `listen: ${reason}`, { option: 'listen', reason });
 }
 
 /** How an address reads in messages: `127.0.0.1:8080`, `[::1]:8080`, `*:8080`, `unix:/path`. */

@@ -11,7 +11,8 @@
  * socket, not of a descriptor: it stays after the helper is gone).
  */
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
-import { type ListenAddress, describeAddress, parseAddresses } from './address.js';
+import { listenAddresses } from '../settings/listen.js';
+import { type ListenAddress, describeAddress } from './address.js';
 
 /** One held socket. */
 export interface HeldSocket {
@@ -59,7 +60,8 @@ export class SocketHolder {
     if (process.platform === 'win32') {
       throw new XDaemonError('listen is not supported on Windows: Node cannot pass a listening socket to a child process there', { code: 'ENOTSUP' });
     }
-    const addresses = parseAddresses(listen);
+    // Parsed by the settings' check already (its list), parsed here only for a list that was not checked.
+    const addresses = listenAddresses(listen);
     const handles: ServerHandle[] = [];
     const files: string[] = [];
     const sockets: HeldSocket[] = [];

@@ -2,12 +2,11 @@
  * The supervisor's CPU samples of each instance's worker tree: the tree's cumulative CPU time at
  * the worker's start and then every few seconds, kept (the last two) for the state file, from which `status()`
  * and `xdaemon list` tell the CPU use over a recent window with one reading of /proc of their own,
- * without waking this process. A sample costs one scan of the processes started after the worker
- * (the environment of each new one read once: ../process/tree-usage).
+ * without waking this process. The tree strategy measures (../process/worker-tree: the token scan
+ * costs one scan of the processes started after the workers, the environment of each new one read once).
  */
 import type { CpuSample } from '../control/protocol.js';
-import { HAS_PROC } from '../process/proc.js';
-import { type TreeRef, TreeScanner } from '../process/tree-usage.js';
+import { type TreeRef, type TreeUsage, treeStrategy } from '../process/worker-tree.js';
 
 /** How often the tree's CPU time is sampled, ms: a client's window is 1 to 2 intervals long. */
 export const CPU_SAMPLE_MS = 5000;
@@ -25,8 +24,8 @@ export interface SampledWorkers {
 export class CpuSampler {
   /** By instance. */
   private readonly current = new Map<number, CpuSample>();
-  /** By instance: each keeps what it found of its own tree. */
-  private readonly scanners = new Map<number, TreeScanner>();
+  /** Its own strategy: it remembers what it learned of each tree between samples. */
+  private readonly trees = treeStrategy();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -45,7 +44,7 @@ export class CpuSampler {
 
   /** Samples now (at a worker's start: its first sample), and every interval from now. */
   restart(): void {
-    if (!HAS_PROC) return;
+    if (!this.trees.available) return;
     this.stop();
     this.takeAll();
     this.timer = setInterval(() => {
@@ -64,8 +63,9 @@ export class CpuSampler {
     const workers = this.source.instanceWorkers;
     const running = new Set(workers.map((w) => w.instance));
     for (const instance of this.current.keys()) if (!running.has(instance)) this.current.delete(instance);
+    const usages = this.trees.usage(workers.map((w) => w.tree), 'none');
     let changed = false;
-    for (const { instance, tree } of workers) if (this.take(instance, tree)) changed = true;
+    for (const [i, { instance, tree }] of workers.entries()) if (this.take(instance, tree, usages[i] as TreeUsage)) changed = true;
     return changed;
   }
 
@@ -74,12 +74,8 @@ export class CpuSampler {
    * (the same ticks as the last sample, taken less than {@link IDLE_REWRITE_MS} ago), whose state
    * file is then not rewritten every few seconds for nothing (its figure, 0 %, stays right over the longer window).
    */
-  private take(instance: number, tree: SampledWorkers['instanceWorkers'][number]['tree']): boolean {
-    let scanner = this.scanners.get(instance);
-    if (scanner === undefined) this.scanners.set(instance, (scanner = new TreeScanner()));
-    let ticks = 0;
-    const members = scanner.members(tree);
-    for (const m of members) ticks += m.ticks;
+  private take(instance: number, tree: SampledWorkers['instanceWorkers'][number]['tree'], usage: TreeUsage): boolean {
+    const { ticks, members } = usage;
     const at = Date.now();
     const current = this.current.get(instance);
     const same = current?.workerPid === tree.id.pid && current.starttime === tree.id.starttime;

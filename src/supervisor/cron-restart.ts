@@ -6,7 +6,7 @@
  * for it unless a schedule is set. One timer waits for the next time; it is armed again after each
  * (a timer longer than Node's limit of ~24.8 days wakes up early and waits again).
  */
-import { MAX_TIMER } from '../options.js';
+import { MAX_TIMER } from '../settings/table.js';
 import { type Clock, type Procedure, type RestartTarget, workersText } from './restart-target.js';
 
 const SYSTEM_CLOCK: Clock = { now: () => Date.now() };

@@ -8,6 +8,8 @@
  * code of the worker does not matter, unless `restart` (opt-in) says otherwise: `on-failure` ends
  * after a successful exit (code 0, or one of `successExitCodes`), `never` after the first run.
  */
+import { cannotApply } from '../settings/refusal.js';
+import type { SettingRule } from '../settings/types.js';
 
 /** Limits of the restart loop. */
 export interface RestartPolicy {
@@ -108,27 +110,23 @@ export function exited(policy: RestartPolicy, history: RestartHistory, seconds: 
   };
 }
 
-/** A restart setting that the policy would accept and never use, and why. */
-export interface IgnoredSetting {
-  option: 'successExitCodes' | 'maxRestartDelay' | 'backoff';
-  reason: string;
-}
-
 /**
- * The first setting of `policy` that would have no effect (none of them is set by default), so
- * that it is refused instead of ignored: success codes under `restart: 'always'` (every exit is
- * restarted alike), a cap of the backoff that is fixed, an exponential backoff of no delay.
- * `defaultCap` is maxRestartDelay's default (a cap left at it is not one that was set).
+ * The rule the policy adds to the settings (../settings/rules): the first restart setting that
+ * would have no effect (none of them is set by default), so that it is refused instead of
+ * ignored: success codes under `restart: 'always'` (every exit is restarted alike), a cap of the
+ * backoff that is fixed, an exponential backoff of no delay. A cap left at its default is not one
+ * that was set.
  */
-export function ignoredSetting(policy: RestartPolicy, defaultCap: number): IgnoredSetting | undefined {
-  if (policy.successExitCodes.length > 0 && policy.restart === 'always') {
-    return { option: 'successExitCodes', reason: "it applies with restart 'on-failure' or 'never', and restart 'always' restarts after every exit alike" };
+export const ignoredSetting: SettingRule = ({ settings, defaults }) => {
+  if (settings.successExitCodes.length > 0 && settings.restart === 'always') {
+    return cannotApply('successExitCodes', "it applies with restart 'on-failure' or 'never', and restart 'always' restarts after every exit alike");
   }
-  if (policy.maxRestartDelay !== defaultCap && policy.backoff === 'fixed') {
-    return { option: 'maxRestartDelay', reason: "it caps the exponential backoff, and backoff is 'fixed'" };
+  if (settings.maxRestartDelay !== defaults.maxRestartDelay && settings.backoff === 'fixed') {
+    return cannotApply('maxRestartDelay', "it caps the exponential backoff, and backoff is 'fixed'");
   }
-  if (policy.backoff === 'exponential' && policy.restartDelay === 0) {
-    return { option: 'backoff', reason: 'the exponential backoff doubles restartDelay, which is 0 (give restartDelay too)' };
+  if (settings.backoff === 'exponential' && settings.restartDelay === 0) {
+    return cannotApply('backoff', 'the exponential backoff doubles restartDelay, which is 0 (give restartDelay too)');
   }
   return undefined;
-}
+};
+

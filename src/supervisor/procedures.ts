@@ -9,7 +9,7 @@
  * `errors`; a cron or watch one is the daemon's reload (`reloads`) or restart (`restarts`).
  * Nothing runs for a setting that is not set (and the cron parser is loaded only for a schedule).
  */
-import type { DaemonSettings } from '../options.js';
+import type { DaemonSettings } from '../settings/types.js';
 import { startCronRestart } from './cron-restart.js';
 import { startMemoryCheck } from './memory-check.js';
 import type { InstanceWorker, Procedure, ProcedureContext, RestartTarget } from './restart-target.js';

@@ -6,7 +6,7 @@
  * old one anyway, this never does. The supervisor allows one reload at a time.
  */
 import { XDaemonError, messageOf } from '../errors.js';
-import type { DaemonSettings } from '../options.js';
+import type { DaemonSettings } from '../settings/types.js';
 import type { Slot } from './slot.js';
 import type { SupervisorEvents } from './supervisor-api.js';
 import { type WorkerRun, now } from './worker-run.js';
@@ -35,7 +35,7 @@ export async function reloadSlots(slots: readonly Slot[], host: ReloadHost, coun
   host.emit('reloading', { instances: slots.length });
   for (const slot of slots) {
     const instance = slot.index;
-    if (!host.active()) throw new XDaemonError('reload: the supervisor is stopping');
+    if (!host.active()) throw new XDaemonError('reload: the supervisor is stopping', { reason: 'the supervisor is stopping', instance });
     const old = slot.worker;
     const keeps = old === undefined ? 'no old worker was running' : `the old worker pid ${old.pid} keeps running`;
     const began = now();
@@ -44,18 +44,19 @@ export async function reloadSlots(slots: readonly Slot[], host: ReloadHost, coun
     try {
       candidate = slot.startCandidate();
     } catch (err) {
-      const message = `reload: instance ${instance}: the replacement did not start (${messageOf(err)}); ${keeps}`;
+      const reason = `the replacement did not start (${messageOf(err)})`;
+      const message = `reload: instance ${instance}: ${reason}; ${keeps}`;
       host.emit('reload-failed', { instance, message });
-      throw new XDaemonError(message, { cause: err });
+      throw new XDaemonError(message, { cause: err, reason, instance });
     }
     host.emit('reload-start', { instance, pid: candidate.pid, oldPid: old?.pid });
     const failure = await waitUp(candidate, host.settings);
-    if (!host.active()) throw new XDaemonError('reload: the supervisor is stopping');
+    if (!host.active()) throw new XDaemonError('reload: the supervisor is stopping', { reason: 'the supervisor is stopping', instance });
     if (failure !== undefined) {
       await candidate.stop('reload', 'SIGTERM');
       const message = `reload: instance ${instance}: the replacement pid ${candidate.pid} ${failure}; ${keeps}`;
       host.emit('reload-failed', { instance, message });
-      throw new XDaemonError(message, { code: 'ERELOAD' });
+      throw new XDaemonError(message, { code: 'ERELOAD', reason: failure, instance, pid: candidate.pid });
     }
     const seconds = (now() - began) / 1000;
     const retired = slot.adopt(candidate, counted);

@@ -4,7 +4,7 @@
  * procedures depend on this interface alone, never on the Supervisor class, so that the loop and
  * its procedures can be loaded and tested apart.
  */
-import type { TreeRef } from '../process/tree-usage.js';
+import type { TreeRef } from '../process/worker-tree.js';
 
 /** Why a procedure replaces workers. */
 export type RestartCause = 'memory' | 'cron' | 'watch';

@@ -4,8 +4,8 @@
  * pm2's `NODE_APP_INSTANCE`). With `instances: N` the supervisor holds N of these; each is
  * restarted on its own, so a crash of one never touches the others.
  */
-import { XDaemonError, messageOf } from '../errors.js';
-import type { DaemonSettings } from '../options.js';
+import { XDaemonError, withFields } from '../errors.js';
+import type { SupervisorSettings } from '../settings/types.js';
 import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
 import type { Counters, SupervisorEvents, SupervisorStatus } from './supervisor-api.js';
 import { Spare } from './spare.js';
@@ -21,7 +21,7 @@ const SPARE_BOOT_DELAY_MS = 250;
 
 /** What a slot asks of the supervisor that holds it. */
 export interface SlotHost {
-  readonly settings: Omit<DaemonSettings, 'pidFile'>;
+  readonly settings: SupervisorSettings;
   readonly output: LogSink;
   /** The watcher of its workers' process groups for when the supervisor dies (./group-guard). */
   readonly guard: GroupGuard;
@@ -244,7 +244,7 @@ export class Slot {
       worker = this.startWorker();
     } catch (err) {
       this.history = startFailed(this.history);
-      const error = err instanceof Error ? err : new Error(messageOf(err));
+      const error = withFields(err, { instance: this.index });
       this.host.emit('start-failed', { instance: this.index, error, counters: this.counters() });
       setImmediate(() => this.next());
       return;
@@ -293,11 +293,9 @@ export class Slot {
       this.cleaning = undefined;
     }
     if (!exit.ready && this.host.settings.waitReady > 0) {
-      const message =
-        why === 'not-ready'
-          ? `worker pid ${worker.pid} did not call ready() within ${this.host.settings.waitReady} ms`
-          : `worker pid ${worker.pid} exited with ${signal ?? `code ${code}`} before it was ready`;
-      this.fail(new XDaemonError(message));
+      const reason = why === 'not-ready' ? `did not call ready() within ${this.host.settings.waitReady} ms` : `exited with ${signal ?? `code ${code}`} before it was ready`;
+      const message = `worker pid ${worker.pid} ${reason}`;
+      this.fail(new XDaemonError(message, { reason, instance: this.index, pid: worker.pid }));
       if (!this.everReady) {
         // The first worker never came up: a failed start, never "online anyway".
         this.host.giveUp(this, 1, 'not-ready', message);

@@ -4,12 +4,12 @@
  * supervisor process adds.
  */
 import type { LogSink } from '../log/log-sink.js';
-import type { DaemonOptions } from '../options.js';
+import type { SupervisorSettingOptions } from '../settings/types.js';
 import type { GiveUpReason } from './policy.js';
 import type { Supervisor } from './supervisor.js';
 
-/** Options of a {@link Supervisor}: the command, where its output goes, and the policy settings. */
-export interface SupervisorOptions extends Omit<DaemonOptions, 'pidFile'> {
+/** Options of a {@link Supervisor}: the command, where its output goes, and the settings of the loop. */
+export interface SupervisorOptions extends SupervisorSettingOptions {
   /** The executable: a path, or a name looked up in PATH. */
   command: string;
   /** Its arguments (default none). */
@@ -173,10 +173,9 @@ export function onEveryEvent(
 }
 
 /**
- * What the supervisor process adds to the loop: the second argument of the {@link Supervisor}
- * constructor, for xdaemon's own supervisor process (not a stable interface for programs). Its
- * declaration ships with the types, since the constructor's names it (a stripped one left the
- * published declarations referring to a type that was not there).
+ * What the supervisor process adds to the loop; not for programs (the package does not export it).
+ * Its declaration is published all the same: the constructor's names it, and a declaration of a
+ * type stripped from the output fails a user's `skipLibCheck: false`.
  */
 export interface SupervisorHooks {
   /** Extra environment for the n-th start (1-based), e.g. Go's generation marker. */

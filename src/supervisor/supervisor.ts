@@ -10,8 +10,9 @@
 import { EventEmitter } from 'node:events';
 import { XDaemonError, messageOf } from '../errors.js';
 import { createLogSink } from '../log/log-sink.js';
-import { unusedLogSetting } from '../log/log-mode.js';
-import { type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '../options.js';
+import { checkOptionKeys, checkSettings } from '../settings/check.js';
+import { SUPERVISOR_SETTING_NAMES, supervisorSettings } from '../settings/derived.js';
+import type { SupervisorSettings } from '../settings/types.js';
 import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
 import { resolveCommand } from '../process/which.js';
@@ -65,7 +66,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Resolves when supervision has ended (never rejects). */
   readonly ended: Promise<SupervisorEnd>;
   /** The settings in force (defaults applied). */
-  readonly settings: Omit<DaemonSettings, 'pidFile'>;
+  readonly settings: SupervisorSettings;
   private readonly file: string;
   private readonly args: readonly string[];
   private readonly cwd: string;
@@ -94,16 +95,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   constructor(options: SupervisorOptions, hooks: SupervisorHooks = {}) {
     super();
     if (typeof options !== 'object' || options === null) throw new TypeError('xdaemon: Supervisor options must be an object');
-    checkOptionKeys(options, [...OWN_OPTIONS, ...Object.keys(SETTINGS).filter((k) => k !== 'pidFile')]);
+    checkOptionKeys(options, [...OWN_OPTIONS, ...SUPERVISOR_SETTING_NAMES]);
     const { command, args = [], cwd = process.cwd(), env = process.env, logFile = '' } = options;
     if (typeof command !== 'string') throw new TypeError('xdaemon: command must be a string');
     if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new TypeError('xdaemon: args must be an array of strings');
     if (typeof cwd !== 'string') throw new TypeError('xdaemon: cwd must be a string');
     if (typeof env !== 'object' || env === null) throw new TypeError('xdaemon: env must be an object');
     if (typeof logFile !== 'string') throw new TypeError('xdaemon: logFile must be a string');
-    const { pidFile: _unused, ...settings } = checkSettings(options);
-    const unused = hooks.output === undefined ? unusedLogSetting(logFile, settings, options.maxFiles !== undefined) : undefined;
-    if (unused !== undefined) throw new RangeError(`xdaemon: ${unused}`);
+    // Whether the output goes to a file is known only without the supervisor process's own log.
+    const settings = supervisorSettings(checkSettings(options, { logged: hooks.output === undefined ? logFile !== '' : undefined }));
     this.settings = settings;
     this.cwd = cwd;
     this.env = { ...env };

@@ -1,22 +1,15 @@
 /**
- * Watch's own check of the settings it needs (pure, and kept apart from the watcher so that the
+ * Watch's own rule of the settings it needs (pure, and kept apart from the watcher so that the
  * settings check does not load it): `watchIgnore` and `watchDebounce` only tune `watch`, so with
- * `watch` off they would be accepted and ignored. They are refused instead.
+ * `watch` off they would be accepted and ignored. They are refused instead (../settings/rules).
  */
+import { cannotApply } from '../settings/refusal.js';
+import type { SettingRule } from '../settings/types.js';
 
-/** A watch setting that would have no effect, and why. */
-export interface IgnoredWatchSetting {
-  option: 'watchIgnore' | 'watchDebounce';
-  reason: string;
-}
-
-/** The first watch setting of `settings` that would have no effect; `defaultDebounce` is watchDebounce's default. */
-export function ignoredWatchSetting(
-  settings: { watch: readonly string[]; watchIgnore: readonly string[]; watchDebounce: number },
-  defaultDebounce: number,
-): IgnoredWatchSetting | undefined {
+/** The first watch setting that would have no effect (a debounce left at its default is not one that was set). */
+export const ignoredWatchSetting: SettingRule = ({ settings, defaults }) => {
   if (settings.watch.length > 0) return undefined;
-  if (settings.watchIgnore.length > 0) return { option: 'watchIgnore', reason: 'it adds to what watch ignores, and watch is off (give watch too)' };
-  if (settings.watchDebounce !== defaultDebounce) return { option: 'watchDebounce', reason: 'it is how long watch gathers changes, and watch is off (give watch too)' };
+  if (settings.watchIgnore.length > 0) return cannotApply('watchIgnore', 'it adds to what watch ignores, and watch is off (give watch too)');
+  if (settings.watchDebounce !== defaults.watchDebounce) return cannotApply('watchDebounce', 'it is how long watch gathers changes, and watch is off (give watch too)');
   return undefined;
-}
+};

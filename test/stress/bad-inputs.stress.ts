@@ -1,5 +1,5 @@
 /**
- * Bad inputs across the API, each with its documented error (README, src/options.ts,
+ * Bad inputs across the API, each with its documented error (README, src/settings/,
  * src/log-file.ts): background() log paths and argument types, Daemon settings and options, log
  * paths for the daemon, odd XW_DAEMON_IDX markers, and odd argv that must survive background()
  * byte for byte. Every case checks the message, the exit code, and that nothing is left behind.
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { SETTINGS } from '../../src/options';
+import { SETTINGS } from '../../src/settings/table';
 import { FIXTURES, cleanup, readText, records, run, tempDir } from '../support/fixtures';
 import { waitFor, waitGone, waitNoTagged } from '../support/harness';
 import {

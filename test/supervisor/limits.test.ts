@@ -2,14 +2,14 @@
  * The supervisor's own restarts, driven in-process through the built Supervisor class with real
  * workers: the memory limit (the worker's tree above maxMemory → a graceful restart within 2 s of
  * crossing it, counted in restarts, never in errors) and the cron schedule (a restart at the
- * minute, with a clock the test sets a moment before it). Plus the schedule's check.
+ * minute, with a clock the test sets a moment before it). Plus the schedule's next time (its
+ * check is the settings': test/settings/check.test.ts).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Supervisor as SupervisorClass, SupervisorEvents } from '../../src/supervisor/supervisor';
 import { nextTime } from '../../src/supervisor/cron-restart';
-import { checkSettings } from '../../src/options';
 import { FIXTURES, ROOT, cleanup, readText, tempDir } from '../support/fixtures';
 import { taggedEnv, waitFor, withTimeout } from '../support/harness';
 
@@ -71,15 +71,7 @@ test('cronRestart: the worker is restarted at the minute (a clock set 0.4 s befo
   await withTimeout(sup.stop(), 10_000, 'the stop');
 });
 
-test('the schedule is checked at start: 5 fields, valid values; the next time is in local time; watch tuning without watch is refused', () => {
-  assert.throws(() => checkSettings({ cronRestart: '61 * * * *' }), /^RangeError: xdaemon: cronRestart "61 \* \* \* \*" is not a schedule: .*minute/);
-  assert.throws(() => checkSettings({ cronRestart: '* * * *' }), /cronRestart "\* \* \* \*" is not a schedule: it has 4 field\(s\), a schedule has 5/);
-  assert.throws(() => checkSettings({ cronRestart: '0 0 * * * *' }), /has 6 field\(s\)/);
-  assert.throws(() => checkSettings({ cronRestart: 3 }), /cronRestart must be a string/);
-  assert.equal(checkSettings({ cronRestart: '30 3 * * 1-5' }).cronRestart, '30 3 * * 1-5');
-  assert.throws(() => checkSettings({ watchIgnore: ['dist'] }), /^RangeError: xdaemon: watchIgnore cannot apply: .*watch is off/, 'refused, not ignored');
-  assert.throws(() => checkSettings({ watchDebounce: 50 }), /watchDebounce cannot apply/);
-  assert.deepEqual(checkSettings({ watch: ['.'], watchIgnore: ['dist'], watchDebounce: 50 }).watchIgnore, ['dist']);
+test('the next time of a schedule is in local time', () => {
   const from = new Date(2030, 0, 15, 3, 59, 59, 900).getTime();
   assert.equal(nextTime('0 4 * * *', from), new Date(2030, 0, 15, 4, 0, 0, 0).getTime());
   assert.equal(nextTime('0 4 * * *', new Date(2030, 0, 15, 4, 0, 0, 0).getTime()), new Date(2030, 0, 16, 4, 0, 0, 0).getTime());
