@@ -12,7 +12,7 @@ import type { Server, Socket } from 'node:net';
 import { isSocketFile } from '../control/address.js';
 import { type AnswerOf, OPERATIONS, type OperationName, type ParamsOf, type StreamOperation, isOperation } from '../control/operations.js';
 import { MAX_LINE, type Refusal, type RequestOf, encodeMessage } from '../control/protocol.js';
-import { errorCode, messageOf } from '../errors.js';
+import { errorCode, shortMessageOf } from '../errors.js';
 
 /** Where a request came from: a client of the control channel, or a signal (./signal-actions). */
 export type Origin = { kind: 'control' } | { kind: 'signal'; signal: NodeJS.Signals };
@@ -193,7 +193,7 @@ function serve(socket: Socket, key: string, handlers: Handlers, unanswered: Unan
           answer({ ok: true, ...result }, after);
           stream?.open();
         },
-        (err: unknown) => refuse(messageOf(err), errorCode(err)),
+        (err: unknown) => refuse(shortMessageOf(err), errorCode(err)),
       );
   };
   socket.on('data', onData);

@@ -6,7 +6,7 @@
  * operation without its handler does not build.
  */
 import type { LiveStatus } from '../control/daemon-status.js';
-import { XDaemonError, messageOf } from '../errors.js';
+import { XDaemonError, shortMessageOf } from '../errors.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Handlers } from './control-server.js';
 import type { EventStream } from './event-stream.js';
@@ -37,7 +37,7 @@ export function controlSurface({ supervisor, line, status, events }: Surface): H
         return { workerPid: (await supervisor.restart()).workerPid };
       } catch (err) {
         // A signal has no one to answer: its failure is told in the log.
-        if (from.kind === 'signal') line(restartFailedText(messageOf(err)));
+        if (from.kind === 'signal') line(restartFailedText(shortMessageOf(err)));
         throw err;
       }
     },

@@ -10,7 +10,7 @@
  */
 import { stateFileOf } from '../control/address.js';
 import type { EndRecord, LiveStatus } from '../control/daemon-status.js';
-import { messageOf } from '../errors.js';
+import { shortMessageOf } from '../errors.js';
 import { ENV_NAME } from '../generation.js';
 import { type LogSink, createLogSink } from '../log/log-sink.js';
 import { describeCommand } from '../process/command-line.js';
@@ -102,7 +102,7 @@ function openLog(config: SupervisorConfig, mode: SuperviseMode, toStdio: boolean
   try {
     return createLogSink({ ...settings, logFile: config.logFile, echo: mode === 'foreground', toStdio });
   } catch (err) {
-    failToBegin(handshake, mode, messageOf(err));
+    failToBegin(handshake, mode, shortMessageOf(err));
   }
 }
 
@@ -126,7 +126,7 @@ function makeSupervisor(config: SupervisorConfig, args: readonly string[], log: 
       },
     );
   } catch (err) {
-    failToBegin(handshake, mode, messageOf(err));
+    failToBegin(handshake, mode, shortMessageOf(err));
   }
 }
 
@@ -222,7 +222,7 @@ function begin(run: Run): void {
     (err: unknown) => {
       // The channel stays open (no worker starts any more): it closes as this process exits, and
       // the launcher, which waits for that end of file, then does not kill it before its last line.
-      handshake.send({ kind: 'failed', message: messageOf(err) });
+      handshake.send({ kind: 'failed', message: shortMessageOf(err) });
     },
   );
   void supervisor.ended.then(async (end) => {
