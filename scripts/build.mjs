@@ -22,8 +22,8 @@ const esmDirname =
   "import { fileURLToPath as __xdFileURLToPath } from 'node:url';\nimport { dirname as __xdDirname } from 'node:path';\nconst __dirname = __xdDirname(__xdFileURLToPath(import.meta.url));";
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], format: 'cjs', outfile: 'dist/index.js' }),
-  build({ ...common, entryPoints: ['src/supervisor/entry.ts'], format: 'cjs', outfile: 'dist/supervisor-main.js' }),
-  build({ ...common, entryPoints: ['src/supervisor/core.ts'], format: 'cjs', outfile: 'dist/supervisor-core.js' }),
+  build({ ...common, entryPoints: ['src/daemon-process/entry.ts'], format: 'cjs', outfile: 'dist/supervisor-main.js' }),
+  build({ ...common, entryPoints: ['src/daemon-process/core.ts'], format: 'cjs', outfile: 'dist/supervisor-core.js' }),
   // Preloaded into Node workers when the supervisor holds sockets (src/supervisor/listen-spec.ts).
   build({ ...common, entryPoints: ['src/worker/listen-preload.ts'], format: 'cjs', outfile: 'dist/listen-preload.js' }),
   // A spare worker's entry (prewarm): only what it needs before and at the order.

@@ -8,7 +8,7 @@
 interface Bundles {
   launcher: typeof import('./launcher/entry.js');
   control: typeof import('./control/entry.js');
-  'supervisor-core': typeof import('./supervisor/core.js');
+  'supervisor-core': typeof import('./daemon-process/core.js');
   /** The `xdaemon/service` bundle, for the CLI's install, uninstall and status. */
   service: typeof import('./service/index.js');
 }

@@ -16,6 +16,7 @@ export {
   stop,
   restart,
   reload,
+  events,
   listenHandle,
   Supervisor,
 } from './index.js';
@@ -23,6 +24,10 @@ export type {
   DaemonOptions,
   DaemonState,
   DaemonStatus,
+  DaemonEvent,
+  DaemonEventKind,
+  EventsOptions,
+  InstanceStatusReport,
   StatusOptions,
   StopOptions,
   RestartOptions,

@@ -13,8 +13,8 @@ export type NoAnswer =
   | 'unresponsive';
 
 /** An answer, and a promise of the connection's end (for waiting until a supervisor is gone). */
-export interface Answered {
-  response: ControlResponse;
+export interface Answered<R = ControlResponse> {
+  response: R;
   closed: Promise<void>;
 }
 
@@ -98,7 +98,7 @@ export function lockHeld(address: string, timeout: number, signal?: AbortSignal)
 }
 
 /** Connection errors that mean nothing listens at the address. */
-const RELEASED = ['ENOENT', 'ECONNREFUSED', 'ENOTSOCK'];
+export const RELEASED = ['ENOENT', 'ECONNREFUSED', 'ENOTSOCK'];
 
 function loadNet(): typeof import('node:net') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

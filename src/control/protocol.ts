@@ -1,83 +1,28 @@
 /**
- * The control protocol between a client (`status()`, `stop()`, `restart()`, the CLI) and a
- * supervisor: one JSON object per line over the control socket, a request and its answer. Every
- * request carries the daemon's key, which only who can read its state file knows: the socket
- * itself (abstract, on Linux) is reachable by any local user, the key is not.
+ * The control protocol between a client (`status()`, `stop()`, `events()`, the CLI) and a
+ * supervisor: one JSON object per line over the control socket, a request and its answer (and,
+ * for a stream, records after it). The requests and answers are the operations table's rows
+ * (./operations) put on the wire. Every request carries the daemon's key, which only who can read
+ * its state file knows: the socket itself (abstract, on Linux) is reachable by any local user, the
+ * key is not.
  */
+import type { AnswerOf, OperationName, ParamsOf } from './operations.js';
 
-/** What a client can ask. */
-export type ControlOp = 'status' | 'stop' | 'restart' | 'reload' | 'reopen';
+/** A request of operation `N`. */
+export type RequestOf<N extends OperationName> = { op: N; key: string; params?: ParamsOf<N> };
 
-/** A request. */
-export interface ControlRequest {
-  op: ControlOp;
-  key: string;
+/** A request of any operation. */
+export type ControlRequest = { [N in OperationName]: RequestOf<N> }[OperationName];
+
+/** A refusal: the supervisor's error message, and its code when it had one (`EBUSY`, `ERELOAD`, …). */
+export interface Refusal {
+  ok: false;
+  error: string;
+  code?: string;
 }
 
-/** How a worker ended, as the status reports it. */
-export interface ExitReport {
-  code: number | null;
-  signal: string | null;
-  /** Seconds it ran. */
-  seconds: number;
-  /** ISO time of the exit. */
-  at: string;
-}
-
-/** What a running supervisor says of itself. */
-export interface LiveStatus {
-  /** `running`, or `restarting` while a restart delay (or a requested restart) is under way. */
-  state: 'running' | 'restarting';
-  pid: number;
-  workerPid?: number;
-  /** ISO times. */
-  startedAt: string;
-  workerStartedAt?: string;
-  /** Worker starts (Go's count), requested restarts, workers replaced by reloads, consecutive failures. */
-  starts: number;
-  restarts: number;
-  reloads?: number;
-  errors: number;
-  maxCount: number;
-  maxError: number;
-  /** Whether the running worker has called `ready()`. */
-  ready: boolean;
-  lastExit?: ExitReport;
-  command: string[];
-  logFile: string;
-  /** Every instance (absent from supervisors older than instances). */
-  instances?: InstanceReport[];
-  /** Whether a reload is under way. */
-  reloading?: boolean;
-  /** The sockets held for the workers. */
-  listen?: { name: string; address: string }[];
-  /** The CPU time of the worker's tree as the supervisor last sampled it (Linux; see ../control/usage). */
-  cpuSample?: CpuSample;
-}
-
-/** One instance of a running daemon. */
-export interface InstanceReport {
-  instance: number;
-  workerPid?: number;
-  workerStartedAt?: string;
-  ready: boolean;
-  restarting: boolean;
-  starts: number;
-  restarts: number;
-  reloads: number;
-  errors: number;
-  lastExit?: ExitReport;
-  /** With several instances: the CPU time of this instance's worker tree as the supervisor last sampled it (Linux). */
-  cpuSample?: CpuSample;
-}
-
-/** What a reload did for one instance. */
-export interface ReloadedInstance {
-  instance: number;
-  workerPid: number;
-  oldPid: number | null;
-  seconds: number;
-}
+/** The answer to a request of `N` (any operation's by default). */
+export type ControlResponse<N extends OperationName = OperationName> = ({ ok: true } & AnswerOf<N>) | Refusal;
 
 /**
  * The cumulative CPU time of the worker's whole tree, sampled by the supervisor at an interval, so
@@ -100,13 +45,8 @@ export interface CpuSample {
   members: [number, number][];
 }
 
-/** An answer. */
-export type ControlResponse =
-  | { ok: true; status?: LiveStatus; workerPid?: number | undefined; killTimeout?: number; reloaded?: ReloadedInstance[] }
-  | { ok: false; error: string };
-
 /** One message as one line. */
-export function encodeMessage(message: ControlRequest | ControlResponse): string {
+export function encodeMessage(message: object): string {
   return `${JSON.stringify(message)}\n`;
 }
 

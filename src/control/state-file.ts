@@ -7,20 +7,7 @@
  * supervisor that was SIGKILLed.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import type { LiveStatus } from './protocol.js';
-
-/** How a supervisor ended. */
-export interface EndRecord {
-  /** ISO time. */
-  at: string;
-  /** Its exit code, or null when a signal ended it. */
-  code: number | null;
-  signal: string | null;
-  /** Why, in the words of its last log line. */
-  reason: string;
-  /** Lines its log could not take (a full disk), oldest first. */
-  unwritten: string[];
-}
+import type { EndRecord, LiveStatus } from './daemon-status.js';
 
 /** The record. */
 export interface StateRecord {

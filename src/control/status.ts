@@ -3,49 +3,14 @@ import { XDaemonError } from '../errors.js';
 import { HAS_PROC, isZombie, readProc } from '../process/proc.js';
 import { findTree } from '../process/stop-tree.js';
 import { controlCall } from './call.js';
-import { type FoundDaemon, ask, findDaemon } from './find-daemon.js';
-import type { InstanceReport, LiveStatus } from './protocol.js';
-import type { EndRecord, StateRecord } from './state-file.js';
-import { type DaemonUsage, measureUsage, sumUsage } from './usage.js';
+import type { DaemonStatus, LiveStatus } from './daemon-status.js';
+import { type FoundDaemon, callOperation, findDaemon } from './find-daemon.js';
+import { OPERATIONS } from './operations.js';
+import type { StateRecord } from './state-file.js';
+import { measureUsage, sumUsage } from './usage.js';
 
+export type { DaemonState, DaemonStatus, InstanceStatusReport } from './daemon-status.js';
 export type { DaemonUsage } from './usage.js';
-
-/** The state of a daemon. */
-export type DaemonState =
-  /** Its supervisor runs (a worker may be starting). */
-  | 'running'
-  /** Its supervisor waits out a restart delay, or restarts the worker on request. */
-  | 'restarting'
-  /** No pid file: it is not running (`ended` says how the last run ended, if known). */
-  | 'stopped'
-  /** A pid file, but no supervisor holds the daemon's lock: it was killed (or its pid is reused). */
-  | 'dead';
-
-/** One instance of a running daemon, with (several instances, Linux) what its worker's tree uses. */
-export interface InstanceStatusReport extends Omit<InstanceReport, 'cpuSample'> {
-  usage?: DaemonUsage;
-}
-
-/** What `status()` reports. Times are ISO 8601 strings. */
-export interface DaemonStatus
-  extends Partial<Pick<LiveStatus, 'workerPid' | 'startedAt' | 'workerStartedAt' | 'ready' | 'lastExit' | 'reloads' | 'reloading' | 'listen'>>,
-    Pick<LiveStatus, 'starts' | 'restarts' | 'errors' | 'maxCount' | 'maxError' | 'command' | 'logFile'> {
-  state: DaemonState;
-  /** The absolute pid file. */
-  pidFile: string;
-  /** The supervisor's pid (running), or the pid the pid file names (dead). */
-  pid?: number;
-  /** How the last supervisor ended, when it lived to record it (stopped, gave up, …). */
-  ended?: EndRecord;
-  /** Dead: processes of its workers that still run (Linux; `stop()` ends them). */
-  leftovers?: number[];
-  /** Running, but the supervisor did not answer in time (stopped with SIGSTOP, overloaded, …). */
-  unresponsive?: true;
-  /** Running (Linux): CPU and memory of the worker's whole tree (several instances: of all their trees) and the supervisor's RSS, read now. */
-  usage?: DaemonUsage;
-  /** Every instance (absent from supervisors older than instances). */
-  instances?: InstanceStatusReport[];
-}
 
 /** Options of {@link status}. */
 export interface StatusOptions {
@@ -62,24 +27,22 @@ export interface StatusOptions {
  *   the pid file belongs to someone else, or cannot be read).
  */
 export function status(pidFile: string, options: StatusOptions = {}): Promise<DaemonStatus> {
-  return controlCall(({ signal }) => statusOf(findDaemon(pidFile), options.timeout ?? 2000, signal));
+  return controlCall(({ signal }) => statusOf(findDaemon(pidFile), options.timeout ?? OPERATIONS.status.timeout, signal));
 }
 
 async function statusOf(daemon: FoundDaemon, timeout: number, signal: AbortSignal): Promise<DaemonStatus> {
   const recorded = fromStateFile(daemon.record, daemon);
   if (recorded !== undefined) return recorded;
-  const answer = await ask(daemon, 'status', timeout, signal);
+  const answer = await callOperation(daemon, 'status', {}, timeout, signal);
   // No supervisor (any more): the files as they are now, not as they were before the request.
   if (answer === 'unreachable') return notRunning(findDaemon(daemon.pidFile));
   const { record } = daemon;
   if (answer === 'unresponsive') {
     return { ...fromRecord(record), state: 'running', pidFile: daemon.pidFile, ...(record === undefined ? {} : { pid: record.pid }), unresponsive: true };
   }
-  if (!answer.response.ok || answer.response.status === undefined) {
-    const error = answer.response.ok ? 'no status in the answer' : answer.response.error;
-    throw new XDaemonError(`the supervisor of ${daemon.pidFile} refused the status request: ${error}`);
-  }
-  return fromLive(answer.response.status, daemon.pidFile);
+  const { response } = answer;
+  if (!response.ok) throw new XDaemonError(`the supervisor of ${daemon.pidFile} refused the status request: ${response.error}`, { code: response.code, reason: response.error });
+  return withUsage(response.status, daemon.pidFile);
 }
 
 /**
@@ -94,7 +57,7 @@ function fromStateFile(record: StateRecord | undefined, daemon: { pidFile: strin
   const proc = readProc(record.pid);
   if (proc === undefined || proc.starttime !== record.starttime || isZombie(proc.state)) return undefined;
   const stopped = proc.state === 'T' || proc.state === 't';
-  return { ...fromLive(record.live, daemon.pidFile), ...(stopped ? { unresponsive: true as const } : {}) };
+  return { ...withUsage(record.live, daemon.pidFile), ...(stopped ? { unresponsive: true as const } : {}) };
 }
 
 /** A daemon whose lock no supervisor holds: stopped without a pid file, dead with one. */
@@ -111,11 +74,15 @@ function notRunning(daemon: FoundDaemon): DaemonStatus {
   };
 }
 
-function fromLive(live: LiveStatus, pidFile: string): DaemonStatus {
-  const { cpuSample, instances, ...rest } = live;
-  if (instances === undefined || instances.length < 2) {
+/**
+ * A running supervisor's record as `status()` reports it: the pid file as this client names it,
+ * the usage read now instead of the supervisor's CPU samples.
+ */
+function withUsage(live: LiveStatus, pidFile: string): DaemonStatus {
+  const { cpuSample, instances = [], ...rest } = live;
+  if (instances.length < 2) {
     const usage = measureUsage(live.pid, live.workerPid, cpuSample);
-    return { ...rest, ...(instances === undefined ? {} : { instances }), pidFile, ...(usage === undefined ? {} : { usage }) };
+    return { ...rest, instances: instances.map(({ cpuSample: _sample, ...i }) => i), pidFile, ...(usage === undefined ? {} : { usage }) };
   }
   // Several instances: each one's tree, and the daemon's the sum of theirs.
   const measured = instances.map(({ cpuSample: sample, ...i }) => {

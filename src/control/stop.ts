@@ -5,7 +5,8 @@ import { isRunning } from '../process/proc.js';
 import { stopTree } from '../process/stop-tree.js';
 import { stateFileOf } from './address.js';
 import { type CallScope, controlCall } from './call.js';
-import { type FoundDaemon, ask, findDaemon } from './find-daemon.js';
+import { type FoundDaemon, callOperation, findDaemon } from './find-daemon.js';
+import { OPERATIONS } from './operations.js';
 import { readState, writeState } from './state-file.js';
 
 /** Options of {@link stop}. */
@@ -24,19 +25,22 @@ export interface StopOptions {
  * @throws XDaemonError when it takes longer than `timeout`, or the supervisor refuses or does not answer.
  */
 export function stop(pidFile: string, options: StopOptions = {}): Promise<void> {
-  return controlCall((scope) => stopFound(findDaemon(pidFile), options.timeout ?? 30_000, scope));
+  return controlCall((scope) => stopFound(findDaemon(pidFile), options.timeout ?? OPERATIONS.stop.timeout, scope));
 }
+
+/** How long one stop request waits for its answer (the answer comes at once; the stop takes longer). */
+const ASK_MS = 5000;
 
 async function stopFound(daemon: FoundDaemon, timeout: number, scope: CallScope): Promise<void> {
   const deadline = Date.now() + timeout;
-  let answer = await ask(daemon, 'stop', Math.min(timeout, 5000), scope.signal);
+  let answer = await callOperation(daemon, 'stop', {}, Math.min(timeout, ASK_MS), scope.signal);
   // A supervisor that ends by itself (it gave up) may close the connection without an answer:
   // asked again, it is gone.
-  if (answer === 'unresponsive') answer = await ask(findDaemon(daemon.pidFile), 'stop', Math.max(1, Math.min(deadline - Date.now(), 5000)), scope.signal);
+  if (answer === 'unresponsive') answer = await callOperation(findDaemon(daemon.pidFile), 'stop', {}, Math.max(1, Math.min(deadline - Date.now(), ASK_MS)), scope.signal);
   // No supervisor (any more): the files as they are now, not as they were before the request.
   if (answer === 'unreachable') return cleanUpAfter(findDaemon(daemon.pidFile));
   if (answer === 'unresponsive') throw new XDaemonError(`the supervisor of ${daemon.pidFile} did not answer the stop request`);
-  if (!answer.response.ok) throw new XDaemonError(`the supervisor of ${daemon.pidFile} refused to stop: ${answer.response.error}`);
+  if (!answer.response.ok) throw new XDaemonError(`the supervisor of ${daemon.pidFile} refused to stop: ${answer.response.error}`, { code: answer.response.code, reason: answer.response.error });
   const left = deadline - Date.now();
   const closed = await Promise.race([answer.closed.then(() => true), scope.sleep(Math.max(0, left)).then(() => false)]);
   const pid = readState(stateFileOf(daemon.pidFile))?.pid ?? daemon.record?.pid;

@@ -6,7 +6,7 @@
  */
 import { loadBundle } from '../bundles.js';
 import { XDaemonError } from '../errors.js';
-import type { SupervisorConfig } from '../supervisor/config.js';
+import type { SupervisorConfig } from '../daemon-process/config.js';
 import { control } from './control-bundle.js';
 import { createdStateDirectory } from './daemons.js';
 import { type DaemonSpec, daemonEnv, prepareSpec, recordOf, resolveSpec } from './daemon-spec.js';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DaemonOptions, checkSettings } from '../options.js';
-import type { SupervisorConfig } from '../supervisor/config.js';
+import type { SupervisorConfig } from '../daemon-process/config.js';
 
 /**
  * Where `require('signal-exit')` leads from here, for the supervisor to load without resolving.

@@ -11,7 +11,7 @@
  * capture callback swallows: the program's top-level code stops there, its event loop goes on.
  */
 import { loadBundle } from '../bundles.js';
-import type { SupervisorConfig } from '../supervisor/config.js';
+import type { SupervisorConfig } from '../daemon-process/config.js';
 import { XDaemonError } from '../errors.js';
 
 /** Thrown by `run()` in a process that has become the supervisor: it ends the main script. */

@@ -1,5 +1,5 @@
 /**
- * The launcher's side of the start-up handshake (see ../supervisor/handshake): it blocks (the
+ * The launcher's side of the start-up handshake (see ../daemon-process/handshake): it blocks (the
  * launcher has nothing else to do, and `run()` is synchronous) until the supervisor has answered,
  * has died, or the time is up. On POSIX the answer comes through a pipe on the supervisor's
  * descriptor 3, read synchronously; on Windows through a file in the temporary directory.
@@ -7,7 +7,7 @@
 import { readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { type HandshakeChannel, type HandshakeMessage, parseMessage } from '../supervisor/handshake.js';
+import { type HandshakeChannel, type HandshakeMessage, parseMessage } from '../daemon-process/handshake.js';
 import { isRunning } from '../process/proc.js';
 
 /** How long the launcher waits for the supervisor to handle stop signals, in milliseconds. */

@@ -8,7 +8,7 @@ import { absolutePidFile } from '../control/address.js';
 import { EXIT_ALREADY_RUNNING, XDaemonError, messageOf } from '../errors.js';
 import type { DaemonSettings } from '../settings/types.js';
 import { workingDirectory } from '../process/spawn-child.js';
-import type { SupervisorConfig } from '../supervisor/config.js';
+import type { SupervisorConfig } from '../daemon-process/config.js';
 import { superviseInThisProcess } from './foreground.js';
 import { currentFacts, programCommand } from './program.js';
 import { ALREADY_RUNNING, startSupervisor } from './start-supervisor.js';

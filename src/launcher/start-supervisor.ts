@@ -14,8 +14,8 @@ import { signalGroup } from '../process/process-group.js';
 import { HAS_PROC, isRunning } from '../process/proc.js';
 import { spawnDetached } from '../process/spawn-child.js';
 import { identify } from '../process/stop-tree.js';
-import { SUPERVISOR_ENTRY, type SupervisorConfig, answersAfterStart, configArgs } from '../supervisor/config.js';
-import { pidOf } from '../supervisor/single-instance.js';
+import { SUPERVISOR_ENTRY, type SupervisorConfig, answersAfterStart, configArgs } from '../daemon-process/config.js';
+import { pidOf } from '../daemon-process/single-instance.js';
 import { SUPERVISING_TIMEOUT, createReceiver } from './handshake.js';
 
 /** The `code` of the XDaemonError thrown when the daemon already runs. */

@@ -7,7 +7,7 @@
  * (a timer longer than Node's limit of ~24.8 days wakes up early and waits again).
  */
 import { MAX_TIMER } from '../settings/table.js';
-import { type Clock, type Procedure, type RestartTarget, workersText } from './procedures.js';
+import { type Clock, type Procedure, type RestartTarget, workersText } from './restart-target.js';
 
 const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
 

@@ -9,75 +9,31 @@
  * `errors`; a cron or watch one is the daemon's reload (`reloads`) or restart (`restarts`).
  * Nothing runs for a setting that is not set (and the cron parser is loaded only for a schedule).
  */
-import type { DaemonSettings } from '../options.js';
-import type { TreeRef } from '../process/worker-tree.js';
+import type { DaemonSettings } from '../settings/types.js';
 import { startCronRestart } from './cron-restart.js';
 import { startMemoryCheck } from './memory-check.js';
-import type { Supervisor } from './supervisor.js';
+import type { InstanceWorker, Procedure, ProcedureContext, RestartTarget } from './restart-target.js';
+import type { SupervisorEvents } from './supervisor-api.js';
 import { startWatchRestart } from './watch-restart.js';
 
-/** Why a procedure replaces workers. */
-export type RestartCause = 'memory' | 'cron' | 'watch';
-
-/** One instance's serving worker, as a procedure sees it. */
-export interface InstanceWorker {
-  instance: number;
-  /** The worker's tree (identity and tree token). */
-  tree: TreeRef & { mark: { entry: string } };
-  /** Date.now() of the worker's start. */
-  startedAt: number;
-  /** Whether the worker has called ready(). */
-  ready: boolean;
-}
-
-/** What a procedure sees of the supervisor. */
-export interface RestartTarget {
-  /** Every instance's serving worker (an instance between two workers is absent). */
-  workers(): InstanceWorker[];
-  /** Whether a restart, reload or replacement is under way (a new one would be refused). */
-  busy(): boolean;
-  /**
-   * Replaces one instance's worker gracefully, the others untouched, saying why (`message` is the
-   * supervisor's log line); resolves once the new worker is up, rejects if it fails or the
-   * supervisor is busy or stops.
-   */
-  replaceInstance(instance: number, cause: RestartCause, message: string): Promise<unknown>;
-  /** Replaces every instance's worker gracefully (reload, or restart), saying why, as above. */
-  replaceAll(cause: RestartCause, message: string): Promise<unknown>;
-  /** A line for the supervisor's log (a path watch cannot follow, say). */
-  note(message: string): void;
-}
-
-/** A running procedure. */
-export interface Procedure {
-  stop(): void;
-}
-
-/** The clock of the cron restart (tests give one of their own). */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-}
-
-/** What the procedures need to know besides the settings. */
-export interface ProcedureContext {
-  /** The worker's working directory (relative watch paths are relative to it). */
-  cwd: string;
-  /** Files and folders watch never reacts to: the logs, the pid and state files, the state directory. */
-  ignoredPaths: readonly string[];
-  clock?: Clock | undefined;
-}
-
-/** ` worker pid 12` or ` workers 12, 15` for a log line, or nothing when none runs. */
-export function workersText(target: RestartTarget): string {
-  const pids = target.workers().map((w) => w.tree.id.pid);
-  return pids.length === 0 ? '' : ` worker${pids.length === 1 ? ' pid' : 's'} ${pids.join(', ')}`;
-}
+export type { Clock, InstanceWorker, Procedure, ProcedureContext, RestartCause, RestartTarget } from './restart-target.js';
 
 type ProcedureSettings = Pick<DaemonSettings, 'maxMemory' | 'cronRestart' | 'watch' | 'watchIgnore' | 'watchDebounce' | 'waitReady'>;
 
+/** What the procedures ask of the supervisor (its own events among them). */
+export interface ProcedureHost {
+  readonly instanceWorkers: InstanceWorker[];
+  readonly workerPid: number | undefined;
+  readonly busy: boolean;
+  readonly reloadable: boolean;
+  replaceInstance(instance: number): Promise<unknown>;
+  reload(): Promise<unknown>;
+  restart(): Promise<unknown>;
+  emit<E extends 'auto-restart' | 'notice'>(event: E, ...args: SupervisorEvents[E]): boolean;
+}
+
 /** Starts the procedures that `settings` ask for, replacing `supervisor`'s workers. */
-export function startProcedures(supervisor: Supervisor, settings: ProcedureSettings, context: ProcedureContext): Procedure {
+export function startProcedures(supervisor: ProcedureHost, settings: ProcedureSettings, context: ProcedureContext): Procedure {
   const target: RestartTarget = {
     workers: () => supervisor.instanceWorkers,
     busy: () => supervisor.busy,

@@ -1,11 +1,11 @@
 /**
  * What the public {@link Supervisor} class takes and tells: its options, its counters and status,
- * its events (each listener receives one object) and the hooks the supervisor process adds.
+ * its events (each listener receives one object, and the list of their kinds) and the hooks the
+ * supervisor process adds.
  */
 import type { LogSink } from '../log/log-sink.js';
 import type { SupervisorSettingOptions } from '../settings/types.js';
 import type { GiveUpReason } from './policy.js';
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
 import type { Supervisor } from './supervisor.js';
 
 /** Options of a {@link Supervisor}: the command, where its output goes, and the settings of the loop. */
@@ -133,6 +133,43 @@ export interface SupervisorEvents {
   'auto-restart': [info: { cause: 'memory' | 'cron' | 'watch'; message: string; pid?: number; instance?: number }];
   /** Something the supervisor's log should say (a watched path that cannot be watched, say). */
   notice: [info: { message: string }];
+}
+
+/** Each kind of {@link SupervisorEvents} once (a kind missing here is a type error). */
+const EVENT_KINDS: Record<keyof SupervisorEvents, true> = {
+  start: true,
+  'spare-exit': true,
+  ready: true,
+  exit: true,
+  restart: true,
+  stop: true,
+  giveup: true,
+  'start-failed': true,
+  stopping: true,
+  restarting: true,
+  kill: true,
+  cleanup: true,
+  'not-ready': true,
+  listening: true,
+  reloading: true,
+  'reload-start': true,
+  'reload-ready': true,
+  reloaded: true,
+  'reload-failed': true,
+  'auto-restart': true,
+  notice: true,
+};
+
+/** The kinds of {@link SupervisorEvents}, for those that follow every one (the event stream, the log). */
+export const SUPERVISOR_EVENT_KINDS = Object.keys(EVENT_KINDS) as (keyof SupervisorEvents)[];
+
+/** Calls `listener` at every event of `supervisor`, with the event's kind and info. */
+export function onEveryEvent(
+  supervisor: Pick<Supervisor, 'on'>,
+  listener: <K extends keyof SupervisorEvents>(kind: K, info: SupervisorEvents[K][0]) => void,
+): void {
+  const on = supervisor.on as (this: typeof supervisor, event: string, listener: (info: never) => void) => unknown;
+  for (const kind of SUPERVISOR_EVENT_KINDS) on.call(supervisor, kind, (info: never) => listener(kind, info));
 }
 
 /**

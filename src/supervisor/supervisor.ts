@@ -5,7 +5,7 @@
  * whether they are ready. It holds the listening sockets (../socket/socket-holder) and the table
  * of instance slots (./slot), each with its own worker (./worker-run) and policy history; the
  * reload is its own procedure (./reload). The supervisor process of `Daemon.run()` and of the CLI
- * is this same class (see ./supervise).
+ * is this same class (see ../daemon-process/supervise).
  */
 import { EventEmitter } from 'node:events';
 import { XDaemonError, messageOf } from '../errors.js';
@@ -28,30 +28,14 @@ import { GroupGuard } from './group-guard.js';
 import { listenSpec } from './listen-spec.js';
 import type { WorkerRunSpec } from './worker-run.js';
 import type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
+import { type Deferred, deferred } from './deferred.js';
+import { OperationLock } from './operation-lock.js';
 import { type Procedure, type ProcedureContext, startProcedures } from './procedures.js';
 
 export type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 export type { ReloadReport } from './reload.js';
 
 export { TREE_ENV } from './tree-token.js';
-
-/** A promise with its resolvers. */
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: Error) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve: (value: T) => void = () => undefined;
-  let reject: (error: Error) => void = () => undefined;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
-}
 
 const OWN_OPTIONS = ['command', 'args', 'cwd', 'env', 'logFile'];
 
@@ -97,10 +81,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly socketEnv: NodeJS.ProcessEnv;
   private readonly end = deferred<SupervisorEnd>();
   private firstStart: Deferred<{ workerPid: number }> | undefined;
-  private requested: Promise<{ workerPid: number }> | undefined;
-  private reloading: Promise<ReloadReport> | undefined;
-  /** One instance's replacement ({@link replaceInstance}), while under way. */
-  private replacing: Promise<{ workerPid: number }> | undefined;
+  /** The restart, reload or replacement under way: one at a time (./operation-lock). */
+  private readonly lock = new OperationLock();
   /** The memory check, cron and watch restarts (./procedures), while supervising. */
   private readonly procedureContext: ProcedureContext;
   private procedures: Procedure | undefined;
@@ -206,7 +188,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       lastExit: first.lastWorkerExit,
       command: [this.file, ...this.args],
       instances,
-      reloading: this.reloading !== undefined,
+      reloading: this.lock.current === 'reload',
       listen: this.sockets?.sockets.map((s) => ({ name: s.name, address: s.address })) ?? [],
     };
   }
@@ -290,21 +272,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * SIGKILL) and a new worker starts at once. Counted in `restarts`, never in `starts` or
    * `errors`, so it never makes the supervisor reach maxCount or maxError. During a restart delay,
    * the pending start happens now. Resolves with the first instance's new worker pid once every
-   * instance runs again (with `waitReady`: is ready).
+   * instance runs again (with `waitReady`: is ready). A restart asked for meanwhile joins this
+   * one; during a reload or a replacement it is refused (a BusyError: `code: 'EBUSY'`).
    */
   restart(): Promise<{ workerPid: number }> {
-    if (this.phase === 'idle') return Promise.reject(new XDaemonError('the supervisor has not been started'));
-    if (this.phase === 'ended' || this.phase === 'stopping') return Promise.reject(new XDaemonError('the supervisor is stopping'));
-    if (this.reloading !== undefined) return Promise.reject(new XDaemonError('a reload is under way: restart again once it is done'));
-    if (this.replacing !== undefined) return Promise.reject(new XDaemonError('an instance is being replaced: restart again once it is done'));
-    if (this.requested !== undefined) return this.requested;
-    const requested = Promise.all(this.slots.map(restartSlot)).then((workers) => workers[0] as { workerPid: number });
-    this.requested = requested;
-    const clear = (): void => {
-      if (this.requested === requested) this.requested = undefined;
-    };
-    requested.then(clear, clear);
-    return requested;
+    return this.refusal() ?? this.lock.run('restart', () => Promise.all(this.slots.map(restartSlot)).then((workers) => workers[0] as { workerPid: number }));
   }
 
   /**
@@ -313,21 +285,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * then stops the old worker gracefully, so that every instance serves throughout. A replacement
    * that dies or is not ready in time is stopped, the old worker keeps running, the instances
    * after it are not touched, and the promise rejects naming the instance. Counted in `reloads`,
-   * never in `starts` or `errors`. One reload at a time: another request meanwhile is refused.
+   * never in `starts` or `errors`. One restart, reload or replacement at a time: another one
+   * meanwhile is refused (a BusyError: `code: 'EBUSY'`, naming both).
    */
   reload(): Promise<ReloadReport> {
-    if (this.phase === 'idle') return Promise.reject(new XDaemonError('the supervisor has not been started'));
-    if (this.phase !== 'running') return Promise.reject(new XDaemonError('the supervisor is stopping'));
-    if (this.reloading !== undefined) return Promise.reject(new XDaemonError('a reload is already under way'));
-    if (this.requested !== undefined) return Promise.reject(new XDaemonError('a restart is under way: reload once it is done'));
-    if (this.replacing !== undefined) return Promise.reject(new XDaemonError('an instance is being replaced: reload once it is done'));
-    const reloading = reloadSlots(this.slots, this.reloadHost());
-    this.reloading = reloading;
-    const clear = (): void => {
-      this.reloading = undefined;
-    };
-    reloading.then(clear, clear);
-    return reloading;
+    return this.refusal() ?? this.lock.run('reload', () => reloadSlots(this.slots, this.reloadHost()));
   }
 
   /**
@@ -336,27 +298,28 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * alone: its replacement first, ready, then the old worker stopped, so that every instance
    * serves throughout; else that instance's worker is stopped and started again. Counted in the
    * instance's `restarts`, never in `reloads`, `starts` or `errors`. One restart, reload or
-   * replacement at a time: rejects while another is under way (see {@link busy}).
+   * replacement at a time: rejects with `code: 'EBUSY'` while another is under way (see {@link busy}).
    */
   replaceInstance(instance: number): Promise<{ workerPid: number }> {
     const slot = this.slots[instance];
     if (slot === undefined) return Promise.reject(new RangeError(`xdaemon: there is no instance ${instance}`));
-    if (this.phase !== 'running') return Promise.reject(new XDaemonError(this.phase === 'idle' ? 'the supervisor has not been started' : 'the supervisor is stopping'));
-    if (this.busy) return Promise.reject(new XDaemonError('a restart or reload is under way: replace the instance once it is done'));
-    const replacing = this.reloadable
-      ? reloadSlots([slot], this.reloadHost(), 'restarts').then((r) => ({ workerPid: (r.instances[0] as { workerPid: number }).workerPid }))
-      : restartSlot(slot);
-    this.replacing = replacing;
-    const clear = (): void => {
-      if (this.replacing === replacing) this.replacing = undefined;
-    };
-    replacing.then(clear, clear);
-    return replacing;
+    return (
+      this.refusal() ??
+      this.lock.run('replace', () =>
+        this.reloadable ? reloadSlots([slot], this.reloadHost(), 'restarts').then((r) => ({ workerPid: (r.instances[0] as { workerPid: number }).workerPid })) : restartSlot(slot),
+      )
+    );
+  }
+
+  /** Why no operation can run now (the supervisor is not running), if so. */
+  private refusal(): Promise<never> | undefined {
+    if (this.phase === 'running') return undefined;
+    return Promise.reject(new XDaemonError(this.phase === 'idle' ? 'the supervisor has not been started' : 'the supervisor is stopping'));
   }
 
   /** Whether a restart, a reload or an instance's replacement is under way. */
   get busy(): boolean {
-    return this.requested !== undefined || this.reloading !== undefined || this.replacing !== undefined;
+    return this.lock.current !== undefined;
   }
 
   /**

@@ -14,7 +14,7 @@
 import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { DaemonSettings } from '../settings/types.js';
-import { type Procedure, type ProcedureContext, type RestartTarget, workersText } from './procedures.js';
+import { type Procedure, type ProcedureContext, type RestartTarget, workersText } from './restart-target.js';
 import { type IgnoreRules, ignoreRules } from './watch-ignore.js';
 
 /** How long a new worker's own writes are taken as part of its start, ms. */

@@ -9,6 +9,7 @@
  * A pipe needs no temporary directory, and its end (EOF) tells the launcher the supervisor died.
  */
 import { appendFileSync, closeSync, writeSync } from 'node:fs';
+import type { SuperviseMode } from './config.js';
 
 /** Where the supervisor answers its launcher. */
 export type HandshakeChannel = { kind: 'fd'; fd: number } | { kind: 'file'; path: string };
@@ -92,4 +93,12 @@ export class HandshakeSender {
       }
     }
   }
+}
+
+/** A supervisor that cannot begin: the launcher hears why (and stderr says it), exit 1. */
+export function failToBegin(handshake: HandshakeSender, mode: SuperviseMode, message: string): never {
+  handshake.send({ kind: 'failed', message });
+  // In the foreground stderr is the terminal; detached, it is the log file.
+  process.stderr.write(`xdaemon${mode === 'detached' ? ' supervisor' : ''}: ${message}\n`);
+  process.exit(1);
 }

@@ -3,19 +3,24 @@
  * dies with it), then writes the state file (mode 0o600) and the pid file (its pid alone, mode
  * 0o640), both atomically. At every exit it lives to see it records how it ended in the state
  * file and removes the pid file. A stale pid file (its supervisor SIGKILLed, its pid reused) is
- * simply taken over: only the lock says who runs.
+ * simply taken over: only the lock says who runs. The detached entry (./entry) and `supervise()`
+ * in the foreground take it the same way, with {@link holdOrExit}.
  */
 import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { controlAddress, stateFileOf } from '../control/address.js';
 import { request } from '../control/client.js';
-import type { LiveStatus } from '../control/protocol.js';
-import { type EndRecord, type StateRecord, readState, writeAtomically, writeState } from '../control/state-file.js';
-import { type ControlHandlers, listenControl } from './control-server.js';
+import type { EndRecord, LiveStatus } from '../control/daemon-status.js';
+import { type StateRecord, readState, writeAtomically, writeState } from '../control/state-file.js';
+import { EXIT_ALREADY_RUNNING, messageOf } from '../errors.js';
+import { identify } from '../process/stop-tree.js';
+import type { SuperviseMode, SupervisorConfig } from './config.js';
+import { type Handlers, listenControl } from './control-server.js';
+import { type HandshakeSender, failToBegin } from './handshake.js';
 
 /** A held pid file. */
 export interface HeldPidFile {
   /** Starts answering control requests (those that came before wait until now). */
-  answer(handlers: ControlHandlers): void;
+  answer(handlers: Handlers): void;
   /** Records what the supervisor is doing in the state file (a failed write waits for the next). */
   update(live: LiveStatus): void;
   /** Records the end in the state file and gives the pid file up (synchronous: for exit handlers). */
@@ -26,6 +31,31 @@ export interface HeldPidFile {
 
 /** What the supervisor records of itself. */
 export type OwnRecord = Omit<StateRecord, 'v' | 'key' | 'ended'>;
+
+/** This supervisor's record, for the worker `config.file args` whose trees' tokens begin with `treePrefix`. */
+export function ownRecord(config: Pick<SupervisorConfig, 'file' | 'logFile'>, args: readonly string[], treePrefix: string, startedAt: Date): OwnRecord {
+  const pid = process.pid;
+  return { pid, starttime: identify(pid)?.starttime ?? 0, treePrefix, startedAt: startedAt.toISOString(), command: [config.file, ...args], logFile: config.logFile };
+}
+
+/**
+ * Takes `pidFile` for this supervisor, or ends the process: when another supervisor holds it, the
+ * launcher hears `refused` (in the foreground, stderr says who) and the exit code is 150
+ * (EXIT_ALREADY_RUNNING); when it cannot be taken, the start fails (exit 1).
+ */
+export async function holdOrExit(pidFile: string, own: OwnRecord, handshake: HandshakeSender, mode: SuperviseMode): Promise<HeldPidFile> {
+  let held: Awaited<ReturnType<typeof holdPidFile>>;
+  try {
+    held = await holdPidFile(pidFile, own);
+  } catch (err) {
+    failToBegin(handshake, mode, `cannot take the pid file ${pidFile}: ${messageOf(err)}`);
+  }
+  if (!('runningPid' in held)) return held;
+  handshake.send({ kind: 'refused', runningPid: held.runningPid ?? 0 });
+  const who = held.runningPid === undefined ? 'another supervisor' : `supervisor pid ${held.runningPid}`;
+  if (mode === 'foreground') process.stderr.write(`xdaemon: already running: ${who} holds ${pidFile}\n`);
+  process.exit(EXIT_ALREADY_RUNNING);
+}
 
 /**
  * Takes `pidFile` for this process. Resolves with the held pid file, or with the pid of the
@@ -78,7 +108,7 @@ async function holderPid(pidFile: string, address: string): Promise<number | und
   const state = readState(stateFileOf(pidFile));
   if (state !== undefined) {
     const answer = await request(address, { op: 'status', key: state.key }, 2000);
-    if (typeof answer !== 'string' && answer.response.ok && answer.response.status !== undefined) return answer.response.status.pid;
+    if (typeof answer !== 'string' && answer.response.ok && 'status' in answer.response) return answer.response.status.pid;
   }
   return pidOf(pidFile);
 }

@@ -4,4 +4,4 @@
  * library loads it for `Supervisor` and for supervising in the foreground.
  */
 export { supervise } from './supervise.js';
-export { Supervisor } from './supervisor.js';
+export { Supervisor } from '../supervisor/supervisor.js';

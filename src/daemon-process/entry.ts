@@ -8,13 +8,12 @@
  * that is remembered and handed over.
  */
 import { loadBundle } from '../bundles.js';
-import { EXIT_ALREADY_RUNNING, messageOf } from '../errors.js';
-import { identify } from '../process/stop-tree.js';
+import { messageOf } from '../errors.js';
 import { answersAfterStart, parseConfigArgs } from './config.js';
 import { HandshakeSender } from './handshake.js';
 import type { EarlyStart } from './supervise.js';
-import { holdPidFile } from './single-instance.js';
-import { newTreePrefix } from './tree-token.js';
+import { holdOrExit, ownRecord } from './single-instance.js';
+import { newTreePrefix } from '../supervisor/tree-token.js';
 
 let parsed: ReturnType<typeof parseConfigArgs>;
 try {
@@ -45,32 +44,21 @@ function load(early?: EarlyStart): void {
   process.removeListener('SIGINT', keep);
 }
 
+/** Tells the launcher that this process supervises, unless it must wait for the first workers. */
+function answer(): void {
+  if (!answerNow) return;
+  handshake.send({ kind: 'supervising', pid: process.pid });
+  handshake.close();
+}
+
 if (pidFile === '') {
-  if (answerNow) {
-    handshake.send({ kind: 'supervising', pid: process.pid });
-    handshake.close();
-  }
+  answer();
   load();
 } else {
   const startedAt = new Date();
   const treePrefix = newTreePrefix();
-  const own = { pid: process.pid, starttime: identify(process.pid)?.starttime ?? 0, treePrefix, startedAt: startedAt.toISOString(), command: [config.file, ...args], logFile: config.logFile };
-  holdPidFile(pidFile, own).then(
-    (held) => {
-      if ('runningPid' in held) {
-        handshake.send({ kind: 'refused', runningPid: held.runningPid ?? 0 });
-        process.exit(EXIT_ALREADY_RUNNING);
-      }
-      if (answerNow) {
-        handshake.send({ kind: 'supervising', pid: process.pid });
-        handshake.close();
-      }
-      load({ held, treePrefix, startedAt, pendingSignal });
-    },
-    (err: unknown) => {
-      handshake.send({ kind: 'failed', message: `cannot take the pid file ${pidFile}: ${messageOf(err)}` });
-      process.stderr.write(`xdaemon supervisor: cannot take the pid file ${pidFile}: ${messageOf(err)}\n`);
-      process.exit(1);
-    },
-  );
+  void holdOrExit(pidFile, ownRecord(config, args, treePrefix, startedAt), handshake, 'detached').then((held) => {
+    answer();
+    load({ held, treePrefix, startedAt, pendingSignal });
+  });
 }

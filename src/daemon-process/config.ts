@@ -4,8 +4,11 @@
  * is never packed into one string, so a long one fails no more than the program itself would
  * (Linux caps a single argument at 128 KB: `spawn E2BIG`).
  */
-import type { DaemonSettings } from '../options.js';
+import type { DaemonSettings } from '../settings/types.js';
 import type { HandshakeChannel } from './handshake.js';
+
+/** Detached: started by a launcher, the log is its only output. Foreground: the lines go to stderr too. */
+export type SuperviseMode = 'detached' | 'foreground';
 
 /** Configuration of a supervisor, less the worker's arguments. */
 export interface SupervisorConfig {
