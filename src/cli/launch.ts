@@ -3,7 +3,8 @@
  * `--log`, `--cwd`, `--env`, then `-- <command> [args…]`) read into the library's daemon spec
  * (src/fleet/daemon-spec.ts), and the line that says a daemon started. Pure.
  */
-import { type DaemonSettings, DEFAULTS, type SettingName, flagOf } from '../options.js';
+import { type DaemonSettings, type SettingName } from '../settings/types.js';
+import { DEFAULTS, flagOf } from '../settings/derived.js';
 import { refusalOf } from '../settings/rules.js';
 import type { DaemonSpec } from '../fleet/daemon-spec.js';
 import type { StartedDaemon } from '../fleet/daemon-start.js';

@@ -9,7 +9,7 @@
  */
 import { runInForeground } from '../fleet/daemon-run.js';
 import type { DaemonSpec } from '../fleet/daemon-spec.js';
-import type { SettingName } from '../options.js';
+import type { SettingName } from '../settings/types.js';
 import { kebab } from './flags.js';
 import { launchHelp } from './help.js';
 import type { Io } from './io.js';

@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EUSAGE, XDaemonError, messageOf } from '../errors.js';
-import type { DaemonOptions, SettingName } from '../options.js';
+import type { DaemonOptions, SettingName } from '../settings/types.js';
 import { whyNoSpare } from '../process/node-command.js';
 import { resolveCommand } from '../process/which.js';
 import { defaultName } from './names.js';

@@ -8,7 +8,8 @@
  */
 import { basename, extname, resolve } from 'node:path';
 import { shortMessageOf } from '../errors.js';
-import { checkSetting, checkSettings, type SettingName } from '../options.js';
+import { checkSetting, checkSettings } from '../settings/check.js';
+import { type SettingName } from '../settings/types.js';
 import { type AppDraft, emptyDraft, isSetting, meaningOf, notCarried } from './pm2-keys.js';
 import { KeyValueError, envObject } from './pm2-units.js';
 import { isValidName, NAME_RULE } from './names.js';

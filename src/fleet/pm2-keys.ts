@@ -9,7 +9,9 @@
  * accepts them: its aliases (`exec`, `interpreterArgs`, `out`, `err`, `cron`, …) and the camelCase
  * of every key (`restartDelay`, `maxMemoryRestart`). Pure.
  */
-import { SETTINGS, type SettingName, hasFlag } from '../options.js';
+import { SETTINGS } from '../settings/table.js';
+import { type SettingName } from '../settings/types.js';
+import { hasFlag } from '../settings/derived.js';
 import { KeyValueError, envObject, pm2Bool, pm2Bytes, pm2Codes, pm2Instances, pm2List, pm2Millis, pm2Text, pm2Words } from './pm2-units.js';
 
 /** One app of a file, as its keys say, before it is checked against the machine. */

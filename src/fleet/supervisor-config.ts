@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type DaemonOptions, checkSettings } from '../options.js';
+import { type DaemonOptions } from '../settings/types.js';
+import { checkSettings } from '../settings/check.js';
 import type { SupervisorConfig } from '../daemon-process/config.js';
 
 /**

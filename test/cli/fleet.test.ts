@@ -14,7 +14,7 @@ import { get as httpGet } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { SETTINGS } from '../../src/options';
+import { SETTINGS } from '../../src/settings/table';
 import { WORKER, assertCode, newHome, statusOf, waitForAsync, workerRunning, xd, type Home } from '../support/cli';
 import { ROOT, cleanup, readText, tempDir } from '../support/fixtures';
 import { waitFor } from '../support/harness';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { SETTINGS } from '../../src/options';
+import { SETTINGS } from '../../src/settings/table';
 import { type Request, parseCommandLine } from '../../src/cli/dispatch';
 import { SETTING_FLAGS, kebab, parseBytes } from '../../src/cli/flags';
 import { VERBS, helpText } from '../../src/cli/verbs';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EUSAGE } from '../../src/errors';
-import { SETTINGS } from '../../src/options';
+import { SETTINGS } from '../../src/settings/table';
 import { type FleetContext, mapFleet } from '../../src/fleet/file-map';
 import { PM2_KEYS, meaningOf } from '../../src/fleet/pm2-keys';
 import { pm2Bytes, pm2Instances, pm2Millis, pm2Words } from '../../src/fleet/pm2-units';
