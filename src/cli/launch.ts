@@ -15,7 +15,7 @@ import { ignoredSetting } from '../supervisor/policy.js';
 import { ignoredWatchSetting } from '../supervisor/watch-settings.js';
 import { resolveCommand } from '../process/which.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
-import { type FlagSpecs, type ParsedLine, SETTING_FLAG_SPECS, kebab, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
+import { type FlagSpecs, type FolderCheck, type ParsedLine, SETTING_FLAG_SPECS, kebab, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
 import { checkName, defaultName } from './names.js';
 import { type DaemonRecord, daemonPaths, writeRecord } from './record.js';
 import { UsageError } from './usage-error.js';
@@ -85,9 +85,18 @@ export function launchOptionsOf(line: ParsedLine): Omit<LaunchRequest, 'command'
 }
 
 /** Reads `args` for `verb` with the launch flags; `help` when `--help` was asked for. */
-export function readLaunchLine(verb: string, args: readonly string[]): ParsedLine {
-  return readLine(verb, args, LAUNCH_FLAGS);
+export function readLaunchLine(verb: string, args: readonly string[], specs: FlagSpecs = LAUNCH_FLAGS): ParsedLine {
+  return readLine(verb, args, specs, existingFolder);
 }
+
+/** Whether `word` is an existing folder, relative to `--cwd` (itself relative to here): `--watch DIR`. */
+const existingFolder: FolderCheck = (word, cwd) => {
+  try {
+    return statSync(resolve(cwd ?? '.', word)).isDirectory();
+  } catch {
+    return false;
+  }
+};
 
 /** Where a request is resolved: the invoking shell's directory and environment. */
 export interface InvocationFacts {

@@ -13,10 +13,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadBundle } from '../bundles.js';
-import { readLine } from './flags.js';
 import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetRequestOf } from './fleet-request.js';
 import { daemonPaths } from './record.js';
-import { LAUNCH_FLAGS, type LaunchRequest, launchOptionsOf, parseLaunch, prepare, recordOf, startRecord, startedLine } from './launch.js';
+import { LAUNCH_FLAGS, type LaunchRequest, launchOptionsOf, parseLaunch, prepare, readLaunchLine, recordOf, startRecord, startedLine } from './launch.js';
 import { ScriptError, scriptCommand } from './script-command.js';
 import { currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
 import type { Io } from './io.js';
@@ -28,9 +27,9 @@ export type StartRequest =
   | ({ verb: 'start'; fleet: undefined; script: string } & Omit<LaunchRequest, 'command'>)
   | { verb: 'start'; fleet: FleetRequest };
 
-/** Reads `start`'s arguments; `help` for `--help`. Pure. */
+/** Reads `start`'s arguments; `help` for `--help`. Pure, but for whether a word after `--watch` is a folder. */
 export function parseStart(args: readonly string[]): StartRequest | { verb: 'help'; topic: 'start' } {
-  const line = readLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG });
+  const line = readLaunchLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG });
   if (line.help) return { verb: 'help', topic: 'start' };
   const fleet = fleetRequestOf('start', line);
   if (fleet !== undefined) return { verb: 'start', fleet };
@@ -41,7 +40,8 @@ export function parseStart(args: readonly string[]): StartRequest | { verb: 'hel
   }
   envOf(line, false);
   if (script === undefined) return { verb: 'start', fleet: undefined, script: undefined, ...parseLaunch('start', line) };
-  // `--watch src`: a flag that may stand alone (`--watch`) takes its value only as `--watch=src`.
+  // `--watch src` with nothing after it: the word is the script (a folder followed by a script or
+  // -- was taken as the value already, see readLine).
   const before = args[args.indexOf(script) - 1];
   const bare = Object.entries(LAUNCH_FLAGS).filter(([, spec]) => spec.bare !== undefined).map(([flag]) => `--${flag}`);
   if (before !== undefined && bare.includes(before)) {
