@@ -378,13 +378,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /**
    * Reopens the log file(s) (after an external rotation: SIGHUP, logrotate's postrotate); every
-   * Node worker in direct mode is told to follow, and its later output goes to the new file too.
-   * Returns why the reopen failed, if it did.
+   * Node worker in direct mode is told to follow, and its later output goes to the new file too; a
+   * waiting spare with the old file is replaced. Returns why the reopen failed, if it did.
    */
   reopenLog(): string | undefined {
     const error = this.output.reopen();
-    if (error === undefined) for (const worker of this.slots.flatMap((s) => s.workers())) worker.tell(REOPEN_LINE);
-    return error;
+    if (error !== undefined) return error;
+    for (const worker of this.slots.flatMap((s) => s.workers())) worker.tell(REOPEN_LINE);
+    for (const slot of this.slots) slot.refreshSpare();
+    return undefined;
   }
 
   /** The waiting spares' pids (prewarm; one per instance at most). */
