@@ -1,9 +1,11 @@
 /**
- * The group guard: what kills a non-Node worker's process group when its supervisor dies by a
- * SIGKILL (which runs none of the supervisor's code). The parent-death signal
- * (../process/parent-death) reaches the command only — the kernel clears it in every child the
- * command forks — so what a shell script or a Go binary started would run on until a later stop or
- * start finds it by its tree token. One small watcher per supervisor does it instead: `/bin/sh`
+ * The group guard: what ends a worker's process group when its supervisor dies by a SIGKILL (which
+ * runs none of the supervisor's code; the OOM killer does this), for every worker under killMode
+ * 'group': Node or not, with the library loaded or not, fresh or made from the spare. A worker
+ * cannot be relied on to notice by itself (a program that does not load xdaemon has no orphan
+ * watch), and the kernel's parent-death signal (../process/parent-death) reaches one process only —
+ * the kernel clears it in every child the command forks — so what a worker started would run on
+ * until a later stop or start finds it by its tree token. One small watcher per supervisor does it instead: `/bin/sh`
  * running the script of ./group-guard-script, in its own session, not tagged with any worker's tree
  * token (a worker's stop never takes it for part of a tree), its stdin a pipe from the supervisor,
  * which writes `+PGID` as a worker (the leader of its group: pgid = pid) starts and `-PGID` once
@@ -18,9 +20,12 @@
  * its pgid — and only one that leads a group of its own; the counting of ./group-guard-script keeps
  * our own next worker with that pid listed.
  *
- * Started lazily, only for workers that have the parent-death wrapper (Linux, setpriv) under
- * killMode 'group': under killMode 'process' (Go's) what a worker started lives on by design.
- * Its cost: one idle dash (~1 MB RSS) per supervisor, one write of a few bytes per start and exit.
+ * It works per worker tree (each worker's group is listed and struck off on its own), so that a
+ * process that hosts several supervisors needs nothing else. Started lazily, with the first worker
+ * under killMode 'group' (POSIX: a shell is needed): under killMode 'process' (Go's) what a worker
+ * started lives on by design, and the worker itself gets the parent-death signal instead. Its
+ * cost: one idle dash (~1.6 MB RSS, ~120 kB of it its own) per supervisor, one write of a few bytes
+ * per start and exit.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
@@ -55,7 +60,7 @@ export class GroupGuard {
 
   /** Guards the process group `pgid` (a worker that leads it has started); starts the watcher if needed. */
   add(pgid: number): void {
-    if (this.closed) return;
+    if (this.closed || process.platform === 'win32') return;
     const line = this.groups.add(pgid);
     if (this.watcher === undefined) this.spawn();
     else if (line !== undefined) this.write(line);

@@ -416,7 +416,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       XDAEMON_INSTANCE: instance,
       NODE_APP_INSTANCE: instance,
     };
-    const base = { file: this.file, args: this.args, cwd: this.cwd, env, token };
+    const base = { file: this.file, args: this.args, cwd: this.cwd, env, token, parentDeath: this.settings.killMode === 'process' };
     const sockets = this.sockets?.sockets ?? [];
     return sockets.length === 0 ? base : listenSpec(base, sockets);
   }

@@ -223,7 +223,8 @@ describe('the spare with instances and held sockets', () => {
     const firsts = await waitFor('both first workers', () => (seen(d.log).length >= 2 ? seen(d.log).slice(0, 2) : undefined));
     await waitFor('two spares', () => {
       const workers = seen(d.log).map((w) => w.pid);
-      const spares = childPids(d.spid).filter((pid) => !workers.includes(pid));
+      // The supervisor's other child is its group guard (a shell).
+      const spares = childPids(d.spid).filter((pid) => !workers.includes(pid) && readText(`/proc/${pid}/cmdline`).includes('/dist/spare.js'));
       return spares.length === 2 ? spares : undefined;
     });
     for (const first of firsts) signal(first.pid, 'SIGTERM');
