@@ -29,7 +29,20 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { GUARD_SCRIPT, GuardedGroups } from './group-guard-script.js';
+import { join } from 'node:path';
+import { GUARD_SCRIPT, GuardedGroups, SWEEP_ENV } from './group-guard-script.js';
+import { TREE_ENV } from './tree-token.js';
+
+/** The sweep's entry, beside the supervisor's bundle (scripts/build.mjs). */
+export const SWEEP_ENTRY = 'tree-sweep.js';
+
+/** What the guard's sweep (./tree-sweep) stops: the processes that carry `prefix`, started since `since`. */
+export interface SweepSpec {
+  /** The supervisor's tree prefix (`XDAEMON_TREE=<id>.`). */
+  prefix: string;
+  /** The supervisor's start time, in clock ticks since boot (/proc/PID/stat). */
+  since: number;
+}
 
 /** Where the watcher's shell is. */
 const SHELL = '/bin/sh';
@@ -52,6 +65,9 @@ export class GroupGuard {
   private readonly groups = new GuardedGroups();
   private watcher: ChildProcess | undefined;
   private closed = false;
+
+  /** `sweep`: what left the groups is stopped by its tree token too (Linux: /proc) when the supervisor dies. */
+  constructor(private readonly sweep?: SweepSpec) {}
 
   /** The watcher's pid, while it runs. */
   get pid(): number | undefined {
@@ -107,9 +123,11 @@ export class GroupGuard {
     try {
       // The supervisor's own environment (not a worker's: no tree token), in its own session, so
       // that a signal to the supervisor's group or a terminal's hangup does not end it too.
+      // The prefix without its name: the guard carries no entry that reads as a tree token.
+      const sweep = this.sweep === undefined ? [] : [process.execPath, join(__dirname, SWEEP_ENTRY), this.sweep.prefix.slice(TREE_ENV.length + 1), String(this.sweep.since)];
       watcher = spawn(SHELL, ['-c', `eval "$${SCRIPT_ENV}"`, GUARD_NAME], {
         cwd: '/',
-        env: { ...process.env, [SCRIPT_ENV]: GUARD_SCRIPT },
+        env: { ...process.env, [SCRIPT_ENV]: GUARD_SCRIPT, ...Object.fromEntries(sweep.map((value, i) => [SWEEP_ENV[i], value])) },
         detached: true,
         stdio: ['pipe', 'ignore', 'ignore'],
       });

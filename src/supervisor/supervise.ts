@@ -149,7 +149,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
   });
 
   // Whatever ends this process, the worker's tree is told to stop and the log says why. (A SIGKILL
-  // runs nothing: the worker then notices that its parent is gone and stops by itself.)
+  // runs nothing: the group guard, or the parent-death signal, then stops the workers.)
   loadSignalExit(config.signalExit)((code, signal) => {
     if (!exiting) {
       const why = signal === null ? `exit code ${code ?? 0}` : `received ${signal}, which it does not handle`;
@@ -157,6 +157,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
       release({ code: code ?? null, signal, reason: `supervisor ending: ${why}` });
     }
     for (const tree of supervisor.workerTrees) signalTree(tree.id, 'SIGTERM', settings.killMode === 'group' ? tree.mark : undefined);
+    supervisor.closeGuard();
     supervisor.closeSockets();
     log.flush();
     if (mode === 'detached') toSystemLog(log.unwritten());

@@ -14,6 +14,8 @@ import { unusedLogSetting } from '../log/log-mode.js';
 import { type DaemonSettings, SETTINGS, checkOptionKeys, checkSettings } from '../options.js';
 import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
+import { HAS_PROC } from '../process/proc.js';
+import { identify } from '../process/stop-tree.js';
 import { resolveCommand } from '../process/which.js';
 import { SocketHolder } from '../socket/socket-holder.js';
 import { whyNoSpare } from '../process/node-command.js';
@@ -103,8 +105,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** The memory check, cron and watch restarts (./procedures), while supervising. */
   private readonly procedureContext: ProcedureContext;
   private procedures: Procedure | undefined;
-  /** Stops the workers' process groups if this process dies without a word (./group-guard). */
-  private readonly guard = new GroupGuard();
+  /** Stops the workers' process groups, and what left them, if this process dies without a word (./group-guard). */
+  private readonly guard: GroupGuard;
 
   /**
    * @throws TypeError or RangeError for a bad option; XDaemonError when the command cannot be found.
@@ -133,6 +135,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       createLogSink({ logFile, errFile: settings.errFile, timestamps: settings.timestamps, maxSize: settings.maxSize, maxFiles: settings.maxFiles, echo: false });
     this.envForStart = hooks.envForStart;
     this.treePrefix = hooks.treePrefix ?? newTreePrefix();
+    const self = HAS_PROC ? identify(process.pid) : undefined;
+    this.guard = new GroupGuard(self === undefined ? undefined : { prefix: this.treePrefix, since: self.starttime });
     this.ended = this.end.promise;
     const noSpare = settings.prewarm ? whyNoSpare(this.file, this.args) : undefined;
     if (noSpare !== undefined) throw new XDaemonError(noSpare);
@@ -456,6 +460,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Closes the listening sockets now (the process exits): removes unix socket files. */
   closeSockets(): void {
     this.sockets?.close();
+  }
+
+  /**
+   * Kills the group guard now, unused (the process exits through its own code, which signals the
+   * workers' trees itself): nothing of the supervisor outlives it.
+   */
+  closeGuard(): void {
+    void this.guard.close();
   }
 }
 

@@ -3,8 +3,9 @@
  * every worker ends — Node or not, with the library loaded or not, started as a script, after
  * `--`, from a fleet file, or from the spare — gracefully where it can (SIGTERM first, which the
  * app below notes), its whole tree too under killMode group (the default; what ignores SIGTERM gets
- * SIGKILL), the worker itself under killMode process; and a later `start` finds nothing of it.
- * Linux: the group guard (src/supervisor/group-guard.ts), and setpriv for the parent-death signal.
+ * SIGKILL; what left the group is found by its tree token), the worker itself under killMode
+ * process; and a later `start` finds nothing of it. Linux: the group guard and its sweep
+ * (src/supervisor/group-guard.ts), and setpriv for the parent-death signal.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -65,10 +66,12 @@ function carrying(prefix: string): number[] {
     .map(Number);
 }
 
-/** What `name` runs: its supervisor and worker pids and its log. */
+/** What `name` runs, once its worker has its SIGTERM handler in place: the supervisor and worker pids, the log. */
 async function running(home: Home, name: string): Promise<{ spid: number; worker: number; log: string }> {
   const s = await workerRunning(home, name);
-  return { spid: s.pid as number, worker: s.workerPid as number, log: s.logFile };
+  const worker = s.workerPid as number;
+  await waitFor(`worker ${worker} of ${name} under way`, () => readText(s.logFile).split('\n').includes(`WORKER ${worker}`));
+  return { spid: s.pid as number, worker, log: s.logFile };
 }
 
 describe('a SIGKILLed supervisor leaves nothing', () => {
@@ -86,16 +89,19 @@ describe('a SIGKILLed supervisor leaves nothing', () => {
     assert.notEqual((await running(home, 'app')).worker, worker);
   });
 
-  test('start -- node app.js with a child (killMode group): the worker and its child end; what ignores SIGTERM is killed', async (t) => {
+  test('start -- node app.js (killMode group): the worker, its child and what left its group end; what ignores SIGTERM is killed', async (t) => {
     const home = newHome(t);
     const { dir, note } = project();
-    await startDaemon(home, ['--name', 'kids', '--cwd', dir, '--env', `K_NOTE=${note}`, '--env', 'K_CHILD=1', '--', process.execPath, 'app.cjs']);
+    await startDaemon(home, ['--name', 'kids', '--cwd', dir, '--env', `K_NOTE=${note}`, '--env', 'K_CHILD=1', '--env', 'K_DETACHED=1', '--', process.execPath, 'app.cjs']);
     await startDaemon(home, ['--name', 'stubborn', '--cwd', dir, '--env', 'K_IGNORE_TERM=1', '--', process.execPath, 'app.cjs']);
     const kids = await running(home, 'kids');
     const stubborn = await running(home, 'stubborn');
     const child = await waitFor('the child', () => pidLine(kids.log, 'CHILD'));
-    await killSupervisors([kids.spid, stubborn.spid], [kids.worker, child, stubborn.worker]);
+    const detached = await waitFor('the detached one', () => pidLine(kids.log, 'DETACHED'));
+    const tree = treeOf(kids.worker);
+    await killSupervisors([kids.spid, stubborn.spid], [kids.worker, child, detached, stubborn.worker]);
     assert.match(readText(note), new RegExp(`^TERM ${kids.worker}$`, 'm'), 'SIGTERM first');
+    assert.deepEqual(carrying(tree), [], `no process carries the killed daemon's ${tree}`);
   });
 
   test('five apps of a fleet file, one of them prewarmed: every worker and the spare end', async (t) => {
