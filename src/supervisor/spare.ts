@@ -9,7 +9,8 @@
  *
  * A spare that dies while waiting is replaced (counted nowhere; after quick deaths, with a growing
  * pause); one is never used twice; stop and give-up end it; it never outlives the supervisor (the
- * channel's end of file ends a waiting spare, and the orphan watch holds once it is a worker).
+ * channel's end of file ends a waiting spare; once it is a worker, the group guard or the
+ * parent-death signal holds, as for any worker: ./worker-run).
  *
  * Go opens the log afresh for every start, so a log moved away while the spare waited must get
  * nothing of the next worker; Node cannot hand a running process new descriptors 1 and 2. So a
