@@ -90,6 +90,8 @@ export function sumUsage(all: readonly (DaemonUsage | undefined)[]): DaemonUsage
   for (const key of ['cpu', 'cpuTime', 'rss', 'pss', 'processes'] as const) {
     if (known.length === all.length && known.every((u) => u[key] !== undefined)) out[key] = known.reduce((n, u) => n + (u[key] as number), 0);
   }
+  // Sums of ticks read as seconds: no float dust (0.58 + 0.56 is 1.1400000000000001).
+  if (out.cpuTime !== undefined) out.cpuTime = Math.round(out.cpuTime * 1000) / 1000;
   if (out.cpu !== undefined) {
     out.cpu = Math.round(out.cpu * 10) / 10;
     const windows = known.flatMap((u) => (u.cpuWindow === undefined ? [] : [u.cpuWindow]));
