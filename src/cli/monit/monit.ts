@@ -179,6 +179,12 @@ function live(request: MonitRequest): Promise<number> {
     };
     terminal.enter(onKeys, draw);
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, quit);
+    // A fault of the view: the terminal back first, so that its message is not lost on the alternate screen.
+    process.once('uncaughtException', (err) => {
+      terminal.restore();
+      process.stderr.write(`xdaemon: monit failed: ${err.stack ?? String(err)}\n`);
+      process.exit(EXIT.failure);
+    });
     timers.push(setInterval(() => lookAgain(true), LOOK_MS));
     timers.push(
       setInterval(() => {
