@@ -14,10 +14,14 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { CLI, WORKER, newHome, startDaemon, waitForAsync, workerRunning, xd } from '../support/cli';
-import { cleanup, tempDir } from '../support/fixtures';
+import type * as Library from '../../src/index';
+import { ROOT, cleanup, tempDir } from '../support/fixtures';
 import { freePort, signal, start, stopAndWait } from '../support/harness';
 
 after(cleanup);
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const library = require(join(ROOT, 'dist', 'index.js')) as typeof Library;
 
 const HAS_PROMETHEUS = spawnSync('prometheus', ['--version']).error === undefined && spawnSync('promtool', ['--version']).error === undefined;
 
@@ -121,6 +125,11 @@ test('a scrape asks no supervisor: one stopped with SIGSTOP is told from its sta
   await startDaemon(home, ['--name', 'metrics', '--', process.execPath, CLI, 'metrics', '--listen', `127.0.0.1:${port}`]);
   const target = `http://127.0.0.1:${port}/metrics`;
   await waitForAsync('the exporter', async () => ((await get(target).catch(() => undefined))?.status === 200 ? true : undefined));
+  // The exporter reads PSS; a client that asks every second (monit) leaves it out.
+  const pidFile = join(home.dir, 'frozen.pid');
+  const [full, light] = await Promise.all([library.status(pidFile), library.status(pidFile, { pss: false })]);
+  assert.ok(full.usage?.pss !== undefined && full.usage.rss !== undefined, JSON.stringify(full.usage));
+  assert.ok(light.usage?.pss === undefined && light.usage?.rss !== undefined && light.usage.cpuTime !== undefined, JSON.stringify(light.usage));
   signal(spid, 'SIGSTOP');
   t.after(() => signal(spid, 'SIGCONT'));
   // A question to a stopped supervisor would wait out its 2 s timeout.
@@ -130,6 +139,7 @@ test('a scrape asks no supervisor: one stopped with SIGSTOP is told from its sta
   assert.ok(scrape.ms < 1500, `the scrape took ${scrape.ms} ms`);
   assert.match(scrape.body, /^xdaemon_supervisor_up\{name="frozen"\} 1$/m);
   assert.match(scrape.body, /^xdaemon_worker_resident_memory_bytes\{name="frozen",instance="0"\} \d+$/m);
+  assert.match(scrape.body, /^xdaemon_worker_proportional_memory_bytes\{name="frozen",instance="0"\} \d+$/m);
   assert.match(scrape.body, /^xdaemon_exporter_status_failures 0$/m);
   const notFound = await get(`http://127.0.0.1:${port}/nothing`);
   assert.equal(notFound.status, 404);
