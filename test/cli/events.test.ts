@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { eventOutput, parseEvents } from '../../src/cli/events';
 import { CLI, WORKER, newHome, startDaemon, statusOf, waitForAsync, workerRunning, xd, xdStart } from '../support/cli';
@@ -137,5 +136,4 @@ test('help names the verb', async () => {
   const help = await xd(home, ['events', '--help']);
   assert.match(help.stdout, /^usage: xdaemon events \[NAME…\] \[--json\]/);
   assert.match((await xd(home, ['--help'])).stdout, /events \[NAME…\] \[--json\]/);
-  void join;
 });
