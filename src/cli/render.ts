@@ -7,6 +7,7 @@ import type { DaemonState, DaemonUsage } from '../control/status.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
 import { formatBytes } from '../process/proc-memory.js';
 import type { NamedStatus } from '../fleet/daemons.js';
+import { instanceRestarts, restartsOfEveryCause } from '../fleet/restart-count.js';
 
 export { formatBytes };
 
@@ -56,10 +57,10 @@ function memoryCell(s: { usage?: DaemonUsage | undefined }): string {
 
 /**
  * The `list` table: name, state, pid, worker pid, uptime (of the worker), CPU and memory (of the
- * worker's whole tree), starts, errors, log.
+ * worker's whole tree), starts, restarts (of every cause: src/fleet/restart-count.ts), errors, log.
  */
 export function listTable(rows: readonly NamedStatus[], now: number): string {
-  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'STARTS', 'ERRORS', 'LOG'];
+  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'STARTS', 'RESTARTS', 'ERRORS', 'LOG'];
   const body = rows.map((r) => {
     const live = r.state === 'running' || r.state === 'restarting';
     return [
@@ -71,6 +72,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       cpuCell(r),
       memoryCell(r),
       live ? String(r.starts) : '-',
+      live ? String(restartsOfEveryCause(r)) : '-',
       live ? `${r.errors}/${r.maxError}` : '-',
       r.logFile === '' ? '-' : r.logFile,
     ];
@@ -89,6 +91,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       i.usage === undefined ? '' : cpuCell(i),
       i.usage === undefined ? '' : memoryCell(i),
       String(i.starts),
+      String(instanceRestarts(i)),
       `${i.errors}/${r.maxError}`,
       '',
     ]);
