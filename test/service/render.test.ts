@@ -53,7 +53,7 @@ describe('renderSystemdUnit', () => {
         'User=www-data',
         'Restart=always',
         'RestartSec=1',
-        'KillMode=mixed',
+        'KillMode=control-group',
         'TimeoutStopSec=5',
         'StandardOutput=append:/var/log/web.log',
         '',
