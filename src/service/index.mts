@@ -13,6 +13,7 @@ export type {
   ServicePlan,
   ServiceState,
   ServiceStatus,
+  UninstallOptions,
   UninstallResult,
   DetectFacts,
 } from './index.js';

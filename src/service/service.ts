@@ -7,7 +7,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { XDaemonError, messageOf } from '../errors.js';
-import { type Backend, type BackendTarget, type Command, type InstallResult, type ServicePlan, type ServiceState, type ServiceStatus, type UninstallResult } from './backends/backend.js';
+import { type Backend, type BackendTarget, type Command, type InstallResult, type ServicePlan, type ServiceState, type ServiceStatus, type UninstallOptions, type UninstallResult } from './backends/backend.js';
 import { launchdBackend } from './backends/launchd.js';
 import { systemdBackend } from './backends/systemd.js';
 import { windowsBackend } from './backends/windows.js';
@@ -96,9 +96,12 @@ export class Service {
     return this.#manager().install(this.#config(), options.force === true);
   }
 
-  /** Stops and unregisters the service and removes its file; `removed` is false when it was not installed. */
-  async uninstall(): Promise<UninstallResult> {
-    return this.#manager().uninstall();
+  /**
+   * Stops and unregisters the service and removes its file (`stop: false`: without stopping it,
+   * see {@link UninstallOptions}); `removed` is false when it was not installed.
+   */
+  async uninstall(options: UninstallOptions = {}): Promise<UninstallResult> {
+    return this.#manager().uninstall(options);
   }
 
   /** Starts the service through its manager. @throws XDaemonError when not installed or the manager fails. */

@@ -14,6 +14,7 @@
  */
 import { isIP } from 'node:net';
 import { XDaemonError } from '../errors.js';
+import type { ListenAddress } from '../socket/address.js';
 import { type ServiceConfig, type ServiceOptions, checkPosixUser, requireAbsoluteCommand, resolveServiceConfig } from './options.js';
 
 /** Starts allowed within the start-limit window before systemd marks a crash-looping unit failed. */
@@ -43,8 +44,9 @@ export function systemdUnit(c: ServiceConfig): string {
     '[Unit]',
     `Description=${plainValue('Description', c.description)}`,
   ];
-  // The socket unit holds the listening sockets; the service gets them whenever it starts.
-  if (c.listen.length > 0) unit.push(`Requires=${c.name}.socket`, `After=${c.name}.socket`);
+  // The socket units hold the listening sockets; the service gets them whenever it starts.
+  const sockets = systemdSocketUnits(c).map((s) => s.unit);
+  if (sockets.length > 0) unit.push(`Requires=${sockets.join(' ')}`, `After=${sockets.join(' ')}`);
   // A user manager has no network-online.target.
   if (!c.userService) unit.push('After=network-online.target', 'Wants=network-online.target');
   // The window grows with the restart delay, so that 5 quick deaths in a row always trip it.
@@ -59,6 +61,7 @@ export function systemdUnit(c: ServiceConfig): string {
   } else {
     unit.push('Type=exec');
   }
+  if (sockets.length > 0) unit.push(`Sockets=${sockets.join(' ')}`);
   unit.push(`ExecStart=${[c.command, ...c.args].map(execWord).join(' ')}`);
   if (c.stopArgs.length > 0) unit.push(`ExecStop=${[c.command, ...c.stopArgs].map(execWord).join(' ')}`);
   unit.push(`WorkingDirectory=${plainValue('WorkingDirectory', c.workingDirectory)}`);
@@ -77,33 +80,71 @@ export function systemdUnit(c: ServiceConfig): string {
   return unit.join('\n');
 }
 
+/** A socket unit of a service: its file name (`web.socket`) and content. */
+export interface SocketUnit {
+  unit: string;
+  content: string;
+}
+
 /**
- * The socket unit beside the service (`NAME.socket`), when the service has `listen` addresses:
- * systemd binds them and passes them to the program as descriptors 3, 4, … (`LISTEN_FDS`,
- * `LISTEN_PID`); one unit names all of its descriptors alike, so a single address carries its
- * name (`FileDescriptorName=`) and several are told apart by their order. Unix sockets get mode 0660.
+ * The socket units beside the service, when it has `listen` addresses: systemd binds them and
+ * passes them to the program as descriptors 3, 4, … (`LISTEN_FDS`, `LISTEN_FDNAMES`). A socket
+ * unit gives every descriptor it holds one name (`FileDescriptorName=`), so the addresses are
+ * split as their names ask:
+ *
+ * - none named: one unit, `NAME.socket`, its `ListenStream=` lines in the order given (the program
+ *   tells them apart by that order, as it would under `xdaemon start`);
+ * - one address, named: `NAME.socket` with its name;
+ * - several, one of them named: a unit per address, `NAME-FDNAME.socket`, each with its name (an
+ *   unnamed one is `listenN` as everywhere else), since systemd passes the descriptors of several
+ *   units in no set order: only the names tell them apart (`listenHandle('http')`).
+ *
+ * Unix sockets get mode 0660 and are removed when the unit stops.
  */
-export function systemdSocketUnit(c: ServiceConfig): string | undefined {
-  if (c.listen.length === 0) return undefined;
+export function systemdSocketUnits(c: ServiceConfig): SocketUnit[] {
+  if (c.listen.length === 0) return [];
+  const named = c.listen.some((a) => !isDefaultName(a.name));
+  if (!named) return [{ unit: `${c.name}.socket`, content: socketUnit(c, c.listen, undefined) }];
+  if (c.listen.length === 1) return [{ unit: `${c.name}.socket`, content: socketUnit(c, c.listen, (c.listen[0] as ListenAddress).name) }];
+  return c.listen.map((a) => {
+    // `@` would make the unit a template's instance: it is written as systemd-escape writes it.
+    const unit = `${c.name}-${a.name.replace(/@/g, '\\x40')}.socket`;
+    if (unit.length > 255) throw new XDaemonError(`the socket unit of listen address ${JSON.stringify(a.text)} would have a name longer than systemd takes (255): ${unit}`);
+    return { unit, content: socketUnit(c, [a], a.name) };
+  });
+}
+
+/** True for the name an address gets when none is given (`listen0`, …). */
+function isDefaultName(name: string): boolean {
+  return /^listen\d+$/.test(name);
+}
+
+/** One socket unit holding `addresses`, all of its descriptors named `fdName` (undefined: systemd's default, the unit's name). */
+function socketUnit(c: ServiceConfig, addresses: readonly ListenAddress[], fdName: string | undefined): string {
   const unit = [
-    `# ${c.name}.socket: written by xdaemon (Service#install) beside ${c.name}.service. Install again rather than edit it.`,
+    `# written by xdaemon (Service#install) beside ${c.name}.service. Install again rather than edit it.`,
     '[Unit]',
     `Description=${plainValue('Description', `Sockets of ${c.description}`)}`,
     '',
     '[Socket]',
   ];
-  for (const a of c.listen) {
+  for (const a of addresses) {
     if (a.kind === 'tcp' && a.host !== '' && isIP(a.host) === 0) {
       throw new XDaemonError(`a systemd socket unit listens on addresses, not host names: ${JSON.stringify(a.text)} (write the IP address)`);
     }
     const where = a.kind === 'unix' ? a.path : a.host === '' ? String(a.port) : a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
     unit.push(`ListenStream=${plainValue('listen', where)}`);
   }
-  if (c.listen.some((a) => a.kind === 'unix')) unit.push('SocketMode=0660', 'RemoveOnStop=yes');
-  const only = c.listen.length === 1 ? c.listen[0] : undefined;
-  if (only !== undefined && !/^listen\d+$/.test(only.name)) unit.push(`FileDescriptorName=${only.name}`);
+  if (addresses.some((a) => a.kind === 'unix')) unit.push('SocketMode=0660', 'RemoveOnStop=yes');
+  if (fdName !== undefined) unit.push(`FileDescriptorName=${fdName}`);
   unit.push(`Service=${c.name}.service`, '', '[Install]', 'WantedBy=sockets.target', '');
   return unit.join('\n');
+}
+
+/** The socket units a unit written by {@link systemdUnit} takes its descriptors from (its `Sockets=`). */
+export function unitSockets(unit: string): string[] {
+  const line = unit.split('\n').find((l) => l.startsWith('Sockets='));
+  return line === undefined ? [] : line.slice('Sockets='.length).split(/\s+/).filter(Boolean);
 }
 
 /** One word of a command line: `$` and `%` doubled, then quoted. */

@@ -75,6 +75,17 @@ export interface InstallResult extends ServicePlan {
   changed: boolean;
 }
 
+/** Options of an uninstall. */
+export interface UninstallOptions {
+  /**
+   * `false`: unregister and remove the service without stopping it, so that what it started runs
+   * on (`xdaemon unstartup`: stopping the startup service would run its `stop --all`). systemd
+   * only: launchd and the Task Scheduler run no stop command, and a oneshot's detached processes
+   * are not theirs to end. Default true.
+   */
+  stop?: boolean;
+}
+
 /** What uninstall did. */
 export interface UninstallResult {
   /** The service file (under the root prefix). */
@@ -107,7 +118,7 @@ export interface Backend {
   /** What install would write and run, and its warnings. */
   plan(config: ServiceConfig): ServicePlan;
   install(config: ServiceConfig, force: boolean): Promise<InstallResult>;
-  uninstall(): Promise<UninstallResult>;
+  uninstall(options?: UninstallOptions): Promise<UninstallResult>;
   start(): Promise<void>;
   stop(): Promise<void>;
   restart(): Promise<void>;
