@@ -203,6 +203,14 @@ export async function installService(
   return EXIT.ok;
 }
 
+/** How a setting reads for a service, where the table's words are those of a supervised worker. */
+const SERVICE_DOCS: Readonly<Partial<Record<string, string>>> = {
+  waitReady: 'ms the program has to say it is ready (systemd Type=notify): ready() in Node, systemd-notify --ready in a shell; 0: do not wait',
+  killTimeout: 'ms between SIGTERM to every process of the service and SIGKILL',
+  restartDelay: 'ms the service manager waits before each restart',
+  errFile: 'file for its stderr (default: where its stdout goes)',
+};
+
 /** The help of `install`, with the service's own defaults (its restart delay is not the library's). */
 export function installHelp(serviceDefaults: Readonly<Record<string, unknown>>): string {
   return `usage: xdaemon install [--user] [--name NAME] [options] -- <command> [args…]
@@ -218,7 +226,7 @@ ${rows([
   ['--log FILE', 'its stdout (default: the service manager\'s: journal, none, …)'],
   ['--cwd DIR', 'its working directory (default: this one)'],
   ['--env NAME=VALUE', 'add to its environment (repeatable)'],
-  ...settingRows(SERVICE_SETTING_FLAGS, serviceDefaults),
+  ...settingRows(SERVICE_SETTING_FLAGS.map((f) => ({ ...f, doc: SERVICE_DOCS[f.setting] ?? f.doc })), serviceDefaults),
   ['--dry-run', 'print the file and the commands instead'],
   ['--force', 'replace a different file of the same name'],
   ['--backend B', 'systemd, launchd or windows (default: the one running this machine)'],

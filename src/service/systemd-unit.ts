@@ -20,6 +20,11 @@ import { type ServiceConfig, type ServiceOptions, checkPosixUser, requireAbsolut
 /** Starts allowed within the start-limit window before systemd marks a crash-looping unit failed. */
 export const START_LIMIT_BURST = 5;
 
+/** The start-limit window in ms: 10 s plus, per allowed start, the restart delay and the readiness timeout. */
+export function startLimitWindow(c: Pick<ServiceConfig, 'restartDelay' | 'waitReady' | 'oneshot'>): number {
+  return 10_000 + START_LIMIT_BURST * (c.restartDelay + (c.oneshot ? 0 : c.waitReady));
+}
+
 /**
  * Renders the unit file of a service (`NAME.service`). Pure: the same options give the same text.
  * Relative paths are resolved against the current directory and an unset command is this program;
@@ -49,8 +54,11 @@ export function systemdUnit(c: ServiceConfig): string {
   if (sockets.length > 0) unit.push(`Requires=${sockets.join(' ')}`, `After=${sockets.join(' ')}`);
   // A user manager has no network-online.target.
   if (!c.userService) unit.push('After=network-online.target', 'Wants=network-online.target');
-  // The window grows with the restart delay, so that 5 quick deaths in a row always trip it.
-  unit.push(`StartLimitIntervalSec=${seconds(10_000 + START_LIMIT_BURST * c.restartDelay)}`, `StartLimitBurst=${START_LIMIT_BURST}`);
+  // The window grows with what one failed try can take (the restart delay, and with readiness its
+  // timeout: a program never ready fails each try only then), so that 5 failures in a row always
+  // trip it. A window of 10 s + 5 × the delay alone never held 5 tries of a program never ready:
+  // it was retried forever (test/system/readiness.system.ts).
+  unit.push(`StartLimitIntervalSec=${seconds(startLimitWindow(c))}`, `StartLimitBurst=${START_LIMIT_BURST}`);
   unit.push('', '[Service]');
   if (c.oneshot) {
     // Active once the command has run, so that a stop (shutdown, logout) runs ExecStop=.

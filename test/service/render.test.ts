@@ -101,6 +101,8 @@ describe('renderSystemdUnit', () => {
     }
     const slow = parseUnit(renderSystemdUnit({ ...WEB, restartDelay: 4000 }));
     assert.equal(single(slow, 'Unit', 'StartLimitIntervalSec'), '30', '10 s + 5 × the restart delay');
+    const ready = parseUnit(renderSystemdUnit({ ...WEB, restartDelay: 1000, waitReady: 5000 }));
+    assert.equal(single(ready, 'Unit', 'StartLimitIntervalSec'), '40', '10 s + 5 × (the restart delay + the readiness timeout)');
   });
 
   test('stderr: its own file, or the journal/stdout default', () => {

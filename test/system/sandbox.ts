@@ -59,7 +59,10 @@ export interface Sandbox {
   show(unit: string, properties?: string): Promise<Record<string, string>>;
   /** The manager's own log (for failure messages). */
   managerLog(): string;
-  /** Stops the manager and starts a fresh one on the same directory (a reboot, as a user session sees it). */
+  /**
+   * A reboot, as a user session sees it: the daemons `xdaemon start` started inside stopped, the
+   * manager stopped (its units stop), a fresh one started on the same directory.
+   */
   reboot(): Promise<void>;
 }
 
@@ -104,6 +107,8 @@ export async function openSandbox(t: TestContext): Promise<Sandbox> {
     assert.equal(stopped.code, 0, `systemd-user-sandbox stop: exit ${stopped.code}: ${stopped.stderr}`);
   };
   t.after(async () => {
+    // Daemons a test started with `xdaemon start` inside are not the manager's: stopped first.
+    await sb.xd(['stop', '--all', '--timeout', '10000']).catch(() => undefined);
     await down();
     const left = [...cgroups].filter((c) => existsSync(c));
     assert.deepEqual(left, [], 'the sandbox left cgroups behind');
@@ -133,6 +138,8 @@ export async function openSandbox(t: TestContext): Promise<Sandbox> {
       }
     },
     async reboot() {
+      // Every process of the session ends: the daemons of `xdaemon start` too (which are not the manager's).
+      await sb.xd(['stop', '--all', '--timeout', '10000']);
       await down();
       await up();
     },
