@@ -11,6 +11,7 @@ export type {
   Command,
   InstallResult,
   ServicePlan,
+  ServiceOutput,
   ServiceState,
   ServiceStatus,
   UninstallOptions,

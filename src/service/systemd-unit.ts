@@ -190,6 +190,12 @@ function plainValue(setting: string, value: string): string {
   return value.replace(/%/g, '%%');
 }
 
+/** The file of `StandardOutput=append:` (or StandardError) in a unit written by {@link systemdUnit}, if it has one. */
+export function unitAppendPath(unit: string, setting: 'StandardOutput' | 'StandardError'): string | undefined {
+  const line = unit.split('\n').find((l) => l.startsWith(`${setting}=append:`));
+  return line === undefined ? undefined : line.slice(`${setting}=append:`.length).replace(/%%/g, '%');
+}
+
 /**
  * The executable a unit written by {@link systemdUnit} runs (the first word of its `ExecStart=`),
  * or undefined when the text has none. Reads back only what this module writes.

@@ -29,6 +29,11 @@ export interface ServiceStatus {
   detail: string;
   /** The main process, when the manager names one. */
   pid: number | undefined;
+  /**
+   * How many times the manager restarted it since it was last started on request (systemd
+   * `NRestarts`); undefined where the manager does not count (launchd, Windows).
+   */
+  restarts?: number | undefined;
   /** The service file (under the root prefix). */
   path: string;
   /** Problems found on the way: the recorded node binary is gone, lingering is off, … */
@@ -123,7 +128,19 @@ export interface Backend {
   stop(): Promise<void>;
   restart(): Promise<void>;
   status(): Promise<ServiceStatus>;
+  /** Where the installed service's output goes, as its file says (undefined: not installed). */
+  output(): ServiceOutput | undefined;
 }
+
+/**
+ * Where a service's output goes: its files (`out`: stdout; `err`: stderr, when it has its own), or
+ * the manager's log (`journal`: the systemd journal, which `journalctl` reads), or nowhere a
+ * command can show (`none`, with the reason).
+ */
+export type ServiceOutput =
+  | { kind: 'files'; out: string; err: string | undefined }
+  | { kind: 'journal'; command: Command }
+  | { kind: 'none'; reason: string };
 
 /** How a service file is stored. */
 export type FileEncoding = 'utf8' | 'utf16le';

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ServiceConfig } from '../options.js';
 import { underRoot } from '../host.js';
-import { systemdSocketUnits, systemdUnit, unitExecWords, unitExecutable, unitSockets } from '../systemd-unit.js';
+import { systemdSocketUnits, systemdUnit, unitAppendPath, unitExecWords, unitExecutable, unitSockets } from '../systemd-unit.js';
 import {
   type Backend,
   type BackendTarget,
@@ -27,7 +27,7 @@ import {
 } from './backend.js';
 
 /** The properties status asks `systemctl show` for. */
-export const SHOW_PROPERTIES = 'LoadState,ActiveState,SubState,Result,MainPID,NeedDaemonReload';
+export const SHOW_PROPERTIES = 'LoadState,ActiveState,SubState,Result,MainPID,NRestarts,NeedDaemonReload';
 
 /** The systemd backend for `target`. */
 export function systemdBackend(target: BackendTarget): Backend {
@@ -104,6 +104,18 @@ export function systemdBackend(target: BackendTarget): Backend {
       await runCommand(target.exec, commands[1] as Command);
       return { path, removed: true, commands };
     },
+    output() {
+      const content = installed();
+      if (content === undefined) return undefined;
+      const out = unitAppendPath(content, 'StandardOutput');
+      const err = unitAppendPath(content, 'StandardError');
+      if (out !== undefined) return { kind: 'files', out, err };
+      // Without journald (a container, a minimal system) systemd connects the output to /dev/null.
+      if (!existsSync(underRoot(target.root, '/run/systemd/journal/stdout'))) {
+        return { kind: 'none', reason: `it writes to the journal, and journald does not run here: its output is discarded (install it again with --log FILE)` };
+      }
+      return { kind: 'journal', command: ['journalctl', ...(target.userService ? ['--user'] : []), '-u', unit] };
+    },
     start: () => control('start'),
     stop: () => control('stop'),
     restart: () => control('restart'),
@@ -137,7 +149,7 @@ export function parseShow(output: string): Record<string, string> {
  * to be ready) is `restarting`, never `running`: kardianos/service reports a crash-looping unit
  * as running.
  */
-export function systemdState(p: Record<string, string>): { state: ServiceState; detail: string; pid: number | undefined; warnings: string[] } {
+export function systemdState(p: Record<string, string>): { state: ServiceState; detail: string; pid: number | undefined; restarts: number | undefined; warnings: string[] } {
   const load = p.LoadState ?? '';
   const active = p.ActiveState ?? '';
   const sub = p.SubState ?? '';
@@ -151,11 +163,12 @@ export function systemdState(p: Record<string, string>): { state: ServiceState; 
   if (load === 'not-found') warnings.push('systemd has not loaded this unit: run systemctl daemon-reload');
   if (load === 'masked') warnings.push('the unit is masked: it cannot be started until unmasked');
   if (load === 'error' || load === 'bad-setting') warnings.push(`systemd cannot load the unit (LoadState=${load}): see systemctl status`);
+  const restarts = Number(p.NRestarts);
   let state: ServiceState;
   if (load === 'error' || load === 'bad-setting') state = 'failed';
   else if (active === 'active' || active === 'reloading') state = 'running';
   else if (active === 'activating') state = 'restarting';
   else if (active === 'failed') state = 'failed';
   else state = 'stopped';
-  return { state, detail, pid: state === 'running' || state === 'restarting' ? pid : undefined, warnings };
+  return { state, detail, pid: state === 'running' || state === 'restarting' ? pid : undefined, restarts: Number.isInteger(restarts) ? restarts : undefined, warnings };
 }
