@@ -89,7 +89,7 @@ systemTest('a service its manager is restarting: status exit 0 (supervised), wit
   const sb = await openSandbox(t);
   // It dies at once; systemd waits 3 s before each restart.
   assertCode(await sb.xd(['install', '--user', '--name', 'crash', '--restart-delay', '3000', '--', '/bin/sh', '-c', 'exit 3']), 0);
-  assertCode(await sb.systemctl('start', 'crash.service'), 0);
+  assertCode(await sb.systemctl('start', '--no-block', 'crash.service'), 0);
   await unitState(sb, 'crash.service', (p) => p.SubState === 'auto-restart' && p.NRestarts === '1', 15_000);
   const status = await sb.xd(['status', 'crash']);
   assertCode(status, 0, 'restarting');
