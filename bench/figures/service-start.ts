@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { runToEnd, start, waitFor } from '../../test/support/harness';
-import { type Figure, progress, ratioRow, unavailableRow } from '../report';
+import { type Figure, median, progress, ratioRow, unavailableRow } from '../report';
 import { ROOT, fixture, packageFile, runNode, tempDir } from '../stage';
 
 const SANDBOX = join(ROOT, 'test', 'system', 'systemd-user-sandbox');
@@ -75,7 +75,7 @@ export async function serviceStart(rounds: number): Promise<Figure> {
     rows: [ratioRow(figure, 'ms', samples.service, floor, TARGET)],
     notes: [
       `service start = \`systemctl --user start\` (spawn to exit) of a service installed with \`xdaemon install --wait-ready\` (Type=notify) in a systemd user manager (test/system/systemd-user-sandbox), ${rounds} starts, each followed by an untimed stop (and reset-failed: the start limit counts manual starts);`,
-      `  floor: the same program run plainly until it calls ready() (spawn to its line) plus one bare node start-up, per round, interleaved; target ≤ ${TARGET}×;`,
+      `  floor: the same program run plainly until it calls ready() (spawn to its line; median ${median(samples.plain).toFixed(1)} ms) plus one bare node start-up (median ${median(samples.bare).toFixed(1)} ms), per round, interleaved; target ≤ ${TARGET}×;`,
     ],
     details: { serviceStart: samples },
   };
