@@ -16,12 +16,11 @@ import { currentStateFacts } from '../fleet/state-dir.js';
 import { existsSync } from 'node:fs';
 import { isValidName } from '../fleet/names.js';
 import { bothError, targetOf } from '../fleet/services.js';
-import { readLine } from './flags.js';
 import { operateByName } from './service-names.js';
 import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import { launchHelp } from './help.js';
 import type { Io } from './io.js';
-import { LAUNCH_FLAGS, launchOptionsOf, parseLaunch } from './launch.js';
+import { LAUNCH_FLAGS, launchOptionsOf, parseLaunch, readLaunchLine } from './launch.js';
 import { commonSaid, report, startedText, unexpected, warn } from './results.js';
 import { EXIT, UsageError } from './usage-error.js';
 import { type HelpRequest, defineVerb } from './verb-row.js';
@@ -32,9 +31,9 @@ export type StartRequest =
   | ({ verb: 'start'; fleet: undefined; script: string } & Omit<DaemonSpec, 'command'>)
   | { verb: 'start'; fleet: FleetRequest };
 
-/** Reads `start`'s arguments; `help` for `--help`. Pure. */
+/** Reads `start`'s arguments; `help` for `--help`. Pure, but for whether a word after `--watch` is a folder. */
 export function parseStart(args: readonly string[]): StartRequest | HelpRequest<'start'> {
-  const line = readLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG });
+  const line = readLaunchLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG });
   if (line.help) return { verb: 'help', topic: 'start' };
   const fleet = fleetRequestOf('start', line);
   if (fleet !== undefined) return { verb: 'start', fleet };
@@ -45,7 +44,8 @@ export function parseStart(args: readonly string[]): StartRequest | HelpRequest<
   }
   envOf(line, false);
   if (script === undefined) return { verb: 'start', fleet: undefined, script: undefined, ...parseLaunch('start', line) };
-  // `--watch src`: a flag that may stand alone (`--watch`) takes its value only as `--watch=src`.
+  // `--watch src` with nothing after it: the word is the script (a folder followed by a script or
+  // -- was taken as the value already, see readLine).
   const before = args[args.indexOf(script) - 1];
   const bare = Object.entries(LAUNCH_FLAGS).filter(([, spec]) => spec.bare !== undefined).map(([flag]) => `--${flag}`);
   if (before !== undefined && bare.includes(before)) {
