@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DAEMON, fields, finished, launch, logLine, worker } from '../support/daemon-fixture';
-import { cleanup, readText, records, run, tempDir } from '../support/fixtures';
+import { cleanup, readText, run, tempDir } from '../support/fixtures';
 import { signal, waitNoTagged } from '../support/harness';
 
 after(cleanup);
