@@ -149,7 +149,8 @@ export async function installService(
     io.out(formatPlan(await svc.plan()).trimEnd());
     return EXIT.ok;
   }
-  const before = (await svc.serviceStatus()).state;
+  // A manager that cannot be asked (an image prepared with --root) has nothing running to tell of.
+  const before = await svc.serviceStatus().then((s) => s.state, () => 'not-installed' as const);
   const ran = before === 'running' || before === 'restarting';
   const result = await svc.install({ force: request.force });
   const kind = `${result.backend}${result.userService ? ', user service' : ''}`;
