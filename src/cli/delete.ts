@@ -2,8 +2,8 @@
  * `xdaemon delete NAME | FILE`: stop the daemon if it runs (or clean up after a dead one), then
  * forget it: its record, pid file and pid file's state go; its log stays (src/fleet/delete.ts).
  */
-import { unknownName } from '../fleet/daemons.js';
 import { deleteDaemon } from '../fleet/delete.js';
+import { unknownDaemonError } from '../fleet/services.js';
 import type { DaemonResult } from '../fleet/outcome.js';
 import { readLine } from './flags.js';
 import { type FleetRequest, ONLY_FLAG, fleetFiles, fleetRequestOf } from './fleet-request.js';
@@ -46,7 +46,8 @@ export async function runDelete(request: DeleteRequest, io: Io): Promise<number>
     return report((await deleteFleet(request.fleet)).results, io, said);
   }
   const result = await deleteDaemon(request.name);
-  if (result.outcome === 'not-known') throw unknownName(request.name);
+  // An installed service of the name is named, with the verb that removes it.
+  if (result.outcome === 'not-known') throw await unknownDaemonError(request.name, 'delete');
   io.out((said(result) as { out: string }).out);
   return EXIT.ok;
 }

@@ -186,7 +186,8 @@ function usageRows(s: NamedStatus): [string, string][] {
 /** `service web (systemd, user): running (active/running), pid 999`. */
 export function serviceLine(s: ServiceStatus, userService: boolean): string {
   const pid = s.pid === undefined ? '' : `, pid ${s.pid}`;
-  return `service ${s.name} (${s.backend}${userService ? ', user' : ''}): ${s.state} (${s.detail})${pid}`;
+  const restarts = s.restarts === undefined ? '' : `, restarts ${s.restarts}`;
+  return `service ${s.name} (${s.backend}${userService ? ', user' : ''}): ${s.state} (${s.detail})${pid}${restarts}`;
 }
 
 /** An argument as a shell user would type it. */

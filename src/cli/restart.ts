@@ -11,7 +11,9 @@ import { FLEET_HELP } from './help.js';
 import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
 import { commonSaid, report, startedText, unexpected, warn } from './results.js';
-import { UsageError } from './usage-error.js';
+import { EXIT, UsageError } from './usage-error.js';
+import { splitNames } from '../fleet/services.js';
+import { operateByName } from './service-names.js';
 import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `restart`, read. */
@@ -42,11 +44,17 @@ export async function restart(request: RestartRequest, io: Io): Promise<number> 
       r.outcome === 'started' && (r.was === 'running' || r.was === 'restarting') ? { out: `${startedText(r)} (restarted with the file's settings)` } : (commonSaid(r) ?? unexpected(r)),
     );
   }
-  return report(await restartDaemons(request.names), io, (r) => {
-    if (r.outcome === 'restarted') return { out: `restarted ${r.name}: worker ${r.workerPid}` };
-    if (r.outcome === 'started') return { out: `${startedText(r)} (it was ${r.was})` };
-    return commonSaid(r) ?? unexpected(r);
-  });
+  // A name no daemon has may be an installed service: its manager restarts it.
+  const { daemons, services, both } = await splitNames(request.names);
+  const code =
+    daemons.length === 0
+      ? EXIT.ok
+      : report(await restartDaemons(daemons), io, (r) => {
+          if (r.outcome === 'restarted') return { out: `restarted ${r.name}: worker ${r.workerPid}` };
+          if (r.outcome === 'started') return { out: `${startedText(r)} (it was ${r.was})` };
+          return commonSaid(r) ?? unexpected(r);
+        });
+  return Math.max(code, services.length + both.length === 0 ? EXIT.ok : await operateByName('restart', services, both, io));
 }
 
 /** The row of `restart`. */
@@ -58,7 +66,9 @@ export const RESTART = defineVerb<RestartRequest>({
 
 A running daemon gets a new worker (the old one's tree is stopped first; the supervisor stays).
 A stopped or dead one is started again from its record, with this shell's environment plus its
-recorded --env. The apps of FILE are stopped and started with the file's current settings.
+recorded --env. The apps of FILE are stopped and started with the file's current settings. A
+NAME that no daemon has but an installed OS service has (xdaemon install) is restarted by its
+service manager.
 ${FLEET_HELP}
 `,
   synopsis: [['restart NAME… | FILE', 'new worker; a stopped daemon is started; FILE: its settings now']],

@@ -13,6 +13,10 @@ import { DEFAULT_FLEET_FILES, defaultFleetFile } from '../fleet/file-load.js';
 import { ScriptError, scriptSpec } from '../fleet/script-command.js';
 import { startDaemon } from '../fleet/start.js';
 import { currentStateFacts } from '../fleet/state-dir.js';
+import { existsSync } from 'node:fs';
+import { isValidName } from '../fleet/names.js';
+import { bothError, targetOf } from '../fleet/services.js';
+import { operateByName } from './service-names.js';
 import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import { launchHelp } from './help.js';
 import type { Io } from './io.js';
@@ -65,8 +69,21 @@ export async function start(request: StartRequest, io: Io): Promise<number> {
     warn(io, outcome.warnings);
     return report(outcome.results, io, (r) => (r.outcome === 'already-running' ? { out: `${r.name} already runs: supervisor ${r.pid ?? '?'} (untouched)` } : (commonSaid(r) ?? unexpected(r))));
   }
+  if (request.script !== undefined && bareName(request)) {
+    // `start NAME`, NAME no file here: an installed service of that name is started by its manager.
+    const target = await targetOf(request.script, facts);
+    if (target.kind === 'both') throw bothError(request.script, target.service);
+    if (target.kind === 'service') return operateByName('start', [{ name: request.script, service: target.service }], [], io);
+  }
   io.out(startedText(await startDaemon(daemonOf(request, facts.cwd), facts)));
   return EXIT.ok;
+}
+
+/** `start WORD` alone (no flag, no argument), WORD a name and no file of the current directory. */
+function bareName(request: Extract<StartRequest, { script: string }>): boolean {
+  const { script, name, args, settings, log, cwd, env } = request;
+  const alone = name === undefined && args.length === 0 && Object.keys(settings).length === 0 && log === undefined && cwd === undefined && Object.keys(env).length === 0;
+  return alone && isValidName(script) && !existsSync(script);
 }
 
 /** The daemon of a command line, or of a script (relative to --cwd, else to `cwd`) with the command line that runs it. */
@@ -93,6 +110,7 @@ export const START = defineVerb<StartRequest>({
   synopsis: [
     ['start [options] [--name NAME] -- <command> [args…]', 'start it supervised, in the background'],
     ['start SCRIPT [options] [-- args…]', 'a script (.js, .mjs, .cjs, .ts) with this node, or an executable'],
+    ['start NAME', 'an OS service installed with xdaemon install, by its service manager'],
     ['start [FILE] [--only a,b] [--env SET]', 'the apps of a fleet file (default: xdaemon.config.*, ecosystem.config.*)'],
   ],
 });

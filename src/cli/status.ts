@@ -49,7 +49,8 @@ export function statusReport(
 ): Report | undefined {
   if (daemon === undefined && service === undefined) return undefined;
   const svc = service !== undefined && 'status' in service ? service.status : undefined;
-  const code = daemon !== undefined ? lsbCode(daemon.status.state) : svc?.state === 'running' ? LSB.running : LSB.stopped;
+  // A service the manager is restarting is supervised, as a restarting daemon is: 0 both.
+  const code = daemon !== undefined ? lsbCode(daemon.status.state) : svc?.state === 'running' || svc?.state === 'restarting' ? LSB.running : LSB.stopped;
   if (json) {
     const serviceJson = service === undefined ? {} : { service: 'status' in service ? service.status : { error: service.error } };
     const body = daemon !== undefined ? { name, ...daemon.status, ...serviceJson } : { name, state: svc?.state ?? 'unknown', ...serviceJson };
@@ -93,7 +94,9 @@ export const STATUS = defineVerb<StatusRequest>({
 With NAME: its state in detail, and the OS service of that name if one is installed. Without:
 one line per daemon. --json prints the status object(s) with the name.
 
-Exit codes (LSB): 0 running, 1 dead (a pid file, no supervisor), 3 not running, 4 unknown NAME.
+Exit codes (LSB): 0 running (or restarting), 1 dead (a pid file, no supervisor), 3 not running,
+4 unknown NAME. For a NAME that is only an OS service: 0 when it runs or its manager restarts it,
+else 3.
 Without NAME: 0 when all run, else 1 when one is dead, else 3.
 `,
   synopsis: [['status [NAME] [--json]', 'state (exit 0 running, 1 dead, 3 stopped, 4 unknown)']],

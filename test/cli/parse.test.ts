@@ -122,8 +122,8 @@ describe('reading command lines', () => {
     const r = parse(['install', '--user', '--name', 'web', '--restart-delay', '2000', '--wait-ready', '5000', '--dry-run', '--force', '--backend', 'launchd', '--root', '/img', '--', 'node', 'app.js']);
     assert.equal(r.verb, 'install');
     assert.deepEqual(r, {
-      verb: 'install', name: 'web', command: 'node', args: ['app.js'], user: true, dryRun: true, force: true, cwd: undefined, log: undefined,
-      errFile: undefined, env: {}, restart: undefined, restartDelay: 2000, killTimeout: undefined, waitReady: 5000, listen: undefined, backend: 'launchd', root: '/img',
+      verb: 'install', name: 'web', command: 'node', args: ['app.js'], user: true, dryRun: true, force: true, now: false, cwd: undefined, log: undefined,
+      env: {}, settings: { restartDelay: 2000, waitReady: 5000 }, backend: 'launchd', root: '/img',
     });
   });
 

@@ -213,7 +213,7 @@ describe('held sockets and reload', () => {
     const s = await statusNow(home, 'act');
     assert.equal(s.pid, activator.pid, 'the supervisor is the activated process itself');
     assert.equal(answer.body, `0 ${s.workerPid}\n`);
-    assert.deepEqual(s.listen, [{ name: 'http', address: 'fd 3 (systemd)' }]);
+    assert.deepEqual(s.listen, [{ name: 'http', address: `127.0.0.1:${port} (systemd)` }], 'the socket received, with the address it listens on');
     assertCode(await xd(home, ['reload', 'act']), 0);
     const again = await get(port, false);
     assert.ok('body' in again && again.body !== answer.body, JSON.stringify(again));
