@@ -8,6 +8,7 @@
 import { loadBundle } from '../bundles.js';
 import { XDaemonError, shortMessageOf } from '../errors.js';
 import type { Io } from './io.js';
+import { checkPlainName } from '../fleet/names.js';
 import { appSpec, readFleet } from '../fleet/file.js';
 import type { FleetRequest } from './fleet-request.js';
 import { type InstallRequest, SERVICE_SETTING_FLAGS, installService, serviceOptions } from './install.js';
@@ -22,7 +23,9 @@ export async function installFleet(request: InstallRequest, fleetRequest: FleetR
   const services = fleet.apps.map((app) => {
     const named = (err: unknown): UsageError => new UsageError(`${fleet.path}: app ${app.name}: ${shortMessageOf(err)}`);
     try {
-      const launch = appSpec(app);
+      const { spec: launch, warning } = appSpec(app);
+      if (warning !== undefined) fleet.warnings.push(`${fleet.path}: app ${app.name}: ${warning}`);
+      checkPlainName(app.name, 'an OS service');
       const s = app.settings;
       for (const setting of Object.keys(s)) {
         if (!supported.includes(setting)) fleet.warnings.push(`${fleet.path}: app ${app.name}: ${setting} is not carried out by a service manager (install supervises with ${supported.join(', ')})`);

@@ -206,7 +206,7 @@ describe('bad input: one line, usage', () => {
   ];
   for (const [what, line, re] of cases) test(what, () => refused(line, re));
 
-  const badNames = ['', '.hidden', '..', 'a/b', 'a\\b', 'a..b', 'a\0b', 'sp ace', 'x'.repeat(101), 'é'];
+  const badNames = ['', 'a\0b', 'a\tb', '   ', 'x'.repeat(101)];
   for (const name of badNames) {
     test(`the name ${JSON.stringify(name.length > 20 ? `${name.slice(0, 5)}…(${name.length})` : name)} is refused`, () => {
       refused(['start', '--name', name, '--', 'x'], /^(invalid name|--name needs a value)/);
