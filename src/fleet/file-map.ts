@@ -222,7 +222,8 @@ function mapApp(entry: unknown, index: number, context: FleetContext, problems: 
   const atApp = (path: string): string => (path === '/dev/null' ? path : resolve(cwd, expandHome(path, home)));
   const env = { ...draft.env, ...(context.envSet === undefined ? {} : draft.envSets[context.envSet]), ...context.env };
   finishPm2(draft, env, warnings, sources);
-  warnings.push(...draft.notCarried);
+  // Two spellings of one key (combine_logs and merge_logs) warn once.
+  for (const w of draft.notCarried) if (!warnings.includes(w)) warnings.push(w);
   // Every setting, by the settings table's rules.
   const settings: Partial<Record<SettingName, unknown>> = {};
   for (const [setting, value] of Object.entries(draft.settings)) {

@@ -139,13 +139,15 @@ export const PM2_KEYS: Record<string, KeyRule> = {
   }),
   ignore_watch: toSetting('watchIgnore', '', (v) => pm2List(v)),
   watch_delay: toSetting('watchDebounce', '', (v) => pm2Millis(v)),
+  // What pm2 does only when asked is what xdaemon always does: one log for every instance of an app.
+  merge_logs: rule('(always: the instances of an app share its log)', "default: a log per instance (NAME-out-ID.log)", () => undefined),
   // pm2 7 has no env_file (its env_* pattern would make it an env set named "file"): an env file, read at every start.
   env_file: toSetting('envFile', 'not in pm2 7 (there: an env set named "file")', (v) => pm2Text(v)),
 };
 
 /** pm2's keys that xdaemon does not carry out: a warning, and the app runs. */
 export const PM2_NOT_CARRIED = [
-  'name_prefix', 'filter_env', 'namespace', 'install_url', 'log_type', 'merge_logs', 'pid_file', 'source_map_support',
+  'name_prefix', 'filter_env', 'namespace', 'install_url', 'log_type', 'pid_file', 'source_map_support',
   'disable_source_map_support', 'shutdown_with_message', 'vizion', 'autostart', 'watch_options', 'execute_command', 'force',
   'append_env_to_name', 'post_update', 'trace', 'disable_trace', 'v8', 'event_loop_inspector', 'deep_monitoring', 'increment_var',
   'pmx', 'automation', 'username', 'uid', 'gid', 'windowsHide', 'kill_retry_time', 'write', 'io',

@@ -103,8 +103,8 @@ function shell(): string {
  *
  * @throws ScriptError when the script is missing, or no loader or interpreter can run it.
  */
-export function scriptSpec(script: string, spec: Omit<DaemonSpec, 'command'>, cwd: string): DaemonSpec {
-  const program = scriptProgram(script, resolve(cwd, spec.cwd ?? '.', script), undefined, []);
+export function scriptSpec(script: string, spec: Omit<DaemonSpec, 'command'>, cwd: string, interpreter?: string, interpreterArgs: readonly string[] = []): DaemonSpec {
+  const program = scriptProgram(script, resolve(cwd, spec.cwd ?? '.', script), interpreter, interpreterArgs);
   if (program.commandLine && spec.args.length > 0) throw new ScriptError(`${JSON.stringify(script)} is a command line: write its arguments in it, or give the program and its arguments after --`);
   // Named as pm2 names it: after the script as written (`npm run staging` too), not the shell or node that runs it.
   return { ...spec, name: spec.name ?? checkName(pm2Name(script)), command: program.command, args: [...program.args, ...spec.args] };

@@ -46,7 +46,7 @@ describe('reading command lines', () => {
       '--env', 'A=1', '--env=B=x=y', '--', 'node', 'server.js', '--port', '80', '--', '--name',
     ]);
     assert.deepEqual(r, {
-      verb: 'start', fleet: undefined, script: undefined,
+      verb: 'start', fleet: undefined, script: undefined, force: false,
       name: 'web',
       command: 'node',
       args: ['server.js', '--port', '80', '--', '--name'],
@@ -103,7 +103,7 @@ describe('reading command lines', () => {
   test('stop, restart, status, list, logs, delete, uninstall', () => {
     assert.deepEqual(parse(['stop', 'a', 'b']), { verb: 'stop', names: ['a', 'b'], all: false, timeout: 30_000 });
     assert.deepEqual(parse(['stop', '--all', '--timeout', '500']), { verb: 'stop', names: [], all: true, timeout: 500 });
-    assert.deepEqual(parse(['restart', 'a', 'b']), { verb: 'restart', names: ['a', 'b'] });
+    assert.deepEqual(parse(['restart', 'a', 'b']), { verb: 'restart', names: ['a', 'b'], updateEnv: false });
     assert.deepEqual(parse(['status']), { verb: 'status', name: undefined, json: false });
     assert.deepEqual(parse(['status', 'web', '--json']), { verb: 'status', name: 'web', json: true });
     assert.deepEqual(parse(['list', '--json']), { verb: 'list', json: true });
@@ -114,7 +114,7 @@ describe('reading command lines', () => {
     assert.deepEqual(parse(['logs', 'a', 'b', 'a', '-f']), { verb: 'logs', names: ['a', 'b'], lines: 10, follow: true });
     assert.deepEqual(parse(['flush', 'a', 'b']), { verb: 'flush', names: ['a', 'b'], all: false, rotated: false });
     assert.deepEqual(parse(['flush', '--all', '--rotated']), { verb: 'flush', names: [], all: true, rotated: true });
-    assert.deepEqual(parse(['delete', 'web']), { verb: 'delete', name: 'web' });
+    assert.deepEqual(parse(['delete', 'web']), { verb: 'delete', names: ['web'] });
     assert.deepEqual(parse(['uninstall', 'web', '--backend', 'systemd']), { verb: 'uninstall', name: 'web', backend: 'systemd', root: undefined });
   });
 
@@ -156,7 +156,7 @@ describe('bad input: one line, usage', () => {
     ['unknown verb', ['frobnicate'], /^unknown verb "frobnicate"/],
     ['a flag instead of a verb', ['--json'], /^unknown flag --json: a verb comes first/],
     ['unknown flag', ['start', '--max-cont', '3', '--', 'sleep', '1'], /^unknown flag --max-cont for start/],
-    ['unknown short flag', ['logs', 'web', '-x'], /^unknown flag -x for logs/],
+    ['unknown short flag', ['logs', 'web', '-q'], /^unknown flag -q for logs/],
     ['missing --', ['start', '--name', 'web'], /^missing -- <command>/],
     ['command without --', ['start', 'node', 'app.js'], /^unexpected argument "app.js": the program's arguments go after --/],
     ['nothing after --', ['run', '--'], /^missing the command after --/],
@@ -340,7 +340,7 @@ describe('command lines that name a file', () => {
     assert.deepEqual(parse(['restart', './x/xdaemon.config.mjs']), { verb: 'restart', names: [], fleet: { file: './x/xdaemon.config.mjs', only: [], envSet: undefined, env: {} } });
     assert.equal((parse(['delete', 'apps.json']) as { fleet?: unknown }).fleet !== undefined, true);
     assert.deepEqual(parse(['start', 'server.js', '--name', 'api', '--', '--port', '8080']), {
-      verb: 'start', fleet: undefined, script: 'server.js', name: 'api', settings: {}, log: undefined, cwd: undefined, env: {}, args: ['--port', '8080'],
+      verb: 'start', fleet: undefined, script: 'server.js', interpreter: undefined, interpreterArgs: [], force: false, name: 'api', settings: {}, log: undefined, cwd: undefined, env: {}, args: ['--port', '8080'],
     });
   });
 });
