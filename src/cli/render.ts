@@ -59,10 +59,12 @@ function memoryCell(s: { usage?: DaemonUsage | undefined }): string {
  * worker's whole tree), starts, errors, log.
  */
 export function listTable(rows: readonly NamedStatus[], now: number): string {
-  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'STARTS', 'ERRORS', 'LOG'];
-  const body = rows.map((r) => {
+  // ID: the place in this list, which pm2's ids stand for (`xdaemon stop 0`).
+  const head = ['ID', 'NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'STARTS', 'ERRORS', 'LOG'];
+  const body = rows.map((r, id) => {
     const live = r.state === 'running' || r.state === 'restarting';
     return [
+      String(id),
       r.name,
       r.unresponsive === true ? `${r.state}?` : r.state,
       r.pid === undefined ? '-' : String(r.pid),
@@ -81,6 +83,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
     const instances = r.state === 'running' || r.state === 'restarting' ? (r.instances ?? []) : [];
     if (instances.length < 2) continue;
     const sub = instances.map((i) => [
+      '',
       `  ${r.name}[${i.instance}]`,
       i.restarting ? 'restarting' : i.ready ? 'ready' : 'running',
       '',

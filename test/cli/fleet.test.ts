@@ -71,9 +71,9 @@ async function threeApps(t: import('node:test').TestContext, dir: string, file: 
 
   const list = await xd(home, ['list']);
   assertCode(list, 0);
-  assert.match(list.stdout, new RegExp(`^web +running +${web.pid} `, 'm'));
-  assert.match(list.stdout, new RegExp(`^tick +running +${tick.pid} `, 'm'));
-  assert.match(list.stdout, /^crash +stopped /m);
+  assert.match(list.stdout, new RegExp(`^\\d+ +web +running +${web.pid} `, 'm'));
+  assert.match(list.stdout, new RegExp(`^\\d+ +tick +running +${tick.pid} `, 'm'));
+  assert.match(list.stdout, /^\d+ +crash +stopped /m);
 
   // Again: what runs is named and untouched; the stopped one is started.
   const again = await xd(home, ['start', file], { cwd: dir });
