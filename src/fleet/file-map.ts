@@ -92,6 +92,17 @@ class Problems {
  * @throws FleetFileError listing every problem of the file.
  */
 export function mapFleet(content: unknown, context: FleetContext): { apps: FleetApp[]; warnings: string[] } {
+  const { apps, warnings, problems } = mapFleetProblems(content, context);
+  if (problems.length > 0) throw new FleetFileError(problems as [FleetProblem, ...FleetProblem[]]);
+  return { apps, warnings };
+}
+
+/**
+ * {@link mapFleet} without the throw: the apps that map (every one the file has, when there is no
+ * problem), the warnings, and every problem, so that a caller adds the problems it finds in the
+ * apps that did map (a script that is missing) to the same list.
+ */
+export function mapFleetProblems(content: unknown, context: FleetContext): { apps: FleetApp[]; warnings: string[]; problems: FleetProblem[] } {
   const file = context.path;
   const problems = new Problems(file);
   const warnings: string[] = [];
@@ -122,10 +133,9 @@ export function mapFleet(content: unknown, context: FleetContext): { apps: Fleet
     // pm2 warns and starts with the base env: so do we.
     warnings.push(`${file}: --env ${context.envSet}: no app has env_${context.envSet}; the apps start with their env`);
   }
-  if (problems.count > 0) throw new FleetFileError(problems.list as [FleetProblem, ...FleetProblem[]]);
   const chosen = context.only.length === 0 ? apps : apps.filter((app) => context.only.includes(app.name));
   for (const app of chosen) for (const w of app.warnings) warnings.push(`${file}: app ${app.name}: ${w}`);
-  return { apps: chosen, warnings };
+  return { apps: chosen, warnings, problems: problems.list };
 }
 
 /** The list of apps of a file's content, as pm2 finds it: `apps`, else `pm2`, else the object is one app; a list is the apps. */

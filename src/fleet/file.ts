@@ -14,7 +14,7 @@ import { control } from './control-bundle.js';
 import { type DaemonSpec, type InvocationFacts, prepareSpec, recordOf } from './daemon-spec.js';
 import { createdStateDirectory } from './daemons.js';
 import { deleteDaemons } from './delete.js';
-import { type FleetApp, mapFleet } from './file-map.js';
+import { type FleetApp, mapFleetProblems } from './file-map.js';
 import { DEFAULT_FLEET_FILES, defaultFleetFile, loadFleetFile } from './file-load.js';
 import { type FleetProblem, FleetFileError } from './fleet-error.js';
 import { type DaemonResult, type Failed, type Reloaded, failed } from './outcome.js';
@@ -62,10 +62,17 @@ const PM2_SEND = join(__dirname, 'pm2-send.js');
  *   when no file is named and `cwd` has none.
  */
 export async function readFleet(request: FleetRequest, cwd: string): Promise<Fleet> {
+  const { problems, ...fleet } = await readFleetProblems(request, cwd);
+  if (problems.length > 0) throw new FleetFileError(problems as [FleetProblem, ...FleetProblem[]]);
+  return fleet;
+}
+
+/** {@link readFleet} without the throw for the file's problems: the apps that map, and the problems. */
+async function readFleetProblems(request: FleetRequest, cwd: string): Promise<Fleet & { problems: FleetProblem[] }> {
   const path = request.file === undefined ? defaultFleetFile(cwd) : resolve(cwd, request.file);
   if (path === undefined) throw new XDaemonError(`no fleet file in ${cwd} (${DEFAULT_FLEET_FILES.join(', ')})`, { code: EUSAGE });
   const content = await loadFleetFile(path);
-  const mapped = mapFleet(content, { path, cwd, envSet: request.envSet, env: request.env, only: request.only, cpus: Math.max(1, cpus().length) });
+  const mapped = mapFleetProblems(content, { path, cwd, envSet: request.envSet, env: request.env, only: request.only, cpus: Math.max(1, cpus().length) });
   return { path, ...mapped };
 }
 
@@ -99,8 +106,8 @@ export function appSpec(app: FleetApp): { spec: DaemonSpec; warning?: string } {
  *
  * @throws FleetFileError naming the file and every app that is not.
  */
-export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts): { records: DaemonRecord[]; warnings: string[] } {
-  const problems: FleetProblem[] = [];
+export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts, known: readonly FleetProblem[] = []): { records: DaemonRecord[]; warnings: string[] } {
+  const problems: FleetProblem[] = [...known];
   const warnings: string[] = [];
   const records: DaemonRecord[] = [];
   for (const app of fleet.apps) {
@@ -141,8 +148,9 @@ export function makeLogFolders(file: string, records: readonly DaemonRecord[]): 
 /** The file of `request` read, mapped and checked into records, in the state directory (created). */
 async function checkedFleet(request: FleetRequest, facts: StateFacts): Promise<{ dir: string; fleet: Fleet; records: DaemonRecord[] }> {
   const dir = createdStateDirectory(facts);
-  const read = await readFleet(request, facts.cwd);
-  const { records, warnings } = fleetRecords(read, dir, facts);
+  // The problems of the file and those of its apps on this machine (a missing script), all at once.
+  const { problems, ...read } = await readFleetProblems(request, facts.cwd);
+  const { records, warnings } = fleetRecords(read, dir, facts, problems);
   makeLogFolders(read.path, records);
   return { dir, fleet: { ...read, warnings: [...read.warnings, ...warnings] }, records };
 }

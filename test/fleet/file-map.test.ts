@@ -113,7 +113,7 @@ describe('the mapping table', () => {
   });
 
   test('pm2 keys not carried out warn; unknown keys warn with the nearest key; bad values are refused naming file, app and key', () => {
-    assert.deepEqual(one({ vizion: false, merge_logs: true }).warnings, ['pm2 key vizion is not carried out', 'pm2 key merge_logs is not carried out']);
+    assert.deepEqual(one({ vizion: false, merge_logs: true, combine_logs: true }).warnings, ['pm2 key vizion is not carried out'], 'merge_logs: what xdaemon always does');
     assert.deepEqual(one({ restart_dealy: 1, instance: 2, zzqx: 1 }).warnings, [
       'unknown key "restart_dealy" ignored (did you mean restart_delay?)',
       'unknown key "instance" ignored (did you mean instances?)',
