@@ -95,6 +95,7 @@ export const PM2_UNSUPPORTED_FLAGS: Readonly<Record<string, string>> = {
 
 /** pm2's verbs that xdaemon does not carry out, with why (README: "not supported: why"). */
 export const PM2_UNSUPPORTED_VERBS: Readonly<Record<string, string>> = {
+  reset: 'restart counts are the supervisor\'s, from its start: xdaemon restart NAME --update-env starts a new one',
   trigger: 'no custom actions (tx2/pmx); send a signal: xdaemon sendSignal SIG NAME',
   deploy: 'no SSH deployment: use your deploy tool, then xdaemon reload FILE',
   create: 'write a fleet file by hand (see the README)',
