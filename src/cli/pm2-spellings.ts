@@ -40,6 +40,8 @@ export const PM2_FLAGS: Readonly<Record<string, Pm2Flag>> = {
   // What pm2 does when asked is what xdaemon always does: the instances of a daemon share its log.
   '--merge-logs': fixed(),
   '--interpreter-args': valued('--node-args'),
+  // pm2's logs follow unless --nostream; xdaemon's follow only with -f.
+  '--nostream': fixed(),
   '-a': fixed('--update-env'),
   '-f': fixed('--force'),
 };
@@ -48,6 +50,12 @@ export const PM2_FLAGS: Readonly<Record<string, Pm2Flag>> = {
 export const PM2_UNSUPPORTED_FLAGS: Readonly<Record<string, string>> = {
   '-s': 'xdaemon prints a line per daemon (send it to /dev/null)',
   '--silent': 'xdaemon prints a line per daemon (send it to /dev/null)',
+  '--raw': 'logs prints the lines as they were written',
+  '--err': 'a daemon has one log (stderr apart only with --err-file: read that file)',
+  '--out': 'a daemon has one log (stderr apart only with --err-file: read that file)',
+  '--timestamp': 'start it with --timestamps: each line is written with its time',
+  '--highlight': 'pipe it through grep --color',
+  '--format': 'logs prints the lines as they were written',
   '--ext': 'watch every change (or name the files with --watch and --ignore)',
   '-m': 'one list layout',
   '--mini-list': 'one list layout',
