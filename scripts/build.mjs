@@ -28,6 +28,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/worker/listen-preload.ts'], format: 'cjs', outfile: 'dist/listen-preload.js' }),
   // A spare worker's entry (prewarm): only what it needs before and at the order.
   build({ ...common, entryPoints: ['src/worker/spare-entry.ts'], format: 'cjs', outfile: 'dist/spare.js' }),
+  // Run by a dead supervisor's group guard: stops what left the workers' groups by tree token.
+  build({ ...common, entryPoints: ['src/supervisor/tree-sweep.ts'], format: 'cjs', outfile: 'dist/tree-sweep.js' }),
   // Loaded on first use by the entry (src/bundles.ts): a worker never pays for them.
   build({ ...common, entryPoints: ['src/launcher/entry.ts'], format: 'cjs', outfile: 'dist/launcher.js' }),
   build({ ...common, entryPoints: ['src/control/entry.ts'], format: 'cjs', outfile: 'dist/control.js' }),

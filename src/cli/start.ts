@@ -19,12 +19,12 @@ import { DEFAULT_FLEET_FILES, defaultFleetFile } from '../fleet/file-load.js';
 import { ScriptError, scriptSpec } from '../fleet/script-command.js';
 import { startDaemon } from '../fleet/start.js';
 import { currentStateFacts } from '../fleet/state-dir.js';
-import { type FlagSpecs, boolFlag, readLine, textFlag } from './flags.js';
+import { type FlagSpecs, boolFlag, textFlag } from './flags.js';
 import { pm2Words } from '../fleet/pm2-units.js';
 import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import { launchHelp } from './help.js';
 import type { Io } from './io.js';
-import { LAUNCH_FLAGS, launchOptionsOf, parseLaunch } from './launch.js';
+import { LAUNCH_FLAGS, launchOptionsOf, parseLaunch, readLaunchLine } from './launch.js';
 import { commonSaid, report, startedText, unexpected, warn } from './results.js';
 import { EXIT, UsageError } from './usage-error.js';
 import { type HelpRequest, defineVerb } from './verb-row.js';
@@ -42,9 +42,9 @@ const START_FLAGS: FlagSpecs = {
   force: { type: 'boolean' },
 };
 
-/** Reads `start`'s arguments; `help` for `--help`. Pure. */
+/** Reads `start`'s arguments; `help` for `--help`. Pure, but for whether a word after `--watch` is a folder. */
 export function parseStart(args: readonly string[]): StartRequest | HelpRequest<'start'> {
-  const line = readLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG, ...START_FLAGS });
+  const line = readLaunchLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG, ...START_FLAGS });
   if (line.help) return { verb: 'help', topic: 'start' };
   const fleet = fleetRequestOf('start', line);
   const force = boolFlag(line, 'force');
@@ -61,7 +61,8 @@ export function parseStart(args: readonly string[]): StartRequest | HelpRequest<
     if (interpreter !== undefined || nodeArgs !== undefined) throw new UsageError(`--${interpreter !== undefined ? 'interpreter' : 'node-args'} goes with a script (xdaemon start app.py --interpreter python3); a command after -- names its own program`);
     return { verb: 'start', fleet: undefined, script: undefined, force, ...parseLaunch('start', line) };
   }
-  // `--watch src`: a flag that may stand alone (`--watch`) takes its value only as `--watch=src`.
+  // `--watch src` with nothing after it: the word is the script (a folder followed by a script or
+  // -- was taken as the value already, see readLine).
   const before = args[args.indexOf(script) - 1];
   const bare = Object.entries(LAUNCH_FLAGS).filter(([, spec]) => spec.bare !== undefined).map(([flag]) => `--${flag}`);
   if (before !== undefined && bare.includes(before)) {

@@ -194,7 +194,7 @@ describe('bad input: one line, usage', () => {
     ['flush with both', ['flush', 'a', '--all'], /^flush takes NAME… or --all, not both/],
     ['a bad schedule', ['start', '--cron-restart', '61 * * * *', '--', 'x'], /^--cron-restart: cronRestart "61 \* \* \* \*" is not a schedule: .*minute/],
     ['a schedule of 6 fields', ['start', '--cron-restart', '0 0 3 * * *', '--', 'x'], /^--cron-restart: cronRestart "0 0 3 \* \* \*" is not a schedule: it has 6 field/],
-    ['a watch path after a space', ['start', '--watch', 'src', '--', 'x'], /^unexpected argument "src": the command goes after --/],
+    ['a watch path after a space that is no folder', ['start', '--watch', 'no-such-dir', '--', 'x'], /^--watch "no-such-dir": not an existing folder; a path to watch is written --watch=DIR/],
     ['an empty --ignore', ['start', '--watch', '--ignore', '', '--', 'x'], /^--ignore needs a value that is not empty/],
     ['--ignore without --watch', ['start', '--ignore', 'dist', '--', 'x'], /^--ignore cannot apply: it adds to what watch ignores, and watch is off/],
     ['--watch-debounce without --watch', ['start', '--watch-debounce', '50', '--', 'x'], /^--watch-debounce cannot apply: .*watch is off/],
