@@ -56,14 +56,16 @@ function memoryCell(s: { usage?: DaemonUsage | undefined }): string {
 }
 
 /**
- * The `list` table: name, state, pid, worker pid, uptime (of the worker), CPU and memory (of the
+ * The `list` table: id (the place in the list), name, state, pid, worker pid, uptime (of the worker), CPU and memory (of the
  * worker's whole tree), starts, restarts (of every cause: src/fleet/restart-count.ts), errors, log.
  */
 export function listTable(rows: readonly NamedStatus[], now: number): string {
-  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'STARTS', 'RESTARTS', 'ERRORS', 'LOG'];
-  const body = rows.map((r) => {
+  // ID: the place in this list, which pm2's ids stand for (`xdaemon stop 0`).
+  const head = ['ID', 'NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'STARTS', 'RESTARTS', 'ERRORS', 'LOG'];
+  const body = rows.map((r, id) => {
     const live = r.state === 'running' || r.state === 'restarting';
     return [
+      String(id),
       r.name,
       r.unresponsive === true ? `${r.state}?` : r.state,
       r.pid === undefined ? '-' : String(r.pid),
@@ -83,6 +85,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
     const instances = r.state === 'running' || r.state === 'restarting' ? (r.instances ?? []) : [];
     if (instances.length < 2) continue;
     const sub = instances.map((i) => [
+      '',
       `  ${r.name}[${i.instance}]`,
       i.restarting ? 'restarting' : i.ready ? 'ready' : 'running',
       '',
