@@ -238,6 +238,7 @@ export function parseSettingText(flag: SettingFlag, text: string | true | readon
         value = text;
         break;
       case 'cron':
+      case 'check':
         value = text;
         break;
     }

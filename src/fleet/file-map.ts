@@ -147,6 +147,8 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
     throw bad(shortMessageOf(err));
   }
   for (const path of ['errFile'] as const) if (typeof settings[path] === 'string') settings[path] = resolve(dir, settings[path] as string);
+  // Env files, as docker compose's env_file: relative to the fleet file.
+  if (Array.isArray(settings.envFile)) settings.envFile = (settings.envFile as string[]).map((p) => resolve(dir, p));
   // Watched paths are the app's (pm2: relative to its cwd); the ignore globs stay as written.
   const watched = (settings as Record<string, unknown>).watch;
   if (Array.isArray(watched)) (settings as Record<string, unknown>).watch = watched.map((p: unknown) => (typeof p === 'string' ? resolve(cwd, p) : p));

@@ -26,7 +26,7 @@ describe('the subsets are the row flags', () => {
   test('a Supervisor takes every setting but the daemon process\'s own: the pid file', () => {
     assert.deepEqual(
       SETTING_NAMES.filter((name) => !(SUPERVISOR_SETTING_NAMES as readonly string[]).includes(name)),
-      ['pidFile'],
+      ['pidFile', 'envFile'],
     );
     const settings = supervisorSettings(checkSettings({ pidFile: '/run/x.pid', maxCount: 2 }));
     assert.equal(settings.maxCount, 2);
@@ -34,7 +34,7 @@ describe('the subsets are the row flags', () => {
   });
 
   test('an OS service has restart, its delay, the kill timeout, readiness, the stderr file and listen', () => {
-    assert.deepEqual([...SERVICE_SETTING_NAMES].sort(), ['errFile', 'killTimeout', 'listen', 'restart', 'restartDelay', 'waitReady']);
+    assert.deepEqual([...SERVICE_SETTING_NAMES].sort(), ['envFile', 'errFile', 'killTimeout', 'listen', 'restart', 'restartDelay', 'waitReady']);
   });
 
   test('every setting but the pid file has a flag: its kebab-case name, or the one its row gives', () => {
