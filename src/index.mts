@@ -33,6 +33,7 @@ export type {
   RestartOptions,
   ReloadOptions,
   ReloadResult,
+  HealthReport,
   InstanceReport,
   ReloadedInstance,
   ListenFallback,

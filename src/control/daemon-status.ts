@@ -44,6 +44,15 @@ export interface EndRecord {
   unwritten: string[];
 }
 
+/** An instance's health, with a health check: `starting` until its first pass, then `healthy` or `unhealthy`. */
+export interface HealthReport {
+  state: 'starting' | 'healthy' | 'unhealthy';
+  /** Failed checks in a row that counted (a starting worker's do not). */
+  failures: number;
+  /** The last failed check: what it answered, and its ISO time. */
+  lastFailure?: { answer: string; at: string };
+}
+
 /** One instance of a running daemon. */
 export interface InstanceReport {
   instance: number;
@@ -56,6 +65,8 @@ export interface InstanceReport {
   reloads: number;
   errors: number;
   lastExit?: ExitReport;
+  /** Its serving worker's health, with a health check. */
+  health?: HealthReport;
   /** Several instances (Linux), from `status()`: what this instance's worker tree uses, read now. */
   usage?: DaemonUsage;
   /**
@@ -87,8 +98,13 @@ export interface DaemonStatus {
   errors: number;
   maxCount: number;
   maxError: number;
-  /** Whether every instance's worker has called `ready()`. */
+  /** Whether every instance's worker has called `ready()` (or passed its first health check). */
   ready?: boolean;
+  /**
+   * With a health check: the daemon's health, the report of its worst instance (`unhealthy`
+   * before `starting` before `healthy`).
+   */
+  health?: HealthReport;
   lastExit?: ExitReport;
   /** The command as run: the resolved executable, then its arguments. */
   command: string[];

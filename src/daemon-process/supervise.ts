@@ -190,7 +190,9 @@ function followInStateFile(run: Run, held: HeldPidFile): void {
   // A worker's exit is written after the next worker's spawn (with its start) or at the loop's
   // next turn: the rewrite is not on the way from an exit to the restart.
   supervisor.on('exit', () => void (deferred ??= setImmediate(record)));
-  for (const event of ['start', 'ready', 'restart', 'restarting', 'stopping', 'reloading', 'reloaded', 'reload-failed'] as const) supervisor.on(event, record);
+  for (const event of ['start', 'ready', 'restart', 'restarting', 'stopping', 'reloading', 'reloaded', 'reload-failed', 'healthy', 'health-failed', 'unhealthy'] as const) {
+    supervisor.on(event, record);
+  }
   record();
 }
 

@@ -14,6 +14,7 @@
 import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { DaemonSettings } from '../settings/types.js';
+import { readyWithin } from './health/health-settings.js';
 import { type Procedure, type ProcedureContext, type RestartTarget, workersText } from './restart-target.js';
 import { type IgnoreRules, ignoreRules } from './watch-ignore.js';
 
@@ -30,7 +31,7 @@ export function watchLine(root: string, changed: readonly string[], workers: str
 /** Restarts `target`'s workers on changes under the watched paths. */
 export function startWatchRestart(
   target: RestartTarget,
-  settings: Pick<DaemonSettings, 'watch' | 'watchIgnore' | 'watchDebounce' | 'waitReady'>,
+  settings: Pick<DaemonSettings, 'watch' | 'watchIgnore' | 'watchDebounce' | 'waitReady' | 'health' | 'healthStartPeriod'>,
   context: ProcedureContext,
 ): Procedure {
   const rules = ignoreRules(context.ignoredPaths, settings.watchIgnore);
@@ -52,7 +53,7 @@ export function startWatchRestart(
   };
   // A worker starts for its first second, and with waitReady until it is ready: while any does.
   const starting = (): boolean =>
-    target.workers().some((w) => Date.now() - w.startedAt < START_SETTLE_MS || (settings.waitReady > 0 && !w.ready));
+    target.workers().some((w) => Date.now() - w.startedAt < START_SETTLE_MS || (readyWithin(settings) > 0 && !w.ready));
   const changed = (root: string, path: string): void => {
     if (stopped || restarting || rules.ignores(root, path) || starting()) return;
     pending.set(path, root);

@@ -40,7 +40,7 @@ test("a worker's child holding 100 MB counts in the tree's memory; the child kil
   assert.ok((byPs?.rss ?? 0) > 100 * MB && byPs?.supervisorRss !== undefined, JSON.stringify(byPs));
   const table = await xd(home, ['list']);
   assertCode(table, 0);
-  assert.match(table.stdout, /^NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +STARTS +ERRORS +LOG$/m);
+  assert.match(table.stdout, /^NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +HEALTH +STARTS +ERRORS +LOG$/m);
   assert.match(table.stdout, /^tree +running +\d+ +\d+ +\S+ +\S+ +1\d\d\.\d MB +1 +0\/3 /m, table.stdout);
 
   signal(child, 'SIGKILL');

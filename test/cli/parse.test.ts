@@ -14,7 +14,7 @@ import { type Request, parseCommandLine } from '../../src/cli/dispatch';
 import { SETTING_FLAGS, kebab, parseBytes } from '../../src/cli/flags';
 import { VERBS, helpText } from '../../src/cli/verbs';
 import { installHelp } from '../../src/cli/install';
-import { type NamedStatus, formatDuration, listTable, lsbCode, lsbCodeOfAll, statusLines, summaryLine } from '../../src/cli/render';
+import { type NamedStatus, formatDuration, healthCell, listTable, lsbCode, lsbCodeOfAll, statusLines, summaryLine } from '../../src/cli/render';
 import { statusReport } from '../../src/cli/status';
 import { tailStart } from '../../src/cli/logs';
 import { UsageError } from '../../src/cli/usage-error';
@@ -230,17 +230,21 @@ describe('what a user reads', () => {
     assert.deepEqual([0, 999, 12_000, 4 * 60_000 + 3000, 5 * 3_600_000 + 2 * 60_000, 3 * 86_400_000 + 4 * 3_600_000, -5].map(formatDuration), ['0s', '0s', '12s', '4m 3s', '5h 2m', '3d 4h', '0s']);
   });
 
-  test('list: name, state, pid, worker pid, uptime, cpu, memory, starts, errors, log', () => {
+  test('list: name, state, pid, worker pid, uptime, cpu, memory, health, starts, errors, log', () => {
     const measured = { ...web, usage: { cpu: 12.25, cpuWindow: 5, rss: 530 * 1024 * 1024, pss: 200 * 1024 * 1024, processes: 2, supervisorRss: 40 * 1024 * 1024 } };
     assert.equal(
       listTable([measured, off], now),
       [
-        'NAME  STATE    PID  WORKER  UPTIME  CPU    MEM       STARTS  ERRORS  LOG',
-        'web   running  100  101     4m 30s  12.3%  530.0 MB  3       2/3     /s/web.log',
-        'off   stopped  -    -       -       -      -         -       -       /s/off.log',
+        'NAME  STATE    PID  WORKER  UPTIME  CPU    MEM       HEALTH  STARTS  ERRORS  LOG',
+        'web   running  100  101     4m 30s  12.3%  530.0 MB  -       3       2/3     /s/web.log',
+        'off   stopped  -    -       -       -      -         -       -       -       /s/off.log',
       ].join('\n'),
     );
-    assert.equal(listTable([], now), 'NAME  STATE  PID  WORKER  UPTIME  CPU  MEM  STARTS  ERRORS  LOG');
+    assert.equal(listTable([], now), 'NAME  STATE  PID  WORKER  UPTIME  CPU  MEM  HEALTH  STARTS  ERRORS  LOG');
+    const checked: NamedStatus = { ...web, health: { state: 'unhealthy', failures: 3, lastFailure: { answer: 'HTTP 503', at: '2026-01-01T00:59:00.000Z' } } };
+    assert.match(listTable([checked], now), /^web +running +100 +101 +4m 30s +- +- +unhealthy +3 /m);
+    assert.match(statusLines(checked, undefined, now), /\n  health      unhealthy; last failure at 2026-01-01T00:59:00\.000Z: HTTP 503\n/);
+    assert.equal(healthCell({ state: 'healthy', failures: 1 }), 'healthy (1 failed)');
     assert.match(statusLines(measured, undefined, now), /\n  cpu         12\.3% of a core over the last 5\.0 s, 2 process\(es\)\n  memory      RSS 530\.0 MB, PSS 200\.0 MB \(the worker's whole tree\); supervisor RSS 40\.0 MB\n/);
     assert.equal(summaryLine(measured, now), 'web: running (supervisor 100, worker 101, up 4m 30s, cpu 12.3%, mem 530.0 MB)');
   });
