@@ -12,6 +12,7 @@ import { SETTING_NAMES, flagOf } from '../settings/derived.js';
 import { MAX_TIMER, SETTINGS, type SettingKind, type SettingSpec } from '../settings/table.js';
 import type { SettingName } from '../settings/types.js';
 import { UsageError } from './usage-error.js';
+import { usableCpus } from '../process/cpu-count.js';
 
 /** How a flag takes its value. */
 export interface FlagSpec {
@@ -251,11 +252,9 @@ export function parseSettingText(flag: SettingFlag, text: string | true | readon
   }
 }
 
-/** The number of CPUs this process may use. */
+/** The number of CPUs this process may use (its affinity and its cgroup's CPU quota). */
 function cpuCount(): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const os = require('node:os') as typeof import('node:os');
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return usableCpus();
 }
 
 /** The setting flags given on `line`, as library options (only those given). */

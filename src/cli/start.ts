@@ -13,7 +13,8 @@ import { DEFAULT_FLEET_FILES, defaultFleetFile } from '../fleet/file-load.js';
 import { ScriptError, scriptSpec } from '../fleet/script-command.js';
 import { startDaemon } from '../fleet/start.js';
 import { currentStateFacts } from '../fleet/state-dir.js';
-import { readLine } from './flags.js';
+import { listFlag, readLine } from './flags.js';
+import { checkName } from '../fleet/names.js';
 import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import { launchHelp } from './help.js';
 import type { Io } from './io.js';
@@ -30,7 +31,7 @@ export type StartRequest =
 
 /** Reads `start`'s arguments; `help` for `--help`. Pure. */
 export function parseStart(args: readonly string[]): StartRequest | HelpRequest<'start'> {
-  const line = readLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG });
+  const line = readLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG, 'depends-on': { type: 'string', multiple: true } });
   if (line.help) return { verb: 'help', topic: 'start' };
   const fleet = fleetRequestOf('start', line);
   if (fleet !== undefined) return { verb: 'start', fleet };
@@ -40,7 +41,10 @@ export function parseStart(args: readonly string[]): StartRequest | HelpRequest<
     return { verb: 'start', fleet: fleetLine('start', line, undefined) };
   }
   envOf(line, false);
-  if (script === undefined) return { verb: 'start', fleet: undefined, script: undefined, ...parseLaunch('start', line) };
+  const dependsOn = listFlag(line, 'depends-on');
+  for (const name of dependsOn) checkName(name);
+  const order = dependsOn.length === 0 ? {} : { dependsOn };
+  if (script === undefined) return { verb: 'start', fleet: undefined, script: undefined, ...parseLaunch('start', line), ...order };
   // `--watch src`: a flag that may stand alone (`--watch`) takes its value only as `--watch=src`.
   const before = args[args.indexOf(script) - 1];
   const bare = Object.entries(LAUNCH_FLAGS).filter(([, spec]) => spec.bare !== undefined).map(([flag]) => `--${flag}`);
@@ -50,7 +54,7 @@ export function parseStart(args: readonly string[]): StartRequest | HelpRequest<
   if (stray !== undefined) {
     throw new UsageError(`unexpected argument ${JSON.stringify(stray)}: the program's arguments go after -- (xdaemon start server.js -- --port 8080), a command too (xdaemon start -- <command> [args…])`);
   }
-  return { verb: 'start', fleet: undefined, script, ...launchOptionsOf(line), args: line.command ?? [] };
+  return { verb: 'start', fleet: undefined, script, ...launchOptionsOf(line), args: line.command ?? [], ...order };
 }
 
 /** Starts the daemon (or the fleet's apps); exit 0 once its supervisor handles signals. */

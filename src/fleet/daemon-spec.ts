@@ -28,6 +28,8 @@ export interface DaemonSpec {
   cwd: string | undefined;
   /** Additions to the environment it is started with. */
   env: Record<string, string>;
+  /** The daemons it starts after (`--depends-on`, a fleet app's `dependsOn`); none when absent. */
+  dependsOn?: string[] | undefined;
 }
 
 /** Where a spec is resolved: the invoking shell's directory and environment. */
@@ -47,6 +49,8 @@ export interface ResolvedSpec {
   settings: DaemonOptions;
   /** The log, absolute, if given. */
   log: string | undefined;
+  /** The daemons it starts after (only when it has some). */
+  dependsOn?: string[];
 }
 
 /** A resolved spec with its name. */
@@ -77,7 +81,8 @@ export function resolveSpec(spec: DaemonSpec, facts: InvocationFacts): ResolvedS
   // Watched paths are the daemon's: relative to its working directory (bare --watch: that directory).
   if (settings.watch !== undefined) settings.watch = settings.watch.map((p) => checkWatched(resolve(cwd, p)));
   const log = spec.log === undefined ? undefined : resolve(facts.cwd, spec.log);
-  return { command: spec.command, file, args: spec.args, cwd, env: spec.env, settings, log };
+  const dependsOn = spec.dependsOn ?? [];
+  return { command: spec.command, file, args: spec.args, cwd, env: spec.env, settings, log, ...(dependsOn.length === 0 ? {} : { dependsOn }) };
 }
 
 /**

@@ -14,6 +14,7 @@ import { type AppDraft, emptyDraft, isSetting, meaningOf, notCarried } from './p
 import { KeyValueError, envObject } from './pm2-units.js';
 import { isValidName, NAME_RULE } from './names.js';
 import { type FleetFileError, fleetFileError } from './fleet-error.js';
+import { StartOrderError, startWaves } from './start-order.js';
 
 /** One app of a file, mapped and checked; paths absolute. */
 export interface FleetApp {
@@ -31,6 +32,8 @@ export interface FleetApp {
   warnings: string[];
   /** pm2's `wait_ready`: the app says so with `process.send('ready')` (a Node script gets a preload for it). */
   pm2Ready: boolean;
+  /** The apps it starts after (`dependsOn`): of the file, or daemons that run. */
+  dependsOn: string[];
 }
 
 /** What the file is mapped with. */
@@ -73,6 +76,14 @@ export function mapFleet(content: unknown, context: FleetContext): { apps: Fleet
   for (const app of apps) {
     if (seen.has(app.name)) throw fleetFileError({ file, app: app.name, key: 'name', reason: `two apps are named ${JSON.stringify(app.name)} (give one a name)` });
     seen.add(app.name);
+  }
+  // The order between the apps: a cycle is refused whatever --only selects (a name outside the
+  // file must be a daemon that runs: that is known only when the file is started).
+  try {
+    startWaves(apps, () => true);
+  } catch (err) {
+    if (err instanceof StartOrderError) throw fleetFileError({ file, app: err.app, key: 'dependsOn', reason: `dependsOn: ${err.reason as string}` });
+    throw err;
   }
   for (const name of context.only) if (!seen.has(name)) throw bad(`--only ${name}: no app of that name (apps: ${[...seen].join(', ')})`, '--only');
   if (context.envSet !== undefined && !list.some((entry) => typeof entry === 'object' && entry !== null && `env_${context.envSet as string}` in entry)) {
@@ -161,7 +172,7 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
   }
   let log = draft.log ?? draft.combinedLog;
   if (log !== undefined && log !== '/dev/null') log = resolve(dir, log);
-  return { name, program, args: draft.args, cwd, env, log, settings, warnings, pm2Ready: draft.pm2.waitReady === true };
+  return { name, program, args: draft.args, cwd, env, log, settings, warnings, pm2Ready: draft.pm2.waitReady === true, dependsOn: draft.dependsOn };
 }
 
 /** pm2's keys that only mean something together: readiness, restarts, the shared port, the logs. */
