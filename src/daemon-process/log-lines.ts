@@ -59,7 +59,7 @@ const EVENT_LINES: { [K in keyof SupervisorEvents]: (info: InfoOf<K>, of: Instan
   healthy: ({ instance, pid, seconds, recovered, accepting }, of) =>
     recovered
       ? `${of(instance)}health: worker pid ${pid} passes its check again`
-      : `${of(instance)}health: worker pid ${pid} passed its first check after ${seconds.toFixed(3)} s${accepting === undefined ? '' : ` (accepting on the held socket: ${accepting})`}`,
+      : `${of(instance)}health: worker pid ${pid} passed its first check after ${seconds.toFixed(3)} s${accepting === undefined ? '' : ` (seen accepting: ${accepting})`}`,
   'health-failed': ({ instance, pid, failures, retries, answer }, of) => `${of(instance)}health: worker pid ${pid} failed its check (${failures}/${retries}): ${answer}`,
   unhealthy: ({ instance, pid, failures, answer }, of) => `${of(instance)}health: worker pid ${pid} is unhealthy: ${failures} failed checks in a row, the last: ${answer}`,
   cleanup: ({ instance, pid, pids }, of) => `${of(instance)}worker pid ${pid} left ${pids.length} process(es) running: stopping ${pids.join(', ')}`,

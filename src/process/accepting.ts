@@ -13,7 +13,8 @@
  *   `http.server` and `socketserver`. Only the supervisor, as the worker's parent, may read that
  *   (ptrace access); elsewhere this way finds nothing.
  * The processes are found by walking `children` down from the worker (nginx accepts in its
- * master's children). Costs about a millisecond a look (a Node worker's ~30 descriptors and ~10
+ * master's children). A port the worker binds itself is matched the same way, by the inodes of the
+ * sockets listening on it ({@link listeningInodes}). Costs about a millisecond a look (a Node worker's ~30 descriptors and ~10
  * threads), so it is asked while a worker starts, not at every check.
  */
 import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync } from 'node:fs';
@@ -35,6 +36,29 @@ export function socketInode(fd: number, pid: number | 'self' = 'self'): number |
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The inodes of the TCP sockets listening on `port` in the network namespace of process `pid`
+ * (`/proc/PID/net/tcp` and `tcp6`, state 0A), whoever holds them.
+ */
+export function listeningInodes(pid: number, port: number): Set<number> {
+  const inodes = new Set<number>();
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const table of ['tcp', 'tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, 'latin1');
+    } catch {
+      continue;
+    }
+    // "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode …"
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === '0A' && f[1]?.endsWith(`:${hex}`)) inodes.add(Number(f[9]));
+    }
+  }
+  return inodes;
 }
 
 /** The pids of `root` and its descendants (at most `limit`), by the kernel's `children` lists. */

@@ -48,6 +48,8 @@ export interface ProcedureHost {
 /** The running procedures: stopped together; the health check tells each worker's health. */
 export interface Procedures extends Procedure {
   healthOf(pid: number): WorkerHealth | undefined;
+  /** What the last health check of worker `pid` found wrong, if anything. */
+  lastAnswerOf(pid: number): string | undefined;
 }
 
 /** Starts the procedures that `settings` ask for, replacing `supervisor`'s workers. */
@@ -73,7 +75,7 @@ export function startProcedures(supervisor: ProcedureHost, settings: ProcedureSe
   if (settings.watch.length > 0) running.push(startWatchRestart(target, settings, context));
   const health = settings.health === '' ? undefined : startHealthCheck(healthTarget(supervisor, context), settings);
   if (health !== undefined) running.push(health);
-  return { stop: () => running.forEach((p) => p.stop()), healthOf: (pid) => health?.healthOf(pid) };
+  return { stop: () => running.forEach((p) => p.stop()), healthOf: (pid) => health?.healthOf(pid), lastAnswerOf: (pid) => health?.lastAnswerOf(pid) };
 }
 
 /** What the health check sees of the supervisor. */

@@ -140,7 +140,7 @@ export interface SupervisorEvents {
   'auto-restart': [info: { cause: 'memory' | 'cron' | 'watch' | 'health'; message: string; pid?: number; instance?: number }];
   /**
    * A worker passed its first health check `seconds` after its start (it is ready now; `accepting`:
-   * how it was seen taking connections on the held socket), or passes again after failures (`recovered`).
+   * how it was seen taking connections on the checked socket), or passes again after failures (`recovered`).
    */
   healthy: [info: { instance: number; pid: number; seconds: number; recovered: boolean; accepting?: string }];
   /** A health check of a ready worker failed, `failures` of `retries` in a row, answering `answer`. */

@@ -396,7 +396,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       active: () => this.phase === 'running',
       spec: (slot, start, token) => this.spec(slot, start, token),
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
-      lastCheckOf: (pid) => this.procedures?.healthOf(pid)?.lastFailure?.answer,
+      lastCheckOf: (pid) => this.procedures?.lastAnswerOf(pid),
       giveUp: (_slot, code, reason, message) => this.giveUp(code, reason, message),
     };
   }

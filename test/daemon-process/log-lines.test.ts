@@ -89,7 +89,7 @@ test("each event's line, with its instance named only when there are several", (
     reloaded: 'reload: instance 1: new pid 20 ready after 0.750 s; no old worker',
     'reload-failed': 'reload: instance 1: the replacement pid 20 died',
     'auto-restart': 'memory: instance 1 above 10 MB',
-    healthy: 'instance 1: health: worker pid 10 passed its first check after 0.125 s (accepting on the held socket: epoll)',
+    healthy: 'instance 1: health: worker pid 10 passed its first check after 0.125 s (seen accepting: epoll)',
     'health-failed': 'instance 1: health: worker pid 10 failed its check (1/3): HTTP 503',
     unhealthy: 'instance 1: health: worker pid 10 is unhealthy: 3 failed checks in a row, the last: no answer within 2000 ms',
     notice: 'watch: cannot watch /x',

@@ -44,9 +44,8 @@ describe('a worker seen accepting on a shared socket', { skip: !linux && 'Linux 
   let inode: number;
   const children: ChildProcess[] = [];
   before(async () => {
-    server = net.createServer();
-    // Held, never accepted on here: the children share its queue.
-    server.pauseOnConnect = true;
+    // Held, never connected to: the children wait on its queue.
+    server = net.createServer({ pauseOnConnect: true });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
     inode = socketInode(fd) as number;

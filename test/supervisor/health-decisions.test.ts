@@ -104,6 +104,7 @@ test('the held socket a starting worker must be seen accepting on', () => {
   assert.deepEqual(gateOf(parseHealth('http://127.0.0.1:8080/'), sockets), new Set([11]));
   assert.deepEqual(gateOf(parseHealth('tcp:9090'), sockets), new Set([12]));
   assert.deepEqual(gateOf(parseHealth('exec:true'), sockets), new Set([11, 12]), 'a command may go through any of them');
-  assert.equal(gateOf(parseHealth('http://127.0.0.1:7000/'), sockets), undefined, "a port of the worker's own: the check reaches it alone");
-  assert.equal(gateOf(parseHealth('tcp:8080'), []), undefined, 'no held sockets');
+  assert.equal(gateOf(parseHealth('http://127.0.0.1:7000/'), sockets), 7000, "a port of the worker's own: its own socket listening there");
+  assert.equal(gateOf(parseHealth('tcp:8080'), []), 8080, 'no held sockets: the same');
+  assert.equal(gateOf(parseHealth('exec:true'), []), undefined, 'a command without held sockets: nothing to match');
 });

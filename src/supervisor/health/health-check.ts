@@ -10,7 +10,7 @@
  * else a graceful restart), counted in `restarts`. All of it runs on one timer, armed for the
  * earliest check due, so the supervisor wakes once per check and never for nothing.
  */
-import { acceptingOn } from '../../process/accepting.js';
+import { acceptingOn, listeningInodes } from '../../process/accepting.js';
 import { HAS_PROC } from '../../process/proc.js';
 import type { DaemonSettings } from '../../settings/types.js';
 import type { Procedure } from '../restart-target.js';
@@ -69,13 +69,17 @@ interface Watch {
   /** Date.now() its next check is due. */
   due: number;
   running: boolean;
-  /** How it was seen accepting on the held socket (readiness on a shared socket), once it was. */
+  /** How it was seen accepting on the checked socket, once it was. */
   accepting: string | undefined;
+  /** Why no check was made yet: it is not seen accepting (for the line of a worker never ready). */
+  waiting: string | undefined;
 }
 
 /** A running health check; `healthOf` tells a worker's health for `status()`. */
 export interface HealthProcedure extends Procedure {
   healthOf(pid: number): WorkerHealth | undefined;
+  /** What the last check of a worker found wrong: its answer, or that the worker is not seen accepting yet. */
+  lastAnswerOf(pid: number): string | undefined;
 }
 
 /** Starts checking `target`'s workers with `settings.health`. */
@@ -95,7 +99,7 @@ export function startHealthCheck(target: HealthTarget, settings: HealthSettings)
     const live = new Set<number>();
     for (const w of target.workers()) {
       live.add(w.pid);
-      if (!watches.has(w.pid)) watches.set(w.pid, { health: STARTING, due: w.startedAt + 5, running: false, accepting: undefined });
+      if (!watches.has(w.pid)) watches.set(w.pid, { health: STARTING, due: w.startedAt + 5, running: false, accepting: undefined, waiting: undefined });
     }
     let due = Infinity;
     for (const [pid, watch] of watches) {
@@ -124,9 +128,10 @@ export function startHealthCheck(target: HealthTarget, settings: HealthSettings)
   const checkOnce = async (w: CheckedWorker, watch: Watch): Promise<void> => {
     const began = Date.now();
     const gate = watch.health.state === 'starting' ? gateOf(spec, target.sockets()) : undefined;
-    if (gate !== undefined && watch.accepting === undefined) watch.accepting = acceptingOn(w.pid, gate);
+    if (gate !== undefined && watch.accepting === undefined) watch.accepting = acceptingOn(w.pid, typeof gate === 'number' ? listeningInodes(w.pid, gate) : gate);
     if (gate !== undefined && watch.accepting === undefined) {
       // Not taking connections yet: a check now would be answered by another worker, if at all.
+      watch.waiting = `not seen accepting on ${typeof gate === 'number' ? `port ${gate}` : 'the held socket'}`;
       watch.due = began + nextCheckIn(watch.health, began - w.startedAt, settings.healthInterval);
       return;
     }
@@ -179,19 +184,26 @@ export function startHealthCheck(target: HealthTarget, settings: HealthSettings)
       clearTimeout(timer);
     },
     healthOf: (pid) => watches.get(pid)?.health,
+    lastAnswerOf: (pid) => {
+      const watch = watches.get(pid);
+      return watch?.health.lastFailure?.answer ?? watch?.waiting;
+    },
   };
 }
 
 /**
- * The held sockets' inodes a starting worker must be seen accepting on before a pass makes it
- * ready (undefined: no such gate). A check through a held port may reach another worker: the gate
- * is that port's socket; an `exec` check may go through any of them: any. A check of a port the
- * supervisor does not hold reaches whatever listens there, this worker's own port say: no gate.
+ * What a starting worker must be seen accepting on before a pass makes it ready: the inodes of held
+ * sockets, or a port it listens on itself (undefined: no such gate). A check through a held port
+ * may reach another worker (the one a reload replaces): the gate is that port's socket; an `exec`
+ * check may go through any held one: any. A check of a port the supervisor does not hold may be
+ * answered by the old worker while it still runs: the gate is a socket of this worker's own,
+ * listening on that port. An `exec` check without held sockets has none (it may check anything).
  * Without /proc there is no gate either (the README says what is then inexact).
  */
-export function gateOf(spec: HealthSpec, sockets: readonly SharedSocket[]): Set<number> | undefined {
-  if (!HAS_PROC || sockets.length === 0) return undefined;
+export function gateOf(spec: HealthSpec, sockets: readonly SharedSocket[]): Set<number> | number | undefined {
+  if (!HAS_PROC) return undefined;
   const port = checkedPort(spec);
   const held = port === undefined ? sockets : sockets.filter((s) => s.port === port);
-  return held.length === 0 ? undefined : new Set(held.map((s) => s.inode));
+  if (held.length > 0) return new Set(held.map((s) => s.inode));
+  return port;
 }
