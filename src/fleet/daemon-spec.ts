@@ -76,7 +76,7 @@ export function resolveSpec(spec: DaemonSpec, facts: InvocationFacts): ResolvedS
   // Env files are read at every start: one that cannot be read now is refused before anything runs.
   if (settings.envFile !== undefined) {
     settings.envFile = settings.envFile.map((p) => resolve(facts.cwd, p));
-    checkEnvFiles(settings.envFile, '--env-file');
+    checkEnvFiles(settings.envFile, 'env file');
   }
   // Watched paths are the daemon's: relative to its working directory (bare --watch: that directory).
   if (settings.watch !== undefined) settings.watch = settings.watch.map((p) => checkWatched(resolve(cwd, p)));

@@ -197,6 +197,8 @@ function ownRule(name: string): KeyRule | undefined {
     if (kind === 'ms' && typeof v === 'string') v = pm2Millis(v);
     else if (kind === 'seconds' && typeof v === 'string') v = pm2Millis(v) / 1000;
     else if (kind === 'bytes' && typeof v === 'string') v = pm2Bytes(v);
+    // A list of one may be written as its one string (envFile: '.env', as docker compose's env_file).
+    else if (kind === 'strings' && typeof v === 'string') v = [v];
     // pm2's waitReady (camelCase of wait_ready) is a boolean; ours is milliseconds.
     if (name === 'waitReady' && typeof v === 'boolean') {
       draft.pm2.waitReady = v;
