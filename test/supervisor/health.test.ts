@@ -181,3 +181,23 @@ describe('liveness', () => {
     assert.ok(await waitForAsync('the hung worker gone', async () => isGone(oldPid) || undefined));
   });
 });
+
+test('bad input: one line naming the setting (and the app), exit 2, nothing started', async () => {
+  const home = newHome();
+  for (const [args, line] of [
+    [['--health', 'localhost:80'], 'xdaemon: --health: health is not a health check: "localhost:80" is none of http://HOST:PORT/PATH, tcp:HOST:PORT, exec:COMMAND'],
+    [['--health', 'tcp:1', '--health-interval', '50'], 'xdaemon: --health-interval: healthInterval must be at least 100 ms, got 50'],
+    [['--health', 'tcp:1', '--health-interval', '1000', '--health-timeout', '3000'], 'xdaemon: --health-timeout must be at most --health-interval (1000 ms), got 3000 ms'],
+    [['--health-retries', '2'], 'xdaemon: --health-retries cannot apply: it tunes the health check, and health is not set (give health too)'],
+  ] as const) {
+    const exit = await xd(home, ['start', '--name', 'x', ...args, '--', NODE, '-e', '1']);
+    assertCode(exit, 2, args.join(' '));
+    assert.equal(exit.stderr, `${line}\n`);
+  }
+  const file = join(tempDir(), 'xdaemon.config.js');
+  writeFileSync(file, "module.exports = { apps: [{ name: 'w', command: 'true', health: 'tcp:1', healthInterval: 1000, healthTimeout: 5000 }] };\n");
+  const fleet = await xd(home, ['start', file]);
+  assertCode(fleet, 2);
+  assert.equal(fleet.stderr, `xdaemon: ${file}: app w: healthTimeout must be at most healthInterval (1000 ms), got 5000 ms\n`);
+  assert.equal((await xd(home, ['list', '--json'])).stdout, '[]\n');
+});
