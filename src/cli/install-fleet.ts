@@ -40,6 +40,7 @@ export async function installFleet(request: InstallRequest, fleetRequest: FleetR
         restartDelay: s.restartDelay as number | undefined,
         killTimeout: s.killTimeout as number | undefined,
         waitReady: s.waitReady as number | undefined,
+        envFile: s.envFile as string[] | undefined,
       };
       delete one.fleet;
       return new Service(serviceOptions(one, { cwd: process.cwd(), env: process.env }));

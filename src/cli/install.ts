@@ -47,6 +47,8 @@ export interface InstallRequest {
   waitReady: number | undefined;
   /** Addresses for a socket unit beside the service (systemd). */
   listen: string[] | undefined;
+  /** Environment files the service manager reads at every start (systemd `EnvironmentFile=`). */
+  envFile: string[] | undefined;
   backend: (typeof BACKENDS)[number] | undefined;
   root: string | undefined;
   /** `install FILE`: one service per app of a fleet file. */
@@ -92,6 +94,7 @@ export function parseInstall(args: readonly string[]): InstallRequest | HelpRequ
     killTimeout: s.killTimeout as number | undefined,
     waitReady: s.waitReady as number | undefined,
     listen: s.listen as string[] | undefined,
+    envFile: s.envFile as string[] | undefined,
     backend,
     root: textFlag(line, 'root'),
     ...(fleet === undefined ? {} : { fleet }),
@@ -158,6 +161,7 @@ export function serviceOptions(request: InstallRequest, facts: { cwd: string; en
   set('killTimeout', request.killTimeout);
   set('waitReady', request.waitReady);
   set('listen', request.listen);
+  set('envFile', request.envFile?.map((file) => resolve(facts.cwd, file)));
   set('backend', request.backend);
   set('root', root);
   return options;
