@@ -123,7 +123,7 @@ describe('reading command lines', () => {
     assert.equal(r.verb, 'install');
     assert.deepEqual(r, {
       verb: 'install', name: 'web', command: 'node', args: ['app.js'], user: true, dryRun: true, force: true, cwd: undefined, log: undefined,
-      errFile: undefined, env: {}, restart: undefined, restartDelay: 2000, killTimeout: undefined, waitReady: 5000, listen: undefined, backend: 'launchd', root: '/img',
+      errFile: undefined, env: {}, restart: undefined, restartDelay: 2000, killTimeout: undefined, waitReady: 5000, listen: undefined, envFile: undefined, backend: 'launchd', root: '/img',
     });
   });
 
