@@ -33,7 +33,7 @@ export type {
   RestartOptions,
   ReloadOptions,
   ReloadResult,
-  HealthReport,
+  InstanceHealth,
   InstanceReport,
   ReloadedInstance,
   ListenFallback,

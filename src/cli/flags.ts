@@ -3,7 +3,8 @@
  * command after `--`; this module adds what parseArgs leaves to the caller, with one-line messages
  * (unknown flag, missing value, a flag given twice), and turns the text of each setting flag into
  * its value by the kind the settings table gives it. The setting flags are derived from that table
- * (`maxCount` → `--max-count`), so the library, the CLI and the services cannot drift. Pure.
+ * (`maxCount` → `--max-count`), so the library, the CLI and the services cannot drift. Pure, but
+ * for the one question a caller may pass in: whether a word is an existing folder (`--watch DIR`).
  */
 import { parseArgs } from 'node:util';
 import { shortMessageOf } from '../errors.js';
@@ -67,6 +68,12 @@ export const SETTING_FLAG_SPECS: FlagSpecs = Object.fromEntries(
   }),
 );
 
+/**
+ * Whether `word` names an existing folder, `cwd` being the `--cwd` given (if any): lets a flag that
+ * may stand alone take a folder spaced (`--watch src`), see {@link readLine}.
+ */
+export type FolderCheck = (word: string, cwd: string | undefined) => boolean;
+
 /** Text that reads as a (possibly negative) number: a value, not a mistyped flag. */
 const NUMBER_LIKE = /^-\d/;
 
@@ -74,8 +81,13 @@ const NUMBER_LIKE = /^-\d/;
  * Reads `args` (what follows the verb) against `specs`. `--help`/`-h` is always accepted. Throws a
  * UsageError for an unknown flag, a flag without its value (or with one it does not take), and a
  * single-valued flag given twice.
+ *
+ * With `isFolder`, a flag that may stand alone (`--watch`) takes the word after it as its value
+ * when that word is an existing folder and a script or `--` comes later (`--watch src -- node
+ * app.js`, `--watch src app.js`); a word there that is not a folder is refused, naming the
+ * `--watch=DIR` spelling, rather than read as the script or a fleet file.
  */
-export function readLine(verb: string, args: readonly string[], specs: FlagSpecs): ParsedLine {
+export function readLine(verb: string, args: readonly string[], specs: FlagSpecs, isFolder?: FolderCheck): ParsedLine {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, spec] of Object.entries(specs)) options[name] = spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short };
   const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
@@ -85,13 +97,14 @@ export function readLine(verb: string, args: readonly string[], specs: FlagSpecs
   let help = false;
   let problem: UsageError | undefined;
   const note = (message: string): void => void (problem ??= new UsageError(message));
-  for (const token of tokens) {
+  const spaced = isFolder === undefined ? new Map<number, string>() : spacedValues(tokens, specs, isFolder, note);
+  for (const [i, token] of tokens.entries()) {
     if (token.kind === 'option-terminator') {
       command = args.slice(token.index + 1);
       break;
     }
     if (token.kind === 'positional') {
-      positionals.push(token.value);
+      if (!spaced.has(i - 1)) positionals.push(token.value);
       continue;
     }
     if (token.name === 'help') {
@@ -106,7 +119,7 @@ export function readLine(verb: string, args: readonly string[], specs: FlagSpecs
     }
     let value: string | true;
     if (spec.bare !== undefined) {
-      value = token.value ?? spec.bare;
+      value = token.value ?? spaced.get(i) ?? spec.bare;
     } else if (spec.type === 'boolean') {
       if (token.value !== undefined) note(`${raw} takes no value, got ${JSON.stringify(token.value)}`);
       value = true;
@@ -133,6 +146,30 @@ export function readLine(verb: string, args: readonly string[], specs: FlagSpecs
   if (help) return { help, flags, positionals, command };
   if (problem !== undefined) throw problem;
   return { help, flags, positionals, command };
+}
+
+type Token = ReturnType<typeof parseArgs>['tokens'] extends (infer T)[] | undefined ? T : never;
+
+/**
+ * The words a flag that may stand alone takes spaced, by the index of its token: each word right
+ * after such a flag, before `--`, that a script or `--` follows, if it is an existing folder
+ * (otherwise a problem is noted that names the `--flag=DIR` spelling).
+ */
+function spacedValues(tokens: readonly Token[], specs: FlagSpecs, isFolder: FolderCheck, note: (message: string) => void): Map<number, string> {
+  const spaced = new Map<number, string>();
+  const end = tokens.findIndex((t) => t.kind === 'option-terminator');
+  const last = end < 0 ? tokens.length : end;
+  const cwdToken = tokens.find((t) => t.kind === 'option' && t.name === 'cwd');
+  const cwd = cwdToken?.kind === 'option' ? cwdToken.value : undefined;
+  for (let i = 0; i + 1 < last; i++) {
+    const [flag, word] = [tokens[i] as Token, tokens[i + 1] as Token];
+    if (flag.kind !== 'option' || flag.value !== undefined || specs[flag.name]?.bare === undefined || word.kind !== 'positional') continue;
+    // Something must follow the word (a script, or -- and a command): otherwise the word is the script.
+    if (end < 0 && !tokens.slice(i + 2).some((t) => t.kind === 'positional')) continue;
+    if (isFolder(word.value, cwd)) spaced.set(i, word.value);
+    else note(`${flag.rawName} ${JSON.stringify(word.value)}: not an existing folder; a path to watch is written ${flag.rawName}=DIR (${flag.rawName} DIR only for a folder, before the script or -- <command>)`);
+  }
+  return spaced;
 }
 
 /** The text of a single-valued string flag, if given. */

@@ -4,10 +4,11 @@
  * user reads is tested without a process.
  */
 import type { DaemonState, DaemonUsage } from '../control/status.js';
-import type { HealthReport } from '../control/daemon-status.js';
+import type { InstanceHealth } from '../control/daemon-status.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
 import { formatBytes } from '../process/proc-memory.js';
 import type { NamedStatus } from '../fleet/daemons.js';
+import { instanceRestarts, restartsOfEveryCause } from '../fleet/restart-count.js';
 
 export { formatBytes };
 
@@ -51,14 +52,14 @@ function cpuCell(s: { usage?: DaemonUsage | undefined }): string {
 }
 
 /** Health as a table cell: `healthy`, `starting`, `unhealthy`, `healthy (1 failed)`; `-` without a check. */
-export function healthCell(h: HealthReport | undefined): string {
+export function healthCell(h: InstanceHealth | undefined): string {
   if (h === undefined) return '-';
-  return h.state === 'healthy' && h.failures > 0 ? `healthy (${h.failures} failed)` : h.state;
+  return h.state === 'healthy' && (h.failures ?? 0) > 0 ? `healthy (${h.failures} failed)` : h.state;
 }
 
 /** `health` of `status NAME`: the state, and the last failure with its time. */
-function healthText(h: HealthReport): string {
-  const last = h.lastFailure === undefined ? '' : `; last failure at ${h.lastFailure.at}: ${h.lastFailure.answer}`;
+function healthText(h: InstanceHealth): string {
+  const last = h.lastFailure === undefined ? '' : `; last failure at ${h.lastFailure.at}: ${h.lastFailure.reason}`;
   return `${healthCell(h)}${last}`;
 }
 
@@ -69,10 +70,10 @@ function memoryCell(s: { usage?: DaemonUsage | undefined }): string {
 
 /**
  * The `list` table: name, state, pid, worker pid, uptime (of the worker), CPU and memory (of the
- * worker's whole tree), starts, errors, log.
+ * worker's whole tree), starts, restarts (of every cause: src/fleet/restart-count.ts), errors, log.
  */
 export function listTable(rows: readonly NamedStatus[], now: number): string {
-  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'HEALTH', 'STARTS', 'ERRORS', 'LOG'];
+  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'HEALTH', 'STARTS', 'RESTARTS', 'ERRORS', 'LOG'];
   const body = rows.map((r) => {
     const live = r.state === 'running' || r.state === 'restarting';
     return [
@@ -85,6 +86,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       memoryCell(r),
       live ? healthCell(r.health) : '-',
       live ? String(r.starts) : '-',
+      live ? String(restartsOfEveryCause(r)) : '-',
       live ? `${r.errors}/${r.maxError}` : '-',
       r.logFile === '' ? '-' : r.logFile,
     ];
@@ -104,6 +106,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       i.usage === undefined ? '' : memoryCell(i),
       healthCell(i.health),
       String(i.starts),
+      String(instanceRestarts(i)),
       `${i.errors}/${r.maxError}`,
       '',
     ]);

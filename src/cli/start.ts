@@ -13,12 +13,12 @@ import { DEFAULT_FLEET_FILES, defaultFleetFile } from '../fleet/file-load.js';
 import { ScriptError, scriptSpec } from '../fleet/script-command.js';
 import { startDaemon } from '../fleet/start.js';
 import { currentStateFacts } from '../fleet/state-dir.js';
-import { listFlag, readLine } from './flags.js';
+import { listFlag } from './flags.js';
 import { checkName } from '../fleet/names.js';
 import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import { launchHelp } from './help.js';
 import type { Io } from './io.js';
-import { LAUNCH_FLAGS, launchOptionsOf, parseLaunch } from './launch.js';
+import { LAUNCH_FLAGS, launchOptionsOf, parseLaunch, readLaunchLine } from './launch.js';
 import { commonSaid, report, startedText, unexpected, warn } from './results.js';
 import { EXIT, UsageError } from './usage-error.js';
 import { type HelpRequest, defineVerb } from './verb-row.js';
@@ -29,9 +29,9 @@ export type StartRequest =
   | ({ verb: 'start'; fleet: undefined; script: string } & Omit<DaemonSpec, 'command'>)
   | { verb: 'start'; fleet: FleetRequest };
 
-/** Reads `start`'s arguments; `help` for `--help`. Pure. */
+/** Reads `start`'s arguments; `help` for `--help`. Pure, but for whether a word after `--watch` is a folder. */
 export function parseStart(args: readonly string[]): StartRequest | HelpRequest<'start'> {
-  const line = readLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG, 'depends-on': { type: 'string', multiple: true } });
+  const line = readLaunchLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG, 'depends-on': { type: 'string', multiple: true } });
   if (line.help) return { verb: 'help', topic: 'start' };
   const fleet = fleetRequestOf('start', line);
   if (fleet !== undefined) return { verb: 'start', fleet };
@@ -45,7 +45,8 @@ export function parseStart(args: readonly string[]): StartRequest | HelpRequest<
   for (const name of dependsOn) checkName(name);
   const order = dependsOn.length === 0 ? {} : { dependsOn };
   if (script === undefined) return { verb: 'start', fleet: undefined, script: undefined, ...parseLaunch('start', line), ...order };
-  // `--watch src`: a flag that may stand alone (`--watch`) takes its value only as `--watch=src`.
+  // `--watch src` with nothing after it: the word is the script (a folder followed by a script or
+  // -- was taken as the value already, see readLine).
   const before = args[args.indexOf(script) - 1];
   const bare = Object.entries(LAUNCH_FLAGS).filter(([, spec]) => spec.bare !== undefined).map(([flag]) => `--${flag}`);
   if (before !== undefined && bare.includes(before)) {

@@ -4,11 +4,14 @@
  * dispatcher, the help and the request type are all read from it: a new verb is a new row.
  */
 import { DELETE } from './delete.js';
+import { EVENTS } from './events.js';
 import { FLUSH } from './flush.js';
 import { mainHelp } from './help.js';
 import { INSTALL } from './install.js';
 import { LIST } from './list.js';
 import { LOGS } from './logs.js';
+import { METRICS_VERB } from './metrics/row.js';
+import { MONIT } from './monit/row.js';
 import { RELOAD } from './reload.js';
 import { RESTART } from './restart.js';
 import { RESURRECT } from './resurrect.js';
@@ -22,7 +25,7 @@ import { UNINSTALL } from './uninstall.js';
 import type { VerbRow } from './verb-row.js';
 
 /** Every verb, in the order the help shows them. */
-export const VERB_TABLE = [START, RUN, STOP, RESTART, RELOAD, STATUS, LIST, LOGS, FLUSH, DELETE, INSTALL, UNINSTALL, SAVE, RESURRECT, STARTUP, UNSTARTUP] as const;
+export const VERB_TABLE = [START, RUN, STOP, RESTART, RELOAD, STATUS, LIST, MONIT, EVENTS, METRICS_VERB, LOGS, FLUSH, DELETE, INSTALL, UNINSTALL, SAVE, RESURRECT, STARTUP, UNSTARTUP] as const;
 
 /** A verb's row, any of them. */
 export type AnyVerbRow = (typeof VERB_TABLE)[number];

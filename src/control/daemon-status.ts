@@ -44,13 +44,14 @@ export interface EndRecord {
   unwritten: string[];
 }
 
-/** An instance's health, with a health check: `starting` until its first pass, then `healthy` or `unhealthy`. */
-export interface HealthReport {
+/** An instance's health, where health checks are set: the checks' verdict, and the last failure. */
+export interface InstanceHealth {
+  /** `starting` until a first check passes; `unhealthy` after `healthRetries` failures in a row. */
   state: 'starting' | 'healthy' | 'unhealthy';
   /** Failed checks in a row that counted (a starting worker's do not). */
-  failures: number;
-  /** The last failed check: what it answered, and its ISO time. */
-  lastFailure?: { answer: string; at: string };
+  failures?: number;
+  /** The last failed check: when (ISO time) and its answer. */
+  lastFailure?: { at: string; reason: string };
 }
 
 /** One instance of a running daemon. */
@@ -65,8 +66,8 @@ export interface InstanceReport {
   reloads: number;
   errors: number;
   lastExit?: ExitReport;
-  /** Its serving worker's health, with a health check. */
-  health?: HealthReport;
+  /** Its health, where health checks are set (absent otherwise). */
+  health?: InstanceHealth;
   /** Several instances (Linux), from `status()`: what this instance's worker tree uses, read now. */
   usage?: DaemonUsage;
   /**
@@ -104,7 +105,7 @@ export interface DaemonStatus {
    * With a health check: the daemon's health, the report of its worst instance (`unhealthy`
    * before `starting` before `healthy`).
    */
-  health?: HealthReport;
+  health?: InstanceHealth;
   lastExit?: ExitReport;
   /** The command as run: the resolved executable, then its arguments. */
   command: string[];

@@ -3,7 +3,7 @@
  * the status a running supervisor process tells the world (../control/daemon-status): its answer
  * to `status`, and its state file's `live` record, which `status()` reads without waking it. Pure.
  */
-import type { ExitReport, HealthReport, InstanceReport, LiveStatus } from '../control/daemon-status.js';
+import type { ExitReport, InstanceHealth, InstanceReport, LiveStatus } from '../control/daemon-status.js';
 import type { CpuSample } from '../control/protocol.js';
 import type { InstanceStatus, SupervisorStatus } from '../supervisor/supervisor-api.js';
 
@@ -66,14 +66,14 @@ function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
-function healthReport(h: InstanceStatus['health']): HealthReport | undefined {
+function healthReport(h: InstanceStatus['health']): InstanceHealth | undefined {
   if (h === undefined) return undefined;
   const { state, failures, lastFailure } = h;
-  return { state, failures, ...(lastFailure === undefined ? {} : { lastFailure: { answer: lastFailure.answer, at: new Date(lastFailure.at).toISOString() } }) };
+  return { state, failures, ...(lastFailure === undefined ? {} : { lastFailure: { at: new Date(lastFailure.at).toISOString(), reason: lastFailure.answer } }) };
 }
 
 /** The worst health of the instances (unhealthy, starting, healthy), with its failures and the last failure. */
-export function daemonHealth(instances: readonly InstanceReport[]): HealthReport | undefined {
+export function daemonHealth(instances: readonly InstanceReport[]): InstanceHealth | undefined {
   const reports = instances.flatMap((i) => (i.health === undefined ? [] : [i.health]));
   const rank = { unhealthy: 0, starting: 1, healthy: 2 } as const;
   return reports.sort((a, b) => rank[a.state] - rank[b.state])[0];

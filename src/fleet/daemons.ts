@@ -70,14 +70,15 @@ export function knownDaemons(selection: Selection, facts: StateFacts = currentSt
 
 /**
  * The status of every daemon of `names` in `dir`, asked at once, in the order given; one that
- * cannot be asked (its supervisor refuses) is among `failed` instead.
+ * cannot be asked (its supervisor refuses) is among `failed` instead. `options.pss: false` leaves
+ * out the costly PSS (a face that looks every second).
  */
-export async function statusesOf(dir: string | undefined, names: readonly string[]): Promise<{ rows: NamedStatus[]; failed: Failed[] }> {
+export async function statusesOf(dir: string | undefined, names: readonly string[], options: { pss?: boolean } = {}): Promise<{ rows: NamedStatus[]; failed: Failed[] }> {
   if (dir === undefined) return { rows: [], failed: [] };
   const { status } = control();
   const answers = await Promise.all(
     names.map((name) =>
-      status(daemonPaths(dir, name).pidFile).then(
+      status(daemonPaths(dir, name).pidFile, options).then(
         (s): NamedStatus => ({ name, ...s }),
         (err: unknown) => failed(name, err, 'always'),
       ),

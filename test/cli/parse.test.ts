@@ -194,7 +194,7 @@ describe('bad input: one line, usage', () => {
     ['flush with both', ['flush', 'a', '--all'], /^flush takes NAME… or --all, not both/],
     ['a bad schedule', ['start', '--cron-restart', '61 * * * *', '--', 'x'], /^--cron-restart: cronRestart "61 \* \* \* \*" is not a schedule: .*minute/],
     ['a schedule of 6 fields', ['start', '--cron-restart', '0 0 3 * * *', '--', 'x'], /^--cron-restart: cronRestart "0 0 3 \* \* \*" is not a schedule: it has 6 field/],
-    ['a watch path after a space', ['start', '--watch', 'src', '--', 'x'], /^unexpected argument "src": the command goes after --/],
+    ['a watch path after a space that is no folder', ['start', '--watch', 'no-such-dir', '--', 'x'], /^--watch "no-such-dir": not an existing folder; a path to watch is written --watch=DIR/],
     ['an empty --ignore', ['start', '--watch', '--ignore', '', '--', 'x'], /^--ignore needs a value that is not empty/],
     ['--ignore without --watch', ['start', '--ignore', 'dist', '--', 'x'], /^--ignore cannot apply: it adds to what watch ignores, and watch is off/],
     ['--watch-debounce without --watch', ['start', '--watch-debounce', '50', '--', 'x'], /^--watch-debounce cannot apply: .*watch is off/],
@@ -230,18 +230,18 @@ describe('what a user reads', () => {
     assert.deepEqual([0, 999, 12_000, 4 * 60_000 + 3000, 5 * 3_600_000 + 2 * 60_000, 3 * 86_400_000 + 4 * 3_600_000, -5].map(formatDuration), ['0s', '0s', '12s', '4m 3s', '5h 2m', '3d 4h', '0s']);
   });
 
-  test('list: name, state, pid, worker pid, uptime, cpu, memory, health, starts, errors, log', () => {
+  test('list: name, state, pid, worker pid, uptime, cpu, memory, health, starts, restarts (every cause), errors, log', () => {
     const measured = { ...web, usage: { cpu: 12.25, cpuWindow: 5, rss: 530 * 1024 * 1024, pss: 200 * 1024 * 1024, processes: 2, supervisorRss: 40 * 1024 * 1024 } };
     assert.equal(
       listTable([measured, off], now),
       [
-        'NAME  STATE    PID  WORKER  UPTIME  CPU    MEM       HEALTH  STARTS  ERRORS  LOG',
-        'web   running  100  101     4m 30s  12.3%  530.0 MB  -       3       2/3     /s/web.log',
-        'off   stopped  -    -       -       -      -         -       -       -       /s/off.log',
+        'NAME  STATE    PID  WORKER  UPTIME  CPU    MEM       HEALTH  STARTS  RESTARTS  ERRORS  LOG',
+        'web   running  100  101     4m 30s  12.3%  530.0 MB  -       3       3         2/3     /s/web.log',
+        'off   stopped  -    -       -       -      -         -       -       -         -       /s/off.log',
       ].join('\n'),
     );
-    assert.equal(listTable([], now), 'NAME  STATE  PID  WORKER  UPTIME  CPU  MEM  HEALTH  STARTS  ERRORS  LOG');
-    const checked: NamedStatus = { ...web, health: { state: 'unhealthy', failures: 3, lastFailure: { answer: 'HTTP 503', at: '2026-01-01T00:59:00.000Z' } } };
+    assert.equal(listTable([], now), 'NAME  STATE  PID  WORKER  UPTIME  CPU  MEM  HEALTH  STARTS  RESTARTS  ERRORS  LOG');
+    const checked: NamedStatus = { ...web, health: { state: 'unhealthy', failures: 3, lastFailure: { at: '2026-01-01T00:59:00.000Z', reason: 'HTTP 503' } } };
     assert.match(listTable([checked], now), /^web +running +100 +101 +4m 30s +- +- +unhealthy +3 /m);
     assert.match(statusLines(checked, undefined, now), /\n  health      unhealthy; last failure at 2026-01-01T00:59:00\.000Z: HTTP 503\n/);
     assert.equal(healthCell({ state: 'healthy', failures: 1 }), 'healthy (1 failed)');
@@ -271,7 +271,7 @@ describe('what a user reads', () => {
     const text = statusLines(many, '/srv', now);
     assert.match(text, /\n  starts      3 \(restarts 1, reloads 4, errors 2\/3\)\n/);
     assert.match(text, /\n  instance 0  pid 101 since 2026-01-01T00:59:00Z \(up 1m 0s\), ready, starts 1, restarts 0, errors 0, reloads 2, cpu 3\.5%, mem 1\.0 MB\n  instance 1  no worker, restarting, starts 2, restarts 0, errors 1, reloads 2\n  listen      127\.0\.0\.1:8080 \(http\)\n/);
-    assert.match(listTable([many], now), /\n {2}web\[0\] +ready +101 +1m 0s +3\.5% +1\.0 MB +- +1 +0\/3\n {2}web\[1\] +restarting +- +1m 0s +- +2 +1\/3$/);
+    assert.match(listTable([many], now), /\n {2}web\[0\] +ready +101 +1m 0s +3\.5% +1\.0 MB +- +1 +2 +0\/3\n {2}web\[1\] +restarting +- +1m 0s +- +2 +3 +1\/3$/);
   });
 
   test('status NAME with an OS service of that name: both shown; the daemon decides the code, a service alone its own state', () => {
