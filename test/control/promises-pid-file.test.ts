@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { type TestContext, after, test } from 'node:test';
 import { WORKER, assertCode, newHome, startDaemon, statusOf, workerRunning, xd } from '../support/cli';
 import { cleanup, readText, tempDir } from '../support/fixtures';
 import { isGone, procState, signal, signalOurs, start, waitFor, waitGone, waitLine } from '../support/harness';
@@ -26,7 +26,7 @@ setInterval(() => {}, 1 << 30);
 `;
 
 /** Starts a bystander; returns its pid and what it noted so far. */
-async function bystander(t: Parameters<typeof newHome>[0]): Promise<{ pid: number; noted: () => string }> {
+async function bystander(t: TestContext): Promise<{ pid: number; noted: () => string }> {
   const notes = join(tempDir(), 'notes');
   const proc = start(NODE, ['-e', BYSTANDER], { env: { NOTES: notes } });
   // It catches SIGTERM: the end of the test kills it outright.
