@@ -83,21 +83,10 @@ export function readProc(pid: number): ProcEntry | undefined {
  * wrap (or where that is unknown), every process is.
  */
 export function listProcs(since = 0): ProcEntry[] {
-  if (!HAS_PROC) return [];
-  // The listing, not a guess from the pid range: /proc/<tid> of a thread reads like a process too.
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return [];
-  }
   const last = since > 0 ? lastPid() : undefined;
   const from = last !== undefined && last >= since ? since : 0;
   const out: ProcEntry[] = [];
-  for (const name of names) {
-    const c = name.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const pid = Number(name);
+  for (const pid of listPids()) {
     if (pid < from) continue;
     const entry = readProc(pid);
     if (entry !== undefined) out.push(entry);
@@ -105,8 +94,29 @@ export function listProcs(since = 0): ProcEntry[] {
   return out;
 }
 
+/**
+ * The pids /proc lists (an empty list where there is none). The listing, not a guess from the pid
+ * range: /proc/<tid> of a thread reads like a process too.
+ */
+export function listPids(): number[] {
+  if (!HAS_PROC) return [];
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c >= 48 && c <= 57) out.push(Number(name));
+  }
+  return out;
+}
+
 /** The last pid the kernel handed out in this pid namespace, or undefined. */
-function lastPid(): number | undefined {
+export function lastPid(): number | undefined {
+  if (!HAS_PROC) return undefined;
   const n = readSmall('/proc/sys/kernel/ns_last_pid');
   if (n <= 0) return undefined;
   const pid = Number(buffer.toString('latin1', 0, n).trim());

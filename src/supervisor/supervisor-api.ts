@@ -6,6 +6,7 @@
 import type { LogSink } from '../log/log-sink.js';
 import type { SupervisorSettingOptions } from '../settings/types.js';
 import type { GiveUpReason } from './policy.js';
+import type { GroupGuard } from './group-guard.js';
 import type { Supervisor } from './supervisor.js';
 
 /** Options of a {@link Supervisor}: the command, where its output goes, and the settings of the loop. */
@@ -192,5 +193,10 @@ export interface SupervisorHooks {
   ignoredPaths?: readonly string[];
   /** The clock of the cron restart (tests). */
   clock?: { now(): number };
+  /**
+   * A group guard shared with other supervisors of this process (a host's), which the supervisor
+   * uses and never closes; default: one of its own, closed at its end.
+   */
+  guard?: GroupGuard;
 }
 
