@@ -83,6 +83,7 @@ const LAUNCH_ROWS: [string, string][] = [
 ];
 
 const FLEET_ROWS: [string, string][] = [
+  ['--own-process', 'a supervisor process of its own (with a fleet file: for each app), not a place in the host'],
   ['--env SET', 'with a fleet file: each app\'s env_SET over its env'],
   ['--only a,b', 'with a fleet file: only these apps'],
 ];
@@ -97,6 +98,8 @@ export function launchHelp(verb: 'start' | 'run'): string {
 
 Starts <command> under a supervisor in the background, and returns once the supervisor handles
 signals (with --wait-ready, once the first worker called ready()). Refused (exit 1) when NAME runs.
+Every daemon of the state directory is supervised by one process, its host (started when there is
+none, gone with its last daemon); --own-process gives this one a supervisor process of its own.
 A NAME that is stopped is started with this command line and these options. SCRIPT: a .js, .cjs or
 .mjs file runs with this node, a .ts file with this node and its installed loader (tsx), an
 executable as it is. FILE: every app of a fleet file that does not run yet (those that do are
@@ -120,5 +123,5 @@ ${sizes}
 /** What a fleet file is, for the verbs that take one. */
 export const FLEET_HELP = `
 A fleet file: FILE names xdaemon.config.{js,cjs,mjs,json}, ecosystem.config.{js,cjs,mjs} or any
-*.json; { apps: [{ name, command or script, args, cwd, env, env_SET, …settings }] }, pm2's keys
-too. --only a,b: those apps; --env SET: their env_SET over env (--env NAME=VALUE adds a variable).`;
+*.json; { apps: [{ name, command or script, args, cwd, env, env_SET, ownProcess, …settings }] },
+pm2's keys too. --only a,b: those apps; --env SET: their env_SET over env (--env NAME=VALUE adds a variable).`;

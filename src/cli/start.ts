@@ -13,6 +13,7 @@ import { DEFAULT_FLEET_FILES, defaultFleetFile } from '../fleet/file-load.js';
 import { ScriptError, scriptSpec } from '../fleet/script-command.js';
 import { startDaemon } from '../fleet/start.js';
 import { currentStateFacts } from '../fleet/state-dir.js';
+import { boolFlag } from './flags.js';
 import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import { launchHelp } from './help.js';
 import type { Io } from './io.js';
@@ -29,17 +30,19 @@ export type StartRequest =
 
 /** Reads `start`'s arguments; `help` for `--help`. Pure, but for whether a word after `--watch` is a folder. */
 export function parseStart(args: readonly string[]): StartRequest | HelpRequest<'start'> {
-  const line = readLaunchLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG });
+  const line = readLaunchLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG, ...OWN_PROCESS_FLAG });
   if (line.help) return { verb: 'help', topic: 'start' };
-  const fleet = fleetRequestOf('start', line);
-  if (fleet !== undefined) return { verb: 'start', fleet };
+  // Only when given: a request reads as before without it.
+  const ownProcess = boolFlag(line, OWN_PROCESS) ? { ownProcess: true } : {};
+  const fleet = fleetRequestOf('start', line, [OWN_PROCESS]);
+  if (fleet !== undefined) return { verb: 'start', fleet: { ...fleet, ...ownProcess } };
   const [script, stray] = line.positionals;
   // `xdaemon start` alone: the fleet file of this directory.
-  if (script === undefined && line.command === undefined && [...line.flags.keys()].every((f) => f === 'env')) {
-    return { verb: 'start', fleet: fleetLine('start', line, undefined) };
+  if (script === undefined && line.command === undefined && [...line.flags.keys()].every((f) => f === 'env' || f === OWN_PROCESS)) {
+    return { verb: 'start', fleet: { ...fleetLine('start', line, undefined, [OWN_PROCESS]), ...ownProcess } };
   }
   envOf(line, false);
-  if (script === undefined) return { verb: 'start', fleet: undefined, script: undefined, ...parseLaunch('start', line) };
+  if (script === undefined) return { verb: 'start', fleet: undefined, script: undefined, ...parseLaunch('start', line), ...ownProcess };
   // `--watch src` with nothing after it: the word is the script (a folder followed by a script or
   // -- was taken as the value already, see readLine).
   const before = args[args.indexOf(script) - 1];
@@ -50,8 +53,12 @@ export function parseStart(args: readonly string[]): StartRequest | HelpRequest<
   if (stray !== undefined) {
     throw new UsageError(`unexpected argument ${JSON.stringify(stray)}: the program's arguments go after -- (xdaemon start server.js -- --port 8080), a command too (xdaemon start -- <command> [args…])`);
   }
-  return { verb: 'start', fleet: undefined, script, ...launchOptionsOf(line), args: line.command ?? [] };
+  return { verb: 'start', fleet: undefined, script, ...launchOptionsOf(line), args: line.command ?? [], ...ownProcess };
 }
+
+/** `--own-process`: a supervisor process of its own, not a place in the state directory's host. */
+const OWN_PROCESS = 'own-process';
+const OWN_PROCESS_FLAG = { [OWN_PROCESS]: { type: 'boolean' } } as const;
 
 /** Starts the daemon (or the fleet's apps); exit 0 once its supervisor handles signals. */
 export async function start(request: StartRequest, io: Io): Promise<number> {

@@ -36,7 +36,7 @@ export type Handler<N extends OperationName> = (params: ParamsOf<N>, from: N ext
 export type Handlers = { [N in OperationName]: Handler<N> };
 
 /** A handler as the server calls it, whatever its row. */
-type AnyHandler = (params: object, from: Origin | Stream) => object | Promise<object>;
+export type AnyHandler = (params: object, from: Origin | Stream) => object | Promise<object>;
 
 /**
  * What answers the requests on one address, by operation name: the row's `after` and its handler,

@@ -27,6 +27,11 @@ export interface DaemonSpec {
   cwd: string | undefined;
   /** Additions to the environment it is started with. */
   env: Record<string, string>;
+  /**
+   * A supervisor process of its own instead of a place in the state directory's host (the
+   * default: one process runs every daemon's supervision; see ../daemon-process/host).
+   */
+  ownProcess?: boolean | undefined;
 }
 
 /** Where a spec is resolved: the invoking shell's directory and environment. */
@@ -46,6 +51,8 @@ export interface ResolvedSpec {
   settings: DaemonOptions;
   /** The log, absolute, if given. */
   log: string | undefined;
+  /** A supervisor process of its own (recorded only when asked for). */
+  ownProcess?: true;
 }
 
 /** A resolved spec with its name. */
@@ -71,7 +78,7 @@ export function resolveSpec(spec: DaemonSpec, facts: InvocationFacts): ResolvedS
   // Watched paths are the daemon's: relative to its working directory (bare --watch: that directory).
   if (settings.watch !== undefined) settings.watch = settings.watch.map((p) => checkWatched(resolve(cwd, p)));
   const log = spec.log === undefined ? undefined : resolve(facts.cwd, spec.log);
-  return { command: spec.command, file, args: spec.args, cwd, env: spec.env, settings, log };
+  return { command: spec.command, file, args: spec.args, cwd, env: spec.env, settings, log, ...(spec.ownProcess === true ? { ownProcess: true as const } : {}) };
 }
 
 /**

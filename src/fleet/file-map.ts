@@ -31,6 +31,8 @@ export interface FleetApp {
   warnings: string[];
   /** pm2's `wait_ready`: the app says so with `process.send('ready')` (a Node script gets a preload for it). */
   pm2Ready: boolean;
+  /** Ours (`ownProcess: true`): a supervisor process of its own instead of a place in the host. */
+  ownProcess: boolean;
 }
 
 /** What the file is mapped with. */
@@ -159,7 +161,7 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
   }
   let log = draft.log ?? draft.combinedLog;
   if (log !== undefined && log !== '/dev/null') log = resolve(dir, log);
-  return { name, program, args: draft.args, cwd, env, log, settings, warnings, pm2Ready: draft.pm2.waitReady === true };
+  return { name, program, args: draft.args, cwd, env, log, settings, warnings, pm2Ready: draft.pm2.waitReady === true, ownProcess: draft.ownProcess };
 }
 
 /** pm2's keys that only mean something together: readiness, restarts, the shared port, the logs. */

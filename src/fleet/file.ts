@@ -33,6 +33,8 @@ export interface FleetRequest {
   envSet: string | undefined;
   /** Variables added to every app's environment, over the file's. */
   env: Record<string, string>;
+  /** Every app a supervisor process of its own (`start FILE --own-process`), as if each said `ownProcess: true`. */
+  ownProcess?: boolean | undefined;
 }
 
 /** A fleet file, read and mapped. */
@@ -73,11 +75,20 @@ export async function readFleet(request: FleetRequest, cwd: string): Promise<Fle
  *
  * @throws ScriptError when its script cannot be run.
  */
-export function appSpec(app: FleetApp): DaemonSpec {
+export function appSpec(app: FleetApp, { ownProcess = false }: { ownProcess?: boolean } = {}): DaemonSpec {
   const program = 'script' in app.program ? scriptCommand(app.program.script, app.program.interpreter, app.program.interpreterArgs) : { command: app.program.command, args: [] };
   // pm2's wait_ready: this node runs the script, with the preload that takes process.send('ready').
   if (app.pm2Ready && program.command === process.execPath) program.args.unshift('--require', PM2_SEND);
-  return { name: app.name, command: program.command, args: [...program.args, ...app.args], settings: app.settings, log: app.log, cwd: app.cwd, env: app.env };
+  return {
+    name: app.name,
+    command: program.command,
+    args: [...program.args, ...app.args],
+    settings: app.settings,
+    log: app.log,
+    cwd: app.cwd,
+    env: app.env,
+    ...(app.ownProcess || ownProcess ? { ownProcess: true } : {}),
+  };
 }
 
 /**
@@ -86,10 +97,10 @@ export function appSpec(app: FleetApp): DaemonSpec {
  *
  * @throws FleetFileError naming the file and the first app that is not.
  */
-export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts): DaemonRecord[] {
+export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts, { ownProcess = false }: { ownProcess?: boolean } = {}): DaemonRecord[] {
   return fleet.apps.map((app) => {
     try {
-      return recordOf(prepareSpec(appSpec(app), facts), dir);
+      return recordOf(prepareSpec(appSpec(app, { ownProcess }), facts), dir);
     } catch (err) {
       if (err instanceof XDaemonError) throw fleetFileError({ file: fleet.path, app: app.name, key: err.option, reason: messageOf(err) }, err);
       throw err;
@@ -101,14 +112,14 @@ export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts):
 async function checkedFleet(request: FleetRequest, facts: StateFacts): Promise<{ dir: string; fleet: Fleet; records: DaemonRecord[] }> {
   const dir = createdStateDirectory(facts);
   const fleet = await readFleet(request, facts.cwd);
-  return { dir, fleet, records: fleetRecords(fleet, dir, facts) };
+  return { dir, fleet, records: fleetRecords(fleet, dir, facts, { ownProcess: request.ownProcess === true }) };
 }
 
 /** Starts the apps of a file that do not run; those that run are left alone (`already-running`). */
 export async function startFleet(request: FleetRequest, facts: StateFacts = currentStateFacts()): Promise<FleetOutcome> {
   const { dir, fleet, records } = await checkedFleet(request, facts);
   const { toStart, running } = await notRunning(dir, records);
-  return { file: fleet.path, warnings: fleet.warnings, results: [...running, ...startRecords(dir, toStart, facts.env)] };
+  return { file: fleet.path, warnings: fleet.warnings, results: [...running, ...(await startRecords(dir, toStart, facts.env))] };
 }
 
 /** Stops the apps of a file that run, and starts them all with the file's current settings (`was` says which ran). */
@@ -123,7 +134,7 @@ export async function restartFleet(request: FleetRequest, facts: StateFacts = cu
       return { record, was: s.state };
     }),
   );
-  return { file: fleet.path, warnings: fleet.warnings, results: startRecords(dir, toStart, facts.env) };
+  return { file: fleet.path, warnings: fleet.warnings, results: await startRecords(dir, toStart, facts.env) };
 }
 
 /** A record's run as JSON with sorted keys: what a reload cannot change (command, arguments, directory, environment, settings, log). */
@@ -164,7 +175,7 @@ export async function reloadFleet(request: FleetRequest, facts: StateFacts = cur
   );
   const reloaded = decided.filter((d): d is Reloaded | Failed => 'outcome' in d);
   const toStart = decided.filter((d): d is ToStart => !('outcome' in d));
-  return { file: fleet.path, warnings: fleet.warnings, results: [...reloaded, ...startRecords(dir, toStart, facts.env)] };
+  return { file: fleet.path, warnings: fleet.warnings, results: [...reloaded, ...(await startRecords(dir, toStart, facts.env))] };
 }
 
 /** Stops the apps of a file (an app never started is `not-known`). */

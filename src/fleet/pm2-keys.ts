@@ -37,6 +37,8 @@ export interface AppDraft {
   pm2: { waitReady?: boolean; listenTimeout?: number; cluster?: boolean; autorestart?: boolean; stopExitCodes?: number[] };
   /** Warnings of pm2 keys this build does not carry out ({@link notCarried}). */
   notCarried: string[];
+  /** Ours: a supervisor process of its own instead of a place in the host. */
+  ownProcess: boolean;
 }
 
 /** How a key is read into a draft. */
@@ -79,6 +81,7 @@ const FIELDS: Record<string, KeyRule> = {
   log: rule('log', 'pm2: log_file, also true (its default path)', (v, d) => {
     if (v !== true) d.combinedLog = pm2Text(v);
   }),
+  ownProcess: rule('ownProcess', 'pm2 runs every app in its one daemon', (v, d) => void (d.ownProcess = pm2Bool(v))),
 };
 
 /** pm2's keys that map to ours (pm2 name → rule). */
@@ -241,5 +244,6 @@ export function emptyDraft(): AppDraft {
     settings: {},
     pm2: {},
     notCarried: [],
+    ownProcess: false,
   };
 }

@@ -36,7 +36,7 @@ export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentS
       await lib.stop(pidFile);
     }
   }
-  return startedResult(record, startRecord(dir, record, facts.env), was);
+  return startedResult(record, await startRecord(dir, record, facts.env), was);
 }
 
 /** A record to start, with its daemon's state before and why it starts anew. */
@@ -48,9 +48,10 @@ export interface ToStart {
 
 /**
  * Starts every record of `entries` (none of them running) with the environment `base` plus its
- * own: all supervisors spawned first, then each waited for. A result per record, in their order.
+ * own: every start begun first (handed to the host side by side, or each supervisor spawned),
+ * then each waited for. A result per record, in their order.
  */
-export function startRecords(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv): (Started | Failed)[] {
+export function startRecords(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv): Promise<(Started | Failed)[]> {
   const pending = entries.map((entry): { entry: ToStart; daemon: PendingDaemon } | { entry: ToStart; error: unknown } => {
     try {
       return { entry, daemon: beginRecord(dir, entry.record, base) };
@@ -58,14 +59,16 @@ export function startRecords(dir: string, entries: readonly ToStart[], base: Nod
       return { entry, error: err };
     }
   });
-  return pending.map((p) => {
-    try {
-      if ('error' in p) throw p.error;
-      return startedResult(p.entry.record, p.daemon.finish(), p.entry.was, p.entry.note);
-    } catch (err) {
-      return failed(p.entry.record.name, err);
-    }
-  });
+  return Promise.all(
+    pending.map(async (p) => {
+      try {
+        if ('error' in p) throw p.error;
+        return startedResult(p.entry.record, await p.daemon.finish(), p.entry.was, p.entry.note);
+      } catch (err) {
+        return failed(p.entry.record.name, err);
+      }
+    }),
+  );
 }
 
 /**
