@@ -21,9 +21,11 @@
  * same class with another output for its supervisions.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { closeSync } from 'node:fs';
 import type { HostRef } from '../control/daemon-status.js';
 import type { AddParams, HostAnswerOf } from '../control/host-operations.js';
 import { XDaemonError, shortMessageOf } from '../errors.js';
+import { openLogFile } from '../log/log-file.js';
 import type { GroupGuard } from '../supervisor/group-guard.js';
 import { answersAfterStart } from './config.js';
 import type { HandshakeMessage } from './handshake.js';
@@ -98,6 +100,14 @@ export class Host {
     if (pidFile === '') return { kind: 'failed', message: 'a hosted daemon needs a pid file' };
     const running = this.daemons.get(pidFile);
     if (running !== undefined) return { kind: 'refused', runningPid: process.pid };
+    // A log that cannot be opened fails the start at once, as it does a launcher's (which opens it
+    // for a supervisor of its own), not at the first worker's start.
+    try {
+      const fd = openLogFile(config.logFile);
+      if (fd !== undefined) closeSync(fd);
+    } catch (err) {
+      return { kind: 'failed', message: shortMessageOf(err) };
+    }
     const reply = new AddReply(answersAfterStart(config.settings));
     const startedAt = new Date();
     const treePrefix = `${this.spec.treePrefix}${++this.seq}.`;
