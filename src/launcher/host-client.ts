@@ -10,16 +10,17 @@
  */
 import { closeSync } from 'node:fs';
 import { controlAddress, stateFileOf } from '../control/address.js';
-import { request } from '../control/client.js';
+import { type Answered, type NoAnswer, request } from '../control/client.js';
 import type { HostAnswerOf } from '../control/host-operations.js';
 import type { Refusal } from '../control/protocol.js';
 import { readState } from '../control/state-file.js';
 import { XDaemonError, messageOf } from '../errors.js';
-import type { SupervisorConfig } from '../daemon-process/config.js';
+import { type SupervisorConfig, answersAfterStart } from '../daemon-process/config.js';
 import { HOST_ENTRY, HOST_EXITING, type HostConfig, hostPaths } from '../daemon-process/host-config.js';
 import { openLogFile } from '../log/log-file.js';
 import { signalGroup } from '../process/process-group.js';
 import { spawnDetached } from '../process/spawn-child.js';
+import { readyWithin } from '../supervisor/health/health-settings.js';
 import { TREE_ENV } from '../supervisor/tree-token.js';
 import { SUPERVISING_TIMEOUT, createReceiver } from './handshake.js';
 import { ALREADY_RUNNING, type Started } from './start-supervisor.js';
@@ -77,12 +78,16 @@ const gone = new Set<string>();
  *   host cannot be started or does not answer.
  */
 export async function startInHost(stateDir: string, config: SupervisorConfig, args: readonly string[], env: NodeJS.ProcessEnv, hostEnv: NodeJS.ProcessEnv): Promise<Started> {
-  const waitReady = config.settings.waitReady;
+  const waitReady = readyWithin(config.settings);
   const timeout = SUPERVISING_TIMEOUT + waitReady + (waitReady > 0 ? config.settings.killTimeout + 5000 : 0);
   const where = config.logFile === '' ? '' : `; see ${config.logFile}`;
   for (let attempt = 1; ; attempt++) {
     const host = await hostOf(stateDir, hostEnv, config.signalExit);
-    const answer = await inFlight(stateDir, () => request<({ ok: true } & HostAnswerOf<'add'>) | Refusal>(host.address, { op: 'add', key: host.key, params: { config, args: [...args], env } }, timeout));
+    const send = (): Promise<Answered<({ ok: true } & HostAnswerOf<'add'>) | Refusal> | NoAnswer> =>
+      request<({ ok: true } & HostAnswerOf<'add'>) | Refusal>(host.address, { op: 'add', key: host.key, params: { config, args: [...args], env } }, timeout);
+    // One that waits for its workers to be ready is answered long after the host's work for it is
+    // done, and its timeout has that wait in it: it does not hold a place in flight meanwhile.
+    const answer = await (answersAfterStart(config.settings) ? send() : inFlight(stateDir, send));
     const refusal = typeof answer === 'string' ? undefined : answer.response.ok ? undefined : answer.response;
     // The host exits (its last daemon just ended) or is gone: a new one.
     if (answer === 'unreachable' || refusal?.code === HOST_EXITING) {
