@@ -7,6 +7,7 @@ import type { DaemonState, DaemonUsage } from '../control/status.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
 import { formatBytes } from '../process/proc-memory.js';
 import type { NamedStatus } from '../fleet/daemons.js';
+import { instanceRestarts, restartsOfEveryCause } from '../fleet/restart-count.js';
 
 export { formatBytes };
 
@@ -55,14 +56,16 @@ function memoryCell(s: { usage?: DaemonUsage | undefined }): string {
 }
 
 /**
- * The `list` table: name, state, pid, worker pid, uptime (of the worker), CPU and memory (of the
- * worker's whole tree), starts, errors, log.
+ * The `list` table: id (the place in the list), name, state, pid, worker pid, uptime (of the worker), CPU and memory (of the
+ * worker's whole tree), starts, restarts (of every cause: src/fleet/restart-count.ts), errors, log.
  */
 export function listTable(rows: readonly NamedStatus[], now: number): string {
-  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'STARTS', 'ERRORS', 'LOG'];
-  const body = rows.map((r) => {
+  // ID: the place in this list, which pm2's ids stand for (`xdaemon stop 0`).
+  const head = ['ID', 'NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'STARTS', 'RESTARTS', 'ERRORS', 'LOG'];
+  const body = rows.map((r, id) => {
     const live = r.state === 'running' || r.state === 'restarting';
     return [
+      String(id),
       r.name,
       r.unresponsive === true ? `${r.state}?` : r.state,
       r.pid === undefined ? '-' : String(r.pid),
@@ -71,6 +74,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       cpuCell(r),
       memoryCell(r),
       live ? String(r.starts) : '-',
+      live ? String(restartsOfEveryCause(r)) : '-',
       live ? `${r.errors}/${r.maxError}` : '-',
       r.logFile === '' ? '-' : r.logFile,
     ];
@@ -81,6 +85,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
     const instances = r.state === 'running' || r.state === 'restarting' ? (r.instances ?? []) : [];
     if (instances.length < 2) continue;
     const sub = instances.map((i) => [
+      '',
       `  ${r.name}[${i.instance}]`,
       i.restarting ? 'restarting' : i.ready ? 'ready' : 'running',
       '',
@@ -89,6 +94,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       i.usage === undefined ? '' : cpuCell(i),
       i.usage === undefined ? '' : memoryCell(i),
       String(i.starts),
+      String(instanceRestarts(i)),
       `${i.errors}/${r.maxError}`,
       '',
     ]);
@@ -183,7 +189,8 @@ function usageRows(s: NamedStatus): [string, string][] {
 /** `service web (systemd, user): running (active/running), pid 999`. */
 export function serviceLine(s: ServiceStatus, userService: boolean): string {
   const pid = s.pid === undefined ? '' : `, pid ${s.pid}`;
-  return `service ${s.name} (${s.backend}${userService ? ', user' : ''}): ${s.state} (${s.detail})${pid}`;
+  const restarts = s.restarts === undefined ? '' : `, restarts ${s.restarts}`;
+  return `service ${s.name} (${s.backend}${userService ? ', user' : ''}): ${s.state} (${s.detail})${pid}${restarts}`;
 }
 
 /** An argument as a shell user would type it. */

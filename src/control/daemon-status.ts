@@ -44,6 +44,14 @@ export interface EndRecord {
   unwritten: string[];
 }
 
+/** An instance's health, where health checks are set: the checks' verdict, and the last failure. */
+export interface InstanceHealth {
+  /** `starting` until a first check passes; `unhealthy` after failures enough to act on. */
+  state: 'starting' | 'healthy' | 'unhealthy';
+  /** The last failed check: when (ISO time) and its answer. */
+  lastFailure?: { at: string; reason: string };
+}
+
 /** One instance of a running daemon. */
 export interface InstanceReport {
   instance: number;
@@ -56,6 +64,8 @@ export interface InstanceReport {
   reloads: number;
   errors: number;
   lastExit?: ExitReport;
+  /** Its health, where health checks are set (absent otherwise). */
+  health?: InstanceHealth;
   /** Several instances (Linux), from `status()`: what this instance's worker tree uses, read now. */
   usage?: DaemonUsage;
   /**
