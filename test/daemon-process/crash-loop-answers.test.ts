@@ -23,9 +23,12 @@ const STARTS = 300;
 /** A normal stop of workers that die of SIGTERM takes a few hundred ms, and a CLI start-up on a loaded machine. */
 const STOP_WITHIN_MS = 6000;
 
-/** Starts the crash-looping daemon `name`; returns its supervisor's pid once `STARTS` workers have started. */
+/**
+ * Starts the crash-looping daemon `name` (restart delay 0 said outright: the library's and Go's
+ * default, whatever the CLI's becomes); returns its supervisor's pid once `STARTS` workers have started.
+ */
 async function crashLoop(home: Home, name: string): Promise<number> {
-  const spid = await startDaemon(home, ['--name', name, '--instances', String(INSTANCES), '--max-error', '1000000000', '--', 'sh', '-c', 'exit 1']);
+  const spid = await startDaemon(home, ['--name', name, '--instances', String(INSTANCES), '--restart-delay', '0', '--max-error', '1000000000', '--', 'sh', '-c', 'exit 1']);
   await waitFor(`${STARTS} worker starts`, () => starts(home, name) >= STARTS, 60_000, 100);
   return spid;
 }
