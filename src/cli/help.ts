@@ -88,6 +88,7 @@ const LAUNCH_ROWS: [string, string][] = [
 ];
 
 const FLEET_ROWS: [string, string][] = [
+  ['--own-process', 'a supervisor process of its own (with a fleet file: for each app), not a place in the host'],
   ['--env SET', 'with a fleet file: each app\'s env_SET over its env'],
   ['--only a,b', 'with a fleet file: only these apps'],
 ];
@@ -102,6 +103,8 @@ export function launchHelp(verb: 'start' | 'run'): string {
 
 Starts <command> under a supervisor in the background, and returns once the supervisor handles
 signals (with --wait-ready, once the first worker called ready()). Refused (exit 1) when NAME runs.
+Every daemon of the state directory is supervised by one process, its host (started when there is
+none, gone with its last daemon); --own-process gives this one a supervisor process of its own.
 A NAME that is stopped is started with this command line and these options (-f: a NAME that runs
 is replaced). SCRIPT: a .js, .cjs or .mjs file runs with this node, a .ts file with this node and
 its installed loader (tsx), another file by its extension (.py python, .sh bash, …) or as it is
@@ -129,6 +132,6 @@ ${sizes}
 /** What a fleet file is, for the verbs that take one. */
 export const FLEET_HELP = `
 A fleet file, by its name: *.config.{js,cjs,mjs}, ecosystem.*, *.json (read as JSON5), *.yml or
-*.yaml; { apps: [{ name, command or script, args, cwd, env, env_SET, …settings }] }, pm2's keys
-too. Relative paths are to this directory (an app's script and logs: to its cwd), as in pm2 7.
+*.yaml; { apps: [{ name, command or script, args, cwd, env, env_SET, ownProcess, …settings }] },
+pm2's keys too. Relative paths are to this directory (an app's script and logs: to its cwd), as in pm2 7.
 --only a,b: those apps; --env SET: their env_SET over env (--env NAME=VALUE adds a variable).`;

@@ -113,22 +113,32 @@ export function listProcs(since = 0): ProcEntry[] {
   if (!HAS_PROC) return [];
   const last = since > 0 ? lastPid() : undefined;
   if (last !== undefined && last >= since && last - since < PROBE_MAX) return probeProcs(since, last);
-  // The listing, not a guess from the pid range: /proc/<tid> of a thread reads like a process too.
+  const from = last !== undefined && last >= since ? since : 0;
+  const out: ProcEntry[] = [];
+  for (const pid of listPids()) {
+    if (pid < from) continue;
+    const entry = readProc(pid);
+    if (entry !== undefined) out.push(entry);
+  }
+  return out;
+}
+
+/**
+ * The pids /proc lists (an empty list where there is none). The listing, not a guess from the pid
+ * range: /proc/<tid> of a thread reads like a process too.
+ */
+export function listPids(): number[] {
+  if (!HAS_PROC) return [];
   let names: string[];
   try {
     names = readdirSync('/proc');
   } catch {
     return [];
   }
-  const from = last !== undefined && last >= since ? since : 0;
-  const out: ProcEntry[] = [];
+  const out: number[] = [];
   for (const name of names) {
     const c = name.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const pid = Number(name);
-    if (pid < from) continue;
-    const entry = readProc(pid);
-    if (entry !== undefined) out.push(entry);
+    if (c >= 48 && c <= 57) out.push(Number(name));
   }
   return out;
 }
@@ -146,7 +156,8 @@ export function probeProcs(from: number, to: number): ProcEntry[] {
 }
 
 /** The last pid the kernel handed out in this pid namespace, or undefined. */
-function lastPid(): number | undefined {
+export function lastPid(): number | undefined {
+  if (!HAS_PROC) return undefined;
   const n = readSmall('/proc/sys/kernel/ns_last_pid');
   if (n <= 0) return undefined;
   const pid = Number(buffer.toString('latin1', 0, n).trim());
@@ -175,13 +186,22 @@ export function isRunning(pid: number): boolean {
  * an entry that starts with `entry`.
  */
 export function environHas(pid: number, entry: string, prefix = false): boolean {
-  if (!HAS_PROC) return false;
-  let environ: Buffer;
+  const environ = readEnviron(pid);
+  return environ !== undefined && environHolds(environ, entry, prefix);
+}
+
+/** /proc/PID/environ (NUL-separated entries), or undefined when it cannot be read. */
+export function readEnviron(pid: number): Buffer | undefined {
+  if (!HAS_PROC) return undefined;
   try {
-    environ = readFileSync(`/proc/${pid}/environ`);
+    return readFileSync(`/proc/${pid}/environ`);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Whether an environment as /proc gives it holds the entry `entry` (with `prefix`: one that starts with it). Pure. */
+export function environHolds(environ: Buffer, entry: string, prefix = false): boolean {
   const needle = Buffer.from(prefix ? entry : `${entry}\0`, 'latin1');
   for (let at = environ.indexOf(needle); at >= 0; at = environ.indexOf(needle, at + 1)) {
     if (at === 0 || environ[at - 1] === 0) return true;
