@@ -7,7 +7,7 @@
  * loopback; bad input is one line and exit 2.
  */
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { WORKER, assertCode, newHome, xd, xdStart } from '../support/cli';
@@ -79,6 +79,21 @@ test('run FILE: every line of each app labelled on run stdout and stderr; SIGTER
   await assertAllGone([...workers.values(), sleeper]);
   assert.match(exit.stderr, /exiting with code 0\n$/);
   assert.equal(existsSync(home.dir), false, 'nothing written in the state directory');
+});
+
+test("run FILE: an app with a log file of its own keeps it (its supervisor's lines also on run's stderr)", async () => {
+  const home = newHome();
+  const log = join(tempDir(), 'own.log');
+  const file = fleetFile([workerApp('filed', { log }), workerApp('shown')]);
+  const proc = xdStart(home, ['run', file]);
+  await waitWorkers(proc, ['shown']);
+  await waitFor('the worker in its own log', () => existsSync(log) && /^WORKER \d+/m.test(readFileSync(log, 'utf8')));
+  assert.match(proc.stderr, /^filed +\| \S+Z xdaemon\[\d+\] worker started: pid \d+/m);
+  signal(proc.pid, 'SIGTERM');
+  const exit = await withTimeout(proc.done, 15_000, 'run to exit');
+  assertCode(exit, 0);
+  assert.doesNotMatch(exit.stdout, /filed/, "its lines are in its file, not on run's stdout");
+  assert.match(readFileSync(log, 'utf8'), /xdaemon\[\d+\] supervisor exiting with code 0/, "its supervisor's lines in its file too");
 });
 
 test('run FILE --log-format json: one JSON object a line (time, app, instance, stream, line)', async () => {
