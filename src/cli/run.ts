@@ -28,7 +28,7 @@ import { UsageError } from './usage-error.js';
 import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `run`, read: a command line, or a fleet file. */
-export type RunRequest = ({ verb: 'run'; fleet: undefined } & DaemonSpec) | { verb: 'run'; fleet: RunFileRequest };
+export type RunRequest = ({ verb: 'run'; fleet?: undefined } & DaemonSpec) | { verb: 'run'; fleet: RunFileRequest };
 
 /**
  * Settings that need a log file: without one (and without `--name`, whose log is its default one)
@@ -62,7 +62,7 @@ export function parseRun(args: readonly string[]): RunRequest | HelpRequest<'run
       if (request.settings[setting] !== undefined) throw new UsageError(`--${kebab(setting)} needs --log: ${why}`);
     }
   }
-  return { verb: 'run', fleet: undefined, ...request };
+  return { verb: 'run', ...request };
 }
 
 /** Supervises in this process; resolves 'running' (the supervisor exits the process when it ends). */
