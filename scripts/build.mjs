@@ -12,7 +12,7 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node18',
-  external: ['cross-spawn', 'debug', 'signal-exit', 'croner'],
+  external: ['cross-spawn', 'debug', 'signal-exit', 'croner', 'json5', 'js-yaml', 'dotenv'],
   logLevel: 'warning',
   legalComments: 'none',
 };
@@ -42,6 +42,9 @@ await Promise.all([
   // The service subpath is its own pair of bundles: installing a service is none of a worker's business.
   build({ ...common, entryPoints: ['src/service/index.ts'], format: 'cjs', outfile: 'dist/service.js' }),
   build({ ...common, entryPoints: ['src/service/index.ts'], format: 'esm', outfile: 'dist/service.mjs', banner: { js: `${esmBanner}\n${esmDirname}` } }),
+  // The faces that only one verb of the command needs: the live view and the Prometheus exporter.
+  build({ ...common, entryPoints: ['src/cli/monit/entry.ts'], format: 'cjs', outfile: 'dist/monit.js' }),
+  build({ ...common, entryPoints: ['src/cli/metrics/entry.ts'], format: 'cjs', outfile: 'dist/exporter.js' }),
   // The `xdaemon` command: it loads the launcher, control, supervisor and service bundles beside
   // it only for the verbs that need them, so that `status` and `list` start as fast as node does.
   build({ ...common, entryPoints: ['src/cli/main.ts'], format: 'cjs', outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),

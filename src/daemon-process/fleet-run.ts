@@ -22,6 +22,7 @@ import { HAS_PROC } from '../process/proc.js';
 import { identify, signalTree } from '../process/stop-tree.js';
 import { GroupGuard } from '../supervisor/group-guard.js';
 import { onEveryEvent } from '../supervisor/supervisor-api.js';
+import { readyWithin } from '../supervisor/health/health-settings.js';
 import { newTreePrefix } from '../supervisor/tree-token.js';
 import type { ForegroundApp, ForegroundPlan } from './fleet-plan.js';
 import { type AppView, FleetEnd, livez, notReadyBecause, readyz } from './fleet-state.js';
@@ -242,7 +243,7 @@ class FleetRun {
   private view(name: string): AppView {
     const supervision: Supervision | undefined = this.host.supervision(name);
     const settings = this.byName.get(name)?.config.settings;
-    return { name, status: supervision?.supervisor.status(), needsReady: (settings?.waitReady ?? 0) > 0, endCode: this.endCodes.get(name) };
+    return { name, status: supervision?.supervisor.status(), needsReady: settings !== undefined && readyWithin(settings) > 0, endCode: this.endCodes.get(name) };
   }
 
   /** One of run's own lines, on its stderr. */

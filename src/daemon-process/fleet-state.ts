@@ -10,7 +10,7 @@ export interface AppView {
   name: string;
   /** Its loop's status; undefined once its supervision has ended (or before it began). */
   status: SupervisorStatus | undefined;
-  /** Whether its workers must say they are ready (`waitReady`) before they count as ready. */
+  /** Whether its workers must be ready by their word or their first passing health check (`waitReady`, `health`). */
   needsReady: boolean;
   /** How its supervision ended, once it has: 0 after a stop (or maxCount), else it gave up. */
   endCode: number | undefined;
@@ -27,6 +27,8 @@ export function notReadyBecause(app: AppView): string | undefined {
     const which = status.instances.length > 1 ? `instance ${instance.instance} ` : '';
     if (instance.workerPid === undefined || instance.restarting) return `${which}restarting`;
     if (app.needsReady && !instance.ready) return `${which}not ready yet`;
+    // A worker that was ready and fails its checks: it is being replaced.
+    if (instance.health?.state === 'unhealthy') return `${which}unhealthy${instance.health.lastFailure === undefined ? '' : `: ${instance.health.lastFailure.answer}`}`;
   }
   return undefined;
 }

@@ -13,6 +13,9 @@ import { XDaemonError, shortMessageOf } from '../errors.js';
 import { ENV_NAME } from '../generation.js';
 import { type LogSink, type LogSinkOptions, createLogSink } from '../log/log-sink.js';
 import { describeCommand } from '../process/command-line.js';
+import { readEnvFiles } from '../process/env-file.js';
+import { supervisorSettings } from '../settings/derived.js';
+import { readyWithin } from '../supervisor/health/health-settings.js';
 import { signalTree } from '../process/stop-tree.js';
 import { CpuSampler } from '../supervisor/cpu-sampler.js';
 import type { GroupGuard } from '../supervisor/group-guard.js';
@@ -144,7 +147,7 @@ export class Supervision {
     supervisor.start().then(
       ({ workerPid }) => {
         const startedAt = supervisor.status().workerStartedAt;
-        if (settings.waitReady === 0) reply.send({ kind: 'started', workerPid });
+        if (readyWithin(settings) === 0) reply.send({ kind: 'started', workerPid });
         else reply.send({ kind: 'ready', workerPid, seconds: startedAt === undefined ? 0 : (Date.now() - startedAt) / 1000 });
         reply.close();
       },
@@ -230,7 +233,9 @@ export class Supervision {
     // A worker's exit is written after the next worker's spawn (with its start) or at the loop's
     // next turn: the rewrite is not on the way from an exit to the restart.
     supervisor.on('exit', () => void (deferred ??= setImmediate(record)));
-    for (const event of ['start', 'ready', 'restart', 'restarting', 'stopping', 'reloading', 'reloaded', 'reload-failed'] as const) supervisor.on(event, record);
+    for (const event of ['start', 'ready', 'restart', 'restarting', 'stopping', 'reloading', 'reloaded', 'reload-failed', 'healthy', 'health-failed', 'unhealthy'] as const) {
+      supervisor.on(event, record);
+    }
     // A hosted daemon's pid file names its instance 0's serving worker.
     if (this.spec.host !== undefined) {
       supervisor.on('start', ({ instance, pid }) => instance === 0 && held.writePid(pid));
@@ -258,7 +263,8 @@ function openLog({ config, mode, toStdio, output = createLogSink }: SupervisionS
 
 /** The loop, for the worker's command as the launcher resolved it and the environment it gets. */
 function makeSupervisor({ config, args, env: given, treePrefix, host }: SupervisionSpec, log: LogSink): Supervisor {
-  const { pidFile, ...settings } = config.settings;
+  const { pidFile, envFile } = config.settings;
+  const settings = supervisorSettings(config.settings);
   const env: NodeJS.ProcessEnv = { ...given };
   delete env[ENV_NAME];
   if (config.nodeOptions === null) delete env.NODE_OPTIONS;
@@ -271,9 +277,22 @@ function makeSupervisor({ config, args, env: given, treePrefix, host }: Supervis
       resolved: true,
       ignoredPaths: [config.logFile, ...(pidFile === '' ? [] : [pidFile, stateFileOf(pidFile)]), ...(config.stateDir === undefined ? [] : [config.stateDir])],
       ...(treePrefix === undefined ? {} : { treePrefix }),
-      ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
+      envForStart: (start: number) => ({
+        ...(envFile.length === 0 ? {} : envFileVars(envFile, config.envSet ?? [])),
+        ...(firstMarker === null ? {} : { [ENV_NAME]: String(firstMarker + start - 1) }),
+      }),
       // A host passes on no systemd sockets: those are for a supervisor of its own (`xdaemon run`).
       ...(host === undefined ? {} : { guard: host.guard, socketEnv: {} }),
     },
   );
+}
+
+/**
+ * The variables of the env files, read now (each start reads them afresh), less those set for the
+ * daemon itself, which win. Throws an XDaemonError naming a file that cannot be read: a failed start.
+ */
+function envFileVars(files: readonly string[], set: readonly string[]): NodeJS.ProcessEnv {
+  const vars: NodeJS.ProcessEnv = readEnvFiles(files);
+  for (const name of set) delete vars[name];
+  return vars;
 }

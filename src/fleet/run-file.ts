@@ -11,8 +11,9 @@ import type { ForegroundApp, ForegroundPlan, ProbeAddress } from '../daemon-proc
 import type { LogFormat } from '../log/line-format.js';
 import type { SettingName } from '../settings/types.js';
 import { daemonEnv, resolveSpec } from './daemon-spec.js';
-import { type Fleet, type FleetRequest, appSpec, readFleet } from './file.js';
-import { fleetFileError } from './fleet-error.js';
+import { type Fleet, type FleetRequest, appSpec, makeLogFolders, readFleet } from './file.js';
+import { FleetFileError, type FleetProblem, fleetFileError } from './fleet-error.js';
+import { StartOrderError, startWaves } from './start-order.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
 import { resolveSignalExit, supervisorConfig } from './supervisor-config.js';
 
@@ -39,40 +40,58 @@ const NEED_A_LOG: readonly SettingName[] = ['maxSize', 'maxFiles', 'errFile'];
  */
 export async function foregroundPlan(request: RunFileRequest, facts: StateFacts = currentStateFacts()): Promise<{ fleet: Fleet; plan: ForegroundPlan }> {
   const fleet = await readFleet(request, facts.cwd);
-  const apps = fleet.apps.map((app): ForegroundApp => {
-    const fail = (key: string | undefined, reason: string, cause?: unknown): never => {
-      throw fleetFileError({ file: fleet.path, app: app.name, key, reason }, cause);
-    };
-    if (app.log === undefined) {
-      const given = NEED_A_LOG.find((name) => app.settings[name] !== undefined);
-      if (given !== undefined) fail(given, `${given} needs a log file under xdaemon run: without one the app's lines go to run's stdout and stderr, a stream that cannot be rotated or split`);
+  const problems: FleetProblem[] = [];
+  const warnings = [...fleet.warnings];
+  const apps: ForegroundApp[] = [];
+  for (const app of fleet.apps) {
+    const given = app.log === undefined ? NEED_A_LOG.find((name) => app.settings[name] !== undefined) : undefined;
+    if (given !== undefined) {
+      problems.push({ file: fleet.path, app: app.name, key: given, reason: `${given} needs a log file under xdaemon run: without one the app's lines go to run's stdout and stderr, a stream that cannot be rotated or split` });
+      continue;
     }
     try {
-      const resolved = resolveSpec(appSpec(app), facts);
+      const { spec, warning } = appSpec(app);
+      if (warning !== undefined) warnings.push(`${fleet.path}: app ${app.name}: ${warning}`);
+      const resolved = resolveSpec(spec, facts);
       const env = daemonEnv(facts.env, resolved.env);
-      return {
+      apps.push({
         name: app.name,
-        config: supervisorConfig({ ...resolved, log: resolved.log ?? '', pidFile: '', env }),
+        config: supervisorConfig({ ...resolved, log: resolved.log ?? '', pidFile: '', env, additions: resolved.env }),
         args: resolved.args,
         env,
-        dependsOn: [],
-      };
+        dependsOn: resolved.dependsOn ?? [],
+      });
     } catch (err) {
-      if (err instanceof XDaemonError || err instanceof RangeError || err instanceof TypeError) return fail((err as XDaemonError).option, messageOf(err), err);
-      throw err;
+      if (!(err instanceof XDaemonError || err instanceof RangeError || err instanceof TypeError)) throw err;
+      problems.push({ file: fleet.path, app: app.name, key: (err as XDaemonError).option, reason: messageOf(err) });
     }
-  });
-  const { start, stop } = fleetOrder(apps);
-  const killTimeout = request.killTimeout ?? stop.reduce((sum, wave) => sum + Math.max(...wave.map((name) => apps.find((a) => a.name === name)?.config.settings.killTimeout ?? 0)), 0);
+  }
+  if (problems.length > 0) throw new FleetFileError(problems as [FleetProblem, ...FleetProblem[]]);
+  let order: { start: string[][]; stop: string[][] };
+  try {
+    order = fleetOrder(apps);
+  } catch (err) {
+    if (err instanceof StartOrderError) throw fleetFileError({ file: fleet.path, app: err.app, key: 'dependsOn', reason: `dependsOn: ${err.reason as string}` }, err);
+    throw err;
+  }
+  // As for start FILE (and pm2): a log file's folder is made where missing.
+  makeLogFolders(fleet.path, apps.filter((a) => a.config.logFile !== '').map((a) => ({ name: a.name, log: a.config.logFile, settings: a.config.settings })));
+  const byName = new Map(apps.map((a) => [a.name, a]));
+  const killTimeout = request.killTimeout ?? order.stop.reduce((sum, wave) => sum + Math.max(...wave.map((name) => byName.get(name)?.config.settings.killTimeout ?? 0)), 0);
   return {
-    fleet,
-    plan: { apps, startWaves: start, stopWaves: stop, logFormat: request.logFormat, keepRunning: request.keepRunning, killTimeout, probe: request.probe },
+    fleet: { ...fleet, warnings },
+    plan: { apps, startWaves: order.start, stopWaves: order.stop, logFormat: request.logFormat, keepRunning: request.keepRunning, killTimeout, probe: request.probe },
   };
 }
 
-/** The order of the apps' starts (waves) and stops (the reverse: dependants first). */
+/**
+ * The order of the apps' starts (waves: ../fleet/start-order) and stops (the waves last first:
+ * dependants first). Every dependency must be an app of the run: no daemon runs outside it.
+ *
+ * @throws StartOrderError for a cycle or a dependency that is not an app of the run.
+ */
 export function fleetOrder(apps: readonly ForegroundApp[]): { start: string[][]; stop: string[][] } {
-  const start = [apps.map((a) => a.name)];
+  const start = startWaves(apps).map((wave) => wave.map((app) => app.name));
   return { start, stop: [...start].reverse() };
 }
 

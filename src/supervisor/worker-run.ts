@@ -16,6 +16,7 @@ import { stopProcess } from '../process/stop-process.js';
 import { findTree, identify, stopTree } from '../process/stop-tree.js';
 import { READY_FD_ENV } from '../worker/ready.js';
 import type { GroupGuard } from './group-guard.js';
+import { type ReadySettings, readyWithin } from './health/health-settings.js';
 
 /**
  * Everything one worker process is created from. Descriptors 0..2 are stdin (none), `stdout` and
@@ -106,8 +107,7 @@ export function workerProcessSpec(spec: WorkerRunSpec, stdio: WorkerStdio): Work
 }
 
 /** The settings one worker's life depends on. */
-export interface WorkerRunSettings {
-  waitReady: number;
+export interface WorkerRunSettings extends ReadySettings {
   killMode: 'group' | 'process';
   killTimeout: number;
 }
@@ -131,7 +131,7 @@ export interface WorkerExit {
 export interface WorkerRunHooks {
   /** It said it is ready, `seconds` after its start. */
   ready(run: WorkerRun, seconds: number): void;
-  /** It did not say so within waitReady: it is being stopped. */
+  /** It was not ready within waitReady (or, with a health check, its start period): it is being stopped. */
   notReady(run: WorkerRun): void;
   /** Processes of its tree still alive after killTimeout get SIGKILL. */
   kill(run: WorkerRun, pids: number[]): void;
@@ -288,18 +288,26 @@ export class WorkerRun {
     this.timers = undefined;
   }
 
-  /** Listens for the worker's ready line; with waitReady, stops a worker that is late. */
+  /**
+   * Makes the worker ready, once: its ready() line, or (with a health check) its first passing
+   * check. Nothing happens for a worker that is being stopped or has exited.
+   */
+  markReady(): void {
+    if (this.ready || this.stopping !== undefined || this.exit !== undefined) return;
+    this.ready = true;
+    this.saidReady();
+    this.hooks.ready(this, (now() - this.startedMono) / 1000);
+  }
+
+  /** Listens for the worker's ready line; with a readiness deadline, stops a worker that is late. */
   private watchReady(pipe: NodeJS.ReadWriteStream): void {
     pipe.setEncoding('utf8');
     pipe.on('error', () => undefined);
     // Read to the end (a writer must never get SIGPIPE); the first complete line is the signal.
     pipe.on('data', (chunk: string) => {
-      if (this.ready || this.stopping !== undefined || this.exit !== undefined || !chunk.includes('\n')) return;
-      this.ready = true;
-      this.saidReady();
-      this.hooks.ready(this, (now() - this.startedMono) / 1000);
+      if (chunk.includes('\n')) this.markReady();
     });
-    const waitReady = this.settings.waitReady;
+    const waitReady = readyWithin(this.settings);
     if (waitReady > 0) {
       this.after(waitReady, () => {
         if (this.ready || this.stopping !== undefined || this.exit !== undefined) return;

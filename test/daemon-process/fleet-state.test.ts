@@ -32,6 +32,8 @@ test('an app is ready once every instance has a worker, and said so where it mus
   assert.equal(notReadyBecause(app('a', { status: status([], 'stopping') })), 'stopping');
   assert.equal(notReadyBecause(app('a', { endCode: 1 })), 'gave up');
   assert.equal(notReadyBecause(app('a', { endCode: 0 })), 'ended');
+  const failing = { state: 'unhealthy' as const, failures: 3, lastFailure: { answer: 'HTTP 500', at: 1 } };
+  assert.equal(notReadyBecause(app('a', { needsReady: true, status: status([instance(0, { ready: true, health: failing })]) })), 'unhealthy: HTTP 500');
 });
 
 test('/readyz: 200 when all are ready, else 503 naming each that is not; 503 for all while stopping', () => {
