@@ -197,6 +197,36 @@ test('run FILE --probe-listen: /livez 503 naming an app that gave up (while the 
   assertCode(await withTimeout(proc.done, 15_000, 'run to exit'), 1);
 });
 
+test('run FILE with dependsOn: a chain starts in order (each once the one before is up) and stops in reverse', async () => {
+  const home = newHome();
+  const flag = join(tempDir(), 'db-ready');
+  const port = await freePort();
+  const file = fleetFile([
+    workerApp('web', { dependsOn: ['queue'] }),
+    workerApp('queue', { dependsOn: 'db' }),
+    workerApp('db', { waitReady: 30_000 }, { W_READY_ON: flag }),
+  ]);
+  const proc = xdStart(home, ['run', file, '--probe-listen', `127.0.0.1:${port}`]);
+  await waitWorkers(proc, ['db']);
+  // db runs, not ready: what depends on it has not started.
+  const before = await get(port, '/readyz');
+  assert.deepEqual(before.body.notReady, [
+    { app: 'web', why: 'not started' },
+    { app: 'queue', why: 'not started' },
+    { app: 'db', why: 'not ready yet' },
+  ]);
+  writeFileSync(flag, '');
+  await waitWorkers(proc, ['db', 'queue', 'web']);
+  await waitFor('/readyz 200', async () => (await get(port, '/readyz')).status === 200);
+  const runs = [...proc.stderr.matchAll(/xdaemon\[\d+\] runs (\w+):/g)].map((m) => m[1]);
+  assert.deepEqual(runs, ['db', 'queue', 'web'], 'started in order');
+  signal(proc.pid, 'SIGTERM');
+  const exit = await withTimeout(proc.done, 15_000, 'run to exit');
+  assertCode(exit, 0);
+  const ended = [...exit.stderr.matchAll(/xdaemon\[\d+\] (\w+) ended \(code 0\)/g)].map((m) => m[1]);
+  assert.deepEqual(ended, ['web', 'queue', 'db'], 'stopped in reverse');
+});
+
 test('run FILE: bad input is one line and exit 2, nothing started', async () => {
   const home = newHome();
   const file = fleetFile([{ name: 'a', command: 'sh', args: ['-c', 'echo STARTED; sleep 5'] }]);
@@ -208,6 +238,7 @@ test('run FILE: bad input is one line and exit 2, nothing started', async () => 
     [['run', '--probe-listen', ':9000', '--', 'true'], /^xdaemon: --probe-listen goes with a fleet file/],
     [['run', fleetFile([{ name: 'a', command: 'sh', maxSize: '1M' }])], /app a: maxSize needs a log file under xdaemon run/],
     [['run', fleetFile([{ name: 'a', command: 'no-such-command-here' }])], /app a: .*no-such-command-here/],
+    [['run', fleetFile([{ name: 'a', command: 'true', dependsOn: 'b' }, { name: 'b', command: 'true', dependsOn: 'a' }])], /app a: dependsOn.* a cycle: a -> b -> a/],
   ];
   for (const [args, message] of cases) {
     const exit = await xd(home, args);
