@@ -184,6 +184,20 @@ test('run FILE --probe-listen: /livez 200, /readyz 503 naming the app that is no
   assertCode(await withTimeout(proc.done, 15_000, 'run to exit'), 0);
 });
 
+test('run FILE --probe-listen: with a health check, /readyz is 200 once the check passes', async () => {
+  const home = newHome();
+  const flag = join(tempDir(), 'healthy-now');
+  const port = await freePort();
+  const file = fleetFile([workerApp('svc', { health: `exec:test -e ${flag}`, healthInterval: 200 })]);
+  const proc = xdStart(home, ['run', file, '--probe-listen', `127.0.0.1:${port}`]);
+  await waitWorkers(proc, ['svc']);
+  assert.deepEqual(await get(port, '/readyz'), { status: 503, body: { ready: false, notReady: [{ app: 'svc', why: 'not ready yet' }] } });
+  writeFileSync(flag, '');
+  await waitFor('/readyz 200', async () => (await get(port, '/readyz')).status === 200);
+  signal(proc.pid, 'SIGTERM');
+  assertCode(await withTimeout(proc.done, 15_000, 'run to exit'), 0);
+});
+
 test('run FILE --probe-listen: /livez 503 naming an app that gave up (while the others stop)', async () => {
   const home = newHome();
   const port = await freePort();
