@@ -202,8 +202,15 @@ test('run FILE --probe-listen: /livez 503 naming an app that gave up (while the 
   const home = newHome();
   const port = await freePort();
   // The steady app ignores SIGTERM for a while: run is still up, the give-up known, when probed.
-  const file = fleetFile([workerApp('steady', { killTimeout: 3000 }, { W_IGNORE_TERM: '1' }), workerApp('flaky', { maxError: 0 }, { W_EXIT: '3' })]);
+  // The flaky one fails once steady has said so (it prints after taking SIGTERM).
+  const go = join(tempDir(), 'fail-now');
+  const file = fleetFile([
+    workerApp('steady', { killTimeout: 3000 }, { W_IGNORE_TERM: '1' }),
+    { name: 'flaky', command: 'sh', args: ['-c', `while [ ! -e ${go} ]; do sleep 0.02; done; exit 3`], maxError: 0 },
+  ]);
   const proc = xdStart(home, ['run', file, '--probe-listen', `:${port}`]);
+  await waitWorkers(proc, ['steady']);
+  writeFileSync(go, '');
   await waitFor('the give-up', () => /stopping every app \(flaky gave up\)/.test(proc.stderr));
   assert.deepEqual(await get(port, '/livez'), { status: 503, body: { live: false, gaveUp: ['flaky'] } });
   const ready = await get(port, '/readyz');
