@@ -29,6 +29,7 @@ import type { HandshakeMessage } from './handshake.js';
 import { liveStatus } from './live-status.js';
 import { PID1_WARNING, endText, endingText, eventLine, exitingText, startedText } from './log-lines.js';
 import type { HeldPidFile } from './single-instance.js';
+import { StateWrites } from './state-writes.js';
 
 /** How long an ending supervision waits for its last answers and records to be written, at most. */
 const ANSWER_WAIT_MS = 2000;
@@ -87,6 +88,8 @@ export class Supervision {
   private readonly spec: SupervisionSpec;
   private held: HeldPidFile | undefined;
   private sampler: CpuSampler | undefined;
+  /** The state file's rewrites, when there is one. */
+  private stateWrites: StateWrites | undefined;
   /** Set once the supervision has ended on its own terms (its end is being recorded). */
   private exiting = false;
   private resolveFinished: (code: number) => void = () => undefined;
@@ -117,7 +120,7 @@ export class Supervision {
   hold(held: HeldPidFile): void {
     this.held = held;
     this.followInStateFile(held);
-    held.answer(dispatchOf(this.handlers));
+    held.answer(dispatchOf(this.afterStateWrites(this.handlers)));
   }
 
   /** What the process tells `status()` now. */
@@ -147,6 +150,7 @@ export class Supervision {
     supervisor.start().then(
       ({ workerPid }) => {
         const startedAt = supervisor.status().workerStartedAt;
+        this.stateWrites?.flush();
         if (readyWithin(settings) === 0) reply.send({ kind: 'started', workerPid });
         else reply.send({ kind: 'ready', workerPid, seconds: startedAt === undefined ? 0 : (Date.now() - startedAt) / 1000 });
         reply.close();
@@ -217,36 +221,49 @@ export class Supervision {
     this.log.close();
   }
 
-  /** The state file follows the loop, so that status() reads it without waking this process. */
+  /** The state file follows the loop, so that status() reads it without waking this process (./state-writes). */
   private followInStateFile(held: HeldPidFile): void {
     const { supervisor } = this;
-    let deferred: NodeJS.Immediate | undefined;
-    const record = (): void => {
-      clearImmediate(deferred);
-      deferred = undefined;
-      held.update(this.status());
-    };
-    const sampler = new CpuSampler(supervisor, record);
+    const writes = new StateWrites(() => held.update(this.status()));
+    this.stateWrites = writes;
+    const changed = (): void => writes.changed();
+    const sampler = new CpuSampler(supervisor, changed);
     this.sampler = sampler;
     for (const event of ['start', 'reload-ready'] as const) supervisor.on(event, () => sampler.restart());
     supervisor.on('stopping', () => sampler.stop());
     // A worker's exit is written after the next worker's spawn (with its start) or at the loop's
     // next turn: the rewrite is not on the way from an exit to the restart.
-    supervisor.on('exit', () => void (deferred ??= setImmediate(record)));
+    supervisor.on('exit', () => writes.changedSoon());
     for (const event of ['start', 'ready', 'restart', 'restarting', 'stopping', 'reloading', 'reloaded', 'reload-failed', 'healthy', 'health-failed', 'unhealthy'] as const) {
-      supervisor.on(event, record);
+      supervisor.on(event, changed);
     }
     // A hosted daemon's pid file names its instance 0's serving worker.
     if (this.spec.host !== undefined) {
       supervisor.on('start', ({ instance, pid }) => instance === 0 && held.writePid(pid));
       supervisor.on('reloaded', ({ instance, pid }) => instance === 0 && held.writePid(pid));
     }
-    record();
+    writes.changed();
+  }
+
+  /** The handlers, each answer written only once the state file holds what it tells (./state-writes). */
+  private afterStateWrites(handlers: Handlers): Handlers {
+    const flushed = Object.entries(handlers).map(([name, handler]: [string, (params: never, from: never) => unknown]) => [
+      name,
+      async (params: never, from: never) => {
+        const answer = await handler(params, from);
+        this.stateWrites?.flush();
+        return answer;
+      },
+    ]);
+    return Object.fromEntries(flushed) as Handlers;
   }
 
   /** Records how the supervision ended in the state file (and gives up the pid file). */
   private release(end: Omit<EndRecord, 'at' | 'unwritten'>): void {
     this.log.flush();
+    // The last status written goes into the end record.
+    this.stateWrites?.flush();
+    this.stateWrites?.close();
     this.held?.release({ ...end, at: new Date().toISOString(), unwritten: this.log.unwritten() });
   }
 }

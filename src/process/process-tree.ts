@@ -23,9 +23,10 @@ export interface ProcessId {
 
 /**
  * The live members of the tree rooted at `root` in `procs`. `carriesToken` tells whether a process
- * holds the worker's tree token (it is asked only of processes that started after the root and
- * that no link makes members). Processes in `exclude` (the supervisor itself, init) are never
- * members, but the walk goes on through them if they are the root.
+ * holds the worker's tree token: it is asked only of processes that started after the root and
+ * that the links did not reach (they left both the group and the parent chain), since reading an
+ * environment costs far more than following a link. Processes in `exclude` (the supervisor
+ * itself, init) are never members, but the walk goes on through them if they are the root.
  */
 export function selectTree(
   procs: readonly ProcEntry[],
@@ -49,13 +50,7 @@ export function selectTree(
     members.set(p.pid, p);
     queue.push(p.pid);
   };
-  const rootEntry = procs.find((p) => p.pid === root.pid && p.starttime === root.starttime && !isZombie(p.state));
-  if (rootEntry !== undefined && !exclude.has(root.pid)) add(rootEntry);
-  // The root's own group, session and descendants, even when the root itself is gone already.
-  for (const p of groups.get(root.pid) ?? []) add(p);
-  for (const p of session) add(p);
-  for (const p of children.get(root.pid) ?? []) add(p);
-  const close = (): void => {
+  const walk = (): void => {
     while (queue.length > 0) {
       const pid = queue.shift() as number;
       for (const p of children.get(pid) ?? []) add(p);
@@ -63,10 +58,15 @@ export function selectTree(
       for (const p of groups.get(pid) ?? []) add(p);
     }
   };
-  // The links first: the token is asked only of the processes they do not reach.
-  close();
+  const rootEntry = procs.find((p) => p.pid === root.pid && p.starttime === root.starttime && !isZombie(p.state));
+  if (rootEntry !== undefined && !exclude.has(root.pid)) add(rootEntry);
+  // The root's own group, session and descendants, even when the root itself is gone already.
+  for (const p of groups.get(root.pid) ?? []) add(p);
+  for (const p of session) add(p);
+  for (const p of children.get(root.pid) ?? []) add(p);
+  walk();
   for (const p of live) if (!members.has(p.pid) && p.pid !== root.pid && carriesToken(p.pid)) add(p);
-  close();
+  walk();
   return [...members.values()];
 }
 
