@@ -88,7 +88,7 @@ export class Supervision {
   private readonly spec: SupervisionSpec;
   private held: HeldPidFile | undefined;
   private sampler: CpuSampler | undefined;
-  /** The state file's rewrites, when there is one. */
+  /** The state file's rewrites, once the pid file is held. */
   private stateWrites: StateWrites | undefined;
   /** Set once the supervision has ended on its own terms (its end is being recorded). */
   private exiting = false;
@@ -123,6 +123,19 @@ export class Supervision {
     held.answer(dispatchOf(this.afterStateWrites(this.handlers)));
   }
 
+  /** The handlers, each answer written only once the state file holds what it tells (./state-writes). */
+  private afterStateWrites(handlers: Handlers): Handlers {
+    const flushed = Object.entries(handlers).map(([name, handler]: [string, (params: never, from: never) => unknown]) => [
+      name,
+      async (params: never, from: never) => {
+        const answer = await handler(params, from);
+        this.stateWrites?.flush();
+        return answer;
+      },
+    ]);
+    return Object.fromEntries(flushed) as Handlers;
+  }
+
   /** What the process tells `status()` now. */
   status(): LiveStatus {
     const { config, startedAt, host } = this.spec;
@@ -149,8 +162,8 @@ export class Supervision {
     if (mode === 'foreground' && process.pid === 1) log.line(PID1_WARNING);
     supervisor.start().then(
       ({ workerPid }) => {
-        const startedAt = supervisor.status().workerStartedAt;
         this.stateWrites?.flush();
+        const startedAt = supervisor.status().workerStartedAt;
         if (readyWithin(settings) === 0) reply.send({ kind: 'started', workerPid });
         else reply.send({ kind: 'ready', workerPid, seconds: startedAt === undefined ? 0 : (Date.now() - startedAt) / 1000 });
         reply.close();
@@ -243,19 +256,6 @@ export class Supervision {
       supervisor.on('reloaded', ({ instance, pid }) => instance === 0 && held.writePid(pid));
     }
     writes.changed();
-  }
-
-  /** The handlers, each answer written only once the state file holds what it tells (./state-writes). */
-  private afterStateWrites(handlers: Handlers): Handlers {
-    const flushed = Object.entries(handlers).map(([name, handler]: [string, (params: never, from: never) => unknown]) => [
-      name,
-      async (params: never, from: never) => {
-        const answer = await handler(params, from);
-        this.stateWrites?.flush();
-        return answer;
-      },
-    ]);
-    return Object.fromEntries(flushed) as Handlers;
   }
 
   /** Records how the supervision ended in the state file (and gives up the pid file). */

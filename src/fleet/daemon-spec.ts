@@ -89,17 +89,7 @@ export function resolveSpec(spec: DaemonSpec, facts: InvocationFacts): ResolvedS
   if (settings.watch !== undefined) settings.watch = settings.watch.map((p) => checkWatched(resolve(cwd, p)));
   const log = spec.log === undefined ? undefined : resolve(facts.cwd, spec.log);
   const dependsOn = spec.dependsOn ?? [];
-  return {
-    command: spec.command,
-    file,
-    args: spec.args,
-    cwd,
-    env: spec.env,
-    settings,
-    log,
-    ...(spec.ownProcess === true ? { ownProcess: true as const } : {}),
-    ...(dependsOn.length === 0 ? {} : { dependsOn }),
-  };
+  return { command: spec.command, file, args: spec.args, cwd, env: spec.env, settings, log, ...(dependsOn.length === 0 ? {} : { dependsOn }), ...(spec.ownProcess === true ? { ownProcess: true as const } : {}) };
 }
 
 /**

@@ -99,17 +99,7 @@ export function appSpec(app: FleetApp, { ownProcess = false }: { ownProcess?: bo
   }
   // pm2's wait_ready: this node runs the script, with the preload that takes process.send('ready').
   if (app.pm2Ready && program.command === process.execPath) program.args.unshift('--require', PM2_SEND);
-  const spec: DaemonSpec = {
-    name: app.name,
-    command: program.command,
-    args: program.args,
-    settings: app.settings,
-    log: app.log,
-    cwd: app.cwd,
-    env: app.env,
-    dependsOn: app.dependsOn,
-    ...(app.ownProcess || ownProcess ? { ownProcess: true } : {}),
-  };
+  const spec: DaemonSpec = { name: app.name, command: program.command, args: program.args, settings: app.settings, log: app.log, cwd: app.cwd, env: app.env, dependsOn: app.dependsOn, ...(app.ownProcess || ownProcess ? { ownProcess: true } : {}) };
   return warning === undefined ? { spec } : { spec, warning };
 }
 
@@ -119,13 +109,7 @@ export function appSpec(app: FleetApp, { ownProcess = false }: { ownProcess?: bo
  *
  * @throws FleetFileError naming the file and every app that is not.
  */
-export function fleetRecords(
-  fleet: Fleet,
-  dir: string,
-  facts: InvocationFacts,
-  known: readonly FleetProblem[] = [],
-  { ownProcess = false }: { ownProcess?: boolean } = {},
-): { records: DaemonRecord[]; warnings: string[] } {
+export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts, known: readonly FleetProblem[] = [], { ownProcess = false }: { ownProcess?: boolean } = {}): { records: DaemonRecord[]; warnings: string[] } {
   const problems: FleetProblem[] = [...known];
   const warnings: string[] = [];
   const records: DaemonRecord[] = [];

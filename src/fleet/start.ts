@@ -113,7 +113,7 @@ export async function notRunning(dir: string, records: readonly DaemonRecord[]):
 
 /**
  * Starts `entries` in the order of their `dependsOn` (../fleet/start-order): wave by wave, each
- * wave's supervisors spawned side by side and waited for, so that an app starts once each of its
+ * wave's daemons begun side by side (handed to the host, or their supervisors spawned) and waited for, so that an app starts once each of its
  * dependencies is up (running; ready, when it has a readiness condition). An app whose dependency
  * did not start is not started: it is `failed`, saying which. A dependency outside `entries` must
  * be a daemon that runs (`runs`). A result per entry, in their order.

@@ -6,20 +6,21 @@
  * environment (the invoking one plus the daemon's additions; the host's own never reaches a
  * worker). The answer is the handshake's: the daemon supervises (or its first workers are up),
  * it runs already, or why it did not start. Many daemons of one command (a fleet file) share the
- * host's start and are added side by side. Nothing is printed here.
+ * host's start and are added side by side, a few at a time. Nothing is printed here.
  */
 import { closeSync } from 'node:fs';
 import { controlAddress, stateFileOf } from '../control/address.js';
-import { request } from '../control/client.js';
+import { type Answered, type NoAnswer, request } from '../control/client.js';
 import type { HostAnswerOf } from '../control/host-operations.js';
 import type { Refusal } from '../control/protocol.js';
 import { readState } from '../control/state-file.js';
 import { XDaemonError, messageOf } from '../errors.js';
-import type { SupervisorConfig } from '../daemon-process/config.js';
+import { type SupervisorConfig, answersAfterStart } from '../daemon-process/config.js';
 import { HOST_ENTRY, HOST_EXITING, type HostConfig, hostPaths } from '../daemon-process/host-config.js';
 import { openLogFile } from '../log/log-file.js';
 import { signalGroup } from '../process/process-group.js';
 import { spawnDetached } from '../process/spawn-child.js';
+import { readyWithin } from '../supervisor/health/health-settings.js';
 import { TREE_ENV } from '../supervisor/tree-token.js';
 import { SUPERVISING_TIMEOUT, createReceiver } from './handshake.js';
 import { ALREADY_RUNNING, type Started } from './start-supervisor.js';
@@ -33,6 +34,34 @@ interface HostHandle {
 
 /** How many times an add goes to a new host when the one it found was exiting. */
 const ATTEMPTS = 3;
+
+/**
+ * How many adds one client has in flight to one host at a time. The host does each add's work on
+ * its one thread (a log opened, a lock taken, a worker spawned), so the adds of a fleet sent all at
+ * once would be answered one after the other, and the last of 100 would wait for the 99 before it
+ * beyond its own timeout; a few at a time keep the host as busy, and each timeout its own.
+ */
+const IN_FLIGHT = 4;
+
+/** The adds waiting for a place in flight, and how many are in flight, by state directory. */
+const flights = new Map<string, { running: number; waiting: (() => void)[] }>();
+
+/** Runs `send` once fewer than {@link IN_FLIGHT} adds of this client are in flight to the host of `stateDir`. */
+async function inFlight<T>(stateDir: string, send: () => Promise<T>): Promise<T> {
+  let flight = flights.get(stateDir);
+  if (flight === undefined) flights.set(stateDir, (flight = { running: 0, waiting: [] }));
+  const own = flight;
+  if (own.running >= IN_FLIGHT) await new Promise<void>((resolve) => own.waiting.push(resolve));
+  else own.running++;
+  try {
+    return await send();
+  } finally {
+    // The place goes to the next one waiting as it is (running stays), else it is given back.
+    const next = own.waiting.shift();
+    if (next !== undefined) next();
+    else if (--own.running === 0) flights.delete(stateDir);
+  }
+}
 
 /** The hosts this process found or started, by state directory (a fleet's daemons share one start). */
 const hosts = new Map<string, Promise<HostHandle>>();
@@ -49,12 +78,16 @@ const gone = new Set<string>();
  *   host cannot be started or does not answer.
  */
 export async function startInHost(stateDir: string, config: SupervisorConfig, args: readonly string[], env: NodeJS.ProcessEnv, hostEnv: NodeJS.ProcessEnv): Promise<Started> {
-  const waitReady = config.settings.waitReady;
+  const waitReady = readyWithin(config.settings);
   const timeout = SUPERVISING_TIMEOUT + waitReady + (waitReady > 0 ? config.settings.killTimeout + 5000 : 0);
   const where = config.logFile === '' ? '' : `; see ${config.logFile}`;
   for (let attempt = 1; ; attempt++) {
     const host = await hostOf(stateDir, hostEnv, config.signalExit);
-    const answer = await request<({ ok: true } & HostAnswerOf<'add'>) | Refusal>(host.address, { op: 'add', key: host.key, params: { config, args: [...args], env } }, timeout);
+    const send = (): Promise<Answered<({ ok: true } & HostAnswerOf<'add'>) | Refusal> | NoAnswer> =>
+      request<({ ok: true } & HostAnswerOf<'add'>) | Refusal>(host.address, { op: 'add', key: host.key, params: { config, args: [...args], env } }, timeout);
+    // One that waits for its workers to be ready is answered long after the host's work for it is
+    // done, and its timeout has that wait in it: it does not hold a place in flight meanwhile.
+    const answer = await (answersAfterStart(config.settings) ? send() : inFlight(stateDir, send));
     const refusal = typeof answer === 'string' ? undefined : answer.response.ok ? undefined : answer.response;
     // The host exits (its last daemon just ended) or is gone: a new one.
     if (answer === 'unreachable' || refusal?.code === HOST_EXITING) {

@@ -4,7 +4,7 @@
  * number of files it opens, which timing on a loaded machine cannot show) or to give a process
  * table of its own.
  */
-import { HAS_PROC, type ProcEntry, environHas, lastPid, listPids, readProc } from './proc.js';
+import { HAS_PROC, type ProcEntry, lastPid, listPids, readEnviron, readProc } from './proc.js';
 import { memoryOf, rssOf } from './proc-memory.js';
 
 /** The reads. Each answers "unknown" (undefined, false, an empty list) where it cannot read. */
@@ -15,8 +15,8 @@ export interface ProcReader {
   pids(): number[];
   /** /proc/PID/stat. */
   stat(pid: number): ProcEntry | undefined;
-  /** Whether /proc/PID/environ holds the entry `entry` (with `prefix`: one that starts with it). */
-  environHas(pid: number, entry: string, prefix: boolean): boolean;
+  /** /proc/PID/environ, NUL-separated entries (read once and asked about every tree's mark: ./proc's environHolds). */
+  environ(pid: number): Buffer | undefined;
   /** The last pid the kernel handed out (/proc/sys/kernel/ns_last_pid). */
   lastPid(): number | undefined;
   /** VmRSS of /proc/PID/status, bytes. */
@@ -30,7 +30,7 @@ export const PROC_READER: ProcReader = {
   available: HAS_PROC,
   pids: listPids,
   stat: readProc,
-  environHas,
+  environ: readEnviron,
   lastPid,
   rss: rssOf,
   memory: memoryOf,

@@ -186,13 +186,22 @@ export function isRunning(pid: number): boolean {
  * an entry that starts with `entry`.
  */
 export function environHas(pid: number, entry: string, prefix = false): boolean {
-  if (!HAS_PROC) return false;
-  let environ: Buffer;
+  const environ = readEnviron(pid);
+  return environ !== undefined && environHolds(environ, entry, prefix);
+}
+
+/** /proc/PID/environ (NUL-separated entries), or undefined when it cannot be read. */
+export function readEnviron(pid: number): Buffer | undefined {
+  if (!HAS_PROC) return undefined;
   try {
-    environ = readFileSync(`/proc/${pid}/environ`);
+    return readFileSync(`/proc/${pid}/environ`);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Whether an environment as /proc gives it holds the entry `entry` (with `prefix`: one that starts with it). Pure. */
+export function environHolds(environ: Buffer, entry: string, prefix = false): boolean {
   const needle = Buffer.from(prefix ? entry : `${entry}\0`, 'latin1');
   for (let at = environ.indexOf(needle); at >= 0; at = environ.indexOf(needle, at + 1)) {
     if (at === 0 || environ[at - 1] === 0) return true;

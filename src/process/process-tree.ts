@@ -24,7 +24,7 @@ export interface ProcessId {
 /**
  * The live members of the tree rooted at `root` in `procs`. `carriesToken` tells whether a process
  * holds the worker's tree token: it is asked only of processes that started after the root and
- * that the links did not reach (they left both the group and the parent chain), since reading an
+ * that the links did not reach (they left the group, the session and the parent chain), since reading an
  * environment costs far more than following a link. Processes in `exclude` (the supervisor
  * itself, init) are never members, but the walk goes on through them if they are the root.
  */

@@ -11,7 +11,8 @@
  *   nothing else is read, as no process can have joined a tree;
  * - otherwise the processes created since then, once each: a new process whose parent, process
  *   group or session is a member's is a member (./process-tree decides); one linked to none is
- *   asked for the tree token only then (it left them: a double fork, a `setsid`).
+ *   asked for the tree token only then (it left them: a double fork, a `setsid`), its environment
+ *   read once for every tree asked about in that turn (a host's daemons: one read, not one each).
  *
  * What is new is told by the kernel's pid counter: pids are handed out in increasing order until
  * they wrap, so a process created since the last call has a pid above that call's last pid (after
@@ -24,7 +25,7 @@
  * without relying on anything remembered.
  */
 import { type ProcReader, PROC_READER } from './proc-reader.js';
-import type { ProcEntry } from './proc.js';
+import { type ProcEntry, environHolds } from './proc.js';
 import { type ProcessId, selectTree } from './process-tree.js';
 import { tokenScan } from './token-scan.js';
 import type { MemoryFigures, TreeMark, TreeRef, TreeStrategy, TreeUsage } from './worker-tree.js';
@@ -48,6 +49,8 @@ interface Turn {
   /** The listing of /proc, once read this turn. */
   pids: number[] | undefined;
   stats: Map<number, ProcEntry | undefined>;
+  /** The environments read this turn: a new process no link reaches is read once, whatever the number of trees asked about. */
+  environs: Map<number, Buffer | undefined>;
 }
 
 const keyOf = (tree: TreeRef): string => `${tree.id.pid}:${tree.id.starttime}${tree.mark === undefined ? '' : 'entry' in tree.mark ? `=${tree.mark.entry}` : `^${tree.mark.prefix}`}`;
@@ -72,7 +75,7 @@ export function treeWatch(reader: ProcReader = PROC_READER): TreeStrategy {
   /** This turn's reading of the counter (and, once asked for, of the listing and new stats). */
   const thisTurn = (): Turn => {
     if (turn === undefined) {
-      turn = { last: reader.lastPid(), pids: undefined, stats: new Map() };
+      turn = { last: reader.lastPid(), pids: undefined, stats: new Map(), environs: new Map() };
       setImmediate(() => (turn = undefined)).unref();
     }
     return turn;
@@ -85,7 +88,11 @@ export function treeWatch(reader: ProcReader = PROC_READER): TreeStrategy {
     return entry;
   };
 
-  const carriesMark = (pid: number, mark: TreeMark): boolean => ('entry' in mark ? reader.environHas(pid, mark.entry, false) : reader.environHas(pid, mark.prefix, true));
+  const carriesMark = (t: Turn, pid: number, mark: TreeMark): boolean => {
+    let environ = t.environs.get(pid);
+    if (!t.environs.has(pid)) t.environs.set(pid, (environ = reader.environ(pid)));
+    return environ !== undefined && ('entry' in mark ? environHolds(environ, mark.entry, false) : environHolds(environ, mark.prefix, true));
+  };
 
   const usageOf = (members: readonly ProcEntry[], memory: MemoryFigures): TreeUsage => {
     if (memory === 'none') return { members: members.map(({ pid, starttime }) => ({ pid, starttime })), ticks: members.reduce((n, m) => n + m.ticks, 0) };
@@ -140,7 +147,7 @@ export function treeWatch(reader: ProcReader = PROC_READER): TreeStrategy {
     const mark = tree.mark;
     // A remembered member (still the same process) is one wherever it moved; a new process that no
     // link reaches is one if it carries the mark.
-    const carries = (pid: number): boolean => !fresh.has(pid) || (mark !== undefined && carriesMark(pid, mark));
+    const carries = (pid: number): boolean => !fresh.has(pid) || (mark !== undefined && carriesMark(t, pid, mark));
     const members = selectTree([...candidates.values()], tree.id, carries, exclude);
     w.members = new Map(members.map((m) => [m.pid, m.starttime]));
     return members;

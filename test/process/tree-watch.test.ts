@@ -56,10 +56,10 @@ class Counted implements ProcReader {
     this.touch(pid);
     return this.inner.stat(pid);
   }
-  environHas(pid: number, entry: string, prefix: boolean): boolean {
+  environ(pid: number): Buffer | undefined {
     this.byKind.environ++;
     this.touch(pid);
-    return this.inner.environHas(pid, entry, prefix);
+    return this.inner.environ(pid);
   }
   lastPid(): number | undefined {
     this.counter++;
@@ -113,8 +113,9 @@ class Table implements ProcReader {
     const p = this.procs.get(pid);
     return p === undefined ? undefined : { pid: p.pid, state: p.state, ppid: p.ppid, pgrp: p.pgrp, session: p.session, starttime: p.starttime, ticks: p.ticks };
   }
-  environHas(pid: number, entry: string, prefix: boolean): boolean {
-    return this.procs.get(pid)?.environ.some((e) => (prefix ? e.startsWith(entry) : e === entry)) ?? false;
+  environ(pid: number): Buffer | undefined {
+    const p = this.procs.get(pid);
+    return p === undefined ? undefined : Buffer.from(p.environ.map((e) => `${e}\0`).join(''), 'latin1');
   }
   lastPid(): number | undefined {
     return this.last;
@@ -187,6 +188,29 @@ test('a watched tree costs its members\' reads; 200 unrelated processes are read
   table.kill(child);
   const [after] = watch.usage([tree], 'none');
   assert.deepEqual(pids(after as { members: { pid: number }[] }), [worker, escaped, grandchild].sort((a, b) => a - b));
+});
+
+test('a host\'s trees asked about in one pass: a new unrelated process is read once, not once per tree', async () => {
+  const table = new Table();
+  table.last = 500;
+  const trees = Array.from({ length: 20 }, (_, i) => {
+    const token = `XDAEMON_TREE=host.3.${i + 1}`;
+    const worker = table.spawn(1, { group: 'session', environ: [token] });
+    return { id: { pid: worker, starttime: table.procs.get(worker)?.starttime as number }, mark: { entry: token } };
+  });
+  const reader = new Counted(table);
+  const watch = treeWatch(reader);
+  watch.usage(trees, 'none');
+  await nextTurn();
+  const unrelated = Array.from({ length: 200 }, () => table.spawn(1, { group: 'session' }));
+  // One that left its tree's links (a double fork): found by its token, among the 200 read.
+  const escaped = table.spawn(1, { group: 'session', environ: [trees[7]?.mark.entry as string] });
+  reader.reset();
+  const usages = watch.usage(trees, 'none');
+  assert.equal(reader.listings, 1, 'one listing for the 20 trees');
+  assert.equal(reader.of(unrelated), 400, 'each of the 200: its stat and its environment, once for the 20 trees');
+  assert.deepEqual(usages[7]?.members.map((m) => m.pid).sort((a, b) => a - b), [trees[7]?.id.pid, escaped]);
+  assert.ok(usages.every((u, i) => i === 7 || u.members.length === 1), 'the others: their worker alone');
 });
 
 test('after the pid counter wraps, what is new is found at low pids too', async () => {
