@@ -33,6 +33,11 @@ export class ConsoleLines {
     if (!writer.write(Buffer.from(text))) this.pause();
   }
 
+  /** Writes `block`, whole lines already formatted, to stdout (`out`) or stderr. */
+  writeBlock(stream: 'out' | 'err', block: Buffer): void {
+    if (!(stream === 'out' ? this.out : this.err).write(block)) this.pause();
+  }
+
   /** Reads of `source` are paused while a stream is behind. */
   follow(source: Readable): void {
     this.sources.add(source);

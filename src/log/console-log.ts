@@ -9,7 +9,8 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { ConsoleLines } from './console-lines.js';
-import type { AppLine } from './line-format.js';
+import { type AppLine, textPrefix } from './line-format.js';
+import { LineFramer } from './line-framer.js';
 import { LineSplitter } from './line-splitter.js';
 import { type LogSink, type LogSinkOptions, type WorkerStdio, createLogSink } from './log-sink.js';
 
@@ -83,6 +84,48 @@ class ConsoleLog implements LogSink {
 
   private read(stream: Readable | null, name: 'out' | 'err', instance: number): Promise<void> {
     if (stream === null) return Promise.resolve();
+    const { push, flush } = this.console.labels.format === 'text' ? this.prefixed(name, instance) : this.objects(name, instance);
+    this.readers.add(stream);
+    this.console.follow(stream);
+    return new Promise((resolve) => {
+      stream.on('data', push);
+      // A pipe that fails is read no more; its end is what matters.
+      stream.on('error', () => undefined);
+      stream.once('close', () => {
+        flush();
+        this.readers.delete(stream);
+        this.console.forget(stream);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Text: each chunk's whole lines copied once into one block after their prefix (../log/
+   * line-framer), as piped mode frames a log file's lines: no object or string per line.
+   */
+  private prefixed(name: 'out' | 'err', instance: number): Framing {
+    const { labels } = this.console;
+    let at = -1;
+    let prefix = Buffer.alloc(0);
+    // The prefix changes only with the time it shows, if it shows one: made once per millisecond.
+    const prefixNow = (): Buffer => {
+      const now = labels.timestamps(this.app) ? Date.now() : 0;
+      if (now !== at) {
+        at = now;
+        prefix = Buffer.from(textPrefix({ app: this.app, instance, stream: name, time: now }, labels));
+      }
+      return prefix;
+    };
+    const framer = new LineFramer(prefixNow);
+    const put = (block: Buffer | undefined): void => {
+      if (block !== undefined) this.console.writeBlock(name, block);
+    };
+    return { push: (chunk) => put(framer.frame(chunk)), flush: () => put(framer.flush()) };
+  }
+
+  /** JSON: an object per line. */
+  private objects(name: 'out' | 'err', instance: number): Framing {
     const splitter = new LineSplitter();
     const lines = (visit: (collect: (buffer: Buffer, start: number, end: number) => void) => void): void => {
       const time = Date.now();
@@ -91,18 +134,13 @@ class ConsoleLog implements LogSink {
       visit((buffer, start, end) => out.push({ app: this.app, instance, stream: name, line: buffer.toString('utf8', start, end - 1), time }));
       this.console.write(out);
     };
-    this.readers.add(stream);
-    this.console.follow(stream);
-    return new Promise((resolve) => {
-      stream.on('data', (chunk: Buffer) => lines((collect) => splitter.visit(chunk, collect)));
-      // A pipe that fails is read no more; its end is what matters.
-      stream.on('error', () => undefined);
-      stream.once('close', () => {
-        lines((collect) => splitter.flush(collect));
-        this.readers.delete(stream);
-        this.console.forget(stream);
-        resolve();
-      });
-    });
+    return { push: (chunk) => lines((collect) => splitter.visit(chunk, collect)), flush: () => lines((collect) => splitter.flush(collect)) };
   }
+}
+
+/** How a stream's chunks become lines on run's stream. */
+interface Framing {
+  push(chunk: Buffer): void;
+  /** At the stream's end: a last line without its newline. */
+  flush(): void;
 }

@@ -55,9 +55,13 @@ export function formatLine(line: AppLine, labels: LineLabels): string {
   if (labels.format === 'json') {
     return `${JSON.stringify({ time: new Date(line.time).toISOString(), app: line.app, instance: line.instance, stream: line.stream, line: line.line })}\n`;
   }
+  return `${textPrefix(line, labels)}${line.line}\n`;
+}
+
+/** What comes before a line in text: the label padded, a bar, and the time where it shows. */
+export function textPrefix(line: Omit<AppLine, 'line'>, labels: LineLabels): string {
   // The supervisor's lines carry their time, as in a log file; a worker's with `timestamps`.
   const time = line.stream === 'xdaemon' || (line.app !== null && labels.timestamps(line.app)) ? `${new Date(line.time).toISOString()} ` : '';
-  if (line.app === null) return `${time}${line.line}\n`;
-  const label = labelOf(line.app, line.instance, labels.instanced(line.app)).padEnd(labels.width);
-  return `${label} | ${time}${line.line}\n`;
+  if (line.app === null) return time;
+  return `${labelOf(line.app, line.instance, labels.instanced(line.app)).padEnd(labels.width)} | ${time}`;
 }

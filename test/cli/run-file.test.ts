@@ -63,20 +63,26 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
 
 test('run FILE: every line of each app labelled on run stdout and stderr; SIGTERM stops all, exit 0, nothing left, nothing written', async () => {
   const home = newHome();
-  const file = fleetFile([workerApp('api', { instances: 2 }), { name: 'logger', command: 'sh', args: ['-c', 'echo to-err >&2; echo to-out; exec sleep 600'] }]);
+  const file = fleetFile([
+    workerApp('api', { instances: 2 }),
+    { name: 'logger', command: 'sh', args: ['-c', 'echo to-err >&2; echo to-out; exec sleep 600'] },
+    { name: 'stamped', command: 'sh', args: ['-c', 'echo with-time; exec sleep 600'], timestamps: true },
+  ]);
   const proc = xdStart(home, ['run', file]);
   const workers = await waitWorkers(proc, ['api[0]', 'api[1]']);
-  await waitFor('the logger lines', () => /^logger \| to-out$/m.test(proc.stdout) && /^logger \| to-err$/m.test(proc.stderr));
-  // Labels are padded to the longest (api[1] and logger are six wide).
-  assert.match(proc.stdout, /^api\[0\] \| WORKER \d+/m);
-  assert.match(proc.stderr, /^logger \| \S+Z xdaemon\[\d+\] supervisor started for: sh /m, "the supervisor's lines, labelled, on stderr");
+  await waitFor('the logger lines', () => /^logger {2}\| to-out$/m.test(proc.stdout) && /^logger {2}\| to-err$/m.test(proc.stderr));
+  // Labels are padded to the longest (stamped: seven wide); with timestamps, the time after the bar.
+  assert.match(proc.stdout, /^api\[0\] {2}\| WORKER \d+/m);
+  await waitFor('the stamped line', () => /^stamped \| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z with-time$/m.test(proc.stdout));
+  assert.match(proc.stderr, /^logger {2}\| \S+Z xdaemon\[\d+\] supervisor started for: sh /m, "the supervisor's lines, labelled, on stderr");
   assert.doesNotMatch(proc.stdout, /to-err|xdaemon\[/, 'stdout holds the workers\' stdout only');
   const sleeper = startedPid(proc.stderr, 'logger');
-  assert.ok(sleeper !== undefined, proc.stderr);
+  const stamped = startedPid(proc.stderr, 'stamped');
+  assert.ok(sleeper !== undefined && stamped !== undefined, proc.stderr);
   signal(proc.pid, 'SIGTERM');
   const exit = await withTimeout(proc.done, 15_000, 'run to exit');
   assertCode(exit, 0);
-  await assertAllGone([...workers.values(), sleeper]);
+  await assertAllGone([...workers.values(), sleeper, stamped]);
   assert.match(exit.stderr, /exiting with code 0\n$/);
   assert.equal(existsSync(home.dir), false, 'nothing written in the state directory');
 });
