@@ -3,8 +3,8 @@
  * package: `loadBundle('launcher')` (src/bundles.ts) requires `./launcher.js` beside itself, which
  * exists only in dist/. Imported for its effect, first, by a test that calls src/fleet/ in its own
  * process: the launcher, control, supervisor and service code it then runs is the built one, as
- * the `xdaemon` command runs it. Only those requests of src/bundles.ts are redirected (and `run FILE`'s
- * foreground profile, `./fleet-run.js`).
+ * the `xdaemon` command runs it. Only the requests of src/bundles.ts for those four bundles and
+ * for `run FILE`'s foreground profile (`./fleet-run.js`) are redirected.
  */
 import Module from 'node:module';
 import { join } from 'node:path';
