@@ -93,6 +93,13 @@ const FLEET_ROWS: [string, string][] = [
   ['--only a,b', 'with a fleet file: only these apps'],
 ];
 
+const RUN_FILE_ROWS: [string, string][] = [
+  ['--log-format text|json', 'how the apps\' lines are written (default text)'],
+  ['--probe-listen ADDR', 'serve GET /livez and /readyz on PORT, :PORT (every address) or HOST:PORT'],
+  ['--kill-timeout MS', 'how long the whole stop may take; then SIGKILL (default: the apps\' own, wave after wave)'],
+  ['--keep-running', 'an app that gives up leaves the others running (run exits once all have ended)'],
+];
+
 /** The help of `start` and `run`: the daemon's command line and every setting flag. */
 export function launchHelp(verb: 'start' | 'run'): string {
   const head =
@@ -115,11 +122,21 @@ FILE: every app of a fleet file that does not run yet (those that do are named, 
 everything in it is checked before anything starts, every problem reported at once.
 ${FLEET_HELP}`
       : `usage: xdaemon run [options] [--name NAME] -- <command> [args…]
+       xdaemon run [FILE] [--only a,b] [--env SET] [--log-format text|json] [--probe-listen ADDR]
+                   [--kill-timeout MS] [--keep-running]
 
 Supervises <command> in the foreground: this process is the supervisor. SIGTERM or SIGINT stops
 the worker and everything it started; the exit code is the supervisor's (0 after a stop, 1 after
 giving up). Without --name nothing is recorded, and without --log the worker's stdout and stderr
-are this process's (the supervisor's lines go to stderr).`;
+are this process's (the supervisor's lines go to stderr).
+
+With a fleet file (a container's entrypoint): every app of FILE supervised in this process,
+nothing recorded; each line of each app on this process's stdout or stderr after its name
+(web[1] | …, an app with instances), or as JSON lines with --log-format json (time, app,
+instance, stream, line); an app with a log file of its own keeps it. SIGTERM or SIGINT stops every
+app (dependants first) and exits 0; an app that gives up stops the others and exits 1.
+${rows(RUN_FILE_ROWS)}
+${FLEET_HELP}`;
   const sizes = '\nSIZE: bytes, or with a suffix k, M or G (1024-based): 10k, 5M, 1G.';
   return `${head}
 

@@ -17,8 +17,9 @@
  * all created in it), and stops that daemon alone ({@link Host.fault}).
  *
  * The process around it (the lock, the control channel of `add`, signals, the exit once no daemon
- * is left) is ./host-entry's; a foreground profile (every app of a file, prefixed output) is the
- * same class with another output for its supervisions.
+ * is left) is ./host-entry's. The foreground profile (`xdaemon run FILE`: every app of a file in
+ * the foreground, labelled output, probes: ./fleet-run) is the same class, its apps known by name
+ * ({@link Host.run}) with no pid file and another output for their supervisions.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync } from 'node:fs';
@@ -26,6 +27,7 @@ import type { HostRef } from '../control/daemon-status.js';
 import type { AddParams, HostAnswerOf } from '../control/host-operations.js';
 import { XDaemonError, shortMessageOf } from '../errors.js';
 import { openLogFile } from '../log/log-file.js';
+import type { LogSink, LogSinkOptions } from '../log/log-sink.js';
 import type { GroupGuard } from '../supervisor/group-guard.js';
 import { answersAfterStart } from './config.js';
 import type { HandshakeMessage } from './handshake.js';
@@ -45,6 +47,8 @@ export interface HostSpec {
   line(text: string): void;
   /** Called once no daemon runs and none is being added: the host has nothing left to do. */
   onEmpty(): void;
+  /** Called as a daemon's supervision ends, with its exit code (0 after a stop, 1 after giving up). */
+  onEnded?: ((key: string, code: number) => void) | undefined;
 }
 
 /** What an exception is attributed to: the daemon whose work threw (set once its supervision exists). */
@@ -78,27 +82,45 @@ export class Host {
     return { pid: this.spec.ref.pid, daemons: [...this.daemons.keys()] };
   }
 
+  /** The supervision of `key` (a daemon's pid file; an app's name in the foreground profile), while it runs. */
+  supervision(key: string): Supervision | undefined {
+    return this.daemons.get(key);
+  }
+
   /**
    * Runs the daemon of `params` beside the others; resolves with what a launcher's handshake would
    * have said: once it supervises (with waitReady or listen: once its first workers are up), or
    * why it does not run. Refused (`code` {@link HOST_EXITING}) once the host exits.
    */
   async add(params: AddParams): Promise<HostAnswerOf<'add'>> {
+    return { outcome: await this.enter(params.config.settings.pidFile, params, undefined) };
+  }
+
+  /**
+   * The foreground profile (`xdaemon run FILE`): runs app `name` as {@link add} runs a daemon,
+   * known by its name, with no pid file (its config has none: nothing is written in a state
+   * directory, and no other verb reaches it) and the log `output` makes.
+   */
+  run(name: string, params: AddParams, output: (options: LogSinkOptions) => LogSink): Promise<HandshakeMessage> {
+    return this.enter(name, params, output);
+  }
+
+  private async enter(key: string, params: AddParams, output: ((options: LogSinkOptions) => LogSink) | undefined): Promise<HandshakeMessage> {
     if (this.exiting) throw new XDaemonError('the host is exiting: start the daemon again', { code: HOST_EXITING });
     this.adding++;
     try {
-      return { outcome: await this.context.run({ name: params.config.settings.pidFile }, () => this.begin(params)) };
+      return await this.context.run({ name: key }, () => this.begin(key, params, output));
     } finally {
       this.adding--;
       this.checkEmpty();
     }
   }
 
-  /** In the daemon's own context: its supervision made, its pid file taken, its loop begun. */
-  private async begin({ config, args, env }: AddParams): Promise<HandshakeMessage> {
+  /** In the daemon's own context: its supervision made, its pid file (if it has one) taken, its loop begun. */
+  private async begin(key: string, { config, args, env }: AddParams, output: ((options: LogSinkOptions) => LogSink) | undefined): Promise<HandshakeMessage> {
     const { pidFile } = config.settings;
-    if (pidFile === '') return { kind: 'failed', message: 'a hosted daemon needs a pid file' };
-    const running = this.daemons.get(pidFile);
+    if (pidFile === '' && output === undefined) return { kind: 'failed', message: 'a hosted daemon needs a pid file' };
+    const running = this.daemons.get(key);
     if (running !== undefined) return { kind: 'refused', runningPid: process.pid };
     // A log that cannot be opened fails the start at once, as it does a launcher's (which opens it
     // for a supervisor of its own), not at the first worker's start.
@@ -119,6 +141,7 @@ export class Host {
         env,
         mode: 'detached',
         toStdio: false,
+        output,
         reply,
         startedAt,
         treePrefix,
@@ -128,24 +151,27 @@ export class Host {
       return { kind: 'failed', message: shortMessageOf(err) };
     }
     (this.context.getStore() as Owner).supervision = supervision;
-    let held: Awaited<ReturnType<typeof holdPidFile>>;
-    try {
-      held = await holdPidFile(pidFile, { ...ownRecord(config, args, treePrefix, startedAt), host: this.spec.ref }, 'worker');
-    } catch (err) {
-      supervision.discard();
-      return { kind: 'failed', message: `cannot take the pid file ${pidFile}: ${shortMessageOf(err)}` };
+    if (pidFile !== '') {
+      let held: Awaited<ReturnType<typeof holdPidFile>>;
+      try {
+        held = await holdPidFile(pidFile, { ...ownRecord(config, args, treePrefix, startedAt), host: this.spec.ref }, 'worker');
+      } catch (err) {
+        supervision.discard();
+        return { kind: 'failed', message: `cannot take the pid file ${pidFile}: ${shortMessageOf(err)}` };
+      }
+      if ('runningPid' in held) {
+        supervision.discard();
+        return { kind: 'refused', runningPid: held.runningPid ?? 0 };
+      }
+      supervision.hold(held);
     }
-    if ('runningPid' in held) {
-      supervision.discard();
-      return { kind: 'refused', runningPid: held.runningPid ?? 0 };
-    }
-    this.daemons.set(pidFile, supervision);
-    this.spec.line(`runs ${pidFile}: ${[config.file, ...args].join(' ')}`);
-    supervision.hold(held);
+    this.daemons.set(key, supervision);
+    this.spec.line(`runs ${key}: ${[config.file, ...args].join(' ')}`);
     supervision.begin();
     void supervision.finished.then((code) => {
-      this.daemons.delete(pidFile);
-      this.spec.line(`${pidFile} ended (code ${code}); ${this.daemons.size} daemon(s) left`);
+      this.daemons.delete(key);
+      this.spec.line(`${key} ended (code ${code}); ${this.daemons.size} daemon(s) left`);
+      this.spec.onEnded?.(key, code);
       this.checkEmpty();
     });
     return reply.outcome;

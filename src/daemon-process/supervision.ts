@@ -11,7 +11,7 @@ import { stateFileOf } from '../control/address.js';
 import type { EndRecord, HostRef, LiveStatus } from '../control/daemon-status.js';
 import { XDaemonError, shortMessageOf } from '../errors.js';
 import { ENV_NAME } from '../generation.js';
-import { type LogSink, createLogSink } from '../log/log-sink.js';
+import { type LogSink, type LogSinkOptions, createLogSink } from '../log/log-sink.js';
 import { describeCommand } from '../process/command-line.js';
 import { readEnvFiles } from '../process/env-file.js';
 import { supervisorSettings } from '../settings/derived.js';
@@ -63,6 +63,11 @@ export interface SupervisionSpec {
   mode: SuperviseMode;
   /** No log file: the worker's output goes to this process's stdout and stderr (`xdaemon run`). */
   toStdio: boolean;
+  /**
+   * Makes the log from the options it would otherwise be made from (`xdaemon run FILE`: an app's
+   * lines labelled on run's streams); default: ../log/log-sink's.
+   */
+  output?: ((options: LogSinkOptions) => LogSink) | undefined;
   reply: StartReply;
   startedAt: Date;
   /** The prefix of the workers' tree tokens, when it was chosen (and recorded) before. */
@@ -264,10 +269,10 @@ export class Supervision {
 }
 
 /** The log: the supervisor's lines, and the worker's output unless it is direct. */
-function openLog({ config, mode, toStdio }: SupervisionSpec): LogSink {
+function openLog({ config, mode, toStdio, output = createLogSink }: SupervisionSpec): LogSink {
   const { pidFile: _pidFile, ...settings } = config.settings;
   try {
-    return createLogSink({ ...settings, logFile: config.logFile, echo: mode === 'foreground', toStdio });
+    return output({ ...settings, logFile: config.logFile, echo: mode === 'foreground', toStdio });
   } catch (err) {
     throw new XDaemonError(shortMessageOf(err), { cause: err });
   }

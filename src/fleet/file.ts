@@ -133,7 +133,7 @@ export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts, 
  *
  * @throws FleetFileError naming every folder that cannot be made.
  */
-export function makeLogFolders(file: string, records: readonly DaemonRecord[]): void {
+export function makeLogFolders(file: string, records: readonly Pick<DaemonRecord, 'name' | 'log' | 'settings'>[]): void {
   const problems: FleetProblem[] = [];
   for (const record of records) {
     for (const [key, path] of [['log', record.log], ['errFile', record.settings.errFile]] as const) {

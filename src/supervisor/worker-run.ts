@@ -80,6 +80,8 @@ export interface WorkerRunSpec {
   inherit?: readonly number[];
   /** A spare to become it (its token is then `token`). */
   spare?: SpareHandover | undefined;
+  /** Its instance, for a log that labels its lines. */
+  instance?: number | undefined;
   /**
    * Whether the kernel sends it SIGTERM when the supervisor dies (Linux, setpriv: ../process/
    * parent-death): for workers no group guard watches, i.e. under killMode 'process'. Under 'group'
@@ -185,7 +187,7 @@ export class WorkerRun {
     // running, by design, and the worker gets the parent-death signal instead.
     const guarded = guard !== undefined && settings.killMode === 'group' ? guard : undefined;
     guarded?.add(child.pid);
-    const run = new WorkerRun(child, spec.token, 3 + inherit.length, output, settings, hooks, fromSpare);
+    const run = new WorkerRun(child, spec.token, 3 + inherit.length, output, settings, hooks, fromSpare, spec.instance);
     if (guarded !== undefined) void run.settled().then(() => guarded.remove(child.pid));
     return run;
   }
@@ -198,6 +200,7 @@ export class WorkerRun {
     settings: WorkerRunSettings,
     hooks: WorkerRunHooks,
     fromSpare: boolean,
+    instance: number | undefined,
   ) {
     this.fromSpare = fromSpare;
     this.child = child;
@@ -208,7 +211,7 @@ export class WorkerRun {
     this.settings = settings;
     this.hooks = hooks;
     this.whenReady = new Promise<void>((resolve) => (this.saidReady = resolve));
-    const drained = output.attach(child);
+    const drained = output.attach(child, instance);
     this.done = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         const exit: WorkerExit = { code, signal, seconds: (now() - this.startedMono) / 1000, stopping: this.stopping, ready: this.ready };
