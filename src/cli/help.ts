@@ -88,8 +88,16 @@ const LAUNCH_ROWS: [string, string][] = [
 ];
 
 const FLEET_ROWS: [string, string][] = [
+  ['--own-process', 'a supervisor process of its own (with a fleet file: for each app), not a place in the host'],
   ['--env SET', 'with a fleet file: each app\'s env_SET over its env'],
   ['--only a,b', 'with a fleet file: only these apps'],
+];
+
+const RUN_FILE_ROWS: [string, string][] = [
+  ['--log-format text|json', 'how the apps\' lines are written (default text)'],
+  ['--probe-listen ADDR', 'serve GET /livez and /readyz on PORT, :PORT (every address) or HOST:PORT'],
+  ['--kill-timeout MS', 'how long the whole stop may take; then SIGKILL (default: the apps\' own, wave after wave)'],
+  ['--keep-running', 'an app that gives up leaves the others running (run exits once all have ended)'],
 ];
 
 /** The help of `start` and `run`: the daemon's command line and every setting flag. */
@@ -102,6 +110,8 @@ export function launchHelp(verb: 'start' | 'run'): string {
 
 Starts <command> under a supervisor in the background, and returns once the supervisor handles
 signals (with --wait-ready, once the first worker called ready()). Refused (exit 1) when NAME runs.
+Every daemon of the state directory is supervised by one process, its host (started when there is
+none, gone with its last daemon); --own-process gives this one a supervisor process of its own.
 A NAME that is stopped is started with this command line and these options (-f: a NAME that runs
 is replaced). SCRIPT: a .js, .cjs or .mjs file runs with this node, a .ts file with this node and
 its installed loader (tsx), another file by its extension (.py python, .sh bash, …) or as it is
@@ -112,11 +122,21 @@ FILE: every app of a fleet file that does not run yet (those that do are named, 
 everything in it is checked before anything starts, every problem reported at once.
 ${FLEET_HELP}`
       : `usage: xdaemon run [options] [--name NAME] -- <command> [args…]
+       xdaemon run [FILE] [--only a,b] [--env SET] [--log-format text|json] [--probe-listen ADDR]
+                   [--kill-timeout MS] [--keep-running]
 
 Supervises <command> in the foreground: this process is the supervisor. SIGTERM or SIGINT stops
 the worker and everything it started; the exit code is the supervisor's (0 after a stop, 1 after
 giving up). Without --name nothing is recorded, and without --log the worker's stdout and stderr
-are this process's (the supervisor's lines go to stderr).`;
+are this process's (the supervisor's lines go to stderr).
+
+With a fleet file (a container's entrypoint): every app of FILE supervised in this process,
+nothing recorded; each line of each app on this process's stdout or stderr after its name
+(web[1] | …, an app with instances), or as JSON lines with --log-format json (time, app,
+instance, stream, line); an app with a log file of its own keeps it. SIGTERM or SIGINT stops every
+app (dependants first) and exits 0; an app that gives up stops the others and exits 1.
+${rows(RUN_FILE_ROWS)}
+${FLEET_HELP}`;
   const sizes = '\nSIZE: bytes, or with a suffix k, M or G (1024-based): 10k, 5M, 1G.';
   return `${head}
 
@@ -129,6 +149,6 @@ ${sizes}
 /** What a fleet file is, for the verbs that take one. */
 export const FLEET_HELP = `
 A fleet file, by its name: *.config.{js,cjs,mjs}, ecosystem.*, *.json (read as JSON5), *.yml or
-*.yaml; { apps: [{ name, command or script, args, cwd, env, env_SET, …settings }] }, pm2's keys
-too. Relative paths are to this directory (an app's script and logs: to its cwd), as in pm2 7.
+*.yaml; { apps: [{ name, command or script, args, cwd, env, env_SET, ownProcess, …settings }] },
+pm2's keys too. Relative paths are to this directory (an app's script and logs: to its cwd), as in pm2 7.
 --only a,b: those apps; --env SET: their env_SET over env (--env NAME=VALUE adds a variable).`;

@@ -49,17 +49,19 @@ const START_FLAGS: FlagSpecs = {
 
 /** Reads `start`'s arguments; `help` for `--help`. Pure, but for whether a word after `--watch` is a folder. */
 export function parseStart(args: readonly string[]): StartRequest | HelpRequest<'start'> {
-  const line = readLaunchLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG, ...START_FLAGS });
+  const line = readLaunchLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG, ...START_FLAGS, ...OWN_PROCESS_FLAG });
   if (line.help) return { verb: 'help', topic: 'start' };
-  const fleet = fleetRequestOf('start', line);
+  // Only when given: a request reads as before without it.
+  const ownProcess = boolFlag(line, OWN_PROCESS) ? { ownProcess: true } : {};
+  const fleet = fleetRequestOf('start', line, [OWN_PROCESS]);
   const force = boolFlag(line, 'force');
   const interpreter = textFlag(line, 'interpreter');
   const nodeArgs = textFlag(line, 'node-args');
-  if (fleet !== undefined) return { verb: 'start', fleet };
+  if (fleet !== undefined) return { verb: 'start', fleet: { ...fleet, ...ownProcess } };
   const [script, stray] = line.positionals;
   // `xdaemon start` alone: the fleet file of this directory.
-  if (script === undefined && line.command === undefined && [...line.flags.keys()].every((f) => f === 'env')) {
-    return { verb: 'start', fleet: fleetLine('start', line, undefined) };
+  if (script === undefined && line.command === undefined && [...line.flags.keys()].every((f) => f === 'env' || f === OWN_PROCESS)) {
+    return { verb: 'start', fleet: { ...fleetLine('start', line, undefined, [OWN_PROCESS]), ...ownProcess } };
   }
   envOf(line, false);
   const dependsOn = listFlag(line, 'depends-on');
@@ -67,7 +69,7 @@ export function parseStart(args: readonly string[]): StartRequest | HelpRequest<
   const order = dependsOn.length === 0 ? {} : { dependsOn };
   if (script === undefined) {
     if (interpreter !== undefined || nodeArgs !== undefined) throw new UsageError(`--${interpreter !== undefined ? 'interpreter' : 'node-args'} goes with a script (xdaemon start app.py --interpreter python3); a command after -- names its own program`);
-    return { verb: 'start', fleet: undefined, script: undefined, force, ...parseLaunch('start', line), ...order };
+    return { verb: 'start', fleet: undefined, script: undefined, force, ...parseLaunch('start', line), ...order, ...ownProcess };
   }
   // `--watch src` with nothing after it: the word is the script (a folder followed by a script or
   // -- was taken as the value already, see readLine).
@@ -79,8 +81,12 @@ export function parseStart(args: readonly string[]): StartRequest | HelpRequest<
   if (stray !== undefined) {
     throw new UsageError(`unexpected argument ${JSON.stringify(stray)}: the program's arguments go after -- (xdaemon start server.js -- --port 8080), a command too (xdaemon start -- <command> [args…])`);
   }
-  return { verb: 'start', fleet: undefined, script, interpreter, interpreterArgs: nodeArgs === undefined ? [] : pm2Words(nodeArgs), force, ...launchOptionsOf(line), args: line.command ?? [], ...order };
+  return { verb: 'start', fleet: undefined, script, interpreter, interpreterArgs: nodeArgs === undefined ? [] : pm2Words(nodeArgs), force, ...launchOptionsOf(line), args: line.command ?? [], ...order, ...ownProcess };
 }
+
+/** `--own-process`: a supervisor process of its own, not a place in the state directory's host. */
+const OWN_PROCESS = 'own-process';
+const OWN_PROCESS_FLAG = { [OWN_PROCESS]: { type: 'boolean' } } as const;
 
 /** Starts the daemon (or the fleet's apps); exit 0 once its supervisor handles signals. */
 export async function start(request: StartRequest, io: Io): Promise<number> {

@@ -3,13 +3,15 @@
  * the status a running supervisor process tells the world (../control/daemon-status): its answer
  * to `status`, and its state file's `live` record, which `status()` reads without waking it. Pure.
  */
-import type { ExitReport, InstanceHealth, InstanceReport, LiveStatus } from '../control/daemon-status.js';
+import type { ExitReport, HostRef, InstanceHealth, InstanceReport, LiveStatus } from '../control/daemon-status.js';
 import type { CpuSample } from '../control/protocol.js';
 import type { InstanceStatus, SupervisorStatus } from '../supervisor/supervisor-api.js';
 
 /** What the process knows besides the loop's status. */
 export interface ProcessFacts {
   pid: number;
+  /** The host, for a daemon that one runs. */
+  host?: HostRef | undefined;
   pidFile: string;
   startedAt: Date;
   logFile: string;
@@ -41,6 +43,7 @@ export function liveStatus(s: SupervisorStatus, facts: ProcessFacts): LiveStatus
     state: restarting ? 'restarting' : 'running',
     pidFile: facts.pidFile,
     pid: facts.pid,
+    ...optional('host', facts.host),
     ...optional('workerPid', s.workerPid),
     startedAt: facts.startedAt.toISOString(),
     ...optional('workerStartedAt', iso(s.workerStartedAt)),

@@ -28,6 +28,11 @@ export interface DaemonSpec {
   cwd: string | undefined;
   /** Additions to the environment it is started with. */
   env: Record<string, string>;
+  /**
+   * A supervisor process of its own instead of a place in the state directory's host (the
+   * default: one process runs every daemon's supervision; see ../daemon-process/host).
+   */
+  ownProcess?: boolean | undefined;
   /** The daemons it starts after (`--depends-on`, a fleet app's `dependsOn`); none when absent. */
   dependsOn?: string[] | undefined;
 }
@@ -49,6 +54,8 @@ export interface ResolvedSpec {
   settings: DaemonOptions;
   /** The log, absolute, if given. */
   log: string | undefined;
+  /** A supervisor process of its own (recorded only when asked for). */
+  ownProcess?: true;
   /** The daemons it starts after (only when it has some). */
   dependsOn?: string[];
 }
@@ -82,7 +89,7 @@ export function resolveSpec(spec: DaemonSpec, facts: InvocationFacts): ResolvedS
   if (settings.watch !== undefined) settings.watch = settings.watch.map((p) => checkWatched(resolve(cwd, p)));
   const log = spec.log === undefined ? undefined : resolve(facts.cwd, spec.log);
   const dependsOn = spec.dependsOn ?? [];
-  return { command: spec.command, file, args: spec.args, cwd, env: spec.env, settings, log, ...(dependsOn.length === 0 ? {} : { dependsOn }) };
+  return { command: spec.command, file, args: spec.args, cwd, env: spec.env, settings, log, ...(dependsOn.length === 0 ? {} : { dependsOn }), ...(spec.ownProcess === true ? { ownProcess: true as const } : {}) };
 }
 
 /**

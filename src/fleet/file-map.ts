@@ -41,6 +41,8 @@ export interface FleetApp {
   warnings: string[];
   /** pm2's `wait_ready`: the app says so with `process.send('ready')` (a Node script gets a preload for it). */
   pm2Ready: boolean;
+  /** Ours (`ownProcess: true`): a supervisor process of its own instead of a place in the host. */
+  ownProcess: boolean;
   /** The apps it starts after (`dependsOn`): of the file, or daemons that run. */
   dependsOn: string[];
 }
@@ -280,7 +282,7 @@ function mapApp(entry: unknown, index: number, context: FleetContext, problems: 
       ? { script: resolve(cwd, expandHome(draft.script, home)), written: draft.script, interpreter: draft.interpreter, interpreterArgs: draft.interpreterArgs }
       : { command: draft.command as string };
   const log = draft.log ?? draft.combinedLog;
-  return { name, program, args: draft.args, cwd, env, log: log === undefined ? undefined : atApp(log), settings, warnings, pm2Ready: draft.pm2.waitReady === true, dependsOn: draft.dependsOn };
+  return { name, program, args: draft.args, cwd, env, log: log === undefined ? undefined : atApp(log), settings, warnings, pm2Ready: draft.pm2.waitReady === true, dependsOn: draft.dependsOn, ownProcess: draft.ownProcess };
 }
 
 /** `~` and `~/x` as the home directory (pm2 expands them in paths); pm2's `NULL` log is `/dev/null`. */

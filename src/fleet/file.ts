@@ -35,6 +35,8 @@ export interface FleetRequest {
   envSet: string | undefined;
   /** Variables added to every app's environment, over the file's. */
   env: Record<string, string>;
+  /** Every app a supervisor process of its own (`start FILE --own-process`), as if each said `ownProcess: true`. */
+  ownProcess?: boolean | undefined;
 }
 
 /** A fleet file, read and mapped. */
@@ -83,7 +85,7 @@ async function readFleetProblems(request: FleetRequest, cwd: string): Promise<Fl
  *
  * @throws ScriptError when its script cannot be run.
  */
-export function appSpec(app: FleetApp): { spec: DaemonSpec; warning?: string } {
+export function appSpec(app: FleetApp, { ownProcess = false }: { ownProcess?: boolean } = {}): { spec: DaemonSpec; warning?: string } {
   let warning: string | undefined;
   let program: { command: string; args: string[] };
   if ('script' in app.program) {
@@ -97,7 +99,7 @@ export function appSpec(app: FleetApp): { spec: DaemonSpec; warning?: string } {
   }
   // pm2's wait_ready: this node runs the script, with the preload that takes process.send('ready').
   if (app.pm2Ready && program.command === process.execPath) program.args.unshift('--require', PM2_SEND);
-  const spec: DaemonSpec = { name: app.name, command: program.command, args: program.args, settings: app.settings, log: app.log, cwd: app.cwd, env: app.env, dependsOn: app.dependsOn };
+  const spec: DaemonSpec = { name: app.name, command: program.command, args: program.args, settings: app.settings, log: app.log, cwd: app.cwd, env: app.env, dependsOn: app.dependsOn, ...(app.ownProcess || ownProcess ? { ownProcess: true } : {}) };
   return warning === undefined ? { spec } : { spec, warning };
 }
 
@@ -107,13 +109,13 @@ export function appSpec(app: FleetApp): { spec: DaemonSpec; warning?: string } {
  *
  * @throws FleetFileError naming the file and every app that is not.
  */
-export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts, known: readonly FleetProblem[] = []): { records: DaemonRecord[]; warnings: string[] } {
+export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts, known: readonly FleetProblem[] = [], { ownProcess = false }: { ownProcess?: boolean } = {}): { records: DaemonRecord[]; warnings: string[] } {
   const problems: FleetProblem[] = [...known];
   const warnings: string[] = [];
   const records: DaemonRecord[] = [];
   for (const app of fleet.apps) {
     try {
-      const { spec, warning } = appSpec(app);
+      const { spec, warning } = appSpec(app, { ownProcess });
       if (warning !== undefined) warnings.push(`${fleet.path}: app ${app.name}: ${warning}`);
       records.push(recordOf(prepareSpec(spec, facts), dir));
     } catch (err) {
@@ -131,7 +133,7 @@ export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts, 
  *
  * @throws FleetFileError naming every folder that cannot be made.
  */
-export function makeLogFolders(file: string, records: readonly DaemonRecord[]): void {
+export function makeLogFolders(file: string, records: readonly Pick<DaemonRecord, 'name' | 'log' | 'settings'>[]): void {
   const problems: FleetProblem[] = [];
   for (const record of records) {
     for (const [key, path] of [['log', record.log], ['errFile', record.settings.errFile]] as const) {
@@ -151,7 +153,7 @@ async function checkedFleet(request: FleetRequest, facts: StateFacts): Promise<{
   const dir = createdStateDirectory(facts);
   // The problems of the file and those of its apps on this machine (a missing script), all at once.
   const { problems, ...read } = await readFleetProblems(request, facts.cwd);
-  const { records, warnings } = fleetRecords(read, dir, facts, problems);
+  const { records, warnings } = fleetRecords(read, dir, facts, problems, { ownProcess: request.ownProcess === true });
   makeLogFolders(read.path, records);
   return { dir, fleet: { ...read, warnings: [...read.warnings, ...warnings] }, records };
 }
@@ -164,7 +166,7 @@ async function startOrdered(dir: string, fleet: Fleet, toStart: readonly ToStart
   const outside = await runningDependencies(dir, toStart.map((t) => t.record));
   const runs = (name: string): boolean => running.includes(name) || outside.has(name);
   try {
-    return startInOrder(dir, toStart, env, runs);
+    return await startInOrder(dir, toStart, env, runs);
   } catch (err) {
     if (err instanceof StartOrderError) throw fleetFileError({ file: fleet.path, app: err.app, key: 'dependsOn', reason: `dependsOn: ${err.reason as string}` }, err);
     throw err;

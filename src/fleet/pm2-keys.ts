@@ -37,6 +37,8 @@ export interface AppDraft {
   pm2: { waitReady?: boolean; listenTimeout?: number; cluster?: boolean; autorestart?: boolean; stopExitCodes?: number[] };
   /** Warnings of pm2 keys this build does not carry out ({@link notCarried}). */
   notCarried: string[];
+  /** Ours: a supervisor process of its own instead of a place in the host. */
+  ownProcess: boolean;
   /** The apps it starts after (`dependsOn`). */
   dependsOn: string[];
 }
@@ -81,6 +83,7 @@ const FIELDS: Record<string, KeyRule> = {
   log: rule('log', 'pm2: log_file, also true (its default path)', (v, d) => {
     if (v !== true) d.combinedLog = pm2Text(v);
   }),
+  ownProcess: rule('ownProcess', 'pm2 runs every app in its one daemon', (v, d) => void (d.ownProcess = pm2Bool(v))),
   dependsOn: rule('dependsOn', 'pm2 has none (its issue #2831)', (v, d) => {
     const names = typeof v === 'string' ? [v] : v;
     if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && n !== '')) throw new KeyValueError(`must be an app's name or an array of them, got ${JSON.stringify(v)}`);
@@ -262,6 +265,7 @@ export function emptyDraft(): AppDraft {
     settings: {},
     pm2: {},
     notCarried: [],
+    ownProcess: false,
     dependsOn: [],
   };
 }

@@ -27,7 +27,7 @@ export async function restartDaemons(names: readonly string[], facts: StateFacts
     // Dead: what its workers left is stopped and the stale pid file removed first.
     else if (now.state === 'dead') await lib.stop(daemon.pidFile);
     const record = refreshedRecord(daemon.record, facts.env);
-    const started = startRecord(daemon.dir, record, facts.env);
+    const started = await startRecord(daemon.dir, record, facts.env);
     return { name, outcome: 'started', pid: started.pid, workerPid: started.workerPid, readySeconds: started.readySeconds, log: record.log, was: now.state };
   });
 }

@@ -51,7 +51,7 @@ export async function scaleDaemon(word: string, count: ScaleCount, facts: StateF
   if (now.state === 'stopped') return { name, outcome: 'scaled', from, to, restarted: false };
   try {
     await lib.stop(daemon.pidFile);
-    startRecord(daemon.dir, refreshedRecord(record, facts.env), facts.env);
+    await startRecord(daemon.dir, refreshedRecord(record, facts.env), facts.env);
   } catch (err) {
     return failed(name, err);
   }

@@ -51,7 +51,7 @@ export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentS
       await lib.stop(pidFile);
     }
   }
-  return startedResult(record, startRecord(dir, record, facts.env), was);
+  return startedResult(record, await startRecord(dir, record, facts.env), was);
 }
 
 /** A record to start, with its daemon's state before and why it starts anew. */
@@ -63,9 +63,10 @@ export interface ToStart {
 
 /**
  * Starts every record of `entries` (none of them running) with the environment `base` plus its
- * own: all supervisors spawned first, then each waited for. A result per record, in their order.
+ * own: every start begun first (handed to the host side by side, or each supervisor spawned),
+ * then each waited for. A result per record, in their order.
  */
-export function startRecords(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv): (Started | Failed)[] {
+export function startRecords(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv): Promise<(Started | Failed)[]> {
   const pending = entries.map((entry): { entry: ToStart; daemon: PendingDaemon } | { entry: ToStart; error: unknown } => {
     try {
       return { entry, daemon: beginRecord(dir, entry.record, base) };
@@ -73,14 +74,16 @@ export function startRecords(dir: string, entries: readonly ToStart[], base: Nod
       return { entry, error: err };
     }
   });
-  return pending.map((p) => {
-    try {
-      if ('error' in p) throw p.error;
-      return startedResult(p.entry.record, p.daemon.finish(), p.entry.was, p.entry.note);
-    } catch (err) {
-      return failed(p.entry.record.name, err);
-    }
-  });
+  return Promise.all(
+    pending.map(async (p) => {
+      try {
+        if ('error' in p) throw p.error;
+        return startedResult(p.entry.record, await p.daemon.finish(), p.entry.was, p.entry.note);
+      } catch (err) {
+        return failed(p.entry.record.name, err);
+      }
+    }),
+  );
 }
 
 /**
@@ -110,20 +113,20 @@ export async function notRunning(dir: string, records: readonly DaemonRecord[]):
 
 /**
  * Starts `entries` in the order of their `dependsOn` (../fleet/start-order): wave by wave, each
- * wave's supervisors spawned side by side and waited for, so that an app starts once each of its
+ * wave's daemons begun side by side (handed to the host, or their supervisors spawned) and waited for, so that an app starts once each of its
  * dependencies is up (running; ready, when it has a readiness condition). An app whose dependency
  * did not start is not started: it is `failed`, saying which. A dependency outside `entries` must
  * be a daemon that runs (`runs`). A result per entry, in their order.
  *
  * @throws StartOrderError (`code: EUSAGE`) for a cycle or a dependency that neither starts here nor runs.
  */
-export function startInOrder(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv, runs: (name: string) => boolean): (Started | Failed)[] {
+export async function startInOrder(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv, runs: (name: string) => boolean): Promise<(Started | Failed)[]> {
   const apps = entries.map((entry) => ({ name: entry.record.name, dependsOn: entry.record.dependsOn ?? [], entry }));
   const waves = startWaves(apps, runs);
   const results = new Map<string, Started | Failed>();
   for (const wave of waves) {
     const go = wave.filter((app) => !results.has(app.name));
-    for (const result of startRecords(dir, go.map((app) => app.entry), base)) {
+    for (const result of await startRecords(dir, go.map((app) => app.entry), base)) {
       results.set(result.name, result);
       if (result.outcome !== 'failed') continue;
       for (const dependant of dependantsOf(apps, result.name)) {

@@ -133,7 +133,7 @@ export class Slot {
    */
   private startWorker(): WorkerRun {
     const spare = this.spare?.take();
-    const spec = { ...this.host.spec(this, this.history.starts, spare?.token), spare };
+    const spec = { ...this.host.spec(this, this.history.starts, spare?.token), spare, instance: this.index };
     const worker = WorkerRun.start(spec, this.host.output, this.host.settings, this.hooks, this.host.guard);
     if (this.spare !== undefined) this.bootSpareAfter(worker);
     return worker;

@@ -6,6 +6,7 @@
 import type { LogSink } from '../log/log-sink.js';
 import type { SupervisorSettingOptions } from '../settings/types.js';
 import type { GiveUpReason } from './policy.js';
+import type { GroupGuard } from './group-guard.js';
 import type { WorkerHealth } from './health/health-state.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -211,5 +212,10 @@ export interface SupervisorHooks {
   ignoredPaths?: readonly string[];
   /** The clock of the cron restart (tests). */
   clock?: { now(): number };
+  /**
+   * A group guard shared with other supervisors of this process (a host's), which the supervisor
+   * uses and never closes; default: one of its own, closed at its end.
+   */
+  guard?: GroupGuard;
 }
 

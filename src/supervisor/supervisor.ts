@@ -95,6 +95,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private inodes: SharedSocket[] | undefined;
   /** Stops the workers' process groups, and what left them, if this process dies without a word (./group-guard). */
   private readonly guard: GroupGuard;
+  /** Whether the guard is this supervisor's own (else a host's, shared: never closed here). */
+  private readonly ownsGuard: boolean;
 
   /**
    * @throws TypeError or RangeError for a bad option; XDaemonError when the command cannot be found.
@@ -122,8 +124,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       createLogSink({ logFile, errFile: settings.errFile, timestamps: settings.timestamps, maxSize: settings.maxSize, maxFiles: settings.maxFiles, echo: false });
     this.envForStart = hooks.envForStart;
     this.treePrefix = hooks.treePrefix ?? newTreePrefix();
-    const self = HAS_PROC ? identify(process.pid) : undefined;
-    this.guard = new GroupGuard(self === undefined ? undefined : { prefix: this.treePrefix, since: self.starttime });
+    this.ownsGuard = hooks.guard === undefined;
+    if (hooks.guard !== undefined) this.guard = hooks.guard;
+    else {
+      const self = HAS_PROC ? identify(process.pid) : undefined;
+      this.guard = new GroupGuard(self === undefined ? undefined : { prefix: this.treePrefix, since: self.starttime });
+    }
     this.ended = this.end.promise;
     const noSpare = settings.prewarm ? whyNoSpare(this.file, this.args) : undefined;
     if (noSpare !== undefined) throw new XDaemonError(noSpare);
@@ -447,8 +453,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.sockets?.close();
     this.procedures?.stop();
     this.firstStart?.reject(new XDaemonError('the supervisor stopped before a worker was up'));
-    // Supervision has ended once the group guard is gone too.
-    const guardGone = this.guard.close();
+    // Supervision has ended once its own group guard is gone too.
+    const guardGone = this.ownsGuard ? this.guard.close() : undefined;
     if (guardGone === undefined) this.end.resolve(end);
     else void guardGone.then(() => this.end.resolve(end));
   }
@@ -463,7 +469,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * workers' trees itself): nothing of the supervisor outlives it.
    */
   closeGuard(): void {
-    void this.guard.close();
+    if (this.ownsGuard) void this.guard.close();
   }
 }
 

@@ -82,13 +82,15 @@ async function threeApps(t: import('node:test').TestContext, dir: string, file: 
   assert.match(again.stdout, new RegExp(`^tick already runs: supervisor ${tick.pid} \\(untouched\\)$`, 'm'));
   assert.match(again.stdout, /^started crash: /m);
 
-  // restart --only web: a new supervisor with the file's current settings (no env set now: dev).
+  // restart --only web: a new supervisor with the file's current settings (no env set now: dev);
+  // in the host that runs them all (tick keeps it running), a new supervision of web's.
   const restarted = await xd(home, ['restart', file, '--only', 'web'], { cwd: dir });
   assertCode(restarted, 0, 'restart --only web');
   assert.match(restarted.stdout, /^started web: supervisor \d+, .*\(restarted with the file's settings\)$/m);
   assert.doesNotMatch(restarted.stdout, /tick|crash/);
   const web2 = await workerRunning(home, 'web');
-  assert.notEqual(web2.pid, web.pid);
+  assert.notEqual(web2.startedAt, web.startedAt, 'a new supervision');
+  assert.equal(web2.host?.pid, tick.pid, 'in the host of the others');
   assert.equal(proc(web2.workerPid as number).env.MODE, 'dev');
   assert.equal((await statusOf(home, 'tick')).status.pid, tick.pid, 'tick untouched');
 
@@ -240,9 +242,11 @@ describe('reload FILE', () => {
     assertCode(exit, 0, 'reload FILE');
     assert.match(exit.stdout, new RegExp(`^reloaded r1: instance 0 ${r1.workerPid} -> \\d+ `, 'm'));
     assert.match(exit.stdout, /^started r2: supervisor \d+, .*\(restarted: the file changed it, which a reload cannot apply\)$/m);
-    assert.equal((await statusOf(home, 'r1')).status.pid, r1.pid, 'r1: the same supervisor, new workers');
+    const r1b = (await statusOf(home, 'r1')).status;
+    assert.deepEqual([r1b.pid, r1b.startedAt], [r1.pid, r1.startedAt], 'r1: the same supervisor, new workers');
     const r2b = (await statusOf(home, 'r2')).status;
-    assert.notEqual(r2b.pid, r2.pid, 'r2: a new supervisor');
+    // Both run in the host (r1 keeps it running): r2's is a new supervision there.
+    assert.notEqual(r2b.startedAt, r2.startedAt, 'r2: a new supervisor');
     assert.equal((r2b as unknown as { maxError: number }).maxError, 6);
   });
 });

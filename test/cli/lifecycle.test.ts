@@ -35,7 +35,8 @@ describe('a named daemon, end to end', () => {
     assert.equal(mode(home.dir), 0o700);
     assert.equal(mode(join(home.dir, 'web.json')), 0o600);
     assert.equal(mode(join(home.dir, 'web.log')), 0o640);
-    assert.equal(readText(join(home.dir, 'web.pid')), `${spid}\n`);
+    // Hosted (the default): the pid file names the worker (own process: the supervisor, see host.test.ts).
+    assert.equal(readText(join(home.dir, 'web.pid')), `${running.workerPid}\n`);
     const record = JSON.parse(readFileSync(join(home.dir, 'web.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(
       { command: record.command, file: record.file, args: record.args, env: record.env, settings: record.settings, log: record.log },
@@ -125,9 +126,10 @@ describe('a named daemon, end to end', () => {
     assert.equal(s.pid, again);
   });
 
+  // --own-process: what is asserted is one supervisor process per daemon (hosted: test/cli/host.test.ts).
   test('two names at once: each its own supervisor; stopping one leaves the other', async (t) => {
     const home = newHome(t);
-    const [a, b] = await Promise.all([startDaemon(home, ['--name', 'a', '--', NODE, WORKER]), startDaemon(home, ['--name', 'b', '--', NODE, WORKER])]);
+    const [a, b] = await Promise.all([startDaemon(home, ['--own-process', '--name', 'a', '--', NODE, WORKER]), startDaemon(home, ['--own-process', '--name', 'b', '--', NODE, WORKER])]);
     assert.notEqual(a, b);
     const [sa, sb] = await Promise.all([workerRunning(home, 'a'), workerRunning(home, 'b')]);
     const all = await xd(home, ['status']);
