@@ -3,7 +3,7 @@
  * no IPC channel is given to a worker that is not a pm2 `wait_ready` app (`process.send` stays
  * what the code expects: undefined), from the command line and from a fleet file; and SIGUSR1
  * stays Node's debugger signal: sent to a supervisor, it opens the inspector and neither restarts
- * nor stops anything.
+ * nor stops anything, whether it is the host of the state directory or a supervisor of its own.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -51,17 +51,22 @@ test('no IPC channel for a worker started from the command line or from a fleet 
   }
 });
 
-test('SIGUSR1 to a supervisor opens Node\'s inspector; the worker is neither restarted nor stopped', async (t) => {
-  const home = newHome(t);
-  const spid = await startDaemon(home, ['--name', 'dbg', '--', NODE, WORKER]);
-  const before = await workerRunning(home, 'dbg');
-  signal(spid, 'SIGUSR1');
-  // The inspector's own words (or, were its port taken by another run, its failure to listen there).
-  await waitFor('the inspector\'s line in the log', () => /^(Debugger listening on ws:|Starting inspector on .* failed)/m.test(readText(before.logFile)));
-  const now = await statusOf(home, 'dbg');
-  assert.equal(now.status.state, 'running');
-  assert.equal(now.status.pid, spid);
-  assert.equal(now.status.workerPid, before.workerPid, 'the same worker');
-  assert.equal(now.status.restarts, 0);
-  assert.doesNotMatch(readText(before.logFile), /restart|stopping|stopped/i);
-});
+for (const own of [false, true]) {
+  test(`SIGUSR1 to ${own ? 'a supervisor of its own' : 'the host'} opens Node's inspector; the worker is neither restarted nor stopped`, async (t) => {
+    const home = newHome(t);
+    const spid = await startDaemon(home, ['--name', 'dbg', ...(own ? ['--own-process'] : []), '--', NODE, WORKER]);
+    const before = await workerRunning(home, 'dbg');
+    assert.equal(before.pid, spid);
+    // The process's stderr: the host's own log, or the daemon's log for a supervisor of its own.
+    const stderrFile = own ? before.logFile : join(home.dir, '.host.log');
+    signal(spid, 'SIGUSR1');
+    // The inspector's own words (or, were its port taken by another run, its failure to listen there).
+    await waitFor("the inspector's line", () => /^(Debugger listening on ws:|Starting inspector on .* failed)/m.test(readText(stderrFile)));
+    const now = await statusOf(home, 'dbg');
+    assert.equal(now.status.state, 'running');
+    assert.equal(now.status.pid, spid);
+    assert.equal(now.status.workerPid, before.workerPid, 'the same worker');
+    assert.equal(now.status.restarts, 0);
+    assert.doesNotMatch(readText(before.logFile), /restart|stopping|stopped/i);
+  });
+}

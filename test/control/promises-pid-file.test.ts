@@ -82,11 +82,14 @@ test('a running daemon whose pid file was overwritten with a bystander\'s pid: i
   assert.equal(s.status.pid, spid, 'status names the supervisor that holds the lock');
   assertUntouched(by, 'status');
 
+  // A hosted daemon's pid file names its worker, rewritten at each start: the bystander again before each verb.
+  writeFileSync(first.pidFile, `${by.pid}\n`);
   assertCode(await xd(home, ['restart', 'web']), 0, 'restart');
   const second = await workerRunning(home, 'web', first.workerPid);
   assert.equal(second.pid, spid, 'the same supervisor restarted its worker');
   assertUntouched(by, 'restart');
 
+  writeFileSync(first.pidFile, `${by.pid}\n`);
   assertCode(await xd(home, ['stop', 'web']), 0, 'stop');
   await waitGone(spid);
   await waitFor('the worker gone', () => isGone(second.workerPid as number));
