@@ -34,7 +34,7 @@ export function parseDelete(args: readonly string[]): DeleteRequest | HelpReques
 
 /** What `delete` says of a daemon. */
 function said(result: DaemonResult): Said {
-  if (result.outcome === 'deleted') return { out: result.was === 'stopped' ? `deleted ${result.name}` : `deleted ${result.name} (stopped it first)` };
+  if (result.outcome === 'deleted') return { out: result.was === 'stopped' || result.was === 'errored' ? `deleted ${result.name}` : `deleted ${result.name} (stopped it first)` };
   if (result.outcome === 'not-known') return { out: `${result.name} is not known (nothing to delete)` };
   return commonSaid(result) ?? unexpected(result);
 }

@@ -4,6 +4,7 @@
  * user reads is tested without a process.
  */
 import type { DaemonState, DaemonUsage } from '../control/status.js';
+import { restartCount } from '../control/daemon-status.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
 import { formatBytes } from '../process/proc-memory.js';
 import type { NamedStatus } from '../fleet/daemons.js';
@@ -13,7 +14,7 @@ export { formatBytes };
 /** LSB init-script status codes: 0 running, 1 dead with a pid file, 3 not running, 4 unknown. */
 export const LSB = { running: 0, dead: 1, stopped: 3, unknown: 4 } as const;
 
-/** The LSB code of a daemon's state (`restarting`: its supervisor runs, so 0). */
+/** The LSB code of a daemon's state (`restarting`: its supervisor runs, so 0; `errored`: not running, 3). */
 export function lsbCode(state: DaemonState): number {
   return state === 'running' || state === 'restarting' ? LSB.running : state === 'dead' ? LSB.dead : LSB.stopped;
 }
@@ -54,12 +55,19 @@ function memoryCell(s: { usage?: DaemonUsage | undefined }): string {
   return s.usage?.rss === undefined ? '-' : formatBytes(s.usage.rss);
 }
 
+/** The restarts as a cell: pm2's `↺` (every cause), `-` for a daemon that never ran here. */
+function restartsCell(s: NamedStatus): string {
+  return s.starts === 0 && s.instances === undefined ? '-' : String(restartCount(s));
+}
+
 /**
- * The `list` table: name, state, pid, worker pid, uptime (of the worker), CPU and memory (of the
- * worker's whole tree), starts, errors, log.
+ * The `list` table: name, state (`errored`: it gave up; `stopped`: on request, or done), pid,
+ * worker pid, uptime (of the worker), restarts (every cause: crashes, requests, reloads, memory,
+ * watch, cron), CPU and memory (of the worker's whole tree), errors (failures in a row / allowed),
+ * log.
  */
 export function listTable(rows: readonly NamedStatus[], now: number): string {
-  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'STARTS', 'ERRORS', 'LOG'];
+  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'RESTARTS', 'CPU', 'MEM', 'ERRORS', 'LOG'];
   const body = rows.map((r) => {
     const live = r.state === 'running' || r.state === 'restarting';
     return [
@@ -68,9 +76,9 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       r.pid === undefined ? '-' : String(r.pid),
       r.workerPid === undefined ? '-' : String(r.workerPid),
       (live ? since(r.workerStartedAt, now) : undefined) ?? '-',
+      restartsCell(r),
       cpuCell(r),
       memoryCell(r),
-      live ? String(r.starts) : '-',
       live ? `${r.errors}/${r.maxError}` : '-',
       r.logFile === '' ? '-' : r.logFile,
     ];
@@ -86,9 +94,9 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       '',
       i.workerPid === undefined ? '-' : String(i.workerPid),
       since(i.workerStartedAt, now) ?? '-',
+      String(Math.max(0, i.starts - 1) + i.restarts + i.reloads),
       i.usage === undefined ? '' : cpuCell(i),
       i.usage === undefined ? '' : memoryCell(i),
-      String(i.starts),
       `${i.errors}/${r.maxError}`,
       '',
     ]);
@@ -122,20 +130,30 @@ export function summaryLine(s: NamedStatus, now: number): string {
   } else if (s.state === 'dead') {
     parts.push(`supervisor ${s.pid ?? '?'} is gone, its pid file is left`);
   } else if (s.ended !== undefined) {
-    parts.push(s.ended.reason);
+    parts.push(endedText(s.ended.reason));
+    const ago = since(s.ended.at, now);
+    if (ago !== undefined) parts.push(`${ago} ago`);
   }
   return `${s.name}: ${s.state}${parts.length === 0 ? '' : ` (${parts.join(', ')})`}`;
 }
 
-/** `status NAME`: the state, then one labelled line per fact. */
-export function statusLines(s: NamedStatus, cwd: string | undefined, now: number): string {
+/** How a run ended, for a line: the supervisor's last words without Go's counters, a stop `on request`. */
+export function endedText(reason: string): string {
+  const plain = reason.replace(/ \(count [^)]*\)$/, '');
+  return plain === 'stopped' ? 'on request' : plain;
+}
+
+/** `status NAME`: the state, then one labelled line per fact; `tail`: the log's last lines, shown after them. */
+export function statusLines(s: NamedStatus, cwd: string | undefined, now: number, tail: readonly string[] = []): string {
   const rows: [string, string][] = [];
   const at = (iso: string | undefined): string => (iso === undefined ? '' : ` since ${iso} (up ${since(iso, now) ?? '?'})`);
   if (s.state === 'running' || s.state === 'restarting') {
     rows.push(['supervisor', `${s.pid ?? '?'}${at(s.startedAt)}${s.unresponsive === true ? ', not answering' : ''}`]);
     rows.push(['worker', s.workerPid === undefined ? '-' : `${s.workerPid}${at(s.workerStartedAt)}${s.ready === true ? ', ready' : ''}`]);
-    const reloads = s.reloads === undefined || s.reloads === 0 ? '' : `, reloads ${s.reloads}`;
-    rows.push(['starts', `${s.starts} (restarts ${s.restarts}${reloads}, errors ${s.errors}/${s.maxError}${s.maxCount === 0 ? '' : `, maxCount ${s.maxCount}`})`]);
+    const total = restartCount(s);
+    const reloads = s.reloads ?? 0;
+    rows.push(['restarts', `${total} (after an exit ${total - s.restarts - reloads}, requested ${s.restarts}, reloads ${reloads})`]);
+    rows.push(['failures', `${s.errors} in a row (maxError ${s.maxError}); starts ${s.starts}${s.maxCount === 0 ? '' : ` of maxCount ${s.maxCount}`}`]);
     const instances = s.instances ?? [];
     if (instances.length > 1) {
       for (const i of instances) {
@@ -156,12 +174,17 @@ export function statusLines(s: NamedStatus, cwd: string | undefined, now: number
     const how = s.lastExit.signal === null ? `code ${s.lastExit.code}` : `signal ${s.lastExit.signal}`;
     rows.push(['last exit', `${how} after ${s.lastExit.seconds.toFixed(3)} s at ${s.lastExit.at}`]);
   }
-  if (s.ended !== undefined && s.state === 'stopped') rows.push(['ended', `${s.ended.at}: ${s.ended.reason}`]);
+  if (s.ended !== undefined && (s.state === 'stopped' || s.state === 'errored')) rows.push(['ended', `${s.ended.at}: ${endedText(s.ended.reason)}`]);
+  if (s.state === 'stopped' || s.state === 'errored') {
+    const restarts = restartCount(s);
+    if (restarts > 0) rows.push(['restarts', String(restarts)]);
+  }
   if (s.command.length > 0) rows.push(['command', s.command.map(quote).join(' ')]);
   if (cwd !== undefined) rows.push(['cwd', cwd]);
   rows.push(['log', s.logFile === '' ? '-' : s.logFile]);
   rows.push(['pid file', s.pidFile]);
-  return [`${s.name}: ${s.state}`, ...rows.map(([k, v]) => `  ${k.padEnd(10)}  ${v}`)].join('\n');
+  const last = tail.length === 0 ? [] : [`  last lines of the log:`, ...tail.map((l) => `    ${l}`)];
+  return [`${s.name}: ${s.state}`, ...rows.map(([k, v]) => `  ${k.padEnd(10)}  ${v}`), ...last].join('\n');
 }
 
 /** The `cpu` and `memory` lines of `status NAME`: the worker's tree, then the supervisor's own. */

@@ -10,7 +10,7 @@ import { type FleetRequest, ONLY_FLAG, fleetFiles, fleetRequestOf } from './flee
 import { FLEET_HELP } from './help.js';
 import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
-import { commonSaid, report, startedText, unexpected, warn } from './results.js';
+import { commonSaid, report, startedSaid, unexpected, warn } from './results.js';
 import { UsageError } from './usage-error.js';
 import { type HelpRequest, defineVerb } from './verb-row.js';
 
@@ -39,12 +39,11 @@ export async function restart(request: RestartRequest, io: Io): Promise<number> 
     const outcome = await restartFleet(request.fleet);
     warn(io, outcome.warnings);
     return report(outcome.results, io, (r) =>
-      r.outcome === 'started' && (r.was === 'running' || r.was === 'restarting') ? { out: `${startedText(r)} (restarted with the file's settings)` } : (commonSaid(r) ?? unexpected(r)),
+      r.outcome === 'started' && (r.was === 'running' || r.was === 'restarting') ? startedSaid(r, " (restarted with the file's settings)") : (commonSaid(r) ?? unexpected(r)),
     );
   }
   return report(await restartDaemons(request.names), io, (r) => {
-    if (r.outcome === 'restarted') return { out: `restarted ${r.name}: worker ${r.workerPid}` };
-    if (r.outcome === 'started') return { out: `${startedText(r)} (it was ${r.was})` };
+    if (r.outcome === 'started') return startedSaid(r, ` (it was ${r.was})`);
     return commonSaid(r) ?? unexpected(r);
   });
 }

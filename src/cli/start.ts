@@ -18,8 +18,8 @@ import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetFiles, fleetReques
 import { launchHelp } from './help.js';
 import type { Io } from './io.js';
 import { LAUNCH_FLAGS, launchOptionsOf, parseLaunch } from './launch.js';
-import { commonSaid, report, startedText, unexpected, warn } from './results.js';
-import { EXIT, UsageError } from './usage-error.js';
+import { commonSaid, report, startedSaid, unexpected, warn } from './results.js';
+import { UsageError } from './usage-error.js';
 import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `start`, read: a command line, a script (pm2's one-liner), or a fleet file. */
@@ -65,8 +65,7 @@ export async function start(request: StartRequest, io: Io): Promise<number> {
     warn(io, outcome.warnings);
     return report(outcome.results, io, (r) => (r.outcome === 'already-running' ? { out: `${r.name} already runs: supervisor ${r.pid ?? '?'} (untouched)` } : (commonSaid(r) ?? unexpected(r))));
   }
-  io.out(startedText(await startDaemon(daemonOf(request, facts.cwd), facts)));
-  return EXIT.ok;
+  return report([await startDaemon(daemonOf(request, facts.cwd), facts)], io, (r) => startedSaid(r));
 }
 
 /** The daemon of a command line, or of a script (relative to --cwd, else to `cwd`) with the command line that runs it. */

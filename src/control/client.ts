@@ -3,7 +3,10 @@
  * stop) the moment the supervisor's end of the socket closes, which it does only as it exits.
  * `node:net` is loaded here, on first use, never by a worker that merely imports the library.
  */
+import { tracer } from '../trace.js';
 import { type ControlRequest, type ControlResponse, MAX_LINE, encodeMessage } from './protocol.js';
+
+const trace = tracer('control');
 
 /** How a request ended when it got no answer. */
 export type NoAnswer =
@@ -25,6 +28,8 @@ export interface Answered<R = ControlResponse> {
  */
 export function request(address: string, message: ControlRequest, timeout: number, signal?: AbortSignal): Promise<Answered | NoAnswer> {
   const net = loadNet();
+  const began = Date.now();
+  trace('%s → %s (timeout %d ms)', message.op, address, timeout);
   return new Promise((resolve) => {
     let buffered = '';
     let settled = false;
@@ -40,6 +45,7 @@ export function request(address: string, message: ControlRequest, timeout: numbe
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      trace('%s ← %s after %d ms', message.op, typeof result === 'string' ? result : result.response.ok ? 'ok' : `refused: ${result.response.error}`, Date.now() - began);
       if (typeof result === 'string') socket.destroy();
       resolve(result);
     };

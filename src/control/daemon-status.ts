@@ -16,8 +16,10 @@ export type DaemonState =
   | 'running'
   /** Its supervisor waits out a restart delay, or restarts the worker on request. */
   | 'restarting'
-  /** No pid file: it is not running (`ended` says how the last run ended, if known). */
+  /** No pid file: it is not running, stopped on request or done (`ended` says how the last run ended, if known). */
   | 'stopped'
+  /** No pid file: its supervisor gave up (too many failures in a row, a first worker never ready, a socket it could not bind): pm2's word. */
+  | 'errored'
   /** A pid file, but no supervisor holds the daemon's lock: it was killed (or its pid is reused). */
   | 'dead';
 
@@ -40,6 +42,8 @@ export interface EndRecord {
   signal: string | null;
   /** Why, in the words of its last log line. */
   reason: string;
+  /** The supervisor gave up by itself (its daemon is `errored`); absent from records of versions before it. */
+  gaveUp?: boolean;
   /** Lines its log could not take (a full disk), oldest first. */
   unwritten: string[];
 }
@@ -128,4 +132,16 @@ export interface LiveStatus extends DaemonStatus {
   instances: InstanceReport[];
   reloading: boolean;
   listen: { name: string; address: string }[];
+}
+
+/**
+ * pm2's `↺`: how many times the daemon's workers were replaced, whatever the cause: an automatic
+ * restart after an exit (every start but each instance's first), a requested restart, a reload,
+ * a replacement for memory, watch or cron (counted in `restarts` or `reloads`). The one count the
+ * CLI's `list`, the live view and the exporter show. Pure.
+ */
+export function restartCount(s: Pick<DaemonStatus, 'starts' | 'restarts' | 'reloads' | 'instances'>): number {
+  const instances = s.instances ?? [];
+  if (instances.length === 0) return Math.max(0, s.starts - 1) + s.restarts + (s.reloads ?? 0);
+  return instances.reduce((n, i) => n + Math.max(0, i.starts - 1) + i.restarts + i.reloads, 0);
 }

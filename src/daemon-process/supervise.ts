@@ -228,7 +228,7 @@ function begin(run: Run): void {
   void supervisor.ended.then(async (end) => {
     run.exiting = true;
     log.line(exitingText(end.code));
-    release(run, { code: end.code, signal: null, reason: endText(end, supervisor.counters()) });
+    release(run, { code: end.code, signal: null, reason: endText(end, supervisor.counters()), gaveUp: end.reason !== 'stop' && end.code !== 0 });
     run.events.publish('exiting', { code: end.code });
     // A request that made this process end (a stop during a restart delay) is answered first, and
     // the subscribers get their last records.

@@ -29,8 +29,6 @@ export interface FleetApp {
   settings: Partial<Record<SettingName, unknown>>;
   /** One line each: a pm2 key this build does not carry out, what a cluster app should add. */
   warnings: string[];
-  /** pm2's `wait_ready`: the app says so with `process.send('ready')` (a Node script gets a preload for it). */
-  pm2Ready: boolean;
 }
 
 /** What the file is mapped with. */
@@ -127,7 +125,7 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
   const cwd = resolve(dir, draft.cwd ?? '.');
   const env = { ...draft.env, ...(context.envSet === undefined ? {} : draft.envSets[context.envSet]), ...context.env };
   const warnings: string[] = [];
-  finishPm2(draft, env, warnings, sources);
+  finishPm2(draft, sources);
   warnings.push(...draft.notCarried);
   // Every setting, by the settings table's rules.
   const settings: Partial<Record<SettingName, unknown>> = {};
@@ -159,11 +157,11 @@ function mapApp(entry: unknown, index: number, dir: string, context: FleetContex
   }
   let log = draft.log ?? draft.combinedLog;
   if (log !== undefined && log !== '/dev/null') log = resolve(dir, log);
-  return { name, program, args: draft.args, cwd, env, log, settings, warnings, pm2Ready: draft.pm2.waitReady === true };
+  return { name, program, args: draft.args, cwd, env, log, settings, warnings };
 }
 
-/** pm2's keys that only mean something together: readiness, restarts, the shared port, the logs. */
-function finishPm2(draft: AppDraft, env: Record<string, string>, warnings: string[], sources: Record<string, string>): void {
+/** pm2's keys that only mean something together: readiness, restarts, the logs. */
+function finishPm2(draft: AppDraft, sources: Record<string, string>): void {
   const p = draft.pm2;
   const set = (key: string, name: string, value: unknown): void => {
     if (isSetting(name)) {
@@ -174,18 +172,10 @@ function finishPm2(draft: AppDraft, env: Record<string, string>, warnings: strin
     }
   };
   if (p.waitReady === true && draft.settings.waitReady === undefined) set('wait_ready', 'waitReady', p.listenTimeout ?? PM2_LISTEN_TIMEOUT);
-  if (p.waitReady !== true && p.listenTimeout !== undefined) draft.notCarried.push(notCarried('listen_timeout', 'without wait_ready'));
   if (p.autorestart === false) set('autorestart', 'restart', 'never');
   else if (p.stopExitCodes !== undefined) {
     set('stop_exit_codes', 'restart', 'on-failure');
     set('stop_exit_codes', 'successExitCodes', p.stopExitCodes.filter((code) => code !== 0));
-  }
-  if (p.cluster === true) {
-    if (!isSetting('listen')) draft.notCarried.push(notCarried('exec_mode', 'cluster: instances sharing a port need the listen setting'));
-    else if (draft.settings.listen === undefined) {
-      if (env.PORT !== undefined && env.PORT !== '') set('exec_mode', 'listen', [env.PORT]);
-      else warnings.push("exec_mode 'cluster': no port to share; add listen: ['8080'] to the app (or env: { PORT: '8080' } if it listens on process.env.PORT)");
-    }
   }
   // pm2 files often keep ignore_watch (and watch_delay) beside watch: false: without watch they mean
   // nothing to pm2 either, so they are dropped rather than refused as the settings table refuses them.

@@ -7,7 +7,7 @@
  * FleetFileError naming the file, the app and the key).
  */
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { EUSAGE, XDaemonError, messageOf } from '../errors.js';
 import { control } from './control-bundle.js';
 import { type DaemonSpec, type InvocationFacts, prepareSpec, recordOf } from './daemon-spec.js';
@@ -16,10 +16,11 @@ import { deleteDaemons } from './delete.js';
 import { type FleetApp, mapFleet } from './file-map.js';
 import { DEFAULT_FLEET_FILES, defaultFleetFile, loadFleetFile } from './file-load.js';
 import { fleetFileError } from './fleet-error.js';
-import { type DaemonResult, type Failed, type Reloaded, failed } from './outcome.js';
+import { type DaemonResult, type Failed, type Reloaded, type Restarted } from './outcome.js';
+import { reloadDaemon } from './reload.js';
 import { type DaemonRecord, daemonPaths, readRecord } from './record.js';
 import { scriptCommand } from './script-command.js';
-import { type ToStart, notRunning, startRecords } from './start.js';
+import { type ToStart, notRunning, startRecordsUp } from './start.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
 import { stopDaemons } from './stop.js';
 
@@ -51,9 +52,6 @@ export interface FleetOutcome {
   results: DaemonResult[];
 }
 
-/** The preload of pm2's `process.send('ready')`, beside this bundle in dist/. */
-const PM2_SEND = join(__dirname, 'pm2-send.js');
-
 /**
  * The file of `request` (the named one, else the default one of `cwd`), loaded and mapped.
  *
@@ -75,8 +73,6 @@ export async function readFleet(request: FleetRequest, cwd: string): Promise<Fle
  */
 export function appSpec(app: FleetApp): DaemonSpec {
   const program = 'script' in app.program ? scriptCommand(app.program.script, app.program.interpreter, app.program.interpreterArgs) : { command: app.program.command, args: [] };
-  // pm2's wait_ready: this node runs the script, with the preload that takes process.send('ready').
-  if (app.pm2Ready && program.command === process.execPath) program.args.unshift('--require', PM2_SEND);
   return { name: app.name, command: program.command, args: [...program.args, ...app.args], settings: app.settings, log: app.log, cwd: app.cwd, env: app.env };
 }
 
@@ -108,7 +104,7 @@ async function checkedFleet(request: FleetRequest, facts: StateFacts): Promise<{
 export async function startFleet(request: FleetRequest, facts: StateFacts = currentStateFacts()): Promise<FleetOutcome> {
   const { dir, fleet, records } = await checkedFleet(request, facts);
   const { toStart, running } = await notRunning(dir, records);
-  return { file: fleet.path, warnings: fleet.warnings, results: [...running, ...startRecords(dir, toStart, facts.env)] };
+  return { file: fleet.path, warnings: fleet.warnings, results: [...running, ...(await startRecordsUp(dir, toStart, facts.env))] };
 }
 
 /** Stops the apps of a file that run, and starts them all with the file's current settings (`was` says which ran). */
@@ -119,11 +115,11 @@ export async function restartFleet(request: FleetRequest, facts: StateFacts = cu
     records.map(async (record): Promise<ToStart> => {
       const { pidFile } = daemonPaths(dir, record.name);
       const s = await lib.status(pidFile);
-      if (s.state !== 'stopped') await lib.stop(pidFile);
+      if (s.state !== 'stopped' && s.state !== 'errored') await lib.stop(pidFile);
       return { record, was: s.state };
     }),
   );
-  return { file: fleet.path, warnings: fleet.warnings, results: startRecords(dir, toStart, facts.env) };
+  return { file: fleet.path, warnings: fleet.warnings, results: await startRecordsUp(dir, toStart, facts.env) };
 }
 
 /** A record's run as JSON with sorted keys: what a reload cannot change (command, arguments, directory, environment, settings, log). */
@@ -144,27 +140,21 @@ export async function reloadFleet(request: FleetRequest, facts: StateFacts = cur
   const { dir, fleet, records } = await checkedFleet(request, facts);
   const lib = control();
   const decided = await Promise.all(
-    records.map(async (record): Promise<Reloaded | Failed | ToStart> => {
+    records.map(async (record): Promise<Reloaded | Restarted | Failed | ToStart> => {
       const { pidFile } = daemonPaths(dir, record.name);
       const s = await lib.status(pidFile);
       const runs = s.state === 'running' || s.state === 'restarting';
       if (runs) {
         const before = readRecord(dir, record.name);
-        if (before !== undefined && runOf(before) === runOf(record)) {
-          try {
-            return { name: record.name, outcome: 'reloaded', instances: (await lib.reload(pidFile)).instances };
-          } catch (err) {
-            return failed(record.name, err, 'always');
-          }
-        }
+        if (before !== undefined && runOf(before) === runOf(record)) return reloadDaemon(record.name, pidFile, record.log, s);
       }
-      if (s.state !== 'stopped') await lib.stop(pidFile);
+      if (s.state !== 'stopped' && s.state !== 'errored') await lib.stop(pidFile);
       return { record, was: s.state, ...(runs ? { note: 'changed' as const } : {}) };
     }),
   );
-  const reloaded = decided.filter((d): d is Reloaded | Failed => 'outcome' in d);
+  const reloaded = decided.filter((d): d is Reloaded | Restarted | Failed => 'outcome' in d);
   const toStart = decided.filter((d): d is ToStart => !('outcome' in d));
-  return { file: fleet.path, warnings: fleet.warnings, results: [...reloaded, ...startRecords(dir, toStart, facts.env)] };
+  return { file: fleet.path, warnings: fleet.warnings, results: [...reloaded, ...(await startRecordsUp(dir, toStart, facts.env))] };
 }
 
 /** Stops the apps of a file (an app never started is `not-known`). */

@@ -7,22 +7,26 @@
 import { existsSync } from 'node:fs';
 import { type DaemonState, control } from './control-bundle.js';
 import { createdStateDirectory } from './daemons.js';
-import { type DaemonSpec, prepareSpec, recordOf } from './daemon-spec.js';
+import { type DaemonSpec, instancesRefusal, prepareSpec, recordOf } from './daemon-spec.js';
 import { type PendingDaemon, type StartedDaemon, beginRecord, startRecord } from './daemon-start.js';
 import { type AlreadyRunning, type Failed, type Started, failed } from './outcome.js';
 import { type DaemonRecord, daemonPaths } from './record.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
+import { checkUp } from './wait-up.js';
 
 /**
  * Starts the daemon of `spec` in the background (its paths relative to `facts.cwd`, its
- * environment `facts.env` plus its own), and resolves once its supervisor handles signals (with
- * `waitReady`, once its first worker is ready). Its record is written in the state directory.
+ * environment `facts.env` plus its own), and resolves once it is up (each instance's first worker
+ * ready, or running for a second: ./wait-up), or with `down` saying how it is not. Its record is
+ * written in the state directory.
  *
  * @throws XDaemonError when the spec cannot be acted on (`code: EUSAGE`), its command is not found,
  *   the name runs already, or it cannot start.
  */
 export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentStateFacts()): Promise<Started> {
   const prepared = prepareSpec(spec, facts);
+  const refusal = instancesRefusal(prepared);
+  if (refusal !== undefined) throw refusal;
   const dir = createdStateDirectory(facts);
   const record = recordOf(prepared, dir);
   const { pidFile } = daemonPaths(dir, record.name);
@@ -36,7 +40,7 @@ export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentS
       await lib.stop(pidFile);
     }
   }
-  return startedResult(record, startRecord(dir, record, facts.env), was);
+  return checkUp(startedResult(record, startRecord(dir, record, facts.env), was), pidFile);
 }
 
 /** A record to start, with its daemon's state before and why it starts anew. */
@@ -66,6 +70,14 @@ export function startRecords(dir: string, entries: readonly ToStart[], base: Nod
       return failed(p.entry.record.name, err);
     }
   });
+}
+
+/**
+ * {@link startRecords}, each started daemon waited for until it is up, or with `down` saying how it
+ * is not (./wait-up): all at once.
+ */
+export async function startRecordsUp(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv): Promise<(Started | Failed)[]> {
+  return Promise.all(startRecords(dir, entries, base).map((r) => (r.outcome === 'started' ? checkUp(r, daemonPaths(dir, r.name).pidFile) : r)));
 }
 
 /**

@@ -23,7 +23,7 @@ export async function stopDaemons(selection: Selection, options: StopDaemonsOpti
     const daemon = findKnown(dir, name);
     if (daemon === undefined) return { name, outcome: 'not-known' };
     const before = await lib.status(daemon.pidFile);
-    if (before.state === 'stopped') return { name, outcome: 'not-running' };
+    if (before.state === 'stopped' || before.state === 'errored') return { name, outcome: 'not-running' };
     await lib.stop(daemon.pidFile, options.timeout === undefined ? {} : { timeout: options.timeout });
     return { name, outcome: 'stopped', was: before.state };
   });

@@ -4,8 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type DaemonOptions } from '../settings/types.js';
+import { type DaemonOptions, type SettingName } from '../settings/types.js';
 import { checkSettings } from '../settings/check.js';
+import { namedDaemonDefaults } from '../settings/profiles.js';
 import type { SupervisorConfig } from '../daemon-process/config.js';
 
 /**
@@ -37,10 +38,11 @@ export function resolveSignalExit(): string | null {
 
 /**
  * The supervisor's configuration for a daemon: its executable and working directory, its log,
- * the settings (defaults for those not given) with `pidFile` (absolute, or '' for none); no
- * generation marker (the command is not a re-spawned Daemon program).
+ * the settings (a named daemon's defaults for those not given: ../settings/profiles) with `pidFile`
+ * (absolute, or '' for none); no generation marker (the command is not a re-spawned Daemon program).
  */
 export function supervisorConfig(input: { file: string; cwd: string; log: string; settings: DaemonOptions; pidFile: string; env: NodeJS.ProcessEnv }): SupervisorConfig {
+  const given = (name: SettingName): boolean => input.settings[name] !== undefined;
   return {
     v: 2,
     file: input.file,
@@ -48,7 +50,7 @@ export function supervisorConfig(input: { file: string; cwd: string; log: string
     cwd: input.cwd,
     logFile: input.log,
     firstMarker: null,
-    settings: checkSettings({ ...input.settings, pidFile: input.pidFile }),
+    settings: checkSettings({ ...input.settings, pidFile: input.pidFile }, { defaults: namedDaemonDefaults(given) }),
     handshake: null,
     signalExit: resolveSignalExit(),
     ...(input.pidFile === '' ? {} : { stateDir: dirname(input.pidFile) }),
