@@ -30,6 +30,8 @@ export interface SupervisorConfig {
   signalExit: string | null;
   /** The CLI's state directory, for a named daemon (watch ignores it). */
   stateDir?: string;
+  /** `named`: the settings were resolved against a named daemon's defaults (../settings/profiles), not the library's. */
+  defaults?: 'named';
 }
 
 /**

@@ -16,6 +16,7 @@ import { type LogSink, createLogSink } from '../log/log-sink.js';
 import { describeCommand } from '../process/command-line.js';
 import { signalTree } from '../process/stop-tree.js';
 import { CpuSampler } from '../supervisor/cpu-sampler.js';
+import { namedDaemonDefaults } from '../settings/profiles.js';
 import { onEveryEvent } from '../supervisor/supervisor-api.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { type SuperviseMode, type SupervisorConfig, answersAfterStart } from './config.js';
@@ -122,6 +123,7 @@ function makeSupervisor(config: SupervisorConfig, args: readonly string[], log: 
         resolved: true,
         ignoredPaths: [config.logFile, ...(pidFile === '' ? [] : [pidFile, stateFileOf(pidFile)]), ...(config.stateDir === undefined ? [] : [config.stateDir])],
         ...(treePrefix === undefined ? {} : { treePrefix }),
+        ...(config.defaults === 'named' ? { defaults: namedDaemonDefaults() } : {}),
         ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
       },
     );

@@ -172,6 +172,7 @@ function finishPm2(draft: AppDraft, sources: Record<string, string>): void {
     }
   };
   if (p.waitReady === true && draft.settings.waitReady === undefined) set('wait_ready', 'waitReady', p.listenTimeout ?? PM2_LISTEN_TIMEOUT);
+  else if (p.waitReady !== true && p.listenTimeout !== undefined) set('listen_timeout', 'reloadGrace', p.listenTimeout);
   if (p.autorestart === false) set('autorestart', 'restart', 'never');
   else if (p.stopExitCodes !== undefined) {
     set('stop_exit_codes', 'restart', 'on-failure');

@@ -116,11 +116,7 @@ export const PM2_KEYS: Record<string, KeyRule> = {
   kill_timeout: toSetting('killTimeout', 'default 1600 ms (ours: 5000)', (v) => pm2Millis(v)),
   treekill: toSetting('killMode', '', (v) => (pm2Bool(v) ? 'group' : 'process'), 'killMode: process when false'),
   wait_ready: rule("waitReady; a Node app's process.send('ready') is its ready() (cluster mode gives it the IPC channel)", '', (v, d) => void (d.pm2.waitReady = pm2Bool(v))),
-  listen_timeout: rule('waitReady (ms, with wait_ready); without it, reloadGrace: how long a reload waits for a replacement to listen', 'default 3000 ms', (v, d, f) => {
-    const ms = pm2Millis(v);
-    d.pm2.listenTimeout = ms;
-    apply(d, f.key, 'reloadGrace', ms);
-  }),
+  listen_timeout: rule('waitReady (ms, with wait_ready); without it, reloadGrace: how long a reload waits for a replacement to listen', 'default 3000 ms', (v, d) => void (d.pm2.listenTimeout = pm2Millis(v))),
   instances: rule('instances', "'max' or 0: one per CPU; -N: N fewer than the CPUs; default 1", (v, d, f) => {
     const n = pm2Instances(v, f.cpus);
     // One instance is what runs without the setting: nothing is left undone.

@@ -54,5 +54,6 @@ export function supervisorConfig(input: { file: string; cwd: string; log: string
     handshake: null,
     signalExit: resolveSignalExit(),
     ...(input.pidFile === '' ? {} : { stateDir: dirname(input.pidFile) }),
+    defaults: 'named',
   };
 }

@@ -4,7 +4,7 @@
  * supervisor process adds.
  */
 import type { LogSink } from '../log/log-sink.js';
-import type { SupervisorSettingOptions } from '../settings/types.js';
+import type { DaemonSettings, SupervisorSettingOptions } from '../settings/types.js';
 import type { GiveUpReason } from './policy.js';
 import type { Supervisor } from './supervisor.js';
 import type { DrainOutcome, ReadyVia } from './worker-run.js';
@@ -211,5 +211,7 @@ export interface SupervisorHooks {
   ignoredPaths?: readonly string[];
   /** The clock of the cron restart (tests). */
   clock?: { now(): number };
+  /** The defaults the settings were resolved against (a named daemon's), for the rules between them; default: the library's. */
+  defaults?: Readonly<DaemonSettings>;
 }
 

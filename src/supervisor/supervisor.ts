@@ -108,7 +108,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (typeof env !== 'object' || env === null) throw new TypeError('xdaemon: env must be an object');
     if (typeof logFile !== 'string') throw new TypeError('xdaemon: logFile must be a string');
     // Whether the output goes to a file is known only without the supervisor process's own log.
-    const settings = supervisorSettings(checkSettings(options, { logged: hooks.output === undefined ? logFile !== '' : undefined }));
+    const settings = supervisorSettings(checkSettings(options, { logged: hooks.output === undefined ? logFile !== '' : undefined, ...(hooks.defaults === undefined ? {} : { defaults: hooks.defaults }) }));
     this.settings = settings;
     this.cwd = cwd;
     this.env = { ...env };

@@ -14,7 +14,7 @@
  * Every server on a held socket is followed for the drain that comes before the worker's stop in
  * a reload or a restart (./drain). The preload also sets `LISTEN_PID` to the worker's pid (Node's
  * spawn cannot set it after the fork), and takes for this process alone what a program it starts
- * must not inherit: the sockets' variables, the cluster marker and the supervisor's channel.
+ * must not inherit: the sockets' variables and the cluster marker.
  */
 import { resolve } from 'node:path';
 import { CLUSTER_ENV, type SocketRequest, describeRequest } from '../socket/cluster-protocol.js';
@@ -22,7 +22,7 @@ import { askSocket, failListen, listenError, nextIndex } from './cluster-listen.
 import { holdServer } from './drain.js';
 import { type ListenCall, readListenArgs } from './listen-args.js';
 import { passedSockets } from './listen-handle.js';
-import { READY_FD_ENV, claimChannel } from './supervisor-channel.js';
+import { claimChannel } from './supervisor-channel.js';
 
 const env = process.env;
 if (env.LISTEN_FDS !== undefined && env.LISTEN_PID === undefined) env.LISTEN_PID = String(process.pid);
@@ -30,9 +30,9 @@ const passed = passedSockets();
 // Started by the supervisor itself in cluster mode (a worker of the program's own cluster is not).
 const clustered = env[CLUSTER_ENV] === '1' && typeof process.send === 'function' && env.NODE_UNIQUE_ID === undefined;
 delete env[CLUSTER_ENV];
-// ready() and the drain write on the channel; a program started from here must not.
-claimChannel();
-delete env[READY_FD_ENV];
+// The supervisor's own worker (not a program it starts, which inherits neither the marker nor the
+// sockets): ready() and the drain write on its channel, which stays open for both.
+if (clustered || passed !== undefined) claimChannel();
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const net = require('node:net') as typeof import('node:net');
