@@ -108,7 +108,8 @@ function fromRecord(record: StateRecord | undefined): Omit<DaemonStatus, 'state'
   return {
     starts: live?.starts ?? 0,
     restarts: live?.restarts ?? 0,
-    ...(live === undefined ? {} : { reloads: live.reloads, instances: live.instances.map(({ cpuSample: _sample, ...i }) => ({ ...i, ready: false })) }),
+    // Its counters, not its workers: they are gone.
+    ...(live === undefined ? {} : { reloads: live.reloads, instances: live.instances.map(({ cpuSample: _s, workerPid: _p, workerStartedAt: _t, ...i }) => ({ ...i, ready: false, restarting: false })) }),
     errors: live?.errors ?? 0,
     maxCount: live?.maxCount ?? 0,
     maxError: live?.maxError ?? 0,

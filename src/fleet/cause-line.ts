@@ -22,6 +22,12 @@ export function workerLines(text: string): string[] {
     .filter((line) => line.trim() !== '');
 }
 
+/** What `text` (a piece of a log) holds from the line where `mark` last appears, or all of it without one. */
+export function fromLastLine(text: string, mark: string): string {
+  const at = text.lastIndexOf(mark);
+  return at < 0 ? text : text.slice(text.lastIndexOf('\n', at) + 1);
+}
+
 /** The line of `lines` (the worker's) that says why it died, if any. */
 export function causeLine(lines: readonly string[]): string | undefined {
   for (let at = lines.length - 1; at >= 0; at--) {

@@ -7,7 +7,7 @@
  * daemon that does not run is a failure (a reload never starts one: that is a restart's job).
  */
 import { XDaemonError } from '../errors.js';
-import { causeLine, workerLines } from './cause-line.js';
+import { causeLine, fromLastLine, workerLines } from './cause-line.js';
 import { type DaemonStatus, control } from './control-bundle.js';
 import { existingStateDirectory, findKnown } from './daemons.js';
 import { readLogFrom } from './log-tail.js';
@@ -46,8 +46,8 @@ export async function reloadDaemon(name: string, pidFile: string, log: string, n
 /** A failed reload's error, with the line of the log that says why and what to do. */
 export function reloadFailure(name: string, err: XDaemonError, log: string, supervisorPid: number): XDaemonError {
   const text = readLogFrom(log);
-  const since = text.lastIndexOf(`xdaemon[${supervisorPid}] reload requested`);
-  const cause = causeLine(workerLines(since < 0 ? '' : text.slice(since)));
+  const mark = `xdaemon[${supervisorPid}] reload requested`;
+  const cause = text.includes(mark) ? causeLine(workerLines(fromLastLine(text, mark))) : undefined;
   const why = (err.reason ?? err.message).replace(/^reload: /, '');
   const said = cause === undefined ? '' : `; its log says: ${cause}`;
   const hint = /EADDRINUSE/.test(cause ?? '')

@@ -10,7 +10,7 @@
 import { control } from './control-bundle.js';
 import type { DaemonEvent } from '../control/daemon-event.js';
 import type { LiveStatus } from '../control/daemon-status.js';
-import { causeLine, workerLines } from './cause-line.js';
+import { causeLine, fromLastLine, workerLines } from './cause-line.js';
 import { readLogFrom } from './log-tail.js';
 import type { NotUp, Started } from './outcome.js';
 import { tracer } from '../trace.js';
@@ -117,9 +117,6 @@ export async function checkUp(started: Started, pidFile: string, settle: number 
   const outcome = await waitUp(pidFile, settle);
   trace('%s: %o after %d ms', started.name, outcome, Date.now() - began);
   if ('up' in outcome) return started;
-  const text = readLogFrom(started.log);
-  const mark = `xdaemon[${started.pid}] supervisor started for:`;
-  const since = text.lastIndexOf(mark);
-  const cause = causeLine(workerLines(since < 0 ? text : text.slice(since)));
+  const cause = causeLine(workerLines(fromLastLine(readLogFrom(started.log), `xdaemon[${started.pid}] supervisor started for:`)));
   return { ...started, down: { ...outcome, ...(cause === undefined ? {} : { cause }) } };
 }
