@@ -26,13 +26,15 @@ import { claimChannel } from './supervisor-channel.js';
 
 const env = process.env;
 if (env.LISTEN_FDS !== undefined && env.LISTEN_PID === undefined) env.LISTEN_PID = String(process.pid);
-const passed = passedSockets();
+// Sockets passed to this very process (read, and so taken out of the environment, only at a
+// listen(): a program may read LISTEN_FDS itself, as sd_listen_fds() does).
+const hasPassed = env.LISTEN_FDS !== undefined && env.LISTEN_PID === String(process.pid);
 // Started by the supervisor itself in cluster mode (a worker of the program's own cluster is not).
 const clustered = env[CLUSTER_ENV] === '1' && typeof process.send === 'function' && env.NODE_UNIQUE_ID === undefined;
 delete env[CLUSTER_ENV];
 // The supervisor's own worker (not a program it starts, which inherits neither the marker nor the
 // sockets): ready() and the drain write on its channel, which stays open for both.
-if (clustered || passed !== undefined) claimChannel();
+if (clustered || hasPassed) claimChannel();
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const net = require('node:net') as typeof import('node:net');
@@ -42,6 +44,7 @@ const original = net.Server.prototype.listen as unknown as Listen;
 
 /** The passed socket a call means: a held port, or an `{ fd }` among the passed ones. */
 function passedSocket(call: ListenCall): number | undefined {
+  const passed = hasPassed ? passedSockets() : undefined;
   if (passed === undefined) return undefined;
   const at = call.kind === 'port' && call.port > 0 ? passed.ports.indexOf(call.port) : call.kind === 'fd' ? call.fd - 3 : -1;
   return at >= 0 && at < passed.names.length ? at : undefined;
@@ -72,7 +75,7 @@ function listenClustered(server: Server, call: Extract<ListenCall, { kind: 'port
   const { call, callback } = readListenArgs(args);
   const at = passedSocket(call);
   if (at !== undefined) {
-    holdServer(this, (passed as { names: string[] }).names[at] as string);
+    holdServer(this, (passedSockets() as { names: string[] }).names[at] as string);
     if (call.kind === 'fd') return original.apply(this, args);
     return callback === undefined ? original.call(this, { fd: 3 + at }) : original.call(this, { fd: 3 + at }, callback);
   }
