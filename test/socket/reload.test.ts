@@ -217,7 +217,7 @@ describe('held sockets and reload', () => {
     assertCode(exit, 1);
     assert.match(exit.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE`));
     const s = await statusNow(home, 'web');
-    assert.equal(s.state, 'stopped');
+    assert.equal(s.state, 'errored', 'its supervisor gave up: the address could not be bound');
   });
 
   test('4 instances get distinct numbers; killing one restarts only that one', async (t) => {
@@ -262,7 +262,7 @@ describe('held sockets and reload', () => {
       [['--listen', '::1:80'], /write an IPv6 address as \[ADDR\]:PORT/],
       [['--listen', 'unix:rel.sock'], /must be absolute/],
       [['--listen', 'a=1', '--listen', 'a=2'], /the name "a" is given twice/],
-      [['--instances', '0'], /instances must be at least 1/],
+      [['--instances', '2.5'], /--instances must be a whole number/],
       [['--instances', 'many'], /--instances must be a whole number/],
     ] as const) {
       const exit = await xd(home, ['start', '--name', 'x', ...args, '--', NODE, SERVER]);
