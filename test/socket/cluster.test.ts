@@ -19,7 +19,9 @@ import { clientLoop, get } from '../support/http-load';
 
 after(cleanup);
 
-const APP = join(FIXTURES, 'cluster-app.cjs');
+// Started as pm2 users do, by its name in its folder (`xdaemon start app.js`).
+const APP = 'cluster-app.cjs';
+const IN_FIXTURES = { cwd: FIXTURES };
 
 interface Instance {
   instance: number;
@@ -62,7 +64,7 @@ describe('cluster mode: a Node app that listens on a port of its own', () => {
     const home = newHome(t);
     const port = await freePort();
     // Answers take 20 ms, so that a reload meets requests in flight; the app has no SIGTERM handler.
-    const started = await xd(home, ['start', APP, '-i', '4', '--name', 'web', '--env', 'C_DELAY=20', '--', String(port)]);
+    const started = await xd(home, ['start', APP, '-i', '4', '--name', 'web', '--env', 'C_DELAY=20', '--', String(port)], IN_FIXTURES);
     assertCode(started, 0, 'start');
     assert.match(started.stdout, /^started web: supervisor \d+, log /m);
     const before = await allReady(home, 'web', 4);
@@ -97,7 +99,7 @@ describe('cluster mode: a Node app that listens on a port of its own', () => {
 
   test('listen(0): the first listen(0) of every instance shares one port, kept across a reload; a unix path is shared and removed at the stop', async (t) => {
     const home = newHome(t);
-    assertCode(await xd(home, ['start', APP, '-i', '2', '--name', 'zero', '--env', 'C_LISTEN=zero']), 0);
+    assertCode(await xd(home, ['start', APP, '-i', '2', '--name', 'zero', '--env', 'C_LISTEN=zero'], IN_FIXTURES), 0);
     const s = await allReady(home, 'zero', 2);
     const [listen] = s.listen ?? [];
     const port = Number(/^\*:(\d+)$/.exec(listen?.address ?? '')?.[1]);
@@ -108,7 +110,7 @@ describe('cluster mode: a Node app that listens on a port of its own', () => {
     assert.deepEqual((await statusNow(home, 'zero')).listen, s.listen, 'the same port after a reload');
 
     const path = join(tempDir(), 'app.sock');
-    assertCode(await xd(home, ['start', APP, '-i', '2', '--name', 'sock', '--env', 'C_LISTEN=unix', '--', path]), 0);
+    assertCode(await xd(home, ['start', APP, '-i', '2', '--name', 'sock', '--env', 'C_LISTEN=unix', '--', path], IN_FIXTURES), 0);
     await allReady(home, 'sock', 2);
     const viaUnix = await get({ socketPath: path }, false);
     assert.ok('body' in viaUnix, JSON.stringify(viaUnix));
@@ -121,14 +123,14 @@ describe('cluster mode: a Node app that listens on a port of its own', () => {
   test("pm2's process.send('ready') is the app's readiness with --wait-ready (no value: pm2's 3000 ms)", async (t) => {
     const home = newHome(t);
     const port = await freePort();
-    const started = await xd(home, ['start', APP, '--wait-ready', '--name', 'msg', '--env', 'C_READY=message', '--', String(port)]);
+    const started = await xd(home, ['start', APP, '--wait-ready', '--name', 'msg', '--env', 'C_READY=message', '--', String(port)], IN_FIXTURES);
     assertCode(started, 0);
     assert.match(started.stdout, /^started msg: supervisor \d+, log .*, worker \d+ ready after \d\.\d+ s$/m);
     const log = (await xd(home, ['logs', 'msg', '-n', '50'])).stdout;
     assert.match(log, /worker ready: pid \d+ after \d\.\d+ s \(process\.send\('ready'\)\)/);
     assert.doesNotMatch(log, /\(it listens\)/, 'with --wait-ready a listen() is not readiness');
     // --listen-timeout is the time a bare --wait-ready waits: 100 ms is too short for this app.
-    const late = await xd(home, ['start', APP, '--wait-ready', '--listen-timeout', '100', '--name', 'late', '--env', 'C_READY=message', '--', String(await freePort())]);
+    const late = await xd(home, ['start', APP, '--wait-ready', '--listen-timeout', '100', '--name', 'late', '--env', 'C_READY=message', '--', String(await freePort())], IN_FIXTURES);
     assertCode(late, 1);
     assert.match(late.stderr, /did not call ready\(\) within 100 ms/);
   });
@@ -136,13 +138,13 @@ describe('cluster mode: a Node app that listens on a port of its own', () => {
   test('increment_var and instance_var: PORT 5000, 5001 and INST 0, 1; a port both held and incremented is refused', async (t) => {
     const home = newHome(t);
     const base = await freePort();
-    assertCode(await xd(home, ['start', APP, '-i', '2', '--name', 'inc', '--increment-var', 'PORT', '--instance-var', 'INST', '--env', `PORT=${base}`, '--', '0']), 0);
+    assertCode(await xd(home, ['start', APP, '-i', '2', '--name', 'inc', '--increment-var', 'PORT', '--instance-var', 'INST', '--env', `PORT=${base}`, '--', '0'], IN_FIXTURES), 0);
     const s = await allReady(home, 'inc', 2);
     const workers = s.instances?.map((i) => i.workerPid as number) ?? [];
     assert.deepEqual(workers.map((pid) => envOf(pid, 'PORT')), [String(base), String(base + 1)]);
     assert.deepEqual(workers.map((pid) => envOf(pid, 'INST')), ['0', '1']);
     assert.deepEqual(workers.map((pid) => envOf(pid, 'NODE_APP_INSTANCE')), ['0', '1']);
-    const refused = await xd(home, ['start', APP, '-i', '2', '--name', 'both', '--listen', `127.0.0.1:${base + 1}`, '--increment-var', 'PORT', '--env', `PORT=${base}`, '--', '0']);
+    const refused = await xd(home, ['start', APP, '-i', '2', '--name', 'both', '--listen', `127.0.0.1:${base + 1}`, '--increment-var', 'PORT', '--env', `PORT=${base}`, '--', '0'], IN_FIXTURES);
     assertCode(refused, 2);
     assert.match(refused.stderr, /^xdaemon: --increment-var: listen holds 127\.0\.0\.1:\d+, which PORT \(\d+…\d+\) also gives to an instance/);
     assert.equal(refused.stderr.trim().split('\n').length, 1, 'one line');
@@ -160,7 +162,7 @@ describe('cluster mode: a Node app that listens on a port of its own', () => {
   test('the spare (prewarm) works with the IPC channel: a killed worker is replaced by the spare, which serves on the same socket', async (t) => {
     const home = newHome(t);
     const port = await freePort();
-    assertCode(await xd(home, ['start', APP, '--prewarm', '--name', 'warm', '--', String(port)]), 0);
+    assertCode(await xd(home, ['start', APP, '--prewarm', '--name', 'warm', '--', String(port)], IN_FIXTURES), 0);
     const before = await allReady(home, 'warm', 1);
     const old = before.workerPid as number;
     signal(old, 'SIGKILL');
@@ -182,7 +184,7 @@ describe('start says whether it came up', () => {
     await new Promise<void>((resolve) => taken.listen(0, resolve));
     t.after(() => void taken.close());
     const { port } = taken.address() as net.AddressInfo;
-    const busy = await xd(home, ['start', APP, '--name', 'busy', '--', String(port)]);
+    const busy = await xd(home, ['start', APP, '--name', 'busy', '--', String(port)], IN_FIXTURES);
     assertCode(busy, 1);
     assert.match(busy.stderr, new RegExp(`^xdaemon: busy did not come up: its worker pid \\d+ exited with code 1 after \\d+\\.\\d+ s \\(Error: listen EADDRINUSE: address already in use :::${port}\\); log \\S+busy\\.log; it is restarted with a backoff`));
     const crash = await xd(home, ['start', '--name', 'crash', '--', process.execPath, '-e', "require('./nowhere')"]);
