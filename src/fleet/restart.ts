@@ -9,7 +9,7 @@ import { refreshedRecord } from './daemon-spec.js';
 import { startRecord } from './daemon-start.js';
 import { type DaemonResult, eachName } from './outcome.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
-import { checkUp } from './wait-up.js';
+import { checkUp, settleOf } from './wait-up.js';
 
 /** Restarts (or starts) each daemon of `names`, all at once: `restarted`, or `started` with the state it `was` in. */
 export async function restartDaemons(names: readonly string[], facts: StateFacts = currentStateFacts()): Promise<DaemonResult[]> {
@@ -27,6 +27,6 @@ export async function restartDaemons(names: readonly string[], facts: StateFacts
     if (now.state === 'dead') await lib.stop(daemon.pidFile);
     const record = refreshedRecord(daemon.record, facts.env);
     const started = startRecord(daemon.dir, record, facts.env);
-    return checkUp({ name, outcome: 'started', pid: started.pid, workerPid: started.workerPid, readySeconds: started.readySeconds, log: record.log, was: now.state }, daemon.pidFile);
+    return checkUp({ name, outcome: 'started', pid: started.pid, workerPid: started.workerPid, readySeconds: started.readySeconds, log: record.log, was: now.state }, daemon.pidFile, settleOf(record.settings));
   });
 }

@@ -12,7 +12,7 @@ import { type PendingDaemon, type StartedDaemon, beginRecord, startRecord } from
 import { type AlreadyRunning, type Failed, type Started, failed } from './outcome.js';
 import { type DaemonRecord, daemonPaths } from './record.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
-import { checkUp } from './wait-up.js';
+import { checkUp, settleOf } from './wait-up.js';
 
 /**
  * Starts the daemon of `spec` in the background (its paths relative to `facts.cwd`, its
@@ -40,7 +40,7 @@ export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentS
       await lib.stop(pidFile);
     }
   }
-  return checkUp(startedResult(record, startRecord(dir, record, facts.env), was), pidFile);
+  return checkUp(startedResult(record, startRecord(dir, record, facts.env), was), pidFile, settleOf(record.settings));
 }
 
 /** A record to start, with its daemon's state before and why it starts anew. */
@@ -77,7 +77,8 @@ export function startRecords(dir: string, entries: readonly ToStart[], base: Nod
  * is not (./wait-up): all at once.
  */
 export async function startRecordsUp(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv): Promise<(Started | Failed)[]> {
-  return Promise.all(startRecords(dir, entries, base).map((r) => (r.outcome === 'started' ? checkUp(r, daemonPaths(dir, r.name).pidFile) : r)));
+  const settings = new Map(entries.map((e) => [e.record.name, e.record.settings]));
+  return Promise.all(startRecords(dir, entries, base).map((r) => (r.outcome === 'started' ? checkUp(r, daemonPaths(dir, r.name).pidFile, settleOf(settings.get(r.name) ?? {})) : r)));
 }
 
 /**

@@ -17,8 +17,17 @@ import { tracer } from '../trace.js';
 
 const trace = tracer('fleet');
 
-/** How long a first worker runs without exiting before it counts as up (when it says nothing). */
+/**
+ * How long a first worker runs without exiting before it counts as up (when it says nothing): a
+ * run as long as the policy's stable one (`minExitTime`), 1 s at most.
+ */
 export const SETTLE_MS = 1000;
+
+/** The settle of a daemon whose settings are `settings` (given ones; a named daemon's minExitTime is 1 s). */
+export function settleOf(settings: { minExitTime?: unknown }): number {
+  const minExitTime = typeof settings.minExitTime === 'number' ? settings.minExitTime : 1;
+  return Math.min(SETTLE_MS, minExitTime * 1000);
+}
 /** How long the wait lasts at most. */
 const WAIT_MS = 30_000;
 /** How long, after a first worker's exit, the supervisor's next step (a restart, its end) is awaited. */
