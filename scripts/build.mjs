@@ -12,7 +12,7 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node18',
-  external: ['cross-spawn', 'debug', 'signal-exit', 'croner'],
+  external: ['cross-spawn', 'debug', 'signal-exit', 'croner', 'json5', 'js-yaml'],
   logLevel: 'warning',
   legalComments: 'none',
 };
@@ -28,12 +28,17 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/worker/listen-preload.ts'], format: 'cjs', outfile: 'dist/listen-preload.js' }),
   // A spare worker's entry (prewarm): only what it needs before and at the order.
   build({ ...common, entryPoints: ['src/worker/spare-entry.ts'], format: 'cjs', outfile: 'dist/spare.js' }),
+  // Run by a dead supervisor's group guard: stops what left the workers' groups by tree token.
+  build({ ...common, entryPoints: ['src/supervisor/tree-sweep.ts'], format: 'cjs', outfile: 'dist/tree-sweep.js' }),
   // Loaded on first use by the entry (src/bundles.ts): a worker never pays for them.
   build({ ...common, entryPoints: ['src/launcher/entry.ts'], format: 'cjs', outfile: 'dist/launcher.js' }),
   build({ ...common, entryPoints: ['src/control/entry.ts'], format: 'cjs', outfile: 'dist/control.js' }),
   // The service subpath is its own pair of bundles: installing a service is none of a worker's business.
   build({ ...common, entryPoints: ['src/service/index.ts'], format: 'cjs', outfile: 'dist/service.js' }),
   build({ ...common, entryPoints: ['src/service/index.ts'], format: 'esm', outfile: 'dist/service.mjs', banner: { js: `${esmBanner}\n${esmDirname}` } }),
+  // The faces that only one verb of the command needs: the live view and the Prometheus exporter.
+  build({ ...common, entryPoints: ['src/cli/monit/entry.ts'], format: 'cjs', outfile: 'dist/monit.js' }),
+  build({ ...common, entryPoints: ['src/cli/metrics/entry.ts'], format: 'cjs', outfile: 'dist/exporter.js' }),
   // The `xdaemon` command: it loads the launcher, control, supervisor and service bundles beside
   // it only for the verbs that need them, so that `status` and `list` start as fast as node does.
   build({ ...common, entryPoints: ['src/cli/main.ts'], format: 'cjs', outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),

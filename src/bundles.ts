@@ -11,6 +11,10 @@ interface Bundles {
   'supervisor-core': typeof import('./daemon-process/core.js');
   /** The `xdaemon/service` bundle, for the CLI's install, uninstall and status. */
   service: typeof import('./service/index.js');
+  /** The CLI's live view (`xdaemon monit`): only that verb loads it. */
+  monit: typeof import('./cli/monit/entry.js');
+  /** The CLI's Prometheus exporter (`xdaemon metrics`): only that verb loads it (and node:http). */
+  exporter: typeof import('./cli/metrics/entry.js');
 }
 
 /** Loads `name` from the bundle's own folder (works from the CommonJS and the ES module entry). */

@@ -1,10 +1,10 @@
 /** background(): real processes started from fixtures that import the built package. */
 import assert from 'node:assert/strict';
-import { statSync, mkdirSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { FIXTURES, TSX, cleanup, matching, readText, records, run, tempDir } from './support/fixtures';
-import { isGone, waitFor, waitNoTagged } from './support/harness';
+import { isGone, isOurs, signal, waitFor, waitGone, waitNoTagged } from './support/harness';
 
 after(cleanup);
 
@@ -79,6 +79,34 @@ describe('background()', () => {
     assert.deepEqual(rec.argv, ['--flag', 'v w']);
     assert.ok(rec.execArgv.some((a) => a.includes('tsx')), `tsx loader kept: ${rec.execArgv.join(' ')}`);
     await waitNoTagged();
+  });
+
+  test('three chained calls through tsx leave one final process at generation 3, found by its READY, not by a clock', async (t) => {
+    // On a loaded machine each tsx generation boots in up to 1.3 s (4 busy loops on 2 cores): the
+    // final one is waited for by its record, never looked for a fixed time after the launch.
+    const log = join(tempDir(), 'ts-chain.log');
+    const res = await run(join(FIXTURES, 'bg.ts'), ['x'], { command: TSX, env: { BG_LOG: log, BG_CALLS: '3', BG_STAY: '1' } });
+    assert.equal(res.code, 0, res.stderr);
+    const [rec] = await waitFor(
+      'READY of generation 3',
+      () => {
+        const recs = records<Ready>(readText(log), 'READY');
+        return recs.length > 0 ? recs : undefined;
+      },
+      60_000,
+    );
+    const final = (rec as Ready).pid;
+    t.after(() => void (isOurs(final) && signal(final, 'SIGKILL')));
+    const text = readText(log);
+    const hop3 = matching(text, /\(generation 3\)/);
+    assert.equal(hop3.length, 1, text);
+    assert.equal(startedPid(hop3[0] as string), final);
+    assert.deepEqual((rec as Ready).argv, ['x']);
+    assert.ok(!isGone(final), 'the final generation runs');
+    assert.ok(readFileSync(`/proc/${final}/environ`, 'latin1').split('\0').includes('XW_DAEMON_IDX=3'), 'started with marker 3');
+    signal(final, 'SIGTERM');
+    await waitGone(final);
+    assert.equal(records(readText(log), 'READY').length, 1, 'one final process');
   });
 
   test('isExit false returns the child to the parent; the child gets null', async () => {

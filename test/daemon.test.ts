@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DAEMON, type WorkerRecord, fields, finished, launch, logLine, loggedExitCode, worker } from './support/daemon-fixture';
 import { cleanup, matching, readText, records, run, tempDir } from './support/fixtures';
-import { isGone, signal, taggedPids, waitFor, waitGone } from './support/harness';
+import { childPids, isGone, signal, taggedPids, waitFor, waitGone } from './support/harness';
+import { GUARD_NAME } from '../src/supervisor/group-guard';
 
 after(cleanup);
 
@@ -233,9 +234,14 @@ describe('stop', () => {
     assert.equal(code, 0, text);
   });
 
-  test('SIGKILL of the supervisor: the worker notices and exits by itself', async (t) => {
+  test('SIGKILL of the supervisor: the worker notices and exits by itself (also with no group guard left)', async (t) => {
     const d = await launch(t, { W_MODE: 'run' });
     const w = await worker(d);
+    // The guard would stop the worker's group first (test/cli/supervisor-kill.test.ts): without it
+    // (it was killed, say), the worker's own watch is what acts.
+    const guard = await waitFor('the group guard', () => childPids(d.spid).find((pid) => readText(`/proc/${pid}/cmdline`).includes(GUARD_NAME)));
+    signal(guard, 'SIGKILL');
+    await waitGone(guard);
     signal(d.spid, 'SIGKILL');
     await waitGone(d.spid, 3000);
     await waitGone(w.pid, 3000);

@@ -3,7 +3,8 @@
  * command after `--`; this module adds what parseArgs leaves to the caller, with one-line messages
  * (unknown flag, missing value, a flag given twice), and turns the text of each setting flag into
  * its value by the kind the settings table gives it. The setting flags are derived from that table
- * (`maxCount` → `--max-count`), so the library, the CLI and the services cannot drift. Pure.
+ * (`maxCount` → `--max-count`), so the library, the CLI and the services cannot drift. Pure, but
+ * for the one question a caller may pass in: whether a word is an existing folder (`--watch DIR`).
  */
 import { parseArgs } from 'node:util';
 import { shortMessageOf } from '../errors.js';
@@ -11,6 +12,8 @@ import { checkSetting } from '../settings/check.js';
 import { SETTING_NAMES, flagOf } from '../settings/derived.js';
 import { MAX_TIMER, SETTINGS, type SettingKind, type SettingSpec } from '../settings/table.js';
 import type { SettingName } from '../settings/types.js';
+import { nearest } from '../nearest.js';
+import { PM2_FLAGS, type Pm2Flag, rewritePm2Flags, unsupportedFlag } from './pm2-spellings.js';
 import { UsageError } from './usage-error.js';
 
 /** How a flag takes its value. */
@@ -76,6 +79,12 @@ export const SETTING_FLAG_SPECS: FlagSpecs = Object.fromEntries(
   }),
 );
 
+/**
+ * Whether `word` names an existing folder, `cwd` being the `--cwd` given (if any): lets a flag that
+ * may stand alone take a folder spaced (`--watch src`), see {@link readLine}.
+ */
+export type FolderCheck = (word: string, cwd: string | undefined) => boolean;
+
 /** Text that reads as a (possibly negative) number: a value, not a mistyped flag. */
 const NUMBER_LIKE = /^-\d/;
 
@@ -83,8 +92,16 @@ const NUMBER_LIKE = /^-\d/;
  * Reads `args` (what follows the verb) against `specs`. `--help`/`-h` is always accepted. Throws a
  * UsageError for an unknown flag, a flag without its value (or with one it does not take), and a
  * single-valued flag given twice.
+ *
+ * With `isFolder`, a flag that may stand alone (`--watch`) takes the word after it as its value
+ * when that word is an existing folder and a script or `--` comes later (`--watch src -- node
+ * app.js`, `--watch src app.js`); a word there that is not a folder is refused, naming the
+ * `--watch=DIR` spelling, rather than read as the script or a fleet file.
  */
-export function readLine(verb: string, args: readonly string[], specs: FlagSpecs): ParsedLine {
+export function readLine(verb: string, given: readonly string[], specs: FlagSpecs, isFolder?: FolderCheck): ParsedLine {
+  const takes = (flag: string): boolean => flag.startsWith('--') && Object.prototype.hasOwnProperty.call(specs, flag.slice(2));
+  // pm2's spellings of our flags (`-o`, `--no-autorestart`) become ours, where this verb has them.
+  const args = rewritePm2Flags(given, takes);
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, spec] of Object.entries(specs)) options[name] = spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short };
   const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
@@ -94,16 +111,17 @@ export function readLine(verb: string, args: readonly string[], specs: FlagSpecs
   let help = false;
   let problem: UsageError | undefined;
   const note = (message: string): void => void (problem ??= new UsageError(message));
+  const spaced = isFolder === undefined ? new Map<number, string>() : spacedValues(tokens, specs, isFolder, note);
   /** The index of a positional a flag took as its value (`--wait-ready 5000`). */
   let taken = -1;
   const bare = new Set<string>();
-  for (const [at, token] of tokens.entries()) {
+  for (const [i, token] of tokens.entries()) {
     if (token.kind === 'option-terminator') {
       command = args.slice(token.index + 1);
       break;
     }
     if (token.kind === 'positional') {
-      if (token.index !== taken) positionals.push(token.value);
+      if (token.index !== taken && !spaced.has(i - 1)) positionals.push(token.value);
       continue;
     }
     if (token.name === 'help') {
@@ -113,17 +131,17 @@ export function readLine(verb: string, args: readonly string[], specs: FlagSpecs
     const spec = specs[token.name];
     const raw = token.rawName;
     if (spec === undefined) {
-      note(`unknown flag ${raw} for ${verb} (see xdaemon ${verb} --help)`);
+      note(unknownFlagText(verb, raw, specs, takes));
       continue;
     }
     let value: string | true;
-    const next = tokens[at + 1];
+    const next = tokens[i + 1];
     if (spec.bare !== undefined && token.value === undefined && spec.nextNumber === true && next?.kind === 'positional' && /^\d+$/.test(next.value)) {
       value = next.value;
       taken = next.index;
     } else if (spec.bare !== undefined) {
-      value = token.value ?? spec.bare;
-      if (token.value === undefined) bare.add(token.name);
+      value = token.value ?? spaced.get(i) ?? spec.bare;
+      if (token.value === undefined && !spaced.has(i)) bare.add(token.name);
     } else if (spec.type === 'boolean') {
       if (token.value !== undefined) note(`${raw} takes no value, got ${JSON.stringify(token.value)}`);
       value = true;
@@ -150,6 +168,40 @@ export function readLine(verb: string, args: readonly string[], specs: FlagSpecs
   if (help) return { help, flags, positionals, command, bare };
   if (problem !== undefined) throw problem;
   return { help, flags, positionals, command, bare };
+}
+
+/** `unknown flag --x for VERB`, with the nearest flag of the verb, or why pm2's flag of that spelling is not carried out. */
+function unknownFlagText(verb: string, raw: string, specs: FlagSpecs, takes: (flag: string) => boolean): string {
+  const why = unsupportedFlag(raw);
+  if (why !== undefined) return `pm2's ${raw} is not supported by xdaemon: ${why}`;
+  const candidates = [...Object.keys(specs).map((name) => `--${name}`), ...Object.keys(PM2_FLAGS).filter((f) => f.startsWith('--') && (PM2_FLAGS[f] as Pm2Flag).to.every((t) => takes(t.split('=')[0] as string)))];
+  const near = nearest(raw, candidates);
+  return `unknown flag ${raw} for ${verb}${near === undefined ? '' : ` (did you mean ${near}?)`} (see xdaemon ${verb} --help)`;
+}
+
+type Token = ReturnType<typeof parseArgs>['tokens'] extends (infer T)[] | undefined ? T : never;
+
+/**
+ * The words a flag that may stand alone takes spaced, by the index of its token: each word right
+ * after such a flag, before `--`, that a script or `--` follows, if it is an existing folder
+ * (otherwise a problem is noted that names the `--flag=DIR` spelling).
+ */
+function spacedValues(tokens: readonly Token[], specs: FlagSpecs, isFolder: FolderCheck, note: (message: string) => void): Map<number, string> {
+  const spaced = new Map<number, string>();
+  const end = tokens.findIndex((t) => t.kind === 'option-terminator');
+  const last = end < 0 ? tokens.length : end;
+  const cwdToken = tokens.find((t) => t.kind === 'option' && t.name === 'cwd');
+  const cwd = cwdToken?.kind === 'option' ? cwdToken.value : undefined;
+  for (let i = 0; i + 1 < last; i++) {
+    const [flag, word] = [tokens[i] as Token, tokens[i + 1] as Token];
+    // A flag that takes a number spaced (`--wait-ready 5000`) takes no folder.
+    if (flag.kind !== 'option' || flag.value !== undefined || specs[flag.name]?.bare === undefined || specs[flag.name]?.nextNumber === true || word.kind !== 'positional') continue;
+    // Something must follow the word (a script, or -- and a command): otherwise the word is the script.
+    if (end < 0 && !tokens.slice(i + 2).some((t) => t.kind === 'positional')) continue;
+    if (isFolder(word.value, cwd)) spaced.set(i, word.value);
+    else note(`${flag.rawName} ${JSON.stringify(word.value)}: not an existing folder; a path to watch is written ${flag.rawName}=DIR (${flag.rawName} DIR only for a folder, before the script or -- <command>)`);
+  }
+  return spaced;
 }
 
 /** The text of a single-valued string flag, if given. */

@@ -16,6 +16,9 @@ Run any program as a supervised daemon, and operate it by name.
 `;
 
 const MAIN_TAIL = `
+pm2's spellings work too: ls, del, describe, log, dump, jlist, prettylist, startOrRestart FILE,
+startOrReload FILE; all for every daemon, a number for the daemon at that place of list (stop 0);
+pm2's flags (-n, -o, -e, --time, --cron, --no-autorestart, --max-memory-restart, …).
 xdaemon VERB --help shows a verb's options; xdaemon --version the version.
 Daemons live in the state directory: $XDAEMON_HOME, else $XDG_STATE_HOME/xdaemon,
 else ~/.local/state/xdaemon (Windows: %LOCALAPPDATA%\\xdaemon\\state).
@@ -101,10 +104,14 @@ export function launchHelp(verb: 'start' | 'run'): string {
 
 Starts <command> under a supervisor in the background, and returns once it is up (see Defaults
 below); exit 1 with the cause when it is not. Refused (exit 1) when NAME runs.
-A NAME that is stopped is started with this command line and these options. SCRIPT: a .js, .cjs or
-.mjs file runs with this node, a .ts file with this node and its installed loader (tsx), an
-executable as it is. FILE: every app of a fleet file that does not run yet (those that do are
-named, untouched); everything in it is checked before anything starts.
+A NAME that is stopped is started with this command line and these options (-f: a NAME that runs
+is replaced). SCRIPT: a .js, .cjs or .mjs file runs with this node, a .ts file with this node and
+its installed loader (tsx), another file by its extension (.py python, .sh bash, …) or as it is
+when executable (its #! line), a word not a file as a command on PATH (start npm -- start), a line
+with blanks through bash; --interpreter PROG and --node-args ARGS choose how. Its name is pm2's:
+dist/server.js → server. A known NAME (or all, or an id) instead of a SCRIPT starts it again.
+FILE: every app of a fleet file that does not run yet (those that do are named, untouched);
+everything in it is checked before anything starts, every problem reported at once.
 ${FLEET_HELP}`
       : `usage: xdaemon run [options] [--name NAME] -- <command> [args…]
 
@@ -135,6 +142,7 @@ its instances share that port and a reload refuses no connection.`;
 
 /** What a fleet file is, for the verbs that take one. */
 export const FLEET_HELP = `
-A fleet file: FILE names xdaemon.config.{js,cjs,mjs,json}, ecosystem.config.{js,cjs,mjs} or any
-*.json; { apps: [{ name, command or script, args, cwd, env, env_SET, …settings }] }, pm2's keys
-too. --only a,b: those apps; --env SET: their env_SET over env (--env NAME=VALUE adds a variable).`;
+A fleet file, by its name: *.config.{js,cjs,mjs}, ecosystem.*, *.json (read as JSON5), *.yml or
+*.yaml; { apps: [{ name, command or script, args, cwd, env, env_SET, …settings }] }, pm2's keys
+too. Relative paths are to this directory (an app's script and logs: to its cwd), as in pm2 7.
+--only a,b: those apps; --env SET: their env_SET over env (--env NAME=VALUE adds a variable).`;

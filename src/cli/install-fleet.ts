@@ -1,55 +1,39 @@
 /**
- * `xdaemon install FILE [--only a,b]`: one OS service per app of a fleet file, for those who want
- * the service manager to supervise each app (the alternative to `xdaemon startup`, which brings
- * xdaemon's own supervisors back). Every app is mapped and its service checked before any is
- * installed. Of an app's settings, the service manager has only restart, restart delay, kill
- * timeout, readiness and the stderr file: any other is named in one warning line.
+ * `xdaemon install FILE [--only a,b]` and `xdaemon uninstall FILE`: one OS service per app of a
+ * fleet file (src/fleet/install-file.ts maps and checks them all first); this module prints a line
+ * per app and the file's warnings.
  */
 import { loadBundle } from '../bundles.js';
-import { XDaemonError, shortMessageOf } from '../errors.js';
-import type { Io } from './io.js';
-import { appSpec, readFleet } from '../fleet/file.js';
+import { fileServices, uninstallFile } from '../fleet/install-file.js';
 import type { FleetRequest } from './fleet-request.js';
-import { type InstallRequest, SERVICE_SETTING_FLAGS, installService, serviceOptions } from './install.js';
-import { ScriptError } from '../fleet/script-command.js';
-import { EXIT, UsageError } from './usage-error.js';
+import type { Io } from './io.js';
+import { type InstallRequest, installService } from './install.js';
+import { warn } from './results.js';
+import { EXIT } from './usage-error.js';
 
 /** Installs (or with --dry-run shows) a service per app. */
 export async function installFleet(request: InstallRequest, fleetRequest: FleetRequest, io: Io): Promise<number> {
-  const fleet = await readFleet(fleetRequest, process.cwd());
-  const { Service, formatPlan } = loadBundle('service');
-  const supported = SERVICE_SETTING_FLAGS.map((f) => f.setting as string);
-  const services = fleet.apps.map((app) => {
-    const named = (err: unknown): UsageError => new UsageError(`${fleet.path}: app ${app.name}: ${shortMessageOf(err)}`);
-    try {
-      const launch = appSpec(app);
-      const s = app.settings;
-      for (const setting of Object.keys(s)) {
-        if (!supported.includes(setting)) fleet.warnings.push(`${fleet.path}: app ${app.name}: ${setting} is not carried out by a service manager (install supervises with ${supported.join(', ')})`);
-      }
-      const one: InstallRequest = {
-        ...request,
-        name: app.name,
-        command: launch.command,
-        args: launch.args,
-        cwd: app.cwd,
-        log: app.log,
-        errFile: s.errFile as string | undefined,
-        env: app.env,
-        restart: s.restart as InstallRequest['restart'],
-        restartDelay: s.restartDelay as number | undefined,
-        killTimeout: s.killTimeout as number | undefined,
-        waitReady: s.waitReady as number | undefined,
-      };
-      delete one.fleet;
-      return new Service(serviceOptions(one, { cwd: process.cwd(), env: process.env }));
-    } catch (err) {
-      if (err instanceof ScriptError || err instanceof XDaemonError || err instanceof TypeError || err instanceof RangeError) throw named(err);
-      throw err;
-    }
-  });
-  for (const w of fleet.warnings) io.err(`warning: ${w}`);
+  const where = { user: request.user, backend: request.backend, root: request.root };
+  const { services, warnings } = await fileServices(fleetRequest, where, { cwd: process.cwd(), env: process.env });
+  warn(io, warnings);
+  const { formatPlan } = loadBundle('service');
   let code: number = EXIT.ok;
-  for (const svc of services) code = Math.max(code, await installService(svc, request, io, formatPlan));
+  for (const { service } of services) code = Math.max(code, await installService(service, request, io, formatPlan));
+  return code;
+}
+
+/** Uninstalls the service of each app; exit 1 when one could not be. */
+export async function uninstallFleet(fleetRequest: FleetRequest, where: { backend: InstallRequest['backend']; root: string | undefined }, io: Io): Promise<number> {
+  const { results, warnings } = await uninstallFile(fleetRequest, where, { cwd: process.cwd(), env: process.env });
+  warn(io, warnings);
+  let code: number = EXIT.ok;
+  for (const r of results) {
+    if (r.outcome === 'uninstalled') io.out(`uninstalled ${r.name}: removed ${r.path}`);
+    else if (r.outcome === 'not-installed') io.out(`${r.name} was not installed`);
+    else {
+      io.err(r.error.message);
+      code = EXIT.failure;
+    }
+  }
   return code;
 }

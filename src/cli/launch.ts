@@ -3,13 +3,15 @@
  * `--log`, `--cwd`, `--env`, then `-- <command> [args…]`) read into the library's daemon spec
  * (src/fleet/daemon-spec.ts), and the line that says a daemon started. Pure.
  */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type DaemonSettings, type SettingName } from '../settings/types.js';
 import { flagOf } from '../settings/derived.js';
 import { namedDaemonDefaults } from '../settings/profiles.js';
 import { refusalOf } from '../settings/rules.js';
 import type { DaemonSpec } from '../fleet/daemon-spec.js';
 import type { StartedDaemon } from '../fleet/daemon-start.js';
-import { type FlagSpecs, type ParsedLine, SETTING_FLAG_SPECS, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
+import { type FlagSpecs, type FolderCheck, type ParsedLine, SETTING_FLAG_SPECS, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
 import { checkName } from '../fleet/names.js';
 import { PM2_SETTING_FLAGS, addPm2Settings } from './pm2-setting-flags.js';
 import { UsageError } from './usage-error.js';
@@ -65,9 +67,18 @@ export function launchOptionsOf(line: ParsedLine): Omit<DaemonSpec, 'command' | 
 }
 
 /** Reads `args` for `verb` with the launch flags; `help` when `--help` was asked for. */
-export function readLaunchLine(verb: string, args: readonly string[]): ParsedLine {
-  return readLine(verb, args, LAUNCH_FLAGS);
+export function readLaunchLine(verb: string, args: readonly string[], specs: FlagSpecs = LAUNCH_FLAGS): ParsedLine {
+  return readLine(verb, args, specs, existingFolder);
 }
+
+/** Whether `word` is an existing folder, relative to `--cwd` (itself relative to here): `--watch DIR`. */
+const existingFolder: FolderCheck = (word, cwd) => {
+  try {
+    return statSync(resolve(cwd ?? '.', word)).isDirectory();
+  } catch {
+    return false;
+  }
+};
 
 /** `started web: supervisor 1234, log /…/web.log[, worker 1240 ready after 0.412 s]`. */
 export function startedLine(name: string, started: StartedDaemon, log: string): string {

@@ -1,6 +1,6 @@
 /**
  * `xdaemon list [--json]`: every named daemon in a table (name, state, pid, worker pid, uptime,
- * starts, errors, log), or as a JSON array of the library's status objects plus their names. All
+ * starts, restarts, errors, log), or as a JSON array of the library's status objects plus their names. All
  * supervisors are asked at once through the control bundle (src/fleet/status.ts); nothing else is
  * loaded.
  */
@@ -37,13 +37,16 @@ export async function list(request: ListRequest, io: Io): Promise<number> {
 /** The row of `list`. */
 export const LIST = defineVerb<ListRequest>({
   name: 'list',
+  // pm2's spellings
+  aliases: ['ls', 'l', 'ps'],
   parse: parseList,
   run: list,
   help: () => `usage: xdaemon list [--json]
 
 Every daemon: name, state, pid (the supervisor's), worker pid, uptime (the worker's), CPU (% of
-one core over the last seconds) and memory (summed RSS) of the worker's whole tree, starts, errors
-(consecutive failures / maxError), log. --json prints an array of status objects.
+one core over the last seconds) and memory (summed RSS) of the worker's whole tree, starts,
+restarts (of every cause: after an exit, on request, the memory limit, cron, watch, a reload),
+errors (consecutive failures / maxError), log. --json prints an array of status objects.
 `,
   synopsis: [['list [--json]', 'every daemon in a table, with CPU and memory']],
 });

@@ -11,6 +11,8 @@ import { XDaemonError, errorCode, messageOf } from '../errors.js';
 import { boolFlag, readLine, textFlag } from './flags.js';
 import { type Io, writeAll } from './io.js';
 import { knownDaemons } from '../fleet/daemons.js';
+import { bothError, serviceOutput, targetOf } from '../fleet/services.js';
+import type { ServiceOutput } from '../service/backends/backend.js';
 import { PrefixedLines, linePrefixes, wantsColour } from './log-prefix.js';
 import { namesOf } from './name-args.js';
 import { EXIT, UsageError } from './usage-error.js';
@@ -73,17 +75,61 @@ export function tailStart(size: number, lines: number, read: (position: number, 
  * does not exist yet; the others are shown all the same).
  */
 export async function logs(request: LogsRequest, io: Io, write: (bytes: Buffer) => void = toStdout, colour = wantsColour(stdoutIsTty(), process.env)): Promise<number> {
+  const [only] = request.names;
+  if (only !== undefined && request.names.length === 1) {
+    // One name no daemon has may be an installed service: where its manager sends its output.
+    const target = await targetOf(only);
+    if (target.kind === 'both') throw bothError(only, target.service);
+    if (target.kind === 'service') return serviceLogs(only, serviceOutput(target.service), request, io, write, colour);
+  }
   const daemons = knownDaemons(request.names.length > 0 ? { names: request.names } : { all: true });
+  return showLogs(
+    daemons.map((d) => ({ name: d.name, log: d.record.log })),
+    request.names.length !== 1,
+    request,
+    io,
+    write,
+    colour,
+  );
+}
+
+/** The logs of a service: its files as a daemon's, the journal through journalctl, or a line saying where its output goes. */
+async function serviceLogs(name: string, output: ServiceOutput, request: LogsRequest, io: Io, write: (bytes: Buffer) => void, colour: boolean): Promise<number> {
+  if (output.kind === 'files') {
+    const files = output.err === undefined ? [{ name, log: output.out }] : [{ name: `${name} out`, log: output.out }, { name: `${name} err`, log: output.err }];
+    return showLogs(files, files.length > 1, request, io, write, colour);
+  }
+  if (output.kind === 'none') throw new XDaemonError(`service ${name}: ${output.reason}`);
+  const [file, ...args] = output.command;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const child = spawn(file, [...args, '-n', String(request.lines), ...(request.follow ? ['-f'] : []), '--no-pager'], { stdio: 'inherit' });
+  // Ctrl-C reaches journalctl too (the terminal's process group): its end is the verb's.
+  process.on('SIGINT', () => undefined);
+  return new Promise<number>((resolve, reject) => {
+    child.once('error', (err) => reject(new XDaemonError(`cannot run ${file}: ${messageOf(err)}`, { cause: err })));
+    child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? EXIT.ok : EXIT.failure)));
+  });
+}
+
+/** Shows the logs `files` (each after its name when `prefixed`), and follows them with -f. */
+function showLogs(
+  daemons: readonly { name: string; log: string }[],
+  prefixed: boolean,
+  request: LogsRequest,
+  io: Io,
+  write: (bytes: Buffer) => void,
+  colour: boolean,
+): Promise<number> {
   const names = daemons.map((d) => d.name);
-  const prefixed = request.names.length !== 1;
   const prefixes = linePrefixes(names, colour);
   let code: number = EXIT.ok;
   const files = daemons.map((daemon, i) => {
     const lines = prefixed ? new PrefixedLines(prefixes[i] as string, write) : undefined;
-    const file = new FollowedFile(daemon.record.log, lines === undefined ? write : (bytes) => lines.push(bytes));
+    const file = new FollowedFile(daemon.log, lines === undefined ? write : (bytes) => lines.push(bytes));
     const opened = file.open();
     if (opened !== undefined && !request.follow) {
-      const message = `${daemon.name} has no log at ${daemon.record.log} (${opened})`;
+      const message = `${daemon.name} has no log at ${daemon.log} (${opened})`;
       if (!prefixed) throw new XDaemonError(message);
       io.err(message);
       code = EXIT.failure;
@@ -101,7 +147,7 @@ export async function logs(request: LogsRequest, io: Io, write: (bytes: Buffer) 
       lines?.end();
       file.close();
     }
-    return code;
+    return Promise.resolve(code);
   }
   return new Promise<number>((resolve) => {
     const timer = setInterval(() => {
@@ -200,11 +246,15 @@ class FollowedFile {
 /** The row of `logs`. */
 export const LOGS = defineVerb<LogsRequest>({
   name: 'logs',
+  aliases: ['log'],
   parse: parseLogs,
   run: (request, io) => logs(request, io),
   help: () => `usage: xdaemon logs [NAME…] [-n LINES] [-f]
 
 One NAME: its log as it is. Several, or none (every daemon): each line after its daemon's name.
+A NAME that no daemon has but an installed OS service has (xdaemon install): its --log file, else
+journalctl (-u, --user for a user service) when journald runs, else a line saying where its
+output goes.
 
   -n, --lines LINES  the last LINES lines of each log (default 10)
   -f, --follow       then print what is written, across rotations, until Ctrl-C

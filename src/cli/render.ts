@@ -4,10 +4,10 @@
  * user reads is tested without a process.
  */
 import type { DaemonState, DaemonUsage } from '../control/status.js';
-import { restartCount } from '../control/daemon-status.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
 import { formatBytes } from '../process/proc-memory.js';
 import type { NamedStatus } from '../fleet/daemons.js';
+import { instanceRestarts, restartsOfEveryCause } from '../fleet/restart-count.js';
 
 export { formatBytes };
 
@@ -55,30 +55,37 @@ function memoryCell(s: { usage?: DaemonUsage | undefined }): string {
   return s.usage?.rss === undefined ? '-' : formatBytes(s.usage.rss);
 }
 
-/** The restarts as a cell: pm2's `↺` (every cause), `-` for a daemon that never ran here. */
+/**
+ * The restarts as a cell: pm2's `↺` (every cause), also of a daemon that gave up (its state file
+ * keeps its last counters); `-` for one that never ran here.
+ */
 function restartsCell(s: NamedStatus): string {
-  return s.starts === 0 && s.instances === undefined ? '-' : String(restartCount(s));
+  return s.starts === 0 && s.instances === undefined ? '-' : String(restartsOfEveryCause(s));
 }
 
 /**
- * The `list` table: name, state (`errored`: it gave up; `stopped`: on request, or done), pid,
- * worker pid, uptime (of the worker), restarts (every cause: crashes, requests, reloads, memory,
- * watch, cron), CPU and memory (of the worker's whole tree), errors (failures in a row / allowed),
- * log.
+/**
+ * The `list` table: id (the place in the list), name, state (`errored`: it gave up; `stopped`: on
+ * request, or done), pid, worker pid, uptime (of the worker), CPU and memory (of the worker's whole
+ * tree), starts, restarts (of every cause: crashes, requests, reloads, memory, watch, cron; see
+ * src/fleet/restart-count.ts), errors (failures in a row / allowed), log.
  */
 export function listTable(rows: readonly NamedStatus[], now: number): string {
-  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'RESTARTS', 'CPU', 'MEM', 'ERRORS', 'LOG'];
-  const body = rows.map((r) => {
+  // ID: the place in this list, which pm2's ids stand for (`xdaemon stop 0`).
+  const head = ['ID', 'NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'STARTS', 'RESTARTS', 'ERRORS', 'LOG'];
+  const body = rows.map((r, id) => {
     const live = r.state === 'running' || r.state === 'restarting';
     return [
+      String(id),
       r.name,
       r.unresponsive === true ? `${r.state}?` : r.state,
       r.pid === undefined ? '-' : String(r.pid),
       r.workerPid === undefined ? '-' : String(r.workerPid),
       (live ? since(r.workerStartedAt, now) : undefined) ?? '-',
-      restartsCell(r),
       cpuCell(r),
       memoryCell(r),
+      live ? String(r.starts) : '-',
+      restartsCell(r),
       live ? `${r.errors}/${r.maxError}` : '-',
       r.logFile === '' ? '-' : r.logFile,
     ];
@@ -89,14 +96,16 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
     const instances = r.state === 'running' || r.state === 'restarting' ? (r.instances ?? []) : [];
     if (instances.length < 2) continue;
     const sub = instances.map((i) => [
+      '',
       `  ${r.name}[${i.instance}]`,
       i.restarting ? 'restarting' : i.ready ? 'ready' : 'running',
       '',
       i.workerPid === undefined ? '-' : String(i.workerPid),
       since(i.workerStartedAt, now) ?? '-',
-      String(Math.max(0, i.starts - 1) + i.restarts + i.reloads),
       i.usage === undefined ? '' : cpuCell(i),
       i.usage === undefined ? '' : memoryCell(i),
+      String(i.starts),
+      String(instanceRestarts(i)),
       `${i.errors}/${r.maxError}`,
       '',
     ]);
@@ -150,7 +159,7 @@ export function statusLines(s: NamedStatus, cwd: string | undefined, now: number
   if (s.state === 'running' || s.state === 'restarting') {
     rows.push(['supervisor', `${s.pid ?? '?'}${at(s.startedAt)}${s.unresponsive === true ? ', not answering' : ''}`]);
     rows.push(['worker', s.workerPid === undefined ? '-' : `${s.workerPid}${at(s.workerStartedAt)}${s.ready === true ? ', ready' : ''}`]);
-    const total = restartCount(s);
+    const total = restartsOfEveryCause(s);
     const reloads = s.reloads ?? 0;
     rows.push(['restarts', `${total} (after an exit ${total - s.restarts - reloads}, requested ${s.restarts}, reloads ${reloads})`]);
     rows.push(['failures', `${s.errors} in a row (maxError ${s.maxError}); starts ${s.starts}${s.maxCount === 0 ? '' : ` of maxCount ${s.maxCount}`}`]);
@@ -176,7 +185,7 @@ export function statusLines(s: NamedStatus, cwd: string | undefined, now: number
   }
   if (s.ended !== undefined && (s.state === 'stopped' || s.state === 'errored')) rows.push(['ended', `${s.ended.at}: ${endedText(s.ended.reason)}`]);
   if (s.state === 'stopped' || s.state === 'errored') {
-    const restarts = restartCount(s);
+    const restarts = restartsOfEveryCause(s);
     if (restarts > 0) rows.push(['restarts', String(restarts)]);
   }
   if (s.command.length > 0) rows.push(['command', s.command.map(quote).join(' ')]);
@@ -206,7 +215,8 @@ function usageRows(s: NamedStatus): [string, string][] {
 /** `service web (systemd, user): running (active/running), pid 999`. */
 export function serviceLine(s: ServiceStatus, userService: boolean): string {
   const pid = s.pid === undefined ? '' : `, pid ${s.pid}`;
-  return `service ${s.name} (${s.backend}${userService ? ', user' : ''}): ${s.state} (${s.detail})${pid}`;
+  const restarts = s.restarts === undefined ? '' : `, restarts ${s.restarts}`;
+  return `service ${s.name} (${s.backend}${userService ? ', user' : ''}): ${s.state} (${s.detail})${pid}${restarts}`;
 }
 
 /** An argument as a shell user would type it. */

@@ -31,7 +31,7 @@ const NEED_A_LOG: ReadonlyArray<[SettingName, string]> = [
   ['errFile', "without --log the worker's stderr is run's own stderr already; give --log for the rest of the output too"],
 ];
 
-/** Reads `run`'s arguments; `help` for `--help`. Pure. */
+/** Reads `run`'s arguments; `help` for `--help`. Pure, but for whether a word after `--watch` is a folder. */
 export function parseRun(args: readonly string[]): RunRequest | HelpRequest<'run'> {
   const line = readLaunchLine('run', args);
   if (line.help) return { verb: 'help', topic: 'run' };

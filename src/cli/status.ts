@@ -10,6 +10,7 @@ import { type ServiceFinding, daemonStatuses, startupServiceWarnings, statusOfNa
 import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
+import { ALL } from '../fleet/names.js';
 import { LSB, lsbCode, lsbCodeOfAll, serviceLine, statusLines, summaryLine } from './render.js';
 import { EXIT, UsageError } from './usage-error.js';
 import { type HelpRequest, defineVerb } from './verb-row.js';
@@ -27,7 +28,8 @@ export function parseStatus(args: readonly string[]): StatusRequest | HelpReques
   if (line.help) return { verb: 'help', topic: 'status' };
   const [name, extra] = namesOf('status', line.positionals, false);
   if (extra !== undefined) throw new UsageError(`status takes one NAME at most, got also ${JSON.stringify(extra)}`);
-  return { verb: 'status', name, json: boolFlag(line, 'json') };
+  // pm2's `status` (and `status all`) is its list: every daemon, a line each.
+  return { verb: 'status', name: name === ALL ? undefined : name, json: boolFlag(line, 'json') };
 }
 
 /** What `status NAME` prints and exits with. */
@@ -49,7 +51,8 @@ export function statusReport(
 ): Report | undefined {
   if (daemon === undefined && service === undefined) return undefined;
   const svc = service !== undefined && 'status' in service ? service.status : undefined;
-  const code = daemon !== undefined ? lsbCode(daemon.status.state) : svc?.state === 'running' ? LSB.running : LSB.stopped;
+  // A service the manager is restarting is supervised, as a restarting daemon is: 0 both.
+  const code = daemon !== undefined ? lsbCode(daemon.status.state) : svc?.state === 'running' || svc?.state === 'restarting' ? LSB.running : LSB.stopped;
   if (json) {
     const serviceJson = service === undefined ? {} : { service: 'status' in service ? service.status : { error: service.error } };
     const body = daemon !== undefined ? { name, ...daemon.status, ...serviceJson } : { name, state: svc?.state ?? 'unknown', ...serviceJson };
@@ -67,8 +70,8 @@ export async function status(request: StatusRequest, io: Io): Promise<number> {
   const now = Date.now();
   for (const warning of startupServiceWarnings()) io.err(`warning: ${warning}`);
   if (request.name !== undefined) {
-    const { daemon, service } = await statusOfName(request.name);
-    const report = statusReport(request.name, daemon, service, request.json, now);
+    const { name, daemon, service } = await statusOfName(request.name);
+    const report = statusReport(name, daemon, service, request.json, now);
     if (report === undefined) {
       io.err(`no daemon or service named ${JSON.stringify(request.name)}`);
       return LSB.unknown;
@@ -86,6 +89,8 @@ export async function status(request: StatusRequest, io: Io): Promise<number> {
 /** The row of `status`. */
 export const STATUS = defineVerb<StatusRequest>({
   name: 'status',
+  // pm2's describe NAME
+  aliases: ['describe', 'desc', 'info', 'show'],
   parse: parseStatus,
   run: status,
   help: () => `usage: xdaemon status [NAME] [--json]
@@ -93,7 +98,9 @@ export const STATUS = defineVerb<StatusRequest>({
 With NAME: its state in detail, and the OS service of that name if one is installed. Without:
 one line per daemon. --json prints the status object(s) with the name.
 
-Exit codes (LSB): 0 running, 1 dead (a pid file, no supervisor), 3 not running, 4 unknown NAME.
+Exit codes (LSB): 0 running (or restarting), 1 dead (a pid file, no supervisor), 3 not running,
+4 unknown NAME. For a NAME that is only an OS service: 0 when it runs or its manager restarts it,
+else 3.
 Without NAME: 0 when all run, else 1 when one is dead, else 3.
 `,
   synopsis: [['status [NAME] [--json]', 'state (exit 0 running, 1 dead, 3 stopped, 4 unknown)']],

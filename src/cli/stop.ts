@@ -12,7 +12,9 @@ import { FLEET_HELP } from './help.js';
 import type { Io } from './io.js';
 import { namesOrAll, selectionOf } from './name-args.js';
 import { type Said, commonSaid, report, unexpected } from './results.js';
-import { UsageError } from './usage-error.js';
+import { EXIT, UsageError } from './usage-error.js';
+import { splitNames } from '../fleet/services.js';
+import { operateByName } from './service-names.js';
 import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `stop`, read. */
@@ -63,7 +65,11 @@ export async function stop(request: StopRequest, io: Io): Promise<number> {
     const { stopFleet } = await fleetFiles();
     return report((await stopFleet(request.fleet, options)).results, io, (r) => said(r, true));
   }
-  return report(await stopDaemons(selectionOf(request), options), io, (r) => said(r, false));
+  if (request.all) return report(await stopDaemons(selectionOf(request), options), io, (r) => said(r, false));
+  // A name no daemon has may be an installed service: its manager stops it.
+  const { daemons, services, both } = await splitNames(request.names);
+  const code = daemons.length === 0 ? EXIT.ok : report(await stopDaemons({ names: daemons }, options), io, (r) => said(r, false));
+  return Math.max(code, services.length + both.length === 0 ? EXIT.ok : await operateByName('stop', services, both, io));
 }
 
 /** The row of `stop`. */
@@ -75,7 +81,8 @@ export const STOP = defineVerb<StopRequest>({
 
 Stops each daemon: its supervisor stops the worker's whole tree (SIGTERM, then SIGKILL after
 --kill-timeout) and exits. Returns once they are gone. A stopped daemon is fine (exit 0); a dead
-one (its supervisor was killed) has what it left stopped and its pid file removed.
+one (its supervisor was killed) has what it left stopped and its pid file removed. A NAME that no
+daemon has but an installed OS service has (xdaemon install) is stopped by its service manager.
 
   --all         every daemon
   --timeout MS  give up waiting for each after MS (default 30000; exit 1)

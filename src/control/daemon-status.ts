@@ -48,6 +48,14 @@ export interface EndRecord {
   unwritten: string[];
 }
 
+/** An instance's health, where health checks are set: the checks' verdict, and the last failure. */
+export interface InstanceHealth {
+  /** `starting` until a first check passes; `unhealthy` after failures enough to act on. */
+  state: 'starting' | 'healthy' | 'unhealthy';
+  /** The last failed check: when (ISO time) and its answer. */
+  lastFailure?: { at: string; reason: string };
+}
+
 /** One instance of a running daemon. */
 export interface InstanceReport {
   instance: number;
@@ -60,6 +68,8 @@ export interface InstanceReport {
   reloads: number;
   errors: number;
   lastExit?: ExitReport;
+  /** Its health, where health checks are set (absent otherwise). */
+  health?: InstanceHealth;
   /** Several instances (Linux), from `status()`: what this instance's worker tree uses, read now. */
   usage?: DaemonUsage;
   /**
@@ -132,16 +142,4 @@ export interface LiveStatus extends DaemonStatus {
   instances: InstanceReport[];
   reloading: boolean;
   listen: { name: string; address: string }[];
-}
-
-/**
- * pm2's `↺`: how many times the daemon's workers were replaced, whatever the cause: an automatic
- * restart after an exit (every start but each instance's first), a requested restart, a reload,
- * a replacement for memory, watch or cron (counted in `restarts` or `reloads`). The one count the
- * CLI's `list`, the live view and the exporter show. Pure.
- */
-export function restartCount(s: Pick<DaemonStatus, 'starts' | 'restarts' | 'reloads' | 'instances'>): number {
-  const instances = s.instances ?? [];
-  if (instances.length === 0) return Math.max(0, s.starts - 1) + s.restarts + (s.reloads ?? 0);
-  return instances.reduce((n, i) => n + Math.max(0, i.starts - 1) + i.restarts + i.reloads, 0);
 }

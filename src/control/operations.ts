@@ -73,6 +73,11 @@ export const OPERATIONS = {
   reload: answered<NoParams, ReloadResult>(120_000),
   /** Reopen the log files at their paths (what SIGHUP does). */
   reopen: answered<NoParams, NoParams>(5000),
+  /**
+   * Send a signal to every instance's worker (pm2's sendSignal): the supervisor knows its workers'
+   * pids, so no pid read from a file is ever signalled. Answered with the pids signalled.
+   */
+  signal: answered<{ signal: string }, { pids: number[] }>(5000),
   /** Follow the supervisor's events: answered at once, then one record a line as each happens (./daemon-event). */
   events: streamed<NoParams, NoParams>(5000),
 };

@@ -7,7 +7,7 @@ import type { DaemonStatus, LiveStatus } from './daemon-status.js';
 import { type FoundDaemon, callOperation, findDaemon } from './find-daemon.js';
 import { OPERATIONS } from './operations.js';
 import type { StateRecord } from './state-file.js';
-import { measureUsage, sumUsage } from './usage.js';
+import { type UsageMemory, measureUsage, sumUsage } from './usage.js';
 import { tracer } from '../trace.js';
 
 const trace = tracer('control');
@@ -19,6 +19,11 @@ export type { DaemonUsage } from './usage.js';
 export interface StatusOptions {
   /** Milliseconds to wait for the supervisor's answer (default 2000). */
   timeout?: number;
+  /**
+   * Whether `usage` has `pss` (default true). The kernel walks every page table of a process for
+   * it: a few ms for a node process, which a client that asks every second leaves out.
+   */
+  pss?: boolean;
 }
 
 /**
@@ -30,11 +35,11 @@ export interface StatusOptions {
  *   the pid file belongs to someone else, or cannot be read).
  */
 export function status(pidFile: string, options: StatusOptions = {}): Promise<DaemonStatus> {
-  return controlCall(({ signal }) => statusOf(findDaemon(pidFile), options.timeout ?? OPERATIONS.status.timeout, signal));
+  return controlCall(({ signal }) => statusOf(findDaemon(pidFile), options.timeout ?? OPERATIONS.status.timeout, options.pss === false ? 'rss' : 'pss', signal));
 }
 
-async function statusOf(daemon: FoundDaemon, timeout: number, signal: AbortSignal): Promise<DaemonStatus> {
-  const recorded = fromStateFile(daemon.record, daemon);
+async function statusOf(daemon: FoundDaemon, timeout: number, memory: UsageMemory, signal: AbortSignal): Promise<DaemonStatus> {
+  const recorded = fromStateFile(daemon.record, daemon, memory);
   if (recorded !== undefined) {
     trace('status of %s: %s, from its state file', daemon.pidFile, recorded.state);
     return recorded;
@@ -48,7 +53,7 @@ async function statusOf(daemon: FoundDaemon, timeout: number, signal: AbortSigna
   }
   const { response } = answer;
   if (!response.ok) throw new XDaemonError(`the supervisor of ${daemon.pidFile} refused the status request: ${response.error}`, { code: response.code, reason: response.error });
-  return withUsage(response.status, daemon.pidFile);
+  return withUsage(response.status, daemon.pidFile, memory);
 }
 
 /**
@@ -58,12 +63,12 @@ async function statusOf(daemon: FoundDaemon, timeout: number, signal: AbortSigna
  * costs twenty small reads. A supervisor that is stopped (SIGSTOP, a debugger) is reported as
  * unresponsive. Undefined when the file cannot tell; the control channel is asked then.
  */
-function fromStateFile(record: StateRecord | undefined, daemon: { pidFile: string; hasPidFile: boolean }): DaemonStatus | undefined {
+function fromStateFile(record: StateRecord | undefined, daemon: { pidFile: string; hasPidFile: boolean }, memory: UsageMemory): DaemonStatus | undefined {
   if (!HAS_PROC || record?.live === undefined || record.ended !== undefined || !daemon.hasPidFile) return undefined;
   const proc = readProc(record.pid);
   if (proc === undefined || proc.starttime !== record.starttime || isZombie(proc.state)) return undefined;
   const stopped = proc.state === 'T' || proc.state === 't';
-  return { ...withUsage(record.live, daemon.pidFile), ...(stopped ? { unresponsive: true as const } : {}) };
+  return { ...withUsage(record.live, daemon.pidFile, memory), ...(stopped ? { unresponsive: true as const } : {}) };
 }
 
 /** A daemon whose lock no supervisor holds: stopped without a pid file, dead with one. */
@@ -84,15 +89,15 @@ function notRunning(daemon: FoundDaemon): DaemonStatus {
  * A running supervisor's record as `status()` reports it: the pid file as this client names it,
  * the usage read now instead of the supervisor's CPU samples.
  */
-function withUsage(live: LiveStatus, pidFile: string): DaemonStatus {
+function withUsage(live: LiveStatus, pidFile: string, memory: UsageMemory): DaemonStatus {
   const { cpuSample, instances = [], ...rest } = live;
   if (instances.length < 2) {
-    const usage = measureUsage(live.pid, live.workerPid, cpuSample);
+    const usage = measureUsage(live.pid, live.workerPid, cpuSample, Date.now(), memory);
     return { ...rest, instances: instances.map(({ cpuSample: _sample, ...i }) => i), pidFile, ...(usage === undefined ? {} : { usage }) };
   }
   // Several instances: each one's tree, and the daemon's the sum of theirs.
   const measured = instances.map(({ cpuSample: sample, ...i }) => {
-    const usage = measureUsage(live.pid, i.workerPid, sample);
+    const usage = measureUsage(live.pid, i.workerPid, sample, Date.now(), memory);
     return { ...i, ...(usage === undefined ? {} : { usage }) };
   });
   const usage = sumUsage(measured.map((i) => i.usage));

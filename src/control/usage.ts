@@ -19,6 +19,12 @@ export interface DaemonUsage {
   cpu?: number;
   /** The window of `cpu`, in seconds (absent where `ps` gave the figure: its own recent average). */
   cpuWindow?: number;
+  /**
+   * CPU time the worker's tree has used so far, seconds (its live members' user and system time,
+   * and their waited-for children's): a counter from the worker's start, for a client that takes
+   * its own rate (a live view, an exporter). It may go down when a member ends that no member waited for.
+   */
+  cpuTime?: number;
   /** Summed resident set sizes of the tree's processes, bytes (a page shared by two members counts twice). */
   rss?: number;
   /** Summed proportional set sizes (Linux smaps_rollup): each shared page divided among its users, bytes. */
@@ -49,18 +55,22 @@ export function cpuPercent(samples: readonly { at: number; ticks: number }[], ti
   return undefined;
 }
 
+/** The memory figures a usage reads: RSS, or RSS and PSS (costlier: see `StatusOptions.pss`). */
+export type UsageMemory = 'rss' | 'pss';
+
 /** What the daemon with supervisor `supervisorPid` and the CPU sample `sample` uses now (Linux), or undefined. */
-export function measureUsage(supervisorPid: number, workerPid: number | undefined, sample: CpuSample | undefined, now = Date.now()): DaemonUsage | undefined {
+export function measureUsage(supervisorPid: number, workerPid: number | undefined, sample: CpuSample | undefined, now = Date.now(), memory: UsageMemory = 'pss'): DaemonUsage | undefined {
   if (!HAS_PROC) return process.platform === 'win32' ? undefined : psUsage(supervisorPid, workerPid);
   const supervisorRss = rssOf(supervisorPid);
   if (supervisorRss === undefined) return undefined;
   if (workerPid === undefined || sample === undefined || sample.workerPid !== workerPid) return { supervisorRss };
   // The members the supervisor found at its last sample, and those linked to the worker now: no environment is read.
-  const [tree] = treeStrategy().usage([{ id: { pid: sample.workerPid, starttime: sample.starttime }, known: sample.members ?? [] }], 'pss');
+  const [tree] = treeStrategy().usage([{ id: { pid: sample.workerPid, starttime: sample.starttime }, known: sample.members ?? [] }], memory);
   if (tree === undefined || tree.members.length === 0) return { supervisorRss };
   const cpu = cpuPercent(sample.samples, tree.ticks, now);
   return {
     ...(cpu === undefined ? {} : { cpu: cpu.cpu, cpuWindow: cpu.window }),
+    cpuTime: tree.ticks / CLOCK_TICKS,
     ...(tree.rss === undefined ? {} : { rss: tree.rss }),
     ...(tree.pss === undefined ? {} : { pss: tree.pss }),
     processes: tree.members.length,
@@ -77,9 +87,11 @@ export function sumUsage(all: readonly (DaemonUsage | undefined)[]): DaemonUsage
   const known = all.filter((u): u is DaemonUsage => u !== undefined);
   if (known.length === 0) return undefined;
   const out: DaemonUsage = {};
-  for (const key of ['cpu', 'rss', 'pss', 'processes'] as const) {
+  for (const key of ['cpu', 'cpuTime', 'rss', 'pss', 'processes'] as const) {
     if (known.length === all.length && known.every((u) => u[key] !== undefined)) out[key] = known.reduce((n, u) => n + (u[key] as number), 0);
   }
+  // Sums of ticks read as seconds: no float dust (0.58 + 0.56 is 1.1400000000000001).
+  if (out.cpuTime !== undefined) out.cpuTime = Math.round(out.cpuTime * 1000) / 1000;
   if (out.cpu !== undefined) {
     out.cpu = Math.round(out.cpu * 10) / 10;
     const windows = known.flatMap((u) => (u.cpuWindow === undefined ? [] : [u.cpuWindow]));

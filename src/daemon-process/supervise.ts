@@ -187,7 +187,7 @@ function release(run: Run, end: Omit<EndRecord, 'at' | 'unwritten'>): void {
 
 /**
  * Whatever ends this process, the worker's tree is told to stop and the log says why. (A SIGKILL
- * runs nothing: the worker then notices that its parent is gone and stops by itself.)
+ * runs nothing: the group guard, or the parent-death signal, then stops the workers.)
  */
 function sayLastWordsAtAnyEnd(run: Run): void {
   const { log, supervisor, config, mode } = run;
@@ -198,6 +198,7 @@ function sayLastWordsAtAnyEnd(run: Run): void {
       release(run, { code: code ?? null, signal, reason: why });
     }
     for (const tree of supervisor.workerTrees) signalTree(tree.id, 'SIGTERM', supervisor.settings.killMode === 'group' ? tree.mark : undefined);
+    supervisor.closeGuard();
     supervisor.closeSockets();
     log.flush();
     if (mode === 'detached') toSystemLog(log.unwritten());

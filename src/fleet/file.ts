@@ -6,20 +6,21 @@
  * programs, scripts) before anything starts: one bad app, and nothing of the file starts (a
  * FleetFileError naming the file, the app and the key).
  */
+import { mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { EUSAGE, XDaemonError, messageOf } from '../errors.js';
 import { control } from './control-bundle.js';
 import { type DaemonSpec, type InvocationFacts, prepareSpec, recordOf } from './daemon-spec.js';
 import { createdStateDirectory } from './daemons.js';
 import { deleteDaemons } from './delete.js';
-import { type FleetApp, mapFleet } from './file-map.js';
+import { type FleetApp, mapFleetProblems } from './file-map.js';
 import { DEFAULT_FLEET_FILES, defaultFleetFile, loadFleetFile } from './file-load.js';
-import { fleetFileError } from './fleet-error.js';
+import { type FleetProblem, FleetFileError } from './fleet-error.js';
 import { type DaemonResult, type Failed, type Reloaded, type Restarted } from './outcome.js';
 import { reloadDaemon } from './reload.js';
 import { type DaemonRecord, daemonPaths, readRecord } from './record.js';
-import { scriptCommand } from './script-command.js';
+import { scriptProgram } from './script-command.js';
 import { type ToStart, notRunning, startRecordsUp } from './start.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
 import { stopDaemons } from './stop.js';
@@ -59,45 +60,95 @@ export interface FleetOutcome {
  *   when no file is named and `cwd` has none.
  */
 export async function readFleet(request: FleetRequest, cwd: string): Promise<Fleet> {
+  const { problems, ...fleet } = await readFleetProblems(request, cwd);
+  if (problems.length > 0) throw new FleetFileError(problems as [FleetProblem, ...FleetProblem[]]);
+  return fleet;
+}
+
+/** {@link readFleet} without the throw for the file's problems: the apps that map, and the problems. */
+async function readFleetProblems(request: FleetRequest, cwd: string): Promise<Fleet & { problems: FleetProblem[] }> {
   const path = request.file === undefined ? defaultFleetFile(cwd) : resolve(cwd, request.file);
   if (path === undefined) throw new XDaemonError(`no fleet file in ${cwd} (${DEFAULT_FLEET_FILES.join(', ')})`, { code: EUSAGE });
   const content = await loadFleetFile(path);
-  const mapped = mapFleet(content, { path, envSet: request.envSet, env: request.env, only: request.only, cpus: Math.max(1, cpus().length) });
+  const mapped = mapFleetProblems(content, { path, cwd, envSet: request.envSet, env: request.env, only: request.only, cpus: Math.max(1, cpus().length) });
   return { path, ...mapped };
 }
 
 /**
- * The spec of an app: its script turned into the command line that runs it.
+ * The spec of an app: its script turned into the command line that runs it, and a warning when
+ * the file's `args` cannot follow (a `script` that is a command line runs through a shell, as in pm2).
  *
  * @throws ScriptError when its script cannot be run.
  */
-export function appSpec(app: FleetApp): DaemonSpec {
-  const program = 'script' in app.program ? scriptCommand(app.program.script, app.program.interpreter, app.program.interpreterArgs) : { command: app.program.command, args: [] };
-  return { name: app.name, command: program.command, args: [...program.args, ...app.args], settings: app.settings, log: app.log, cwd: app.cwd, env: app.env };
+export function appSpec(app: FleetApp): { spec: DaemonSpec; warning?: string } {
+  let warning: string | undefined;
+  let program: { command: string; args: string[] };
+  if ('script' in app.program) {
+    const { written, script, interpreter, interpreterArgs } = app.program;
+    const found = scriptProgram(written, script, interpreter, interpreterArgs);
+    // pm2 drops them without a word; we run as pm2 runs, and say so.
+    if (found.commandLine && app.args.length > 0) warning = `script ${JSON.stringify(written)} is a command line (run through ${found.command}): its args ${JSON.stringify(app.args.join(' '))} are dropped, as pm2 drops them; write them into script`;
+    program = { command: found.command, args: found.commandLine ? found.args : [...found.args, ...app.args] };
+  } else {
+    program = { command: app.program.command, args: [...app.args] };
+  }
+  const spec: DaemonSpec = { name: app.name, command: program.command, args: program.args, settings: app.settings, log: app.log, cwd: app.cwd, env: app.env };
+  return warning === undefined ? { spec } : { spec, warning };
 }
 
 /**
  * The records of a fleet's apps, each checked against the machine (its directory exists, its
- * program is found).
+ * program is found), and the warnings of their programs.
  *
- * @throws FleetFileError naming the file and the first app that is not.
+ * @throws FleetFileError naming the file and every app that is not.
  */
-export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts): DaemonRecord[] {
-  return fleet.apps.map((app) => {
+export function fleetRecords(fleet: Fleet, dir: string, facts: InvocationFacts, known: readonly FleetProblem[] = []): { records: DaemonRecord[]; warnings: string[] } {
+  const problems: FleetProblem[] = [...known];
+  const warnings: string[] = [];
+  const records: DaemonRecord[] = [];
+  for (const app of fleet.apps) {
     try {
-      return recordOf(prepareSpec(appSpec(app), facts), dir);
+      const { spec, warning } = appSpec(app);
+      if (warning !== undefined) warnings.push(`${fleet.path}: app ${app.name}: ${warning}`);
+      records.push(recordOf(prepareSpec(spec, facts), dir));
     } catch (err) {
-      if (err instanceof XDaemonError) throw fleetFileError({ file: fleet.path, app: app.name, key: err.option, reason: messageOf(err) }, err);
-      throw err;
+      if (!(err instanceof XDaemonError)) throw err;
+      problems.push({ file: fleet.path, app: app.name, key: err.option, reason: messageOf(err) });
     }
-  });
+  }
+  if (problems.length > 0) throw new FleetFileError(problems as [FleetProblem, ...FleetProblem[]]);
+  return { records, warnings };
+}
+
+/**
+ * The folders of the apps' log files, made where missing (mode 0750: the logs are the user's), as
+ * pm2 makes them: a file that names `./logs/out.log` gets its `logs`.
+ *
+ * @throws FleetFileError naming every folder that cannot be made.
+ */
+export function makeLogFolders(file: string, records: readonly DaemonRecord[]): void {
+  const problems: FleetProblem[] = [];
+  for (const record of records) {
+    for (const [key, path] of [['log', record.log], ['errFile', record.settings.errFile]] as const) {
+      if (typeof path !== 'string' || path === '/dev/null') continue;
+      try {
+        mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+      } catch (err) {
+        problems.push({ file, app: record.name, key, reason: `cannot make the folder of ${path}: ${messageOf(err)}` });
+      }
+    }
+  }
+  if (problems.length > 0) throw new FleetFileError(problems as [FleetProblem, ...FleetProblem[]]);
 }
 
 /** The file of `request` read, mapped and checked into records, in the state directory (created). */
 async function checkedFleet(request: FleetRequest, facts: StateFacts): Promise<{ dir: string; fleet: Fleet; records: DaemonRecord[] }> {
   const dir = createdStateDirectory(facts);
-  const fleet = await readFleet(request, facts.cwd);
-  return { dir, fleet, records: fleetRecords(fleet, dir, facts) };
+  // The problems of the file and those of its apps on this machine (a missing script), all at once.
+  const { problems, ...read } = await readFleetProblems(request, facts.cwd);
+  const { records, warnings } = fleetRecords(read, dir, facts, problems);
+  makeLogFolders(read.path, records);
+  return { dir, fleet: { ...read, warnings: [...read.warnings, ...warnings] }, records };
 }
 
 /** Starts the apps of a file that do not run; those that run are left alone (`already-running`). */

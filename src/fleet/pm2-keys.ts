@@ -141,11 +141,15 @@ export const PM2_KEYS: Record<string, KeyRule> = {
   }),
   ignore_watch: toSetting('watchIgnore', '', (v) => pm2List(v)),
   watch_delay: toSetting('watchDebounce', '', (v) => pm2Millis(v)),
+  // What pm2 does only when asked is what xdaemon always does: one log for every instance of an app.
+  merge_logs: rule('(always: the instances of an app share its log)', "default: a log per instance (NAME-out-ID.log)", () => undefined),
+  // pm2 7 has no env_file (its env_* pattern would make it an env set named "file"): an env file, read at every start.
+  env_file: toSetting('envFile', 'not in pm2 7 (there: an env set named "file")', (v) => pm2Text(v)),
 };
 
 /** pm2's keys that xdaemon does not carry out: a warning, and the app runs. */
 export const PM2_NOT_CARRIED = [
-  'name_prefix', 'filter_env', 'namespace', 'install_url', 'log_type', 'merge_logs', 'pid_file', 'source_map_support',
+  'name_prefix', 'filter_env', 'namespace', 'install_url', 'log_type', 'pid_file', 'source_map_support',
   'disable_source_map_support', 'shutdown_with_message', 'vizion', 'autostart', 'watch_options', 'execute_command', 'force',
   'append_env_to_name', 'post_update', 'trace', 'disable_trace', 'v8', 'event_loop_inspector', 'deep_monitoring',
   'pmx', 'automation', 'username', 'uid', 'gid', 'windowsHide', 'kill_retry_time', 'write', 'io',
@@ -154,6 +158,8 @@ export const PM2_NOT_CARRIED = [
 /** pm2's own aliases (schema.json `alias`), alias → key. */
 const PM2_ALIASES: Record<string, string> = {
   exec: 'script',
+  // Not in pm2's schema, but its verifyConfs copies cmd (and command) into script.
+  cmd: 'script',
   interpreter: 'exec_interpreter',
   interpreterArgs: 'node_args',
   interpreter_args: 'node_args',
@@ -192,6 +198,8 @@ function ownRule(name: string): KeyRule | undefined {
     if (kind === 'ms' && typeof v === 'string') v = pm2Millis(v);
     else if (kind === 'seconds' && typeof v === 'string') v = pm2Millis(v) / 1000;
     else if (kind === 'bytes' && typeof v === 'string') v = pm2Bytes(v);
+    // One address (`listen: '8080'`), as pm2's watch takes one path: a list of it.
+    else if (kind === 'strings' && typeof v === 'string') v = [v];
     // pm2's waitReady (camelCase of wait_ready) is a boolean; ours is milliseconds.
     if (name === 'waitReady' && typeof v === 'boolean') {
       draft.pm2.waitReady = v;
@@ -218,6 +226,11 @@ export function meaningOf(key: string): KeyMeaning {
 }
 
 const CAMEL = new Map<string, string>([...Object.keys(PM2_KEYS), ...PM2_NOT_CARRIED].map((key) => [camel(key), key]));
+
+/** Every key an app may have as written (ours, pm2's, its aliases), for "did you mean". */
+export function knownKeys(): string[] {
+  return [...Object.keys(FIELDS), ...Object.keys(PM2_KEYS), ...PM2_NOT_CARRIED, ...Object.keys(PM2_ALIASES), ...Object.keys(SETTINGS).filter(isSetting)];
+}
 
 /** A whole number ≥ 0. */
 function whole(value: unknown): number {

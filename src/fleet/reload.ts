@@ -9,7 +9,7 @@
 import { XDaemonError } from '../errors.js';
 import { causeLine, fromLastLine, workerLines } from './cause-line.js';
 import { type DaemonStatus, control } from './control-bundle.js';
-import { existingStateDirectory, findKnown } from './daemons.js';
+import { existingStateDirectory, findKnown, resolveNames } from './daemons.js';
 import { readLogFrom } from './log-tail.js';
 import { type DaemonResult, type Failed, type Reloaded, type Restarted, eachName, failed } from './outcome.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
@@ -18,7 +18,7 @@ import { type StateFacts, currentStateFacts } from './state-dir.js';
 export async function reloadDaemons(names: readonly string[], facts: StateFacts = currentStateFacts()): Promise<DaemonResult[]> {
   const dir = existingStateDirectory(facts);
   const lib = control();
-  return eachName(names, async (name): Promise<DaemonResult> => {
+  return eachName(resolveNames(dir, names), async (name): Promise<DaemonResult> => {
     const daemon = findKnown(dir, name);
     if (daemon === undefined) return { name, outcome: 'not-known' };
     return reloadDaemon(name, daemon.pidFile, daemon.record.log, await lib.status(daemon.pidFile));

@@ -20,10 +20,12 @@ import { checkUp, settleOf } from './wait-up.js';
  * ready, or running for a second: ./wait-up), or with `down` saying how it is not. Its record is
  * written in the state directory.
  *
+ * With `replace` (pm2's `start -f`), a daemon of the name that runs is stopped first.
+ *
  * @throws XDaemonError when the spec cannot be acted on (`code: EUSAGE`), its command is not found,
- *   the name runs already, or it cannot start.
+ *   the name runs already (without `replace`), or it cannot start.
  */
-export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentStateFacts()): Promise<Started> {
+export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentStateFacts(), options: { replace?: boolean } = {}): Promise<Started> {
   const prepared = prepareSpec(spec, facts);
   const refusal = instancesRefusal(prepared);
   if (refusal !== undefined) throw refusal;
@@ -35,8 +37,10 @@ export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentS
   let was: DaemonState = 'stopped';
   if (existsSync(pidFile)) {
     const lib = control();
-    if ((await lib.status(pidFile)).state === 'dead') {
-      was = 'dead';
+    const state = (await lib.status(pidFile)).state;
+    // pm2's -f: the daemon of the name is replaced by this one.
+    if (state === 'dead' || (options.replace === true && state !== 'stopped')) {
+      was = state;
       await lib.stop(pidFile);
     }
   }

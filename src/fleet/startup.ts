@@ -83,7 +83,9 @@ export async function installStartup(
 }
 
 /**
- * Removes the startup service, and its record.
+ * Removes the startup service, and its record, without stopping it: stopping it would run its
+ * `stop --all` (and under systemd end what its cgroup holds: the daemons it resurrected), while
+ * the daemons that run go on. (systemd keeps the unit loaded and active until logout or shutdown.)
  *
  * @throws XDaemonError (`code: 'ENOENT'`) when none is installed.
  */
@@ -101,7 +103,7 @@ export async function removeStartup(
     if (dir !== undefined) forgetStartup(dir);
     throw new XDaemonError(`no startup service is installed (${STARTUP_SERVICE})`, { code: 'ENOENT' });
   }
-  const result = await svc.uninstall();
+  const result = await svc.uninstall({ stop: false });
   if (dir !== undefined) forgetStartup(dir);
   return result;
 }

@@ -4,14 +4,14 @@
  * same name, if one is installed (the service bundle is loaded then, and runs the manager's status
  * command only when a service file of that name exists).
  */
-import { loadBundle } from '../bundles.js';
 import { messageOf } from '../errors.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
 import { type DaemonStatus, control } from './control-bundle.js';
-import { type NamedStatus, existingStateDirectory, statusesOf } from './daemons.js';
+import { type NamedStatus, existingStateDirectory, resolveNames, statusesOf } from './daemons.js';
 import type { Failed } from './outcome.js';
 import { daemonPaths, readRecord, recordNames } from './record.js';
 import { startupWarnings } from './saved.js';
+import { findService } from './services.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
 import { workerLines } from './cause-line.js';
 import { readLogFrom } from './log-tail.js';
@@ -38,13 +38,17 @@ export type ServiceFinding = { status: ServiceStatus; user: boolean } | { error:
  * up its worker's last lines in its log), the OS service; neither when undefined.
  */
 export interface NameStatus {
+  /** The daemon's name (a list index given is resolved to it). */
+  name: string;
   daemon: { status: DaemonStatus; cwd: string; tail: string[] } | undefined;
   service: ServiceFinding | undefined;
 }
 
 /** The daemon `name` and the OS service of that name, asked at once. */
-export async function statusOfName(name: string, facts: StateFacts = currentStateFacts()): Promise<NameStatus> {
+export async function statusOfName(word: string, facts: StateFacts = currentStateFacts()): Promise<NameStatus> {
   const dir = existingStateDirectory(facts);
+  // A list index (pm2's id) is the daemon at that place; a name is itself.
+  const name = resolveNames(dir, [word])[0] ?? word;
   const record = dir === undefined ? undefined : readRecord(dir, name);
   const [daemon, service] = await Promise.all([
     record === undefined || dir === undefined
@@ -52,21 +56,14 @@ export async function statusOfName(name: string, facts: StateFacts = currentStat
       : control()
           .status(daemonPaths(dir, name).pidFile)
           .then((s) => ({ status: s, cwd: record.cwd, tail: s.state === 'errored' ? workerLines(readLogFrom(record.log)).slice(-TAIL_LINES) : [] })),
-    findService(name),
+    serviceFinding(name),
   ]);
-  return { daemon, service };
+  return { name, daemon, service };
 }
 
-/** The OS service named `name`, if one is installed (none when this machine has no service manager). */
-async function findService(name: string): Promise<ServiceFinding | undefined> {
-  const { Service } = loadBundle('service');
-  let svc: Awaited<ReturnType<typeof Service.find>>;
-  try {
-    svc = await Service.find(name);
-  } catch {
-    // No service manager here, or a name no service can have.
-    return undefined;
-  }
+/** The OS service named `name` and its status, if one is installed (none when this machine has no service manager). */
+async function serviceFinding(name: string): Promise<ServiceFinding | undefined> {
+  const svc = await findService(name);
   if (svc === undefined) return undefined;
   try {
     return { status: await svc.serviceStatus(), user: svc.options.userService === true };

@@ -1,11 +1,12 @@
 /**
- * A parent-death signal for commands that cannot notice their supervisor's death by themselves.
- * A Node worker under `Daemon.run()` watches its parent (src/worker/orphan-watch.ts); a Go binary,
- * a shell script or `sleep` cannot, and would run on after a SIGKILL of the supervisor until a
- * later stop or start finds it by its tree token. On Linux the kernel can do it: util-linux's
- * `setpriv --pdeathsig SIGTERM -- cmd …` sets `PR_SET_PDEATHSIG` and then execs the command (same
- * pid, no extra process), so the kernel signals it the moment the thread that forked it ends.
- * Node forks from its main thread, which lives as long as the supervisor does.
+ * A parent-death signal for workers that no group guard watches (killMode 'process'). A Node worker
+ * under `Daemon.run()` watches its parent (src/worker/orphan-watch.ts); a Node program that does
+ * not load xdaemon, a Go binary, a shell script or `sleep` cannot, and would run on after a SIGKILL
+ * of the supervisor until a later stop or start finds it by its tree token. On Linux the kernel can
+ * do it: util-linux's `setpriv --pdeathsig SIGTERM -- cmd …` sets `PR_SET_PDEATHSIG` and then execs
+ * the command (same pid, no extra process), so the kernel signals it the moment the thread that
+ * forked it ends. Node forks from its main thread, which lives as long as the supervisor does.
+ * The exec costs ~1.5 ms per start (measured: spawning `true` through setpriv, Node 20).
  *
  * The signal reaches the command itself only (the kernel clears it in every child the command
  * forks): what it started is still found by its tree token at the next start or stop.

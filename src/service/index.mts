@@ -11,8 +11,10 @@ export type {
   Command,
   InstallResult,
   ServicePlan,
+  ServiceOutput,
   ServiceState,
   ServiceStatus,
+  UninstallOptions,
   UninstallResult,
   DetectFacts,
 } from './index.js';

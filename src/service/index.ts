@@ -10,7 +10,7 @@ export type { HandleOptions } from './service.js';
 export type { ServiceHooks } from './runner.js';
 export type { BackendName, ExecFn, ExecResult, RestartMode, ServiceOptions } from './options.js';
 export { DEFAULT_WAIT_READY, SERVICE_DEFAULTS } from './options.js';
-export type { Command, InstallResult, ServicePlan, ServiceState, ServiceStatus, UninstallResult } from './backends/backend.js';
+export type { Command, InstallResult, ServicePlan, ServiceOutput, ServiceState, ServiceStatus, UninstallOptions, UninstallResult } from './backends/backend.js';
 export { renderSystemdUnit } from './systemd-unit.js';
 export { renderLaunchdPlist } from './launchd-plist.js';
 export { renderWindowsTask } from './windows-task.js';

@@ -72,3 +72,9 @@ export function plistExecutable(plist: string): string | undefined {
   const m = /<key>ProgramArguments<\/key>\s*<array>\s*<string>([^<]*)<\/string>/.exec(plist);
   return m === null ? undefined : unxml(m[1] as string);
 }
+
+/** The `StandardOutPath` or `StandardErrorPath` of a plist written by {@link launchdPlist}, if it has one. */
+export function plistPath(plist: string, key: 'StandardOutPath' | 'StandardErrorPath'): string | undefined {
+  const m = new RegExp(`<key>${key}</key>\\s*<string>([^<]*)</string>`).exec(plist);
+  return m === null ? undefined : unxml(m[1] as string);
+}

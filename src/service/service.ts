@@ -7,7 +7,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { XDaemonError, messageOf } from '../errors.js';
-import { type Backend, type BackendTarget, type Command, type InstallResult, type ServicePlan, type ServiceState, type ServiceStatus, type UninstallResult } from './backends/backend.js';
+import { type Backend, type BackendTarget, type Command, type InstallResult, type ServicePlan, type ServiceState, type ServiceOutput, type ServiceStatus, type UninstallOptions, type UninstallResult } from './backends/backend.js';
 import { launchdBackend } from './backends/launchd.js';
 import { systemdBackend } from './backends/systemd.js';
 import { windowsBackend } from './backends/windows.js';
@@ -96,9 +96,12 @@ export class Service {
     return this.#manager().install(this.#config(), options.force === true);
   }
 
-  /** Stops and unregisters the service and removes its file; `removed` is false when it was not installed. */
-  async uninstall(): Promise<UninstallResult> {
-    return this.#manager().uninstall();
+  /**
+   * Stops and unregisters the service and removes its file (`stop: false`: without stopping it,
+   * see {@link UninstallOptions}); `removed` is false when it was not installed.
+   */
+  async uninstall(options: UninstallOptions = {}): Promise<UninstallResult> {
+    return this.#manager().uninstall(options);
   }
 
   /** Starts the service through its manager. @throws XDaemonError when not installed or the manager fails. */
@@ -127,6 +130,15 @@ export class Service {
   }
 
   /**
+   * Where the installed service's output goes, as its file says: its log files, the journal (with
+   * the `journalctl` command that shows it), or nowhere a command can show (with the reason);
+   * undefined when it is not installed.
+   */
+  output(): ServiceOutput | undefined {
+    return this.#manager().output();
+  }
+
+  /**
    * The program side, as the service manager runs it: init and start hooks, `ready()` once start
    * resolved (which also notifies systemd under `Type=notify`), then wait for SIGTERM/SIGINT, run
    * the stop hook and exit 0 (1 when a hook fails). Never resolves.
@@ -139,7 +151,7 @@ export class Service {
    * Dispatches a verb from the command line and prints what it did, as the seed's Config.Run:
    * `install`, `uninstall` (or `remove`), `start`, `stop`, `restart`, `status`, `debug` (run in
    * the foreground until Enter) and `run` (also when `verb` is undefined). Failures are printed on
-   * stderr and set `process.exitCode` (1; `status` sets 3 when not running, as LSB scripts do; an
+   * stderr and set `process.exitCode` (1; `status` sets 3 when neither running nor restarting, as LSB scripts do; an
    * unknown verb prints the usage and sets 2). `run` and `debug` need the hooks and never return.
    */
   async handle(verb: string | undefined, hooks?: ServiceHooks, options: HandleOptions = {}): Promise<void> {
@@ -177,7 +189,8 @@ export class Service {
           const s = await this.serviceStatus();
           out(`${title}: ${s.state} (${s.detail})`);
           warn(s.warnings);
-          if (s.state !== 'running') process.exitCode = 3;
+          // Restarting: the manager supervises it (as xdaemon status counts a restarting daemon).
+          if (s.state !== 'running' && s.state !== 'restarting') process.exitCode = 3;
           return;
         }
         default:

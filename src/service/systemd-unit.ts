@@ -14,10 +14,16 @@
  */
 import { isIP } from 'node:net';
 import { XDaemonError } from '../errors.js';
+import type { ListenAddress } from '../socket/address.js';
 import { type ServiceConfig, type ServiceOptions, checkPosixUser, requireAbsoluteCommand, resolveServiceConfig } from './options.js';
 
 /** Starts allowed within the start-limit window before systemd marks a crash-looping unit failed. */
 export const START_LIMIT_BURST = 5;
+
+/** The start-limit window in ms: 10 s plus, per allowed start, the restart delay and the readiness timeout. */
+export function startLimitWindow(c: Pick<ServiceConfig, 'restartDelay' | 'waitReady' | 'oneshot'>): number {
+  return 10_000 + START_LIMIT_BURST * (c.restartDelay + (c.oneshot ? 0 : c.waitReady));
+}
 
 /**
  * Renders the unit file of a service (`NAME.service`). Pure: the same options give the same text.
@@ -43,12 +49,16 @@ export function systemdUnit(c: ServiceConfig): string {
     '[Unit]',
     `Description=${plainValue('Description', c.description)}`,
   ];
-  // The socket unit holds the listening sockets; the service gets them whenever it starts.
-  if (c.listen.length > 0) unit.push(`Requires=${c.name}.socket`, `After=${c.name}.socket`);
+  // The socket units hold the listening sockets; the service gets them whenever it starts.
+  const sockets = systemdSocketUnits(c).map((s) => s.unit);
+  if (sockets.length > 0) unit.push(`Requires=${sockets.join(' ')}`, `After=${sockets.join(' ')}`);
   // A user manager has no network-online.target.
   if (!c.userService) unit.push('After=network-online.target', 'Wants=network-online.target');
-  // The window grows with the restart delay, so that 5 quick deaths in a row always trip it.
-  unit.push(`StartLimitIntervalSec=${seconds(10_000 + START_LIMIT_BURST * c.restartDelay)}`, `StartLimitBurst=${START_LIMIT_BURST}`);
+  // The window grows with what one failed try can take (the restart delay, and with readiness its
+  // timeout: a program never ready fails each try only then), so that 5 failures in a row always
+  // trip it. A window of 10 s + 5 × the delay alone never held 5 tries of a program never ready:
+  // it was retried forever (test/system/readiness.system.ts).
+  unit.push(`StartLimitIntervalSec=${seconds(startLimitWindow(c))}`, `StartLimitBurst=${START_LIMIT_BURST}`);
   unit.push('', '[Service]');
   if (c.oneshot) {
     // Active once the command has run, so that a stop (shutdown, logout) runs ExecStop=.
@@ -59,49 +69,90 @@ export function systemdUnit(c: ServiceConfig): string {
   } else {
     unit.push('Type=exec');
   }
+  if (sockets.length > 0) unit.push(`Sockets=${sockets.join(' ')}`);
   unit.push(`ExecStart=${[c.command, ...c.args].map(execWord).join(' ')}`);
   if (c.stopArgs.length > 0) unit.push(`ExecStop=${[c.command, ...c.stopArgs].map(execWord).join(' ')}`);
   unit.push(`WorkingDirectory=${plainValue('WorkingDirectory', c.workingDirectory)}`);
   for (const [name, value] of Object.entries(c.env)) unit.push(`Environment=${quoted(`${name}=${value}`.replace(/%/g, '%%'))}`);
   if (c.user !== undefined) unit.push(`User=${plainValue('User', c.user)}`);
   if (!c.oneshot) unit.push(`Restart=${c.restart === 'never' ? 'no' : c.restart}`, `RestartSec=${seconds(c.restartDelay)}`);
-  // SIGTERM to the main process, SIGKILL to whatever of the unit is left after the timeout (a
-  // oneshot has no main process left: what its stop command leaves gets SIGTERM, then SIGKILL).
+  // What killMode 'group' promises everywhere else: SIGTERM to every process of the unit, SIGKILL
+  // to what is left after the timeout. `mixed` sends SIGTERM to the main process alone and SIGKILLs
+  // the rest the moment it exits: `npm start`'s script never got to stop gracefully (measured under
+  // a real manager: 0.07 s, test/system/stop.system.ts). A oneshot's stop command runs first.
   // TimeoutStopSec=0 would mean "no timeout", so killTimeout 0 is written as 1 ms.
-  unit.push(`KillMode=${c.oneshot ? 'control-group' : 'mixed'}`, `TimeoutStopSec=${seconds(Math.max(1, c.killTimeout))}`);
+  unit.push('KillMode=control-group', `TimeoutStopSec=${seconds(Math.max(1, c.killTimeout))}`);
   if (c.logFile !== undefined) unit.push(`StandardOutput=append:${plainValue('logFile', c.logFile)}`);
   if (c.errFile !== undefined) unit.push(`StandardError=append:${plainValue('errFile', c.errFile)}`);
   unit.push('', '[Install]', `WantedBy=${c.userService ? 'default.target' : 'multi-user.target'}`, '');
   return unit.join('\n');
 }
 
+/** A socket unit of a service: its file name (`web.socket`) and content. */
+export interface SocketUnit {
+  unit: string;
+  content: string;
+}
+
 /**
- * The socket unit beside the service (`NAME.socket`), when the service has `listen` addresses:
- * systemd binds them and passes them to the program as descriptors 3, 4, … (`LISTEN_FDS`,
- * `LISTEN_PID`); one unit names all of its descriptors alike, so a single address carries its
- * name (`FileDescriptorName=`) and several are told apart by their order. Unix sockets get mode 0660.
+ * The socket units beside the service, when it has `listen` addresses: systemd binds them and
+ * passes them to the program as descriptors 3, 4, … (`LISTEN_FDS`, `LISTEN_FDNAMES`). A socket
+ * unit gives every descriptor it holds one name (`FileDescriptorName=`), so the addresses are
+ * split as their names ask:
+ *
+ * - none named: one unit, `NAME.socket`, its `ListenStream=` lines in the order given (the program
+ *   tells them apart by that order, as it would under `xdaemon start`);
+ * - one address, named: `NAME.socket` with its name;
+ * - several, one of them named: a unit per address, `NAME-FDNAME.socket`, each with its name (an
+ *   unnamed one is `listenN` as everywhere else), since systemd passes the descriptors of several
+ *   units in no set order: only the names tell them apart (`listenHandle('http')`).
+ *
+ * Unix sockets get mode 0660 and are removed when the unit stops.
  */
-export function systemdSocketUnit(c: ServiceConfig): string | undefined {
-  if (c.listen.length === 0) return undefined;
+export function systemdSocketUnits(c: ServiceConfig): SocketUnit[] {
+  if (c.listen.length === 0) return [];
+  const named = c.listen.some((a) => !isDefaultName(a.name));
+  if (!named) return [{ unit: `${c.name}.socket`, content: socketUnit(c, c.listen, undefined) }];
+  if (c.listen.length === 1) return [{ unit: `${c.name}.socket`, content: socketUnit(c, c.listen, (c.listen[0] as ListenAddress).name) }];
+  return c.listen.map((a) => {
+    // `@` would make the unit a template's instance: it is written as systemd-escape writes it.
+    const unit = `${c.name}-${a.name.replace(/@/g, '\\x40')}.socket`;
+    if (unit.length > 255) throw new XDaemonError(`the socket unit of listen address ${JSON.stringify(a.text)} would have a name longer than systemd takes (255): ${unit}`);
+    return { unit, content: socketUnit(c, [a], a.name) };
+  });
+}
+
+/** True for the name an address gets when none is given (`listen0`, …). */
+function isDefaultName(name: string): boolean {
+  return /^listen\d+$/.test(name);
+}
+
+/** One socket unit holding `addresses`, all of its descriptors named `fdName` (undefined: systemd's default, the unit's name). */
+function socketUnit(c: ServiceConfig, addresses: readonly ListenAddress[], fdName: string | undefined): string {
   const unit = [
-    `# ${c.name}.socket: written by xdaemon (Service#install) beside ${c.name}.service. Install again rather than edit it.`,
+    `# written by xdaemon (Service#install) beside ${c.name}.service. Install again rather than edit it.`,
     '[Unit]',
     `Description=${plainValue('Description', `Sockets of ${c.description}`)}`,
     '',
     '[Socket]',
   ];
-  for (const a of c.listen) {
+  for (const a of addresses) {
     if (a.kind === 'tcp' && a.host !== '' && isIP(a.host) === 0) {
       throw new XDaemonError(`a systemd socket unit listens on addresses, not host names: ${JSON.stringify(a.text)} (write the IP address)`);
     }
     const where = a.kind === 'unix' ? a.path : a.host === '' ? String(a.port) : a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
     unit.push(`ListenStream=${plainValue('listen', where)}`);
   }
-  if (c.listen.some((a) => a.kind === 'unix')) unit.push('SocketMode=0660', 'RemoveOnStop=yes');
-  const only = c.listen.length === 1 ? c.listen[0] : undefined;
-  if (only !== undefined && !/^listen\d+$/.test(only.name)) unit.push(`FileDescriptorName=${only.name}`);
+  if (addresses.some((a) => a.kind === 'unix')) unit.push('SocketMode=0660', 'RemoveOnStop=yes');
+  if (fdName !== undefined) unit.push(`FileDescriptorName=${fdName}`);
   unit.push(`Service=${c.name}.service`, '', '[Install]', 'WantedBy=sockets.target', '');
   return unit.join('\n');
+}
+
+/** The socket units a unit written by {@link systemdUnit} takes its descriptors from (its `Sockets=`). */
+export function unitSockets(unit: string): string[] {
+  const line = unit.split('\n').find((l) => l.startsWith('Sockets='));
+  return line === undefined ? [] : line.slice('Sockets='.length).split(/\s+/).filter(Boolean);
 }
 
 /** One word of a command line: `$` and `%` doubled, then quoted. */
@@ -137,6 +188,12 @@ function plainValue(setting: string, value: string): string {
   if (value !== value.trim()) throw refuse('systemd strips leading and trailing blanks');
   if (value.endsWith('\\')) throw refuse('a trailing backslash joins the next line');
   return value.replace(/%/g, '%%');
+}
+
+/** The file of `StandardOutput=append:` (or StandardError) in a unit written by {@link systemdUnit}, if it has one. */
+export function unitAppendPath(unit: string, setting: 'StandardOutput' | 'StandardError'): string | undefined {
+  const line = unit.split('\n').find((l) => l.startsWith(`${setting}=append:`));
+  return line === undefined ? undefined : line.slice(`${setting}=append:`.length).replace(/%%/g, '%');
 }
 
 /**

@@ -13,6 +13,7 @@
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
 import { listenAddresses } from '../settings/listen.js';
 import { type ListenAddress, describeAddress } from './address.js';
+import { receivedSockets } from './received.js';
 
 /** One held socket. */
 export interface HeldSocket {
@@ -55,7 +56,7 @@ export class SocketHolder {
    * XDaemonError naming the address and the cause (`EADDRINUSE`, `EACCES`, …); nothing stays bound then.
    */
   static async open(listen: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<SocketHolder> {
-    const activated = activatedSockets(env);
+    const activated = receivedSockets(env);
     if (activated !== undefined) return new SocketHolder(activated, [], []);
     if (process.platform === 'win32') {
       throw new XDaemonError('listen is not supported on Windows: Node cannot pass a listening socket to a child process there', { code: 'ENOTSUP' });
@@ -94,15 +95,6 @@ export class SocketHolder {
     const fs = require('node:fs') as typeof import('node:fs');
     for (const file of this.files) fs.rmSync(file, { force: true });
   }
-}
-
-/** Sockets systemd passed to this process (`LISTEN_PID` is its pid), if it did. */
-function activatedSockets(env: NodeJS.ProcessEnv): HeldSocket[] | undefined {
-  if (env.LISTEN_PID !== String(process.pid) || env.LISTEN_FDS === undefined) return undefined;
-  const count = Number(env.LISTEN_FDS);
-  if (!Number.isInteger(count) || count < 1) return undefined;
-  const names = (env.LISTEN_FDNAMES ?? '').split(':');
-  return Array.from({ length: count }, (_, i) => ({ name: names[i] || `listen${i}`, fd: 3 + i, address: `fd ${3 + i} (systemd)`, port: 0 }));
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
- * The group guard: what kills a non-Node worker's process group when its supervisor dies by a
- * SIGKILL (which runs none of the supervisor's code). The parent-death signal
- * (../process/parent-death) reaches the command only — the kernel clears it in every child the
- * command forks — so what a shell script or a Go binary started would run on until a later stop or
- * start finds it by its tree token. One small watcher per supervisor does it instead: `/bin/sh`
+ * The group guard: what ends a worker's process group when its supervisor dies by a SIGKILL (which
+ * runs none of the supervisor's code; the OOM killer does this), for every worker under killMode
+ * 'group': Node or not, with the library loaded or not, fresh or made from the spare. A worker
+ * cannot be relied on to notice by itself (a program that does not load xdaemon has no orphan
+ * watch), and the kernel's parent-death signal (../process/parent-death) reaches one process only —
+ * the kernel clears it in every child the command forks — so what a worker started would run on
+ * until a later stop or start finds it by its tree token. One small watcher per supervisor does it instead: `/bin/sh`
  * running the script of ./group-guard-script, in its own session, not tagged with any worker's tree
  * token (a worker's stop never takes it for part of a tree), its stdin a pipe from the supervisor,
  * which writes `+PGID` as a worker (the leader of its group: pgid = pid) starts and `-PGID` once
@@ -18,13 +20,29 @@
  * its pgid — and only one that leads a group of its own; the counting of ./group-guard-script keeps
  * our own next worker with that pid listed.
  *
- * Started lazily, only for workers that have the parent-death wrapper (Linux, setpriv) under
- * killMode 'group': under killMode 'process' (Go's) what a worker started lives on by design.
- * Its cost: one idle dash (~1 MB RSS) per supervisor, one write of a few bytes per start and exit.
+ * It works per worker tree (each worker's group is listed and struck off on its own), so that a
+ * process that hosts several supervisors needs nothing else. Started lazily, with the first worker
+ * under killMode 'group' (POSIX: a shell is needed): under killMode 'process' (Go's) what a worker
+ * started lives on by design, and the worker itself gets the parent-death signal instead. Its
+ * cost: one idle dash (~1.6 MB RSS, ~120 kB of it its own) per supervisor, one write of a few bytes
+ * per start and exit.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { GUARD_SCRIPT, GuardedGroups } from './group-guard-script.js';
+import { join } from 'node:path';
+import { GUARD_SCRIPT, GuardedGroups, SWEEP_ENV } from './group-guard-script.js';
+import { TREE_ENV } from './tree-token.js';
+
+/** The sweep's entry, beside the supervisor's bundle (scripts/build.mjs). */
+export const SWEEP_ENTRY = 'tree-sweep.js';
+
+/** What the guard's sweep (./tree-sweep) stops: the processes that carry `prefix`, started since `since`. */
+export interface SweepSpec {
+  /** The supervisor's tree prefix (`XDAEMON_TREE=<id>.`). */
+  prefix: string;
+  /** The supervisor's start time, in clock ticks since boot (/proc/PID/stat). */
+  since: number;
+}
 
 /** Where the watcher's shell is. */
 const SHELL = '/bin/sh';
@@ -48,6 +66,9 @@ export class GroupGuard {
   private watcher: ChildProcess | undefined;
   private closed = false;
 
+  /** `sweep`: what left the groups is stopped by its tree token too (Linux: /proc) when the supervisor dies. */
+  constructor(private readonly sweep?: SweepSpec) {}
+
   /** The watcher's pid, while it runs. */
   get pid(): number | undefined {
     return this.watcher?.pid;
@@ -55,7 +76,7 @@ export class GroupGuard {
 
   /** Guards the process group `pgid` (a worker that leads it has started); starts the watcher if needed. */
   add(pgid: number): void {
-    if (this.closed) return;
+    if (this.closed || process.platform === 'win32') return;
     const line = this.groups.add(pgid);
     if (this.watcher === undefined) this.spawn();
     else if (line !== undefined) this.write(line);
@@ -102,9 +123,11 @@ export class GroupGuard {
     try {
       // The supervisor's own environment (not a worker's: no tree token), in its own session, so
       // that a signal to the supervisor's group or a terminal's hangup does not end it too.
+      // The prefix without its name: the guard carries no entry that reads as a tree token.
+      const sweep = this.sweep === undefined ? [] : [process.execPath, join(__dirname, SWEEP_ENTRY), this.sweep.prefix.slice(TREE_ENV.length + 1), String(this.sweep.since)];
       watcher = spawn(SHELL, ['-c', `eval "$${SCRIPT_ENV}"`, GUARD_NAME], {
         cwd: '/',
-        env: { ...process.env, [SCRIPT_ENV]: GUARD_SCRIPT },
+        env: { ...process.env, [SCRIPT_ENV]: GUARD_SCRIPT, ...Object.fromEntries(sweep.map((value, i) => [SWEEP_ENV[i], value])) },
         detached: true,
         stdio: ['pipe', 'ignore', 'ignore'],
       });

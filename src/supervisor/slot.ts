@@ -122,6 +122,11 @@ export class Slot {
     this.spare?.end();
   }
 
+  /** The log was reopened: a waiting spare that writes to a moved file is replaced. */
+  refreshSpare(): void {
+    this.spare?.refresh();
+  }
+
   /**
    * Starts a worker for this slot: the waiting spare becomes it when there is one (and the next
    * spare boots once this start is done, off its critical path).

@@ -9,13 +9,24 @@
  *
  * A spare that dies while waiting is replaced (counted nowhere; after quick deaths, with a growing
  * pause); one is never used twice; stop and give-up end it; it never outlives the supervisor (the
- * channel's end of file ends a waiting spare, and the orphan watch holds once it is a worker).
+ * channel's end of file ends a waiting spare; once it is a worker, the group guard or the
+ * parent-death signal holds, as for any worker: ./worker-run).
+ *
+ * Go opens the log afresh for every start, so a log moved away while the spare waited must get
+ * nothing of the next worker; Node cannot hand a running process new descriptors 1 and 2. So a
+ * spare whose stdout or stderr is no longer the file a start opens now is not used: it is killed
+ * and the start is a fresh one (the next spare boots with the new file); after a SIGHUP (logrotate's
+ * postrotate) such a spare is replaced at once, so the next start has one again.
  */
 import type { ChildProcess } from 'node:child_process';
+import { fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogSink } from '../log/log-sink.js';
 import { splitNodeArgs } from '../process/node-command.js';
+import { tracer } from '../trace.js';
 import { type SpareHandover, type WorkerProcessSpec, type WorkerRunSpec, spawnWorkerProcess, workerProcessSpec } from './worker-run.js';
+
+const trace = tracer('supervisor');
 
 /** The spare's entry, beside the supervisor's bundle (scripts/build.mjs). */
 export const SPARE_ENTRY = 'spare.js';
@@ -69,17 +80,19 @@ export class Spare {
     const stdio = this.source.output.stdioForWorker();
     let spec: WorkerProcessSpec;
     let child: ChildProcess & { pid: number };
+    let files: string;
     try {
       // The entry and its arguments stay on the command line, where `ps` and `pgrep -f` look.
       spec = workerProcessSpec({ ...base, args: [...split.flags, join(__dirname, SPARE_ENTRY), split.script, ...split.args] }, stdio);
       child = spawnWorkerProcess(spec);
+      files = filesOf(stdio);
     } catch {
       // The next start is a fresh one; it reports what is wrong.
       return;
     } finally {
       stdio.release();
     }
-    const booted = new BootedSpare(child, token, spec);
+    const booted = new BootedSpare(child, token, spec, files);
     this.waiting = booted;
     const bootedAt = Date.now();
     child.once('exit', (code, signal) => {
@@ -105,14 +118,49 @@ export class Spare {
     return booted;
   }
 
+  /**
+   * The log was reopened (SIGHUP): a waiting spare whose stdout or stderr is no longer the file at
+   * the log's path is replaced by one booted with the new file(s).
+   */
+  refresh(): void {
+    const booted = this.waiting;
+    if (booted === undefined || this.ended) return;
+    let now: string;
+    try {
+      const stdio = this.source.output.stdioForWorker();
+      now = filesOf(stdio);
+      stdio.release();
+    } catch {
+      return; // The log cannot be opened: the next start reports it.
+    }
+    if (now === booted.files) return;
+    this.waiting = undefined;
+    booted.discard();
+    this.boot();
+  }
+
   /** No more spares; the waiting one is killed (it runs nothing of the user's). */
   end(): void {
     this.ended = true;
     clearTimeout(this.pause);
     const booted = this.waiting;
     this.waiting = undefined;
-    if (booted !== undefined && booted.child.exitCode === null && booted.child.signalCode === null) booted.child.kill('SIGKILL');
+    booted?.discard();
   }
+}
+
+/** What a worker's stdout and stderr are: each file's device and inode, or 'pipe', 'ignore'. */
+function filesOf(stdio: Pick<WorkerProcessSpec, 'stdout' | 'stderr'>): string {
+  const one = (fd: number | 'pipe' | 'ignore'): string => {
+    if (typeof fd !== 'number') return fd;
+    try {
+      const stat = fstatSync(fd);
+      return `${stat.dev}:${stat.ino}`;
+    } catch {
+      return 'closed';
+    }
+  };
+  return `${one(stdio.stdout)} ${one(stdio.stderr)}`;
 }
 
 /** A booted spare and how to hand it its order. */
@@ -123,21 +171,37 @@ class BootedSpare implements SpareHandover {
     readonly child: ChildProcess & { pid: number },
     readonly token: string,
     private readonly boot: WorkerProcessSpec,
+    /** Its stdout and stderr as booted ({@link filesOf}). */
+    readonly files: string,
   ) {
     const channel = this.channel();
     channel?.on('error', () => undefined);
   }
 
+  /**
+   * Becomes the worker of `spec`; undefined if it is gone already, or if its stdout or stderr is not
+   * the file `spec` opened for this start (the log was moved while it waited): it is killed then.
+   */
   become(spec: WorkerProcessSpec): (ChildProcess & { pid: number }) | undefined {
     const child = this.child;
     const channel = this.channel();
     if (this.became !== undefined || channel === undefined || child.exitCode !== null || child.signalCode !== null) return undefined;
+    if (filesOf(spec) !== this.files) {
+      trace('spare %d not used: the log was moved while it waited', child.pid);
+      this.discard();
+      return undefined;
+    }
     const split = splitNodeArgs(spec.args);
     if ('why' in split) return undefined;
     const order: SpareOrder = { argv: [split.script, ...split.args], env: envChanges(this.boot.env, spec.env) };
     channel.write(`${JSON.stringify(order)}\n`);
     this.became = child;
     return child;
+  }
+
+  /** Kills it, unused (it runs nothing of the user's). */
+  discard(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 
   /** The supervisor's end of the spare's channel (the readiness socketpair: the last extra descriptor). */

@@ -15,6 +15,8 @@ import { SUPERVISOR_SETTING_NAMES, supervisorSettings } from '../settings/derive
 import type { SupervisorSettings } from '../settings/types.js';
 import type { LogSink } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
+import { HAS_PROC } from '../process/proc.js';
+import { identify } from '../process/stop-tree.js';
 import { resolveCommand } from '../process/which.js';
 import { SocketHolder } from '../socket/socket-holder.js';
 import { ClusterSockets } from '../socket/cluster-sockets.js';
@@ -91,8 +93,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** The memory check, cron and watch restarts (./procedures), while supervising. */
   private readonly procedureContext: ProcedureContext;
   private procedures: Procedure | undefined;
-  /** Stops the workers' process groups if this process dies without a word (./group-guard). */
-  private readonly guard = new GroupGuard();
+  /** Stops the workers' process groups, and what left them, if this process dies without a word (./group-guard). */
+  private readonly guard: GroupGuard;
 
   /**
    * @throws TypeError or RangeError for a bad option; XDaemonError when the command cannot be found.
@@ -120,6 +122,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       createLogSink({ logFile, errFile: settings.errFile, timestamps: settings.timestamps, maxSize: settings.maxSize, maxFiles: settings.maxFiles, echo: false });
     this.envForStart = hooks.envForStart;
     this.treePrefix = hooks.treePrefix ?? newTreePrefix();
+    const self = HAS_PROC ? identify(process.pid) : undefined;
+    this.guard = new GroupGuard(self === undefined ? undefined : { prefix: this.treePrefix, since: self.starttime });
     this.ended = this.end.promise;
     const noSpare = settings.prewarm ? whyNoSpare(this.file, this.args) : undefined;
     if (noSpare !== undefined) throw new XDaemonError(noSpare);
@@ -351,13 +355,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /**
    * Reopens the log file(s) (after an external rotation: SIGHUP, logrotate's postrotate); every
-   * Node worker in direct mode is told to follow, and its later output goes to the new file too.
-   * Returns why the reopen failed, if it did.
+   * Node worker in direct mode is told to follow, and its later output goes to the new file too; a
+   * waiting spare with the old file is replaced. Returns why the reopen failed, if it did.
    */
   reopenLog(): string | undefined {
     const error = this.output.reopen();
-    if (error === undefined) for (const worker of this.slots.flatMap((s) => s.workers())) worker.tell(REOPEN_LINE);
-    return error;
+    if (error !== undefined) return error;
+    for (const worker of this.slots.flatMap((s) => s.workers())) worker.tell(REOPEN_LINE);
+    for (const slot of this.slots) slot.refreshSpare();
+    return undefined;
   }
 
   /** The waiting spares' pids (prewarm; one per instance at most). */
@@ -390,7 +396,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       ...this.envForStart?.(start),
       ...instanceEnv(this.settings, this.env, slot.index),
     };
-    const base = { file: this.file, args: this.args, cwd: this.cwd, env, token };
+    const base = { file: this.file, args: this.args, cwd: this.cwd, env, token, parentDeath: this.settings.killMode === 'process' };
     return listenSpec(base, this.sockets?.sockets ?? [], this.settings.cluster);
   }
 
@@ -431,6 +437,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   closeSockets(): void {
     this.sockets?.close();
     this.clusterSockets?.close();
+  }
+
+  /**
+   * Kills the group guard now, unused (the process exits through its own code, which signals the
+   * workers' trees itself): nothing of the supervisor outlives it.
+   */
+  closeGuard(): void {
+    void this.guard.close();
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * Watch (development): the daemon (every instance) is restarted gracefully, or reloaded where it
- * can reload (./procedures), when a file under the `watch` paths changes. Changes are gathered until none has come for `watchDebounce` ms, so that saving ten
- * files is one restart. A change from the moment a restart begins until the new worker has run for
- * {@link START_SETTLE_MS} (with waitReady: until it is ready) belongs to that restart and starts no
- * other: what changed before the new worker started is what it reads, and what changes in the
- * first second of any worker (the first one too) is taken as its own start-up writes (an app that writes into the watched folder at every start does not loop, and a
- * restart storm cannot happen). What is ignored: ./watch-ignore.
+ * can reload (./procedures), when a file under the `watch` paths changes. Changes are gathered
+ * until none has come for `watchDebounce` ms, so that saving ten files is one restart. A change
+ * from the moment a restart begins until its new worker is up belongs to that restart (what
+ * changed before the new worker started is what it reads). A change in a worker's first
+ * {@link START_SETTLE_MS} (with waitReady: until it is ready) is its own start-up write when
+ * ./watch-start-writes says so (an app that writes into the watched folder at every start does not
+ * loop); any other change then restarts the daemon once the worker has started, never sooner (no
+ * storm). What is ignored: ./watch-ignore.
  *
  * Node's fs.watch: on macOS and Windows recursive (the system watches the tree); on Linux one
  * watcher per folder, added as folders appear, so that an ignored folder (node_modules) is never
@@ -14,11 +16,15 @@
 import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { DaemonSettings } from '../settings/types.js';
-import { type Procedure, type ProcedureContext, type RestartTarget, workersText } from './restart-target.js';
+import { type InstanceWorker, type Procedure, type ProcedureContext, type RestartTarget, workersText } from './restart-target.js';
 import { type IgnoreRules, ignoreRules } from './watch-ignore.js';
+import { StartWrites } from './watch-start-writes.js';
 
 /** How long a new worker's own writes are taken as part of its start, ms. */
 export const START_SETTLE_MS = 1000;
+
+/** How often a change held while a worker starts checks whether it has started (with waitReady), ms. */
+const HOLD_RECHECK_MS = 100;
 
 /** The log line of a restart for changes. */
 export function watchLine(root: string, changed: readonly string[], workers: string): string {
@@ -34,9 +40,14 @@ export function startWatchRestart(
   context: ProcedureContext,
 ): Procedure {
   const rules = ignoreRules(context.ignoredPaths, settings.watchIgnore);
+  const began = Date.now();
   /** Changed paths, each with the watched path it is under. */
   const pending = new Map<string, string>();
+  /** Changes made while workers started that are not theirs: they restart once the workers have started. */
+  const held = new Map<string, string>();
+  const startWrites = new StartWrites();
   let debounce: NodeJS.Timeout | undefined;
+  let holding: NodeJS.Timeout | undefined;
   let restarting = false;
   let stopped = false;
 
@@ -50,14 +61,37 @@ export function startWatchRestart(
     const done = (): void => void (restarting = false);
     target.replaceAll('watch', watchLine(root, changed, workersText(target))).then(done, done);
   };
-  // A worker starts for its first second, and with waitReady until it is ready: while any does.
-  const starting = (): boolean =>
-    target.workers().some((w) => Date.now() - w.startedAt < START_SETTLE_MS || (settings.waitReady > 0 && !w.ready));
-  const changed = (root: string, path: string): void => {
-    if (stopped || restarting || rules.ignores(root, path) || starting()) return;
+  // A worker starts for its first second, and with waitReady until it is ready.
+  const isStarting = (w: InstanceWorker): boolean => Date.now() - w.startedAt < START_SETTLE_MS || (settings.waitReady > 0 && !w.ready);
+  const queue = (root: string, path: string): void => {
     pending.set(path, root);
     clearTimeout(debounce);
     debounce = setTimeout(fire, settings.watchDebounce);
+  };
+  const release = (): void => {
+    holding = undefined;
+    if (stopped) return;
+    const starting = target.workers().filter(isStarting);
+    if (starting.length > 0) {
+      const left = Math.max(...starting.map((w) => START_SETTLE_MS - (Date.now() - w.startedAt)));
+      holding = setTimeout(release, Math.max(left, HOLD_RECHECK_MS));
+      return;
+    }
+    // A restart begun meanwhile starts workers that read these changes already.
+    if (!restarting) for (const [path, root] of held) queue(root, path);
+    held.clear();
+  };
+  const changed = (root: string, path: string): void => {
+    if (stopped || restarting || rules.ignores(root, path)) return;
+    const starting = target.workers().filter(isStarting);
+    if (starting.length === 0) {
+      queue(root, path);
+      return;
+    }
+    const first = starting.every((w) => w.startedAt - began < START_SETTLE_MS);
+    if (startWrites.isOwn(starting.map((w) => w.tree.mark.entry).join(' '), path, first)) return;
+    held.set(path, root);
+    holding ??= setTimeout(release, HOLD_RECHECK_MS);
   };
 
   const watchers = settings.watch.map((p) => new TreeWatcher(resolve(context.cwd, p), rules, changed, (m) => target.note(m)));
@@ -65,6 +99,7 @@ export function startWatchRestart(
     stop: () => {
       stopped = true;
       clearTimeout(debounce);
+      clearTimeout(holding);
       for (const w of watchers) w.close();
     },
   };

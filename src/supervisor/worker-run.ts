@@ -11,8 +11,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { LogSink, WorkerStdio } from '../log/log-sink.js';
 import type { ProcessId } from '../process/process-tree.js';
-import { isNodeExecutable } from '../process/node-command.js';
-import { findSetpriv } from '../process/parent-death.js';
 import { spawnDetached } from '../process/spawn-child.js';
 import { stopProcess } from '../process/stop-process.js';
 import { findTree, identify, stopTree } from '../process/stop-tree.js';
@@ -35,6 +33,8 @@ export interface WorkerProcessSpec {
   extraFds: readonly (number | 'pipe')[];
   /** An IPC channel after `extraFds` (cluster mode: `process.send`, and the sockets it asks for). */
   ipc: boolean;
+  /** Start it with the kernel's parent-death signal (see {@link WorkerRunSpec.parentDeath}). */
+  parentDeath: boolean;
   /** A booted spare to become this worker instead of a new process (./spare), if there is one. */
   spare?: SpareHandover | undefined;
 }
@@ -50,10 +50,10 @@ export interface SpareHandover {
 }
 
 /**
- * Creates one worker process: the single place every worker is spawned from. A spare, when the
- * spec brings one, becomes the worker; otherwise a process is started (through a parent-death
- * wrapper for a non-Node command). Throws an XDaemonError naming the executable and the cause when
- * it cannot be started.
+ * Creates one worker process: the single place every worker (and spare) is spawned from. A spare,
+ * when the spec brings one, becomes the worker; otherwise a process is started, through the
+ * parent-death wrapper when the spec asks for it. Throws an XDaemonError naming the executable and
+ * the cause when it cannot be started.
  */
 export function spawnWorkerProcess(spec: WorkerProcessSpec): ChildProcess & { pid: number } {
   const fromSpare = spec.spare?.become(spec);
@@ -66,14 +66,8 @@ export function spawnWorkerProcess(spec: WorkerProcessSpec): ChildProcess & { pi
     stdout: spec.stdout,
     stderr: spec.stderr,
     extraStdio: spec.ipc ? [...spec.extraFds, 'ipc'] : spec.extraFds,
-    // A Node worker watches its parent itself; anything else gets a parent-death signal.
-    parentDeath: !isNodeExecutable(spec.file),
+    parentDeath: spec.parentDeath,
   });
-}
-
-/** Whether {@link spawnWorkerProcess} starts `file` (not from a spare) through the parent-death wrapper. */
-export function hasParentDeath(file: string): boolean {
-  return !isNodeExecutable(file) && findSetpriv() !== undefined;
 }
 
 /** What a worker is started with. */
@@ -91,6 +85,12 @@ export interface WorkerRunSpec {
   ipc?: boolean;
   /** A spare to become it (its token is then `token`). */
   spare?: SpareHandover | undefined;
+  /**
+   * Whether the kernel sends it SIGTERM when the supervisor dies (Linux, setpriv: ../process/
+   * parent-death): for workers no group guard watches, i.e. under killMode 'process'. Under 'group'
+   * the guard ends the worker's whole group (SIGTERM, then SIGKILL) and this would only cost an exec.
+   */
+  parentDeath?: boolean | undefined;
 }
 
 /** The process spec of a worker: its environment with the log's and the readiness variables, its descriptors. */
@@ -105,6 +105,7 @@ export function workerProcessSpec(spec: WorkerRunSpec, stdio: WorkerStdio): Work
     stderr: stdio.stderr,
     extraFds: [...inherit, 'pipe'],
     ipc: spec.ipc === true,
+    parentDeath: spec.parentDeath === true,
     spare: spec.spare,
   };
 }
@@ -204,9 +205,10 @@ export class WorkerRun {
       stdio.release();
     }
     const fromSpare = spec.spare?.became === child;
-    // The parent-death signal reaches the command alone: the guard stops the rest of its group if
-    // the supervisor dies (killMode 'process' leaves what a worker started running, by design).
-    const guarded = guard !== undefined && settings.killMode === 'group' && !fromSpare && hasParentDeath(spec.file) ? guard : undefined;
+    // If the supervisor dies, the guard stops the worker's whole group, the worker first (it leads
+    // the group: pgid = pid, a spare's too); killMode 'process' leaves what a worker started
+    // running, by design, and the worker gets the parent-death signal instead.
+    const guarded = guard !== undefined && settings.killMode === 'group' ? guard : undefined;
     guarded?.add(child.pid);
     const run = new WorkerRun(child, spec.token, 3 + inherit.length, output, settings, hooks, fromSpare);
     if (guarded !== undefined) void run.settled().then(() => guarded.remove(child.pid));

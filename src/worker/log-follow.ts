@@ -4,8 +4,13 @@
  * app.log.1, and with `compress`, or once app.log.1 is rotated away, what the worker writes there is
  * lost. So the worker looks at the path itself: when the supervisor says it reopened the log (a line
  * on its channel, ./supervisor-channel, after SIGHUP or the control channel's `reopen`), and by
- * itself at most once a second (an unref'd timer), it compares the file at the path with the file
- * it writes to; when they differ, it opens the path again (append, the log's mode) and writes there.
+ * itself once a second (an unref'd timer), it compares the file at the path with the file it writes
+ * to; when they differ, it opens the path again (append, the log's mode) and writes there.
+ *
+ * The channel is heard from {@link FIRST_LOOK_MS} after the start (at once in a spare, whose channel
+ * is open already): logrotate's `delaycompress` compresses a rotated file at its next run, so the
+ * switch must come before that, and a worker that heard nothing in its first second wrote on into a
+ * file that a rotation 0.5 s later compressed and deleted (issue 27: 21 of 335 lines lost).
  *
  * Only what goes through `process.stdout`/`process.stderr` follows (their descriptor is swapped:
  * writes are synchronous, so nothing is lost, doubled or reordered at the switch); descriptors 1 and
@@ -17,7 +22,7 @@ import { type Stats, closeSync, fstatSync, openSync, statSync, writeSync } from 
 import { LOG_FILE_MODE } from '../log/log-file.js';
 import { tracer } from '../trace.js';
 import { type StdioName, createdStdio, whenStdioCreated } from './stdio-streams.js';
-import { claimChannel, listenChannel } from './supervisor-channel.js';
+import { channelOpen, claimChannel, listenChannel } from './supervisor-channel.js';
 
 const trace = tracer('worker');
 
@@ -27,6 +32,13 @@ export const ERR_FILE_ENV = 'XDAEMON_ERR_FILE';
 
 /** How often the worker looks at its log's path by itself, in milliseconds. */
 export const FOLLOW_INTERVAL = 1000;
+
+/**
+ * When a fresh worker first looks, and starts hearing its channel, in milliseconds after the start:
+ * soon enough for rotations half a second apart, late enough that loading node:net (~5 ms of CPU,
+ * measured on Node 20) is not part of the program's own start-up.
+ */
+export const FIRST_LOOK_MS = 200;
 
 /** The line the supervisor writes on the channel after it reopened the log. */
 export const REOPEN_LINE = 'REOPEN';
@@ -78,16 +90,21 @@ export function followLog(): void {
   holder()[KEY] = { targets };
   const channel = claimChannel();
   let listening = false;
-  // node:net is loaded at the first look, a second after the start, never on the worker's start-up.
-  const timer = setInterval(() => {
+  const look = (): void => {
     if (channel && !listening) {
       listening = listenChannel((line) => {
         if (line === REOPEN_LINE) checkLogPaths();
       });
     }
     checkLogPaths();
-  }, FOLLOW_INTERVAL);
-  timer.unref();
+  };
+  // A spare's channel is open (it waited on it for its order): hearing it costs nothing. A fresh
+  // worker loads node:net at its first look, never on its start-up.
+  if (channel && channelOpen()) look();
+  setTimeout(() => {
+    look();
+    setInterval(look, FOLLOW_INTERVAL).unref();
+  }, FIRST_LOOK_MS).unref();
 }
 
 /** A file-backed process.stdout/stderr (Node's internal SyncWriteStream, whose writes use `fd`). */

@@ -35,6 +35,11 @@ export function claimedChannelFd(): number | undefined {
   return holder()[KEY]?.fd;
 }
 
+/** Whether the claimed channel is read already (a spare's, which waited on it for its order). */
+export function channelOpen(): boolean {
+  return holder()[KEY]?.socket !== undefined;
+}
+
 /**
  * Claims the readiness descriptor for the channel (ready() will not close it any more). Returns
  * false where there is none (not supervised by xdaemon, or ready() closed it already).

@@ -61,7 +61,7 @@ test('install --user: the unit written and enabled; again: unchanged; different:
 
   const again = await install(['--name', 'web']);
   assertCode(again, 0);
-  assert.equal(again.stdout, `web is already installed: ${unit} (systemd, user service; unchanged)\n`);
+  assert.equal(again.stdout, `web is already installed: ${unit} (systemd, user service; unchanged, not started)\n`);
   const different = await install(['--name', 'web', '--kill-timeout', '9000']);
   assertCode(different, 1);
   assert.match(different.stderr, /^xdaemon: .*web\.service exists with different content/);

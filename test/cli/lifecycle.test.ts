@@ -10,7 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { WORKER, assertCode, newHome, startDaemon, statusOf, workerRunning, xd } from '../support/cli';
-import { cleanup, readText } from '../support/fixtures';
+import { FIXTURES, cleanup, readText } from '../support/fixtures';
 import { isGone, signal, waitFor, waitGone } from '../support/harness';
 
 after(cleanup);
@@ -44,8 +44,8 @@ describe('a named daemon, end to end', () => {
 
     const list = await xd(home, ['list']);
     assertCode(list, 0);
-    assert.match(list.stdout, /^NAME +STATE +PID +WORKER +UPTIME +RESTARTS +CPU +MEM +ERRORS +LOG\n/);
-    assert.match(list.stdout, new RegExp(`^web +running +${spid} +${running.workerPid} +\\d+s +0 +(-|[\\d.]+%) +[\\d.]+ MB +0/5 +${running.logFile}$`, 'm'));
+    assert.match(list.stdout, /^ID +NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +STARTS +RESTARTS +ERRORS +LOG\n/);
+    assert.match(list.stdout, new RegExp(`^0 +web +running +${spid} +${running.workerPid} +\\d+s +(-|[\\d.]+%) +[\\d.]+ MB +1 +0 +0/5 +${running.logFile}$`, 'm'));
     const listJson = JSON.parse((await xd(home, ['list', '--json'])).stdout) as { name: string; pid: number }[];
     assert.deepEqual(listJson.map((d) => [d.name, d.pid]), [['web', spid]]);
 
@@ -110,14 +110,17 @@ describe('a named daemon, end to end', () => {
 
   test('start of a dead name (its supervisor SIGKILLed): what its worker left is stopped first', async (t) => {
     const home = newHome(t);
-    const spid = await startDaemon(home, ['--name', 'web', '--', NODE, WORKER]);
+    // killMode process: what the worker started outlives a killed supervisor (Go's), a leftover.
+    const args = ['--name', 'web', '--kill-mode', 'process', '--env', 'K_CHILD=1', '--', NODE, join(FIXTURES, 'kill-app.cjs')];
+    const spid = await startDaemon(home, args);
     const old = await workerRunning(home, 'web');
+    const child = Number(await waitFor('the worker\'s child', () => /^CHILD (\d+)$/m.exec(readText(old.logFile))?.[1]));
     signal(spid, 'SIGKILL');
     await waitGone(spid);
     assert.equal((await statusOf(home, 'web')).status.state, 'dead');
-    assert.ok(!isGone(old.workerPid as number), 'a plain worker outlives its killed supervisor');
-    const again = await startDaemon(home, ['--name', 'web', '--', NODE, WORKER]);
-    assert.ok(isGone(old.workerPid as number), 'the leftover was stopped before the new start');
+    assert.ok(!isGone(child), 'what its worker started outlives its killed supervisor');
+    const again = await startDaemon(home, args.filter((a) => a !== 'K_CHILD=1' && a !== '--env'));
+    assert.ok(isGone(child), 'the leftover was stopped before the new start');
     const s = await workerRunning(home, 'web');
     assert.equal(s.pid, again);
   });

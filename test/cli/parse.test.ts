@@ -47,7 +47,7 @@ describe('reading command lines', () => {
       '--env', 'A=1', '--env=B=x=y', '--', 'node', 'server.js', '--port', '80', '--', '--name',
     ]);
     assert.deepEqual(r, {
-      verb: 'start', fleet: undefined, script: undefined,
+      verb: 'start', fleet: undefined, script: undefined, force: false,
       name: 'web',
       command: 'node',
       args: ['server.js', '--port', '80', '--', '--name'],
@@ -104,7 +104,7 @@ describe('reading command lines', () => {
   test('stop, restart, status, list, logs, delete, uninstall', () => {
     assert.deepEqual(parse(['stop', 'a', 'b']), { verb: 'stop', names: ['a', 'b'], all: false, timeout: 30_000 });
     assert.deepEqual(parse(['stop', '--all', '--timeout', '500']), { verb: 'stop', names: [], all: true, timeout: 500 });
-    assert.deepEqual(parse(['restart', 'a', 'b']), { verb: 'restart', names: ['a', 'b'] });
+    assert.deepEqual(parse(['restart', 'a', 'b']), { verb: 'restart', names: ['a', 'b'], updateEnv: false });
     assert.deepEqual(parse(['status']), { verb: 'status', name: undefined, json: false });
     assert.deepEqual(parse(['status', 'web', '--json']), { verb: 'status', name: 'web', json: true });
     assert.deepEqual(parse(['list', '--json']), { verb: 'list', json: true });
@@ -115,7 +115,7 @@ describe('reading command lines', () => {
     assert.deepEqual(parse(['logs', 'a', 'b', 'a', '-f']), { verb: 'logs', names: ['a', 'b'], lines: 10, follow: true });
     assert.deepEqual(parse(['flush', 'a', 'b']), { verb: 'flush', names: ['a', 'b'], all: false, rotated: false });
     assert.deepEqual(parse(['flush', '--all', '--rotated']), { verb: 'flush', names: [], all: true, rotated: true });
-    assert.deepEqual(parse(['delete', 'web']), { verb: 'delete', name: 'web' });
+    assert.deepEqual(parse(['delete', 'web']), { verb: 'delete', names: ['web'] });
     assert.deepEqual(parse(['uninstall', 'web', '--backend', 'systemd']), { verb: 'uninstall', name: 'web', backend: 'systemd', root: undefined });
   });
 
@@ -123,8 +123,8 @@ describe('reading command lines', () => {
     const r = parse(['install', '--user', '--name', 'web', '--restart-delay', '2000', '--wait-ready', '5000', '--dry-run', '--force', '--backend', 'launchd', '--root', '/img', '--', 'node', 'app.js']);
     assert.equal(r.verb, 'install');
     assert.deepEqual(r, {
-      verb: 'install', name: 'web', command: 'node', args: ['app.js'], user: true, dryRun: true, force: true, cwd: undefined, log: undefined,
-      errFile: undefined, env: {}, restart: undefined, restartDelay: 2000, killTimeout: undefined, waitReady: 5000, listen: undefined, backend: 'launchd', root: '/img',
+      verb: 'install', name: 'web', command: 'node', args: ['app.js'], user: true, dryRun: true, force: true, now: false, cwd: undefined, log: undefined,
+      env: {}, settings: { restartDelay: 2000, waitReady: 5000 }, backend: 'launchd', root: '/img',
     });
   });
 
@@ -157,7 +157,7 @@ describe('bad input: one line, usage', () => {
     ['unknown verb', ['frobnicate'], /^unknown verb "frobnicate"/],
     ['a flag instead of a verb', ['--json'], /^unknown flag --json: a verb comes first/],
     ['unknown flag', ['start', '--max-cont', '3', '--', 'sleep', '1'], /^unknown flag --max-cont for start/],
-    ['unknown short flag', ['logs', 'web', '-x'], /^unknown flag -x for logs/],
+    ['unknown short flag', ['logs', 'web', '-q'], /^unknown flag -q for logs/],
     ['missing --', ['start', '--name', 'web'], /^missing -- <command>/],
     ['command without --', ['start', 'node', 'app.js'], /^unexpected argument "app.js": the program's arguments go after --/],
     ['nothing after --', ['run', '--'], /^missing the command after --/],
@@ -195,7 +195,7 @@ describe('bad input: one line, usage', () => {
     ['flush with both', ['flush', 'a', '--all'], /^flush takes NAME… or --all, not both/],
     ['a bad schedule', ['start', '--cron-restart', '61 * * * *', '--', 'x'], /^--cron-restart: cronRestart "61 \* \* \* \*" is not a schedule: .*minute/],
     ['a schedule of 6 fields', ['start', '--cron-restart', '0 0 3 * * *', '--', 'x'], /^--cron-restart: cronRestart "0 0 3 \* \* \*" is not a schedule: it has 6 field/],
-    ['a watch path after a space', ['start', '--watch', 'src', '--', 'x'], /^unexpected argument "src": the command goes after --/],
+    ['a watch path after a space that is no folder', ['start', '--watch', 'no-such-dir', '--', 'x'], /^--watch "no-such-dir": not an existing folder; a path to watch is written --watch=DIR/],
     ['an empty --ignore', ['start', '--watch', '--ignore', '', '--', 'x'], /^--ignore needs a value that is not empty/],
     ['--ignore without --watch', ['start', '--ignore', 'dist', '--', 'x'], /^--ignore cannot apply: it adds to what watch ignores, and watch is off/],
     ['--watch-debounce without --watch', ['start', '--watch-debounce', '50', '--', 'x'], /^--watch-debounce cannot apply: .*watch is off/],
@@ -207,7 +207,7 @@ describe('bad input: one line, usage', () => {
   ];
   for (const [what, line, re] of cases) test(what, () => refused(line, re));
 
-  const badNames = ['', '.hidden', '..', 'a/b', 'a\\b', 'a..b', 'a\0b', 'sp ace', 'x'.repeat(101), 'é'];
+  const badNames = ['', 'a\0b', 'a\tb', '   ', 'x'.repeat(101)];
   for (const name of badNames) {
     test(`the name ${JSON.stringify(name.length > 20 ? `${name.slice(0, 5)}…(${name.length})` : name)} is refused`, () => {
       refused(['start', '--name', name, '--', 'x'], /^(invalid name|--name needs a value)/);
@@ -231,20 +231,20 @@ describe('what a user reads', () => {
     assert.deepEqual([0, 999, 12_000, 4 * 60_000 + 3000, 5 * 3_600_000 + 2 * 60_000, 3 * 86_400_000 + 4 * 3_600_000, -5].map(formatDuration), ['0s', '0s', '12s', '4m 3s', '5h 2m', '3d 4h', '0s']);
   });
 
-  test('list: name, state, pid, worker pid, uptime, restarts (every cause), cpu, memory, errors, log', () => {
+  test('list: name, state, pid, worker pid, uptime, cpu, memory, starts, restarts (every cause), errors, log', () => {
     const measured = { ...web, usage: { cpu: 12.25, cpuWindow: 5, rss: 530 * 1024 * 1024, pss: 200 * 1024 * 1024, processes: 2, supervisorRss: 40 * 1024 * 1024 } };
     assert.equal(
       listTable([measured, off], now),
       [
-        'NAME  STATE    PID  WORKER  UPTIME  RESTARTS  CPU    MEM       ERRORS  LOG',
-        'web   running  100  101     4m 30s  3         12.3%  530.0 MB  2/3     /s/web.log',
-        'off   stopped  -    -       -       -         -      -         -       /s/off.log',
+        'ID  NAME  STATE    PID  WORKER  UPTIME  CPU    MEM       STARTS  RESTARTS  ERRORS  LOG',
+        '0   web   running  100  101     4m 30s  12.3%  530.0 MB  3       3         2/3     /s/web.log',
+        '1   off   stopped  -    -       -       -      -         -       -         -       /s/off.log',
       ].join('\n'),
     );
-    assert.equal(listTable([], now), 'NAME  STATE  PID  WORKER  UPTIME  RESTARTS  CPU  MEM  ERRORS  LOG');
+    assert.equal(listTable([], now), 'ID  NAME  STATE  PID  WORKER  UPTIME  CPU  MEM  STARTS  RESTARTS  ERRORS  LOG');
     // An errored daemon (it gave up) keeps the restarts its supervisor last recorded.
     const gaveUp: NamedStatus = { ...off, name: 'bad', state: 'errored', starts: 16, errors: 16, maxError: 15, ended: { at: '2026-01-01T00:30:00Z', code: 1, signal: null, reason: 'giving up: 16 consecutive failures exceed maxError 15 (…; 16 starts in all)', unwritten: [], gaveUp: true } };
-    assert.match(listTable([gaveUp], now), /\nbad +errored +- +- +- +15 +- +- +- +\/s\/off\.log$/);
+    assert.match(listTable([gaveUp], now), /\n0 +bad +errored +- +- +- +- +- +- +15 +- +\/s\/off\.log$/);
     assert.equal(summaryLine(gaveUp, now), 'bad: errored (giving up: 16 consecutive failures exceed maxError 15 (…; 16 starts in all), 30m 0s ago)');
     assert.match(statusLines(gaveUp, undefined, now, ['Error: boom']), /\n  restarts    15\n[\s\S]*\n  last lines of the log:\n    Error: boom$/);
     assert.match(statusLines(measured, undefined, now), /\n  cpu         12\.3% of a core over the last 5\.0 s, 2 process\(es\)\n  memory      RSS 530\.0 MB, PSS 200\.0 MB \(the worker's whole tree\); supervisor RSS 40\.0 MB\n/);
@@ -273,7 +273,7 @@ describe('what a user reads', () => {
     const text = statusLines(many, '/srv', now);
     assert.match(text, /\n  restarts    5 \(after an exit 0, requested 1, reloads 4\)\n  failures    2 in a row \(maxError 3\); starts 3\n/);
     assert.match(text, /\n  instance 0  pid 101 since 2026-01-01T00:59:00Z \(up 1m 0s\), ready, starts 1, restarts 0, errors 0, reloads 2, cpu 3\.5%, mem 1\.0 MB\n  instance 1  no worker, restarting, starts 2, restarts 0, errors 1, reloads 2\n  listen      127\.0\.0\.1:8080 \(http\)\n/);
-    assert.match(listTable([many], now), /\n {2}web\[0\] +ready +101 +1m 0s +2 +3\.5% +1\.0 MB +0\/3\n {2}web\[1\] +restarting +- +1m 0s +3 +1\/3$/);
+    assert.match(listTable([many], now), /\n +web\[0\] +ready +101 +1m 0s +3\.5% +1\.0 MB +1 +2 +0\/3\n +web\[1\] +restarting +- +1m 0s +2 +3 +1\/3$/);
   });
 
   test('status NAME with an OS service of that name: both shown; the daemon decides the code, a service alone its own state', () => {
@@ -347,7 +347,7 @@ describe('command lines that name a file', () => {
     assert.deepEqual(parse(['restart', './x/xdaemon.config.mjs']), { verb: 'restart', names: [], fleet: { file: './x/xdaemon.config.mjs', only: [], envSet: undefined, env: {} } });
     assert.equal((parse(['delete', 'apps.json']) as { fleet?: unknown }).fleet !== undefined, true);
     assert.deepEqual(parse(['start', 'server.js', '--name', 'api', '--', '--port', '8080']), {
-      verb: 'start', fleet: undefined, script: 'server.js', name: 'api', settings: {}, log: undefined, cwd: undefined, env: {}, args: ['--port', '8080'],
+      verb: 'start', fleet: undefined, script: 'server.js', interpreter: undefined, interpreterArgs: [], force: false, name: 'api', settings: {}, log: undefined, cwd: undefined, env: {}, args: ['--port', '8080'],
     });
   });
 });

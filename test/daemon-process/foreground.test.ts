@@ -49,7 +49,8 @@ test('SIGKILL of the pid the user started: nothing of the tree survives it for m
   // The issue asks for one second; the deadline leaves room for a loaded machine, the time is printed.
   await waitFor('the whole tree to be gone', () => treeOf(w).every(isGone), 3000, 10);
   console.log(`tree gone ${Date.now() - killedAt} ms after SIGKILL of the foreground supervisor`);
-  assert.match(readText(log), new RegExp(`worker ${w.pid}: supervisor ${proc.pid} is gone; stopping`));
+  // The group guard stopped the worker's group, its sweep what escaped it (the detached grandchild
+  // and the orphan of a double fork, by their tree token); the worker's own watch may not get to.
 });
 
 test('the exit code is the supervisor\'s: 1 after a give-up, with the give-up on stderr', async (t) => {

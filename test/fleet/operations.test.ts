@@ -111,13 +111,18 @@ describe('a fleet file through the library', () => {
 
   test('a bad file: a FleetFileError naming the file, the app and the key; nothing starts', async () => {
     const { dir, facts } = project();
-    writeFileSync(join(dir, 'apps.json'), JSON.stringify({ apps: [{ name: 'a', script: 'w.cjs' }, { name: 'b', script: 'w.cjs', restart_dealy: 100 }] }));
+    // Every problem at once, one line each: two bad values in two apps, and an app without a program.
+    writeFileSync(join(dir, 'apps.json'), JSON.stringify({ apps: [{ name: 'a', script: 'w.cjs', max_restarts: 'lots' }, { name: 'b', script: 'w.cjs', restart_dealy: 100, kill_timeout: 'soon' }, { name: 'c' }] }));
     await assert.rejects(startFleet(FILE, facts), (err: unknown) => {
       assert.ok(err instanceof FleetFileError, String(err));
       assert.equal(err.code, EUSAGE);
-      assert.deepEqual([err.file, err.app, err.option], [join(dir, 'apps.json'), 'b', 'restart_dealy']);
-      assert.deepEqual(err.problems, [{ file: join(dir, 'apps.json'), app: 'b', key: 'restart_dealy', reason: 'unknown key "restart_dealy" (neither a setting of xdaemon nor a key of pm2)' }]);
-      assert.equal(err.message, `${join(dir, 'apps.json')}: app b: unknown key "restart_dealy" (neither a setting of xdaemon nor a key of pm2)`);
+      assert.deepEqual([err.file, err.app, err.option], [join(dir, 'apps.json'), 'a', 'max_restarts']);
+      assert.deepEqual(err.problems.map((p) => [p.app, p.key]), [['a', 'max_restarts'], ['b', 'kill_timeout'], ['c', undefined]]);
+      const lines = err.message.split('\n');
+      assert.equal(lines.length, 3, err.message);
+      assert.match(lines[0] as string, /apps\.json: app a: max_restarts must be a whole number >= 0, got "lots"$/);
+      assert.match(lines[1] as string, /apps\.json: app b: kill_timeout must be milliseconds/);
+      assert.match(lines[2] as string, /apps\.json: app c: no script \(or command\)/);
       return true;
     });
     writeFileSync(join(dir, 'apps.json'), JSON.stringify({ apps: [{ name: 'a', script: 'w.cjs' }, { name: 'b', script: 'gone.js' }] }));

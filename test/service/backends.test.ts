@@ -155,7 +155,7 @@ describe('systemd', () => {
     await svc.install();
     calls.length = 0;
     const status = await svc.serviceStatus();
-    assert.deepEqual(calls, [['systemctl', 'show', '-p', 'LoadState,ActiveState,SubState,Result,MainPID,NeedDaemonReload', 'app.service']]);
+    assert.deepEqual(calls, [['systemctl', 'show', '-p', 'LoadState,ActiveState,SubState,Result,MainPID,NRestarts,NeedDaemonReload', 'app.service']]);
     assert.equal(status.state, 'restarting');
     assert.equal(status.detail, 'activating/auto-restart, result exit-code');
     assert.deepEqual(status.warnings, [

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { renderLaunchdPlist, renderSystemdUnit, renderWindowsTask, type ServiceOptions } from '../../src/service/index';
 import { supervisorCliPath } from '../../src/service/windows-task';
+import { systemdSocketUnits, unitSockets } from '../../src/service/systemd-unit';
+import { resolveServiceConfig } from '../../src/service/options';
 import { cleanup, tempDir } from '../support/fixtures';
 import { parseUnit, plainSetting, single, splitWindowsCommandLine, xmlElement } from '../support/unit-syntax';
 
@@ -53,7 +55,7 @@ describe('renderSystemdUnit', () => {
         'User=www-data',
         'Restart=always',
         'RestartSec=1',
-        'KillMode=mixed',
+        'KillMode=control-group',
         'TimeoutStopSec=5',
         'StandardOutput=append:/var/log/web.log',
         '',
@@ -99,6 +101,8 @@ describe('renderSystemdUnit', () => {
     }
     const slow = parseUnit(renderSystemdUnit({ ...WEB, restartDelay: 4000 }));
     assert.equal(single(slow, 'Unit', 'StartLimitIntervalSec'), '30', '10 s + 5 × the restart delay');
+    const ready = parseUnit(renderSystemdUnit({ ...WEB, restartDelay: 1000, waitReady: 5000 }));
+    assert.equal(single(ready, 'Unit', 'StartLimitIntervalSec'), '40', '10 s + 5 × (the restart delay + the readiness timeout)');
   });
 
   test('stderr: its own file, or the journal/stdout default', () => {
@@ -138,6 +142,36 @@ describe('renderSystemdUnit', () => {
     const line = single(unit, 'Service', 'ExecStart') as string;
     assert.ok(line.startsWith(`"${process.execPath}" `), line);
     assert.ok(line.endsWith(`"${process.argv[1]}" "x"`), line);
+  });
+});
+
+describe('systemdSocketUnits', () => {
+  const units = (listen: string[]) => systemdSocketUnits(resolveServiceConfig({ name: 'web', command: '/usr/bin/node', userService: true, listen }));
+  const lines = (text: string, key: string): string[] => text.split('\n').filter((l) => l.startsWith(`${key}=`));
+
+  test('unnamed addresses: one NAME.socket, in the order given, no descriptor name', () => {
+    const [only, ...rest] = units(['8080', '127.0.0.1:9090']);
+    assert.deepEqual(rest, []);
+    assert.equal(only?.unit, 'web.socket');
+    assert.deepEqual(lines(only?.content ?? '', 'ListenStream'), ['ListenStream=8080', 'ListenStream=127.0.0.1:9090']);
+    assert.deepEqual(lines(only?.content ?? '', 'FileDescriptorName'), []);
+  });
+
+  test('one named address: NAME.socket carries its name', () => {
+    const [only] = units(['http=8080']);
+    assert.equal(only?.unit, 'web.socket');
+    assert.deepEqual(lines(only?.content ?? '', 'FileDescriptorName'), ['FileDescriptorName=http']);
+  });
+
+  test('several, one named: a unit per address, each with its name (systemd orders several units as it likes)', () => {
+    const all = units(['http=8080', '[::1]:9090', 'a@b=unix:/run/web.sock']);
+    assert.deepEqual(all.map((u) => u.unit), ['web-http.socket', 'web-listen1.socket', 'web-a\\x40b.socket']);
+    assert.deepEqual(all.map((u) => lines(u.content, 'FileDescriptorName')[0]), ['FileDescriptorName=http', 'FileDescriptorName=listen1', 'FileDescriptorName=a@b']);
+    assert.deepEqual(all.map((u) => lines(u.content, 'ListenStream')), [['ListenStream=8080'], ['ListenStream=[::1]:9090'], ['ListenStream=/run/web.sock']]);
+    const service = renderSystemdUnit({ name: 'web', command: '/usr/bin/node', userService: true, listen: ['http=8080', '[::1]:9090', 'a@b=unix:/run/web.sock'] });
+    const names = 'web-http.socket web-listen1.socket web-a\\x40b.socket';
+    assert.match(service, new RegExp(`\\nRequires=${names.replace(/\\/g, '\\\\')}\\nAfter=${names.replace(/\\/g, '\\\\')}\\n`));
+    assert.deepEqual(unitSockets(service), names.split(' '));
   });
 });
 

@@ -183,7 +183,7 @@ describe('handle: the other verbs print what they did', () => {
       ['systemctl', 'enable', 'runner-test.service'],
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', 'runner-test.service'],
-      ['systemctl', 'show', '-p', 'LoadState,ActiveState,SubState,Result,MainPID,NeedDaemonReload', 'runner-test.service'],
+      ['systemctl', 'show', '-p', 'LoadState,ActiveState,SubState,Result,MainPID,NRestarts,NeedDaemonReload', 'runner-test.service'],
       ['systemctl', 'disable', '--now', 'runner-test.service'],
       ['systemctl', 'daemon-reload'],
     ]);

@@ -179,7 +179,7 @@ describe('held sockets and reload', () => {
     const s = await statusNow(home, 'act');
     assert.equal(s.pid, activator.pid, 'the supervisor is the activated process itself');
     assert.equal(answer.body, `0 ${s.workerPid}\n`);
-    assert.deepEqual(s.listen, [{ name: 'http', address: 'fd 3 (systemd)' }]);
+    assert.deepEqual(s.listen, [{ name: 'http', address: `127.0.0.1:${port} (systemd)` }], 'the socket received, with the address it listens on');
     assertCode(await xd(home, ['reload', 'act']), 0);
     const again = await get(port, false);
     assert.ok('body' in again && again.body !== answer.body, JSON.stringify(again));
@@ -239,7 +239,7 @@ describe('held sockets and reload', () => {
     assert.deepEqual(after2.instances?.map((i) => i.starts), [1, 1, 2, 1]);
     assert.deepEqual([0, 1, 3].map((i) => after2.instances?.[i]?.workerPid), [pids[0], pids[1], pids[3]], 'the others were not touched');
     const list = (await xd(home, ['list'])).stdout;
-    assert.match(list, new RegExp(`^  q\\[2\\] +ready +${after2.instances?.[2]?.workerPid} `, 'm'));
+    assert.match(list, new RegExp(`^ +q\\[2\\] +ready +${after2.instances?.[2]?.workerPid} `, 'm'));
   });
 
   test("a worker's children inherit neither the sockets nor the LISTEN_* variables", async (t) => {

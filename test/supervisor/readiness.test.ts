@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DAEMON, fields, finished, launch, logLine, worker } from '../support/daemon-fixture';
-import { cleanup, readText, records, run, tempDir } from '../support/fixtures';
+import { cleanup, readText, run, tempDir } from '../support/fixtures';
 import { signal, waitNoTagged } from '../support/harness';
 
 after(cleanup);
@@ -51,7 +51,9 @@ for (const c of [
     assert.doesNotMatch(res.stderr, /started supervisor/);
     await waitNoTagged(5000);
     const text = readText(log);
-    assert.equal(records(text, 'WORKER').length, 1, 'one start, no restart');
+    // Counted from the supervisor's lines: a worker stopped before its Node start-up ends (a loaded
+    // machine, a 700 ms deadline) never writes a record of its own.
+    assert.equal(text.match(/worker started: pid \d+/g)?.length, 1, 'one start, no restart');
     assert.match(text, /giving up: the first worker never said it was ready/);
     assert.match(text, /supervisor exiting with code 1/);
   });

@@ -89,7 +89,9 @@ test('a watched path that does not exist: exit 1 naming it, nothing started', as
   const exit = await xd(home, ['start', '--name', 'x', '--watch=/nonexistent/src', '--', process.execPath, APP]);
   assertCode(exit, 1);
   assert.match(exit.stderr, /^xdaemon: watch: \/nonexistent\/src does not exist\n$/);
-  assertCode(await xd(home, ['start', '--name', 'x', '--watch', 'src', '--', process.execPath, APP]), 2, 'a value goes with =');
+  const spaced = await xd(home, ['start', '--name', 'x', '--watch', 'nonexistent-src', '--', process.execPath, APP]);
+  assertCode(spaced, 2, 'spaced, only an existing folder is taken; else a value goes with =');
+  assert.match(spaced.stderr, /--watch=DIR/);
 });
 
 describe('what watch ignores', () => {

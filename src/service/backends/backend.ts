@@ -29,6 +29,11 @@ export interface ServiceStatus {
   detail: string;
   /** The main process, when the manager names one. */
   pid: number | undefined;
+  /**
+   * How many times the manager restarted it since it was last started on request (systemd
+   * `NRestarts`); undefined where the manager does not count (launchd, Windows).
+   */
+  restarts?: number | undefined;
   /** The service file (under the root prefix). */
   path: string;
   /** Problems found on the way: the recorded node binary is gone, lingering is off, … */
@@ -75,6 +80,17 @@ export interface InstallResult extends ServicePlan {
   changed: boolean;
 }
 
+/** Options of an uninstall. */
+export interface UninstallOptions {
+  /**
+   * `false`: unregister and remove the service without stopping it, so that what it started runs
+   * on (`xdaemon unstartup`: stopping the startup service would run its `stop --all`). systemd
+   * only: launchd and the Task Scheduler run no stop command, and a oneshot's detached processes
+   * are not theirs to end. Default true.
+   */
+  stop?: boolean;
+}
+
 /** What uninstall did. */
 export interface UninstallResult {
   /** The service file (under the root prefix). */
@@ -107,12 +123,24 @@ export interface Backend {
   /** What install would write and run, and its warnings. */
   plan(config: ServiceConfig): ServicePlan;
   install(config: ServiceConfig, force: boolean): Promise<InstallResult>;
-  uninstall(): Promise<UninstallResult>;
+  uninstall(options?: UninstallOptions): Promise<UninstallResult>;
   start(): Promise<void>;
   stop(): Promise<void>;
   restart(): Promise<void>;
   status(): Promise<ServiceStatus>;
+  /** Where the installed service's output goes, as its file says (undefined: not installed). */
+  output(): ServiceOutput | undefined;
 }
+
+/**
+ * Where a service's output goes: its files (`out`: stdout; `err`: stderr, when it has its own), or
+ * the manager's log (`journal`: the systemd journal, which `journalctl` reads), or nowhere a
+ * command can show (`none`, with the reason).
+ */
+export type ServiceOutput =
+  | { kind: 'files'; out: string; err: string | undefined }
+  | { kind: 'journal'; command: Command }
+  | { kind: 'none'; reason: string };
 
 /** How a service file is stored. */
 export type FileEncoding = 'utf8' | 'utf16le';

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { ExecResult, ServiceConfig } from '../options.js';
 import { underRoot } from '../host.js';
-import { launchdPlist, plistExecutable } from '../launchd-plist.js';
+import { launchdPlist, plistExecutable, plistPath } from '../launchd-plist.js';
 import {
   type Backend,
   type BackendTarget,
@@ -124,6 +124,14 @@ export function launchdBackend(target: BackendTarget): Backend {
         await bootout(true);
         await bootstrap(true);
       } else await run('kickstart', '-k', job);
+    },
+    output() {
+      const content = installed();
+      if (content === undefined) return undefined;
+      const out = plistPath(content, 'StandardOutPath');
+      const err = plistPath(content, 'StandardErrorPath');
+      if (out === undefined) return { kind: 'none', reason: 'launchd discards the output of a job without StandardOutPath (install it again with --log FILE)' };
+      return { kind: 'files', out, err: err === out ? undefined : err };
     },
     async status() {
       const content = installed();

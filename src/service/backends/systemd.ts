@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ServiceConfig } from '../options.js';
 import { underRoot } from '../host.js';
-import { systemdSocketUnit, systemdUnit, unitExecWords, unitExecutable } from '../systemd-unit.js';
+import { systemdSocketUnits, systemdUnit, unitAppendPath, unitExecWords, unitExecutable, unitSockets } from '../systemd-unit.js';
 import {
   type Backend,
   type BackendTarget,
@@ -27,15 +27,21 @@ import {
 } from './backend.js';
 
 /** The properties status asks `systemctl show` for. */
-export const SHOW_PROPERTIES = 'LoadState,ActiveState,SubState,Result,MainPID,NeedDaemonReload';
+export const SHOW_PROPERTIES = 'LoadState,ActiveState,SubState,Result,MainPID,NRestarts,NeedDaemonReload';
 
 /** The systemd backend for `target`. */
 export function systemdBackend(target: BackendTarget): Backend {
   const unit = `${target.name}.service`;
   const dir = target.userService ? join(target.host.xdgConfigHome ?? join(target.host.home, '.config'), 'systemd', 'user') : '/etc/systemd/system';
   const path = underRoot(target.root, join(dir, unit));
-  const socketUnit = `${target.name}.socket`;
-  const socketPath = underRoot(target.root, join(dir, socketUnit));
+  const unitPath = (name: string): string => underRoot(target.root, join(dir, name));
+  /** The socket units an installed unit takes its sockets from (an install before `Sockets=` had only NAME.socket). */
+  const installedSockets = (content: string | undefined): string[] => {
+    if (content === undefined) return [];
+    const listed = unitSockets(content);
+    if (listed.length > 0) return listed;
+    return existsSync(unitPath(`${target.name}.socket`)) ? [`${target.name}.socket`] : [];
+  };
   const systemctl = (...args: string[]): Command => ['systemctl', ...(target.userService ? ['--user'] : []), ...args];
   const installed = (): string | undefined => readServiceFile(path, 'utf8');
   const control = async (verb: string): Promise<void> => {
@@ -52,15 +58,15 @@ export function systemdBackend(target: BackendTarget): Backend {
   };
 
   const plan = (config: ServiceConfig): ServicePlan => {
-    const socket = systemdSocketUnit(config);
+    const sockets = systemdSocketUnits(config);
     return {
       backend: 'systemd',
       name: target.name,
       userService: target.userService,
       path,
       content: systemdUnit(config),
-      ...(socket === undefined ? {} : { extraFiles: [{ path: socketPath, content: socket }] }),
-      commands: [systemctl('daemon-reload'), systemctl('enable', unit, ...(socket === undefined ? [] : [socketUnit]))],
+      ...(sockets.length === 0 ? {} : { extraFiles: sockets.map((s) => ({ path: unitPath(s.unit), content: s.content })) }),
+      commands: [systemctl('daemon-reload'), systemctl('enable', unit, ...sockets.map((s) => s.unit))],
       warnings: lingerWarnings(),
     };
   };
@@ -71,19 +77,44 @@ export function systemdBackend(target: BackendTarget): Backend {
     plan,
     async install(config, force) {
       checkPlatform(target, 'systemd', 'linux', 'Linux');
+      const next = plan(config);
+      // Socket units of the unit being replaced that the new one no longer has: stopped and removed.
+      const keep = new Set(next.extraFiles?.map((f) => f.path));
+      const stale = installedSockets(installed()).filter((s) => !keep.has(unitPath(s)));
       // Both commands are idempotent; running them again finishes an install that failed half-way.
-      return installPlan(plan(config), 'utf8', force, (command) => runCommand(target.exec, command));
+      const result = await installPlan(next, 'utf8', force, (command) => runCommand(target.exec, command));
+      if (stale.length > 0) {
+        await runCommand(target.exec, systemctl('disable', '--now', ...stale));
+        for (const s of stale) removeServiceFile(unitPath(s));
+        await runCommand(target.exec, systemctl('daemon-reload'));
+      }
+      return result;
     },
-    async uninstall() {
+    async uninstall(options = {}) {
       checkPlatform(target, 'systemd', 'linux', 'Linux');
-      if (installed() === undefined) return { path, removed: false, commands: [] };
-      const socket = existsSync(socketPath);
-      const commands: Command[] = [systemctl('disable', '--now', unit, ...(socket ? [socketUnit] : [])), systemctl('daemon-reload')];
+      const content = installed();
+      if (content === undefined) return { path, removed: false, commands: [] };
+      const sockets = installedSockets(content);
+      // Without stopping, what the unit started runs on: disabled and forgotten, not stopped (its
+      // ExecStop= would run, and KillMode=control-group would end what it left in its cgroup).
+      const commands: Command[] = [systemctl('disable', ...(options.stop === false ? [] : ['--now']), unit, ...sockets), systemctl('daemon-reload')];
       await runCommand(target.exec, commands[0] as Command);
       removeServiceFile(path);
-      if (socket) removeServiceFile(socketPath);
+      for (const s of sockets) removeServiceFile(unitPath(s));
       await runCommand(target.exec, commands[1] as Command);
       return { path, removed: true, commands };
+    },
+    output() {
+      const content = installed();
+      if (content === undefined) return undefined;
+      const out = unitAppendPath(content, 'StandardOutput');
+      const err = unitAppendPath(content, 'StandardError');
+      if (out !== undefined) return { kind: 'files', out, err };
+      // Without journald (a container, a minimal system) systemd connects the output to /dev/null.
+      if (!existsSync(underRoot(target.root, '/run/systemd/journal/stdout'))) {
+        return { kind: 'none', reason: `it writes to the journal, and journald does not run here: its output is discarded (install it again with --log FILE)` };
+      }
+      return { kind: 'journal', command: ['journalctl', ...(target.userService ? ['--user'] : []), '-u', unit] };
     },
     start: () => control('start'),
     stop: () => control('stop'),
@@ -118,7 +149,7 @@ export function parseShow(output: string): Record<string, string> {
  * to be ready) is `restarting`, never `running`: kardianos/service reports a crash-looping unit
  * as running.
  */
-export function systemdState(p: Record<string, string>): { state: ServiceState; detail: string; pid: number | undefined; warnings: string[] } {
+export function systemdState(p: Record<string, string>): { state: ServiceState; detail: string; pid: number | undefined; restarts: number | undefined; warnings: string[] } {
   const load = p.LoadState ?? '';
   const active = p.ActiveState ?? '';
   const sub = p.SubState ?? '';
@@ -132,11 +163,12 @@ export function systemdState(p: Record<string, string>): { state: ServiceState; 
   if (load === 'not-found') warnings.push('systemd has not loaded this unit: run systemctl daemon-reload');
   if (load === 'masked') warnings.push('the unit is masked: it cannot be started until unmasked');
   if (load === 'error' || load === 'bad-setting') warnings.push(`systemd cannot load the unit (LoadState=${load}): see systemctl status`);
+  const restarts = Number(p.NRestarts);
   let state: ServiceState;
   if (load === 'error' || load === 'bad-setting') state = 'failed';
   else if (active === 'active' || active === 'reloading') state = 'running';
   else if (active === 'activating') state = 'restarting';
   else if (active === 'failed') state = 'failed';
   else state = 'stopped';
-  return { state, detail, pid: state === 'running' || state === 'restarting' ? pid : undefined, warnings };
+  return { state, detail, pid: state === 'running' || state === 'restarting' ? pid : undefined, restarts: Number.isInteger(restarts) ? restarts : undefined, warnings };
 }

@@ -87,6 +87,13 @@ export function windowsBackend(target: BackendTarget): Backend {
       await end();
       await runCommand(target.exec, schtasks('/Run', '/TN', target.name));
     },
+    output() {
+      const content = installed();
+      if (content === undefined) return undefined;
+      // The task runs `xdaemon run --log=FILE …`: its log is a daemon's log.
+      const log = /--log=([^ "&]+)/.exec(content)?.[1];
+      return log === undefined ? { kind: 'none', reason: 'the task was installed without --log FILE: its output is discarded' } : { kind: 'files', out: log, err: undefined };
+    },
     async status() {
       const content = installed();
       const base = { name: target.name, backend: 'windows' as const, path };
