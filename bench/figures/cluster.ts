@@ -1,5 +1,5 @@
 /**
- * Figure 14, cluster mode (pm2's `-i 4` for an app with a hard-coded port, no `--listen`): a
+ * Figure, cluster mode (pm2's `-i 4` for an app with a hard-coded port, no `--listen`): a
  * node:http server that calls `listen(PORT)` and nothing else (no ready(), no SIGTERM handler),
  * four instances started by `xdaemon start --instances 4`, whose listen() the supervisor serves with
  * a socket it binds on the first request and holds.
