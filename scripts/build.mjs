@@ -12,7 +12,7 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node18',
-  external: ['cross-spawn', 'debug', 'signal-exit', 'croner', 'json5', 'js-yaml'],
+  external: ['cross-spawn', 'debug', 'signal-exit', 'croner', 'json5', 'js-yaml', 'dotenv'],
   logLevel: 'warning',
   legalComments: 'none',
 };

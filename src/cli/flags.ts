@@ -15,6 +15,7 @@ import type { SettingName } from '../settings/types.js';
 import { nearest } from '../nearest.js';
 import { PM2_FLAGS, type Pm2Flag, rewritePm2Flags, unsupportedFlag } from './pm2-spellings.js';
 import { UsageError } from './usage-error.js';
+import { usableCpus } from '../process/cpu-count.js';
 
 /** How a flag takes its value. */
 export interface FlagSpec {
@@ -310,6 +311,7 @@ export function parseSettingText(flag: SettingFlag, text: string | true | readon
         value = text;
         break;
       case 'cron':
+      case 'check':
         value = text;
         break;
     }
@@ -329,11 +331,9 @@ function instancesOf(flag: string, text: string): number {
   return wholeNumber(flag, text);
 }
 
-/** The number of CPUs this process may use. */
+/** The number of CPUs this process may use (its affinity and its cgroup's CPU quota). */
 function cpuCount(): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const os = require('node:os') as typeof import('node:os');
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return usableCpus();
 }
 
 /** The setting flags given on `line`, as library options (only those given). */

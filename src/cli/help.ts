@@ -46,8 +46,10 @@ function placeholder(f: SettingFlag): string {
       return ' SIZE';
     case 'cron':
       return ' "M H DOM MON DOW"';
+    case 'check':
+      return ' http://H:P/PATH|tcp:H:P|exec:CMD';
     case 'strings':
-      return f.bare !== undefined ? '[=PATH]' : f.flag === 'ignore' ? ' GLOB' : f.setting === 'listen' ? ' ADDR' : ' VALUE';
+      return f.bare !== undefined ? '[=PATH]' : f.flag === 'ignore' ? ' GLOB' : f.setting === 'listen' ? ' ADDR' : f.setting === 'envFile' ? ' FILE' : ' VALUE';
     case 'bool':
       return '';
   }

@@ -19,10 +19,10 @@ import { DEFAULT_FLEET_FILES, defaultFleetFile } from '../fleet/file-load.js';
 import { ScriptError, scriptSpec } from '../fleet/script-command.js';
 import { startDaemon } from '../fleet/start.js';
 import { currentStateFacts } from '../fleet/state-dir.js';
-import { isValidName } from '../fleet/names.js';
+import { checkName, isValidName } from '../fleet/names.js';
 import { bothError, targetOf } from '../fleet/services.js';
 import { operateByName } from './service-names.js';
-import { type FlagSpecs, boolFlag, textFlag } from './flags.js';
+import { type FlagSpecs, boolFlag, listFlag, textFlag } from './flags.js';
 import { pm2Words } from '../fleet/pm2-units.js';
 import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import { launchHelp } from './help.js';
@@ -38,11 +38,13 @@ export type StartRequest =
   | ({ verb: 'start'; fleet: undefined; script: string; interpreter: string | undefined; interpreterArgs: string[]; force: boolean } & Omit<DaemonSpec, 'command'>)
   | { verb: 'start'; fleet: FleetRequest };
 
-/** Flags of start alone: pm2's for the script of the one-liner, and -f (a daemon of the name that runs is replaced). */
+/** Flags of start alone: pm2's for the script of the one-liner, -f (a daemon of the name that runs is replaced), --depends-on. */
 const START_FLAGS: FlagSpecs = {
   interpreter: { type: 'string' },
   'node-args': { type: 'string' },
   force: { type: 'boolean' },
+  // Named daemons that must run (and be ready) before this one starts.
+  'depends-on': { type: 'string', multiple: true },
 };
 
 /** Reads `start`'s arguments; `help` for `--help`. Pure, but for whether a word after `--watch` is a folder. */
@@ -60,9 +62,12 @@ export function parseStart(args: readonly string[]): StartRequest | HelpRequest<
     return { verb: 'start', fleet: fleetLine('start', line, undefined) };
   }
   envOf(line, false);
+  const dependsOn = listFlag(line, 'depends-on');
+  for (const name of dependsOn) checkName(name);
+  const order = dependsOn.length === 0 ? {} : { dependsOn };
   if (script === undefined) {
     if (interpreter !== undefined || nodeArgs !== undefined) throw new UsageError(`--${interpreter !== undefined ? 'interpreter' : 'node-args'} goes with a script (xdaemon start app.py --interpreter python3); a command after -- names its own program`);
-    return { verb: 'start', fleet: undefined, script: undefined, force, ...parseLaunch('start', line) };
+    return { verb: 'start', fleet: undefined, script: undefined, force, ...parseLaunch('start', line), ...order };
   }
   // `--watch src` with nothing after it: the word is the script (a folder followed by a script or
   // -- was taken as the value already, see readLine).
@@ -74,7 +79,7 @@ export function parseStart(args: readonly string[]): StartRequest | HelpRequest<
   if (stray !== undefined) {
     throw new UsageError(`unexpected argument ${JSON.stringify(stray)}: the program's arguments go after -- (xdaemon start server.js -- --port 8080), a command too (xdaemon start -- <command> [args…])`);
   }
-  return { verb: 'start', fleet: undefined, script, interpreter, interpreterArgs: nodeArgs === undefined ? [] : pm2Words(nodeArgs), force, ...launchOptionsOf(line), args: line.command ?? [] };
+  return { verb: 'start', fleet: undefined, script, interpreter, interpreterArgs: nodeArgs === undefined ? [] : pm2Words(nodeArgs), force, ...launchOptionsOf(line), args: line.command ?? [], ...order };
 }
 
 /** Starts the daemon (or the fleet's apps); exit 0 once its supervisor handles signals. */

@@ -50,8 +50,10 @@ export interface EndRecord {
 
 /** An instance's health, where health checks are set: the checks' verdict, and the last failure. */
 export interface InstanceHealth {
-  /** `starting` until a first check passes; `unhealthy` after failures enough to act on. */
+  /** `starting` until a first check passes; `unhealthy` after `healthRetries` failures in a row. */
   state: 'starting' | 'healthy' | 'unhealthy';
+  /** Failed checks in a row that counted (a starting worker's do not). */
+  failures?: number;
   /** The last failed check: when (ISO time) and its answer. */
   lastFailure?: { at: string; reason: string };
 }
@@ -101,8 +103,13 @@ export interface DaemonStatus {
   errors: number;
   maxCount: number;
   maxError: number;
-  /** Whether every instance's worker has called `ready()`. */
+  /** Whether every instance's worker has called `ready()` (or passed its first health check). */
   ready?: boolean;
+  /**
+   * With a health check: the daemon's health, the report of its worst instance (`unhealthy`
+   * before `starting` before `healthy`).
+   */
+  health?: InstanceHealth;
   lastExit?: ExitReport;
   /** The command as run: the resolved executable, then its arguments. */
   command: string[];

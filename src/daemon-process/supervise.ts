@@ -13,10 +13,13 @@ import type { EndRecord, LiveStatus } from '../control/daemon-status.js';
 import { shortMessageOf } from '../errors.js';
 import { ENV_NAME } from '../generation.js';
 import { type LogSink, createLogSink } from '../log/log-sink.js';
+import { readEnvFiles } from '../process/env-file.js';
+import { supervisorSettings } from '../settings/derived.js';
 import { describeCommand } from '../process/command-line.js';
 import { signalTree } from '../process/stop-tree.js';
 import { CpuSampler } from '../supervisor/cpu-sampler.js';
 import { namedDaemonDefaults } from '../settings/profiles.js';
+import { readyWithin } from '../supervisor/health/health-settings.js';
 import { onEveryEvent } from '../supervisor/supervisor-api.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { type SuperviseMode, type SupervisorConfig, answersAfterStart } from './config.js';
@@ -109,7 +112,8 @@ function openLog(config: SupervisorConfig, mode: SuperviseMode, toStdio: boolean
 
 /** The loop, for the worker's command as the launcher resolved it and the environment it gets. */
 function makeSupervisor(config: SupervisorConfig, args: readonly string[], log: LogSink, treePrefix: string | undefined, handshake: HandshakeSender, mode: SuperviseMode): Supervisor {
-  const { pidFile, ...settings } = config.settings;
+  const { pidFile, envFile } = config.settings;
+  const settings = supervisorSettings(config.settings);
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env[ENV_NAME];
   if (config.nodeOptions === null) delete env.NODE_OPTIONS;
@@ -124,12 +128,25 @@ function makeSupervisor(config: SupervisorConfig, args: readonly string[], log: 
         ignoredPaths: [config.logFile, ...(pidFile === '' ? [] : [pidFile, stateFileOf(pidFile)]), ...(config.stateDir === undefined ? [] : [config.stateDir])],
         ...(treePrefix === undefined ? {} : { treePrefix }),
         ...(config.defaults === 'named' ? { defaults: namedDaemonDefaults() } : {}),
-        ...(firstMarker === null ? {} : { envForStart: (start: number) => ({ [ENV_NAME]: String(firstMarker + start - 1) }) }),
+        envForStart: (start: number) => ({
+          ...(envFile.length === 0 ? {} : envFileVars(envFile, config.envSet ?? [])),
+          ...(firstMarker === null ? {} : { [ENV_NAME]: String(firstMarker + start - 1) }),
+        }),
       },
     );
   } catch (err) {
     failToBegin(handshake, mode, shortMessageOf(err));
   }
+}
+
+/**
+ * The variables of the env files, read now (each start reads them afresh), less those set for the
+ * daemon itself, which win. Throws an XDaemonError naming a file that cannot be read: a failed start.
+ */
+function envFileVars(files: readonly string[], set: readonly string[]): NodeJS.ProcessEnv {
+  const vars: NodeJS.ProcessEnv = readEnvFiles(files);
+  for (const name of set) delete vars[name];
+  return vars;
 }
 
 /** Each event of the loop as the supervisor's line, and as a record for the subscribers. */
@@ -175,7 +192,9 @@ function followInStateFile(run: Run, held: HeldPidFile): void {
   // A worker's exit is written after the next worker's spawn (with its start) or at the loop's
   // next turn: the rewrite is not on the way from an exit to the restart.
   supervisor.on('exit', () => void (deferred ??= setImmediate(record)));
-  for (const event of ['start', 'ready', 'restart', 'restarting', 'stopping', 'reloading', 'reloaded', 'reload-failed'] as const) supervisor.on(event, record);
+  for (const event of ['start', 'ready', 'restart', 'restarting', 'stopping', 'reloading', 'reloaded', 'reload-failed', 'healthy', 'health-failed', 'unhealthy'] as const) {
+    supervisor.on(event, record);
+  }
   record();
 }
 
@@ -218,7 +237,7 @@ function begin(run: Run): void {
   supervisor.start().then(
     ({ workerPid }) => {
       const startedAt = supervisor.status().workerStartedAt;
-      if (settings.waitReady === 0) handshake.send({ kind: 'started', workerPid });
+      if (readyWithin(settings) === 0) handshake.send({ kind: 'started', workerPid });
       else handshake.send({ kind: 'ready', workerPid, seconds: startedAt === undefined ? 0 : (Date.now() - startedAt) / 1000 });
       handshake.close();
     },

@@ -39,7 +39,7 @@ export interface PendingDaemon {
  */
 export function beginRecord(dir: string, record: DaemonRecord, base: NodeJS.ProcessEnv): PendingDaemon {
   const env = daemonEnv(base, record.env);
-  const config = supervisorConfig({ ...record, pidFile: daemonPaths(dir, record.name).pidFile, env });
+  const config = supervisorConfig({ ...record, pidFile: daemonPaths(dir, record.name).pidFile, env, additions: record.env });
   const launcher = loadBundle('launcher');
   const failed = (err: unknown): XDaemonError => {
     if ((err as XDaemonError).code === launcher.ALREADY_RUNNING) {

@@ -20,6 +20,7 @@ import { type AppDraft, emptyDraft, isSetting, knownKeys, meaningOf, notCarried 
 import { KeyValueError, envObject } from './pm2-units.js';
 import { isValidName, NAME_RULE, pm2Name } from './names.js';
 import { type FleetProblem, FleetFileError } from './fleet-error.js';
+import { StartOrderError, startWaves } from './start-order.js';
 
 /** One app of a file, mapped and checked; paths absolute. */
 export interface FleetApp {
@@ -38,6 +39,8 @@ export interface FleetApp {
   settings: Partial<Record<SettingName, unknown>>;
   /** One line each: a pm2 key this build does not carry out, an unknown key. */
   warnings: string[];
+  /** The apps it starts after (`dependsOn`): of the file, or daemons that run. */
+  dependsOn: string[];
 }
 
 /** What the file is mapped with. */
@@ -123,6 +126,14 @@ export function mapFleetProblems(content: unknown, context: FleetContext): { app
   for (const app of apps) {
     if (seen.has(app.name)) problems.add(`two apps are named ${JSON.stringify(app.name)} (give one a name)`, app.name, 'name');
     seen.add(app.name);
+  }
+  // The order between the apps: a cycle is refused whatever --only selects (a name outside the
+  // file must be a daemon that runs: that is known only when the file is started).
+  try {
+    startWaves(apps, () => true);
+  } catch (err) {
+    if (!(err instanceof StartOrderError)) throw err;
+    problems.add(`dependsOn: ${err.reason as string}`, err.app, 'dependsOn');
   }
   if (problems.count === 0) {
     for (const name of context.only) if (!seen.has(name)) problems.add(`--only ${name}: no app of that name (apps: ${[...seen].join(', ')})`, undefined, '--only');
@@ -252,7 +263,9 @@ function mapApp(entry: unknown, index: number, context: FleetContext, problems: 
     }
   }
   const paths = settings as Record<string, unknown>;
-  for (const path of ['errFile', 'envFile']) if (typeof paths[path] === 'string') paths[path] = atApp(paths[path] as string);
+  if (typeof paths.errFile === 'string') paths.errFile = atApp(paths.errFile);
+  // Env files, as every other path of an app: against its cwd (pm2 7 has no env_file).
+  if (Array.isArray(paths.envFile)) paths.envFile = (paths.envFile as string[]).map(atApp);
   // Watched paths are the app's (pm2: relative to its cwd); the ignore globs stay as written.
   const watched = paths.watch;
   if (Array.isArray(watched)) paths.watch = watched.map((p: unknown) => (typeof p === 'string' ? resolve(cwd, p) : p));
@@ -265,7 +278,7 @@ function mapApp(entry: unknown, index: number, context: FleetContext, problems: 
       ? { script: resolve(cwd, expandHome(draft.script, home)), written: draft.script, interpreter: draft.interpreter, interpreterArgs: draft.interpreterArgs }
       : { command: draft.command as string };
   const log = draft.log ?? draft.combinedLog;
-  return { name, program, args: draft.args, cwd, env, log: log === undefined ? undefined : atApp(log), settings, warnings };
+  return { name, program, args: draft.args, cwd, env, log: log === undefined ? undefined : atApp(log), settings, warnings, dependsOn: draft.dependsOn };
 }
 
 /** `~` and `~/x` as the home directory (pm2 expands them in paths); pm2's `NULL` log is `/dev/null`. */

@@ -7,21 +7,22 @@
  * FleetFileError naming the file, the app and the key).
  */
 import { mkdirSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { EUSAGE, XDaemonError, messageOf } from '../errors.js';
-import { control } from './control-bundle.js';
+import { type DaemonState, control } from './control-bundle.js';
 import { type DaemonSpec, type InvocationFacts, prepareSpec, recordOf } from './daemon-spec.js';
 import { createdStateDirectory } from './daemons.js';
 import { deleteDaemons } from './delete.js';
 import { type FleetApp, mapFleetProblems } from './file-map.js';
 import { DEFAULT_FLEET_FILES, defaultFleetFile, loadFleetFile } from './file-load.js';
-import { type FleetProblem, FleetFileError } from './fleet-error.js';
-import { type DaemonResult, type Failed, type Reloaded, type Restarted } from './outcome.js';
+import { type FleetProblem, FleetFileError, fleetFileError } from './fleet-error.js';
+import { usableCpus } from '../process/cpu-count.js';
+import { type DaemonResult, type Failed, type Reloaded, type Restarted, type Started } from './outcome.js';
 import { reloadDaemon } from './reload.js';
 import { type DaemonRecord, daemonPaths, readRecord } from './record.js';
 import { scriptProgram } from './script-command.js';
-import { type ToStart, notRunning, startRecordsUp } from './start.js';
+import { type ToStart, notRunning, runningDependencies, startInOrder } from './start.js';
+import { StartOrderError, startWaves } from './start-order.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
 import { stopDaemons } from './stop.js';
 
@@ -70,7 +71,7 @@ async function readFleetProblems(request: FleetRequest, cwd: string): Promise<Fl
   const path = request.file === undefined ? defaultFleetFile(cwd) : resolve(cwd, request.file);
   if (path === undefined) throw new XDaemonError(`no fleet file in ${cwd} (${DEFAULT_FLEET_FILES.join(', ')})`, { code: EUSAGE });
   const content = await loadFleetFile(path);
-  const mapped = mapFleetProblems(content, { path, cwd, envSet: request.envSet, env: request.env, only: request.only, cpus: Math.max(1, cpus().length) });
+  const mapped = mapFleetProblems(content, { path, cwd, envSet: request.envSet, env: request.env, only: request.only, cpus: usableCpus() });
   return { path, ...mapped };
 }
 
@@ -92,7 +93,7 @@ export function appSpec(app: FleetApp): { spec: DaemonSpec; warning?: string } {
   } else {
     program = { command: app.program.command, args: [...app.args] };
   }
-  const spec: DaemonSpec = { name: app.name, command: program.command, args: program.args, settings: app.settings, log: app.log, cwd: app.cwd, env: app.env };
+  const spec: DaemonSpec = { name: app.name, command: program.command, args: program.args, settings: app.settings, log: app.log, cwd: app.cwd, env: app.env, dependsOn: app.dependsOn };
   return warning === undefined ? { spec } : { spec, warning };
 }
 
@@ -151,26 +152,54 @@ async function checkedFleet(request: FleetRequest, facts: StateFacts): Promise<{
   return { dir, fleet: { ...read, warnings: [...read.warnings, ...warnings] }, records };
 }
 
-/** Starts the apps of a file that do not run; those that run are left alone (`already-running`). */
+/**
+ * Starts `toStart` (apps of `fleet`) in the order of their dependsOn; `running`: the apps of the
+ * file that run already. A dependency that neither starts here nor runs is a FleetFileError.
+ */
+async function startOrdered(dir: string, fleet: Fleet, toStart: readonly ToStart[], running: readonly string[], env: NodeJS.ProcessEnv): Promise<(Started | Failed)[]> {
+  const outside = await runningDependencies(dir, toStart.map((t) => t.record));
+  const runs = (name: string): boolean => running.includes(name) || outside.has(name);
+  try {
+    return await startInOrder(dir, toStart, env, runs);
+  } catch (err) {
+    if (err instanceof StartOrderError) throw fleetFileError({ file: fleet.path, app: err.app, key: 'dependsOn', reason: `dependsOn: ${err.reason as string}` }, err);
+    throw err;
+  }
+}
+
+/** Starts the apps of a file that do not run, dependencies first; those that run are left alone (`already-running`). */
 export async function startFleet(request: FleetRequest, facts: StateFacts = currentStateFacts()): Promise<FleetOutcome> {
   const { dir, fleet, records } = await checkedFleet(request, facts);
   const { toStart, running } = await notRunning(dir, records);
-  return { file: fleet.path, warnings: fleet.warnings, results: [...running, ...(await startRecordsUp(dir, toStart, facts.env))] };
+  const started = await startOrdered(dir, fleet, toStart, running.map((r) => r.name), facts.env);
+  return { file: fleet.path, warnings: fleet.warnings, results: [...running, ...started] };
 }
 
-/** Stops the apps of a file that run, and starts them all with the file's current settings (`was` says which ran). */
+/**
+ * Stops the apps of a file that run (dependants first), and starts them all with the file's
+ * current settings (dependencies first; `was` says which ran).
+ */
 export async function restartFleet(request: FleetRequest, facts: StateFacts = currentStateFacts()): Promise<FleetOutcome> {
   const { dir, fleet, records } = await checkedFleet(request, facts);
   const lib = control();
-  const toStart = await Promise.all(
-    records.map(async (record): Promise<ToStart> => {
-      const { pidFile } = daemonPaths(dir, record.name);
-      const s = await lib.status(pidFile);
-      if (s.state !== 'stopped' && s.state !== 'errored') await lib.stop(pidFile);
-      return { record, was: s.state };
-    }),
-  );
-  return { file: fleet.path, warnings: fleet.warnings, results: await startRecordsUp(dir, toStart, facts.env) };
+  const was = new Map<string, DaemonState>();
+  for (const wave of stopWaves(fleet.apps)) {
+    await Promise.all(
+      wave.map(async (app) => {
+        const { pidFile } = daemonPaths(dir, app.name);
+        const s = await lib.status(pidFile);
+        if (s.state !== 'stopped' && s.state !== 'errored') await lib.stop(pidFile);
+        was.set(app.name, s.state);
+      }),
+    );
+  }
+  const toStart = records.map((record): ToStart => ({ record, was: was.get(record.name) ?? 'stopped' }));
+  return { file: fleet.path, warnings: fleet.warnings, results: await startOrdered(dir, fleet, toStart, [], facts.env) };
+}
+
+/** A file's apps in stop order: dependants first (the start waves, last first). */
+function stopWaves(apps: readonly FleetApp[]): FleetApp[][] {
+  return startWaves(apps, () => true).reverse();
 }
 
 /** A record's run as JSON with sorted keys: what a reload cannot change (command, arguments, directory, environment, settings, log). */
@@ -205,14 +234,19 @@ export async function reloadFleet(request: FleetRequest, facts: StateFacts = cur
   );
   const reloaded = decided.filter((d): d is Reloaded | Restarted | Failed => 'outcome' in d);
   const toStart = decided.filter((d): d is ToStart => !('outcome' in d));
-  return { file: fleet.path, warnings: fleet.warnings, results: [...reloaded, ...(await startRecordsUp(dir, toStart, facts.env))] };
+  // A reload of a dependency leaves its dependants alone; what starts anew starts in order.
+  const started = await startOrdered(dir, fleet, toStart, reloaded.map((r) => r.name), facts.env);
+  return { file: fleet.path, warnings: fleet.warnings, results: [...reloaded, ...started] };
 }
 
-/** Stops the apps of a file (an app never started is `not-known`). */
+/** Stops the apps of a file, dependants first (an app never started is `not-known`). */
 export async function stopFleet(request: FleetRequest, options: { timeout?: number } = {}, facts: StateFacts = currentStateFacts()): Promise<FleetOutcome> {
   const fleet = await readFleet(request, facts.cwd);
-  const results = await stopDaemons({ names: fleet.apps.map((a) => a.name) }, options, facts);
-  return { file: fleet.path, warnings: fleet.warnings, results };
+  const results = new Map<string, DaemonResult>();
+  for (const wave of stopWaves(fleet.apps)) {
+    for (const result of await stopDaemons({ names: wave.map((a) => a.name) }, options, facts)) results.set(result.name, result);
+  }
+  return { file: fleet.path, warnings: fleet.warnings, results: fleet.apps.map((a) => results.get(a.name) as DaemonResult) };
 }
 
 /** Stops the apps of a file and forgets them (an app never started is `not-known`). */

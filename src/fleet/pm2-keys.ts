@@ -37,6 +37,8 @@ export interface AppDraft {
   pm2: { waitReady?: boolean; listenTimeout?: number; cluster?: boolean; autorestart?: boolean; stopExitCodes?: number[] };
   /** Warnings of pm2 keys this build does not carry out ({@link notCarried}). */
   notCarried: string[];
+  /** The apps it starts after (`dependsOn`). */
+  dependsOn: string[];
 }
 
 /** How a key is read into a draft. */
@@ -78,6 +80,11 @@ const FIELDS: Record<string, KeyRule> = {
   env: rule('env', '', (v, d) => void (d.env = envObject(v))),
   log: rule('log', 'pm2: log_file, also true (its default path)', (v, d) => {
     if (v !== true) d.combinedLog = pm2Text(v);
+  }),
+  dependsOn: rule('dependsOn', 'pm2 has none (its issue #2831)', (v, d) => {
+    const names = typeof v === 'string' ? [v] : v;
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && n !== '')) throw new KeyValueError(`must be an app's name or an array of them, got ${JSON.stringify(v)}`);
+    d.dependsOn = [...new Set(names as string[])];
   }),
 };
 
@@ -198,7 +205,8 @@ function ownRule(name: string): KeyRule | undefined {
     if (kind === 'ms' && typeof v === 'string') v = pm2Millis(v);
     else if (kind === 'seconds' && typeof v === 'string') v = pm2Millis(v) / 1000;
     else if (kind === 'bytes' && typeof v === 'string') v = pm2Bytes(v);
-    // One address (`listen: '8080'`), as pm2's watch takes one path: a list of it.
+    // One address (`listen: '8080'`), as pm2's watch takes one path, and one env file
+    // (envFile: '.env', as docker compose's env_file): a list of one.
     else if (kind === 'strings' && typeof v === 'string') v = [v];
     // pm2's waitReady (camelCase of wait_ready) is a boolean; ours is milliseconds.
     if (name === 'waitReady' && typeof v === 'boolean') {
@@ -256,5 +264,6 @@ export function emptyDraft(): AppDraft {
     settings: {},
     pm2: {},
     notCarried: [],
+    dependsOn: [],
   };
 }

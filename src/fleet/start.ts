@@ -11,6 +11,9 @@ import { type DaemonSpec, instancesRefusal, prepareSpec, recordOf } from './daem
 import { type PendingDaemon, type StartedDaemon, beginRecord, startRecord } from './daemon-start.js';
 import { type AlreadyRunning, type Failed, type Started, failed } from './outcome.js';
 import { type DaemonRecord, daemonPaths } from './record.js';
+import { dependantsOf, startWaves } from './start-order.js';
+import { isValidName } from './names.js';
+import { EUSAGE, XDaemonError } from '../errors.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
 import { checkUp, settleOf } from './wait-up.js';
 
@@ -22,8 +25,9 @@ import { checkUp, settleOf } from './wait-up.js';
  *
  * With `replace` (pm2's `start -f`), a daemon of the name that runs is stopped first.
  *
- * @throws XDaemonError when the spec cannot be acted on (`code: EUSAGE`), its command is not found,
- *   the name runs already (without `replace`), or it cannot start.
+ * @throws XDaemonError when the spec cannot be acted on (`code: EUSAGE`: also a dependency that
+ *   does not run), its command is not found, the name runs already (without `replace`), or it
+ *   cannot start.
  */
 export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentStateFacts(), options: { replace?: boolean } = {}): Promise<Started> {
   const prepared = prepareSpec(spec, facts);
@@ -31,6 +35,13 @@ export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentS
   if (refusal !== undefined) throw refusal;
   const dir = createdStateDirectory(facts);
   const record = recordOf(prepared, dir);
+  // --depends-on: each one a daemon that runs (it is up: a start waits for its readiness).
+  const runs = await runningDependencies(dir, [record]);
+  const missing = (record.dependsOn ?? []).filter((name) => !runs.has(name));
+  if (missing.length > 0) {
+    const reason = `${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not run (start ${missing.length === 1 ? 'it' : 'them'} first)`;
+    throw new XDaemonError(`--depends-on: ${reason}; nothing was started`, { code: EUSAGE, option: 'dependsOn', reason });
+  }
   const { pidFile } = daemonPaths(dir, record.name);
   // A pid file: it runs (the launcher refuses it, naming its supervisor), or it is dead, and what
   // its workers left is stopped first. Without one (the usual case) nothing is asked.
@@ -108,6 +119,44 @@ export async function notRunning(dir: string, records: readonly DaemonRecord[]):
     else toStart.push({ record, was: s.state });
   });
   return { toStart, running };
+}
+
+/**
+ * Starts `entries` in the order of their `dependsOn` (../fleet/start-order): wave by wave, each
+ * wave's supervisors spawned side by side and waited for until each daemon is up (./wait-up:
+ * ready, or running for its settle), so that an app starts once each of its dependencies is up. An
+ * app whose dependency did not start or come up is not started: it is `failed`, saying which. A
+ * dependency outside `entries` must be a daemon that runs (`runs`). A result per entry, in their
+ * order.
+ *
+ * @throws StartOrderError (`code: EUSAGE`) for a cycle or a dependency that neither starts here nor runs.
+ */
+export async function startInOrder(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv, runs: (name: string) => boolean): Promise<(Started | Failed)[]> {
+  const apps = entries.map((entry) => ({ name: entry.record.name, dependsOn: entry.record.dependsOn ?? [], entry }));
+  const waves = startWaves(apps, runs);
+  const results = new Map<string, Started | Failed>();
+  for (const wave of waves) {
+    const go = wave.filter((app) => !results.has(app.name));
+    for (const result of await startRecordsUp(dir, go.map((app) => app.entry), base)) {
+      results.set(result.name, result);
+      if (result.outcome !== 'failed' && result.down === undefined) continue;
+      for (const dependant of dependantsOf(apps, result.name)) {
+        if (results.has(dependant.name)) continue;
+        const reason = `not started: it depends on ${result.name}, which did not ${result.outcome === 'failed' ? 'start' : 'come up'}`;
+        results.set(dependant.name, failed(dependant.name, new XDaemonError(reason, { reason })));
+      }
+    }
+  }
+  return entries.map((entry) => results.get(entry.record.name) as Started | Failed);
+}
+
+/** Which of the dependencies of `records` outside them run now (a dependency must be up before its dependants start). */
+export async function runningDependencies(dir: string, records: readonly DaemonRecord[]): Promise<Set<string>> {
+  const inside = new Set(records.map((r) => r.name));
+  const outside = [...new Set(records.flatMap((r) => r.dependsOn ?? []))].filter((name) => !inside.has(name) && isValidName(name));
+  const lib = control();
+  const states = await Promise.all(outside.map(async (name) => [name, (await lib.status(daemonPaths(dir, name).pidFile)).state] as const));
+  return new Set(states.filter(([, state]) => state === 'running' || state === 'restarting').map(([name]) => name));
 }
 
 function startedResult(record: DaemonRecord, started: StartedDaemon, was: DaemonState, note?: 'changed'): Started {

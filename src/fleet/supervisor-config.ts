@@ -41,7 +41,16 @@ export function resolveSignalExit(): string | null {
  * the settings (a named daemon's defaults for those not given: ../settings/profiles) with `pidFile`
  * (absolute, or '' for none); no generation marker (the command is not a re-spawned Daemon program).
  */
-export function supervisorConfig(input: { file: string; cwd: string; log: string; settings: DaemonOptions; pidFile: string; env: NodeJS.ProcessEnv }): SupervisorConfig {
+export function supervisorConfig(input: {
+  file: string;
+  cwd: string;
+  log: string;
+  settings: DaemonOptions;
+  pidFile: string;
+  env: NodeJS.ProcessEnv;
+  /** The daemon's own variables (`--env`, a fleet app's `env`): they win over its env files. */
+  additions?: Readonly<Record<string, string>>;
+}): SupervisorConfig {
   const given = (name: SettingName): boolean => input.settings[name] !== undefined;
   return {
     v: 2,
@@ -55,5 +64,6 @@ export function supervisorConfig(input: { file: string; cwd: string; log: string
     signalExit: resolveSignalExit(),
     ...(input.pidFile === '' ? {} : { stateDir: dirname(input.pidFile) }),
     defaults: 'named',
+    ...(input.additions === undefined ? {} : { envSet: Object.keys(input.additions) }),
   };
 }

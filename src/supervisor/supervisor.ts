@@ -35,7 +35,10 @@ import type { WorkerRunSpec } from './worker-run.js';
 import type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 import { type Deferred, deferred } from './deferred.js';
 import { OperationLock } from './operation-lock.js';
-import { type Procedure, type ProcedureContext, startProcedures } from './procedures.js';
+import { type ProcedureContext, type Procedures, startProcedures } from './procedures.js';
+import type { CheckedWorker, SharedSocket } from './health/health-check.js';
+import { STARTING } from './health/health-state.js';
+import { socketInode } from '../process/accepting.js';
 
 export type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 export type { ReloadReport } from './reload.js';
@@ -92,7 +95,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly lock = new OperationLock();
   /** The memory check, cron and watch restarts (./procedures), while supervising. */
   private readonly procedureContext: ProcedureContext;
-  private procedures: Procedure | undefined;
+  private procedures: Procedures | undefined;
+  /** The held sockets' inodes, once read. */
+  private inodes: SharedSocket[] | undefined;
   /** Stops the workers' process groups, and what left them, if this process dies without a word (./group-guard). */
   private readonly guard: GroupGuard;
 
@@ -132,7 +137,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const host = this.slotHost();
     this.slots = Array.from({ length: settings.instances }, (_, i) => new Slot(i, host));
     this.socketEnv = hooks.socketEnv ?? process.env;
-    this.procedureContext = { cwd, ignoredPaths: [logFile, settings.errFile, ...(hooks.ignoredPaths ?? [])], clock: hooks.clock };
+    this.procedureContext = { cwd, ignoredPaths: [logFile, settings.errFile, ...(hooks.ignoredPaths ?? [])], clock: hooks.clock, env: this.env };
   }
 
   /** The running worker's pid (instance 0), if one runs. */
@@ -156,6 +161,32 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       const w = s.worker;
       return w === undefined ? [] : [{ instance: s.index, tree: { id: w.id, mark: { entry: w.token } }, startedAt: w.startedAt, ready: w.ready }];
     });
+  }
+
+  /** Every worker a health check looks at: each instance's serving worker, and a reload's replacement. */
+  get checkedWorkers(): CheckedWorker[] {
+    return this.slots.flatMap((s) =>
+      [s.worker, s.candidate].flatMap((w) =>
+        w === undefined || w.stopping !== undefined || w.exit !== undefined ? [] : [{ instance: s.index, pid: w.pid, startedAt: w.startedAt, ready: w.ready, serving: w === s.worker }],
+      ),
+    );
+  }
+
+  /** The sockets held for the workers, by inode (Linux; none before they are bound). */
+  sharedSockets(): SharedSocket[] {
+    const sockets = this.sockets?.sockets ?? [];
+    if (this.inodes === undefined && sockets.length > 0) {
+      this.inodes = sockets.flatMap((s) => {
+        const inode = socketInode(s.fd);
+        return inode === undefined ? [] : [{ inode, port: s.port }];
+      });
+    }
+    return this.inodes ?? [];
+  }
+
+  /** Makes worker `pid` ready (its first passing health check), wherever it serves. */
+  markReady(pid: number): void {
+    for (const slot of this.slots) for (const w of [slot.worker, slot.candidate]) if (w?.pid === pid) w.markReady('check');
   }
 
   /** The counters now, summed over the instances (errors: the most of any instance). */
@@ -186,6 +217,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         restarting: s.isRestarting,
         counters: s.counters(),
         lastExit: s.lastWorkerExit,
+        ...(worker === undefined || this.settings.health === '' ? {} : { health: this.procedures?.healthOf(worker.pid) ?? STARTING }),
       };
     });
     const restarting = this.phase === 'running' && this.slots.some((s) => s.inRestart);
@@ -385,6 +417,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.clusterSockets ??= new ClusterSockets();
         return this.clusterSockets.socketFor(request);
       },
+      lastCheckOf: (pid) => this.procedures?.lastAnswerOf(pid),
       giveUp: (_slot, code, reason, message) => this.giveUp(code, reason, message),
     };
   }

@@ -18,6 +18,7 @@ import { READY_FD_ENV } from '../worker/ready.js';
 import { DRAINED_LINE, DRAIN_LINE, LISTENING_LINE, LISTEN_CMD, type ListenMessage, SOCKET_CMD, type SocketMessage, type SocketRequest } from '../socket/cluster-protocol.js';
 import type { SocketAnswer } from '../socket/cluster-sockets.js';
 import type { GroupGuard } from './group-guard.js';
+import { type ReadySettings, readyWithin } from './health/health-settings.js';
 
 /**
  * Everything one worker process is created from. Descriptors 0..2 are stdin (none), `stdout` and
@@ -111,8 +112,7 @@ export function workerProcessSpec(spec: WorkerRunSpec, stdio: WorkerStdio): Work
 }
 
 /** The settings one worker's life depends on. */
-export interface WorkerRunSettings {
-  waitReady: number;
+export interface WorkerRunSettings extends ReadySettings {
   killMode: 'group' | 'process';
   killTimeout: number;
 }
@@ -134,9 +134,10 @@ export interface WorkerExit {
 
 /**
  * How a worker said it is ready: `ready()` (or `READY=1` on its channel), its first `listen()` on a
- * socket the supervisor holds (without waitReady), or pm2's `process.send('ready')` (cluster mode).
+ * socket the supervisor holds (without waitReady or a health check), pm2's `process.send('ready')`
+ * (cluster mode), or its first passing health check.
  */
-export type ReadyVia = 'ready' | 'listening' | 'message';
+export type ReadyVia = 'ready' | 'listening' | 'message' | 'check';
 
 /** How a worker's drain ended: it said it had drained, it exited, or killTimeout passed first. */
 export type DrainOutcome = 'drained' | 'exited' | 'timeout';
@@ -149,7 +150,7 @@ export interface WorkerRunHooks {
   socketFor(run: WorkerRun, request: SocketRequest): Promise<SocketAnswer>;
   /** Its drain before a stop ended, `seconds` after it began. */
   drained(run: WorkerRun, seconds: number, outcome: DrainOutcome): void;
-  /** It did not say so within waitReady: it is being stopped. */
+  /** It was not ready within waitReady (or, with a health check, its start period): it is being stopped. */
   notReady(run: WorkerRun): void;
   /** Processes of its tree still alive after killTimeout get SIGKILL. */
   kill(run: WorkerRun, pids: number[]): void;
@@ -331,8 +332,12 @@ export class WorkerRun {
     this.hooks.drained(this, (now() - began) / 1000, outcome);
   }
 
-  /** The worker said it is ready (`via`): once, while it is neither stopping nor gone. */
-  private markReady(via: ReadyVia): void {
+  /**
+   * Makes the worker ready (`via`: its ready() line, its first listen() on a held socket, pm2's
+   * process.send('ready'), or with a health check its first passing check), once. Nothing happens
+   * for a worker that is being stopped or has exited.
+   */
+  markReady(via: ReadyVia = 'check'): void {
     if (this.ready || this.stopping !== undefined || this.exit !== undefined) return;
     this.ready = true;
     this.saidReady();
@@ -370,12 +375,12 @@ export class WorkerRun {
       for (const line of lines) {
         if (line.startsWith(LISTENING_LINE)) {
           this.listening = true;
-          if (this.settings.waitReady === 0) this.markReady('listening');
+          if (readyWithin(this.settings) === 0) this.markReady('listening');
         } else if (line === DRAINED_LINE) this.saidDrained();
         else this.markReady('ready');
       }
     });
-    const waitReady = this.settings.waitReady;
+    const waitReady = readyWithin(this.settings);
     if (waitReady > 0) {
       this.after(waitReady, () => {
         if (this.ready || this.stopping !== undefined || this.exit !== undefined) return;

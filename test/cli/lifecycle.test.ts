@@ -44,8 +44,8 @@ describe('a named daemon, end to end', () => {
 
     const list = await xd(home, ['list']);
     assertCode(list, 0);
-    assert.match(list.stdout, /^ID +NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +STARTS +RESTARTS +ERRORS +LOG\n/);
-    assert.match(list.stdout, new RegExp(`^0 +web +running +${spid} +${running.workerPid} +\\d+s +(-|[\\d.]+%) +[\\d.]+ MB +1 +0 +0/5 +${running.logFile}$`, 'm'));
+    assert.match(list.stdout, /^ID +NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +HEALTH +STARTS +RESTARTS +ERRORS +LOG\n/);
+    assert.match(list.stdout, new RegExp(`^0 +web +running +${spid} +${running.workerPid} +\\d+s +(-|[\\d.]+%) +[\\d.]+ MB +- +1 +0 +0/5 +${running.logFile}$`, 'm'));
     const listJson = JSON.parse((await xd(home, ['list', '--json'])).stdout) as { name: string; pid: number }[];
     assert.deepEqual(listJson.map((d) => [d.name, d.pid]), [['web', spid]]);
 

@@ -40,8 +40,8 @@ test("a worker's child holding 100 MB counts in the tree's memory; the child kil
   assert.ok((byPs?.rss ?? 0) > 100 * MB && byPs?.supervisorRss !== undefined, JSON.stringify(byPs));
   const table = await xd(home, ['list']);
   assertCode(table, 0);
-  assert.match(table.stdout, /^ID +NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +STARTS +RESTARTS +ERRORS +LOG$/m);
-  assert.match(table.stdout, /^\d+ +tree +running +\d+ +\d+ +\S+ +\S+ +1\d\d\.\d MB +1 +0 +0\/15 /m, table.stdout);
+  assert.match(table.stdout, /^ID +NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +HEALTH +STARTS +RESTARTS +ERRORS +LOG$/m);
+  assert.match(table.stdout, /^\d+ +tree +running +\d+ +\d+ +\S+ +\S+ +1\d\d\.\d MB +- +1 +0 +0\/15 /m, table.stdout);
 
   signal(child, 'SIGKILL');
   await waitFor('the child to go', () => readText(s.logFile).includes('CHILD GONE'));
@@ -144,5 +144,5 @@ test('CPU over a window: the newest sample at least 0.5 s old; unknown rather th
   assert.equal(usageFromPs(ps, 99, 10), undefined, 'no such supervisor: unknown');
   assert.equal(formatBytes(512), '512 B');
   const row = { name: 'x', state: 'stopped' as const, pidFile: '/p', starts: 0, restarts: 0, errors: 0, maxCount: 0, maxError: 3, command: [], logFile: '' };
-  assert.match(listTable([row], 0), /^0 +x +stopped +- +- +- +- +- +- +- +- +-$/m, 'unknown: -');
+  assert.match(listTable([row], 0), /^0 +x +stopped +- +- +- +- +- +- +- +- +- +-$/m, 'unknown: -');
 });

@@ -15,7 +15,7 @@ import { type Request, parseCommandLine } from '../../src/cli/dispatch';
 import { SETTING_FLAGS, kebab, parseBytes } from '../../src/cli/flags';
 import { VERBS, helpText } from '../../src/cli/verbs';
 import { installHelp } from '../../src/cli/install';
-import { type NamedStatus, formatDuration, listTable, lsbCode, lsbCodeOfAll, statusLines, summaryLine } from '../../src/cli/render';
+import { type NamedStatus, formatDuration, healthCell, listTable, lsbCode, lsbCodeOfAll, statusLines, summaryLine } from '../../src/cli/render';
 import { statusReport } from '../../src/cli/status';
 import { tailStart } from '../../src/cli/logs';
 import { UsageError } from '../../src/cli/usage-error';
@@ -231,20 +231,24 @@ describe('what a user reads', () => {
     assert.deepEqual([0, 999, 12_000, 4 * 60_000 + 3000, 5 * 3_600_000 + 2 * 60_000, 3 * 86_400_000 + 4 * 3_600_000, -5].map(formatDuration), ['0s', '0s', '12s', '4m 3s', '5h 2m', '3d 4h', '0s']);
   });
 
-  test('list: name, state, pid, worker pid, uptime, cpu, memory, starts, restarts (every cause), errors, log', () => {
+  test('list: name, state, pid, worker pid, uptime, cpu, memory, health, starts, restarts (every cause), errors, log', () => {
     const measured = { ...web, usage: { cpu: 12.25, cpuWindow: 5, rss: 530 * 1024 * 1024, pss: 200 * 1024 * 1024, processes: 2, supervisorRss: 40 * 1024 * 1024 } };
     assert.equal(
       listTable([measured, off], now),
       [
-        'ID  NAME  STATE    PID  WORKER  UPTIME  CPU    MEM       STARTS  RESTARTS  ERRORS  LOG',
-        '0   web   running  100  101     4m 30s  12.3%  530.0 MB  3       3         2/3     /s/web.log',
-        '1   off   stopped  -    -       -       -      -         -       -         -       /s/off.log',
+        'ID  NAME  STATE    PID  WORKER  UPTIME  CPU    MEM       HEALTH  STARTS  RESTARTS  ERRORS  LOG',
+        '0   web   running  100  101     4m 30s  12.3%  530.0 MB  -       3       3         2/3     /s/web.log',
+        '1   off   stopped  -    -       -       -      -         -       -       -         -       /s/off.log',
       ].join('\n'),
     );
-    assert.equal(listTable([], now), 'ID  NAME  STATE  PID  WORKER  UPTIME  CPU  MEM  STARTS  RESTARTS  ERRORS  LOG');
+    assert.equal(listTable([], now), 'ID  NAME  STATE  PID  WORKER  UPTIME  CPU  MEM  HEALTH  STARTS  RESTARTS  ERRORS  LOG');
+    const checked: NamedStatus = { ...web, health: { state: 'unhealthy', failures: 3, lastFailure: { at: '2026-01-01T00:59:00.000Z', reason: 'HTTP 503' } } };
+    assert.match(listTable([checked], now), /^0 +web +running +100 +101 +4m 30s +- +- +unhealthy +3 /m);
+    assert.match(statusLines(checked, undefined, now), /\n  health      unhealthy; last failure at 2026-01-01T00:59:00\.000Z: HTTP 503\n/);
+    assert.equal(healthCell({ state: 'healthy', failures: 1 }), 'healthy (1 failed)');
     // An errored daemon (it gave up) keeps the restarts its supervisor last recorded.
     const gaveUp: NamedStatus = { ...off, name: 'bad', state: 'errored', starts: 16, errors: 16, maxError: 15, ended: { at: '2026-01-01T00:30:00Z', code: 1, signal: null, reason: 'giving up: 16 consecutive failures exceed maxError 15 (…; 16 starts in all)', unwritten: [], gaveUp: true } };
-    assert.match(listTable([gaveUp], now), /\n0 +bad +errored +- +- +- +- +- +- +15 +- +\/s\/off\.log$/);
+    assert.match(listTable([gaveUp], now), /\n0 +bad +errored +- +- +- +- +- +- +- +15 +- +\/s\/off\.log$/);
     assert.equal(summaryLine(gaveUp, now), 'bad: errored (giving up: 16 consecutive failures exceed maxError 15 (…; 16 starts in all), 30m 0s ago)');
     assert.match(statusLines(gaveUp, undefined, now, ['Error: boom']), /\n  restarts    15\n[\s\S]*\n  last lines of the log:\n    Error: boom$/);
     assert.match(statusLines(measured, undefined, now), /\n  cpu         12\.3% of a core over the last 5\.0 s, 2 process\(es\)\n  memory      RSS 530\.0 MB, PSS 200\.0 MB \(the worker's whole tree\); supervisor RSS 40\.0 MB\n/);
@@ -273,7 +277,7 @@ describe('what a user reads', () => {
     const text = statusLines(many, '/srv', now);
     assert.match(text, /\n  restarts    5 \(after an exit 0, requested 1, reloads 4\)\n  failures    2 in a row \(maxError 3\); starts 3\n/);
     assert.match(text, /\n  instance 0  pid 101 since 2026-01-01T00:59:00Z \(up 1m 0s\), ready, starts 1, restarts 0, errors 0, reloads 2, cpu 3\.5%, mem 1\.0 MB\n  instance 1  no worker, restarting, starts 2, restarts 0, errors 1, reloads 2\n  listen      127\.0\.0\.1:8080 \(http\)\n/);
-    assert.match(listTable([many], now), /\n +web\[0\] +ready +101 +1m 0s +3\.5% +1\.0 MB +1 +2 +0\/3\n +web\[1\] +restarting +- +1m 0s +2 +3 +1\/3$/);
+    assert.match(listTable([many], now), /\n +web\[0\] +ready +101 +1m 0s +3\.5% +1\.0 MB +- +1 +2 +0\/3\n +web\[1\] +restarting +- +1m 0s +- +2 +3 +1\/3$/);
   });
 
   test('status NAME with an OS service of that name: both shown; the daemon decides the code, a service alone its own state', () => {

@@ -94,8 +94,8 @@ describe('cluster mode: a Node app that listens on a port of its own', () => {
     assert.equal([...log.matchAll(/worker pid \d+ drained in \d+\.\d+ s/g)].length, 40, 'every old worker drained before its stop');
     assert.match(log, /instance 0: worker ready: pid \d+ after \d+\.\d+ s \(it listens\)/);
     const list = (await xd(home, ['list'])).stdout;
-    // ID NAME STATE PID WORKER UPTIME CPU MEM (`185.9 MB`) STARTS RESTARTS …
-    assert.match(list, /^\d+ +web +running +\d+ +\d+ +\S+ +\S+ +(?:[\d.]+ [KMG]?B|-) +4 +40 /m, 'list: 40 restarts (reloads count)');
+    // ID NAME STATE PID WORKER UPTIME CPU MEM (`185.9 MB`) HEALTH STARTS RESTARTS …
+    assert.match(list, /^\d+ +web +running +\d+ +\d+ +\S+ +\S+ +(?:[\d.]+ [KMG]?B|-) +- +4 +40 /m, 'list: 40 restarts (reloads count)');
   });
 
   test('listen(0): the first listen(0) of every instance shares one port, kept across a reload; a unix path is shared and removed at the stop', async (t) => {
