@@ -23,6 +23,7 @@ import { readyWithin } from '../supervisor/health/health-settings.js';
 import { onEveryEvent } from '../supervisor/supervisor-api.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { type SuperviseMode, type SupervisorConfig, answersAfterStart } from './config.js';
+import type { Handlers } from './control-server.js';
 import { controlSurface } from './control-surface.js';
 import { EventStream, publishLoopEvents } from './event-stream.js';
 import { HandshakeSender, failToBegin } from './handshake.js';
@@ -31,6 +32,7 @@ import { PID1_WARNING, endText, endingText, eventLine, exitingText, startedText 
 import { setSupervisorTitle } from './process-title.js';
 import { installSignalActions } from './signal-actions.js';
 import { type HeldPidFile, holdOrExit, ownRecord } from './single-instance.js';
+import { StateWrites } from './state-writes.js';
 
 export type { SuperviseMode } from './config.js';
 
@@ -68,6 +70,8 @@ interface Run {
   readonly events: EventStream;
   readonly startedAt: Date;
   held?: HeldPidFile;
+  /** The state file's rewrites, when there is one. */
+  stateWrites?: StateWrites;
   /** Samples the workers' CPU time for the state file, when there is one. */
   sampler?: CpuSampler;
   /** Set once the supervision has ended and the process exits on its own terms. */
@@ -92,7 +96,7 @@ export function supervise(config: SupervisorConfig, args: readonly string[], mod
     if (held !== undefined) {
       run.held = held;
       followInStateFile(run, held);
-      held.answer(handlers);
+      held.answer(afterStateWrites(run, handlers));
     }
     sayLastWordsAtAnyEnd(run);
     begin(run);
@@ -176,31 +180,44 @@ function statusOf(run: Run): LiveStatus {
   });
 }
 
-/** The state file follows the loop, so that status() reads it without waking this process. */
+/** The state file follows the loop, so that status() reads it without waking this process (./state-writes). */
 function followInStateFile(run: Run, held: HeldPidFile): void {
   const { supervisor } = run;
-  let deferred: NodeJS.Immediate | undefined;
-  const record = (): void => {
-    clearImmediate(deferred);
-    deferred = undefined;
-    held.update(statusOf(run));
-  };
-  const sampler = new CpuSampler(supervisor, record);
+  const writes = new StateWrites(() => held.update(statusOf(run)));
+  run.stateWrites = writes;
+  const changed = (): void => writes.changed();
+  const sampler = new CpuSampler(supervisor, changed);
   run.sampler = sampler;
   for (const event of ['start', 'reload-ready'] as const) supervisor.on(event, () => sampler.restart());
   supervisor.on('stopping', () => sampler.stop());
   // A worker's exit is written after the next worker's spawn (with its start) or at the loop's
   // next turn: the rewrite is not on the way from an exit to the restart.
-  supervisor.on('exit', () => void (deferred ??= setImmediate(record)));
+  supervisor.on('exit', () => writes.changedSoon());
   for (const event of ['start', 'ready', 'restart', 'restarting', 'stopping', 'reloading', 'reloaded', 'reload-failed', 'healthy', 'health-failed', 'unhealthy'] as const) {
-    supervisor.on(event, record);
+    supervisor.on(event, changed);
   }
-  record();
+  writes.changed();
+}
+
+/** The handlers, each answer written only once the state file holds what it tells (./state-writes). */
+function afterStateWrites(run: Run, handlers: Handlers): Handlers {
+  const flushed = Object.entries(handlers).map(([name, handler]: [string, (params: never, from: never) => unknown]) => [
+    name,
+    async (params: never, from: never) => {
+      const answer = await handler(params, from);
+      run.stateWrites?.flush();
+      return answer;
+    },
+  ]);
+  return Object.fromEntries(flushed) as Handlers;
 }
 
 /** Records how the supervision ended in the state file (and gives up the pid file). */
 function release(run: Run, end: Omit<EndRecord, 'at' | 'unwritten'>): void {
   run.log.flush();
+  // The last status written goes into the end record.
+  run.stateWrites?.flush();
+  run.stateWrites?.close();
   run.held?.release({ ...end, at: new Date().toISOString(), unwritten: run.log.unwritten() });
 }
 
@@ -236,6 +253,7 @@ function begin(run: Run): void {
   if (run.mode === 'foreground' && process.pid === 1) log.line(PID1_WARNING);
   supervisor.start().then(
     ({ workerPid }) => {
+      run.stateWrites?.flush();
       const startedAt = supervisor.status().workerStartedAt;
       if (readyWithin(settings) === 0) handshake.send({ kind: 'started', workerPid });
       else handshake.send({ kind: 'ready', workerPid, seconds: startedAt === undefined ? 0 : (Date.now() - startedAt) / 1000 });

@@ -22,9 +22,10 @@ export interface ProcessId {
 
 /**
  * The live members of the tree rooted at `root` in `procs`. `carriesToken` tells whether a process
- * holds the worker's tree token (it is asked only of processes that started after the root and
- * are not members already). Processes in `exclude` (the supervisor itself, init) are never
- * members, but the walk goes on through them if they are the root.
+ * holds the worker's tree token: it is asked only of processes that started after the root and
+ * that the links did not reach (they left both the group and the parent chain), since reading an
+ * environment costs far more than following a link. Processes in `exclude` (the supervisor
+ * itself, init) are never members, but the walk goes on through them if they are the root.
  */
 export function selectTree(
   procs: readonly ProcEntry[],
@@ -46,18 +47,22 @@ export function selectTree(
     members.set(p.pid, p);
     queue.push(p.pid);
   };
+  const walk = (): void => {
+    while (queue.length > 0) {
+      const pid = queue.shift() as number;
+      for (const p of children.get(pid) ?? []) add(p);
+      // A member that leads a group (it ran setsid or was spawned detached) brings its group along.
+      for (const p of groups.get(pid) ?? []) add(p);
+    }
+  };
   const rootEntry = procs.find((p) => p.pid === root.pid && p.starttime === root.starttime && !isZombie(p.state));
   if (rootEntry !== undefined && !exclude.has(root.pid)) add(rootEntry);
   // The root's own group and descendants, even when the root itself is gone already.
   for (const p of groups.get(root.pid) ?? []) add(p);
   for (const p of children.get(root.pid) ?? []) add(p);
+  walk();
   for (const p of live) if (!members.has(p.pid) && p.pid !== root.pid && carriesToken(p.pid)) add(p);
-  while (queue.length > 0) {
-    const pid = queue.shift() as number;
-    for (const p of children.get(pid) ?? []) add(p);
-    // A member that leads a group (it ran setsid or was spawned detached) brings its group along.
-    for (const p of groups.get(pid) ?? []) add(p);
-  }
+  walk();
   return [...members.values()];
 }
 

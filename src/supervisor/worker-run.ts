@@ -237,7 +237,20 @@ export class WorkerRun {
     this.whenDrained = new Promise<void>((resolve) => (this.saidDrained = resolve));
     const drained = output.attach(child);
     this.done = new Promise<void>((resolve) => {
-      child.once('exit', (code, signal) => void this.onExit(code, signal, drained).then(resolve));
+      child.once('exit', (code, signal) => {
+        const exit: WorkerExit = { code, signal, seconds: (now() - this.startedMono) / 1000, stopping: this.stopping, ready: this.ready };
+        this.exit = exit;
+        // Handled in a turn of the loop of its own, not in this callback: libuv calls it from its
+        // SIGCHLD dispatch, which reads the signal pipe on while a read comes back full (32
+        // messages), and Node runs the microtasks it queues right there, so the next worker used
+        // to be spawned from inside it (in direct mode nothing on that way waits for I/O). Workers
+        // that die at once then sent SIGCHLDs faster than they were read (4 instances: ~4 in per
+        // one out): the dispatch never ended, the loop never polled (no control request read, no
+        // handle closed: 2,600 descriptors after 40 s), and SIGTERM waited behind the backlog
+        // (handled 104 s after it was sent; dropped, were the 64 KB pipe full). It costs a
+        // restart one turn of the loop.
+        setImmediate(() => void this.onExit(exit, drained).then(resolve));
+      });
     });
     this.channel = child.stdio[readyFd] as unknown as NodeJS.ReadWriteStream;
     this.watchReady(this.channel);
@@ -390,18 +403,16 @@ export class WorkerRun {
     }
   }
 
-  private async onExit(code: number | null, signal: NodeJS.Signals | null, drained: Promise<void>): Promise<void> {
-    const seconds = (now() - this.startedMono) / 1000;
-    this.exit = { code, signal, seconds, stopping: this.stopping, ready: this.ready };
+  private async onExit(exit: WorkerExit, drained: Promise<void>): Promise<void> {
     // Piped mode: the worker's last lines go before the line of its exit (unless something it
     // started holds its pipes open: then those are read on in the background).
     await new Promise<void>((resolve) => {
       void drained.then(resolve);
       this.after(DRAIN_WAIT_MS, resolve);
     });
-    this.exit.stopping = this.stopping;
+    exit.stopping = this.stopping;
     try {
-      await this.hooks.exit(this, this.exit);
+      await this.hooks.exit(this, exit);
     } finally {
       this.endLife();
     }
