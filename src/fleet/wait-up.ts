@@ -38,7 +38,8 @@ type Outcome = { up: true } | Omit<NotUp, 'cause'>;
 
 /**
  * Follows the daemon of `pidFile` until each instance's first worker is up, or one is not. A first
- * worker that exits is not up, unless its supervisor then ends with code 0 (a program that ran once
+ * worker that exits after its settle was up (with `minExitTime` 0, any run is); one that exits
+ * sooner is not, unless its supervisor then ends with code 0 (a program that ran once
  * and succeeded under `restart: never` or `on-failure`); what the supervisor does next is awaited
  * to tell which, and whether it gave up.
  */
@@ -77,7 +78,9 @@ export async function waitUp(pidFile: string, settle: number = SETTLE_MS, timeou
           const s: LiveStatus = event.status;
           instances = s.instances.length;
           for (const i of s.instances) {
-            if (i.lastExit !== undefined && i.starts > 0) sawExit({ instance: i.instance, pid: undefined, code: i.lastExit.code, signal: i.lastExit.signal, seconds: i.lastExit.seconds });
+            // A first worker that ran its settle was up, whatever came after.
+            if (i.lastExit !== undefined && i.starts > 0 && i.lastExit.seconds * 1000 >= settle) upAt.set(i.instance, true);
+            else if (i.lastExit !== undefined && i.starts > 0) sawExit({ instance: i.instance, pid: undefined, code: i.lastExit.code, signal: i.lastExit.signal, seconds: i.lastExit.seconds });
             else if (i.ready) upAt.set(i.instance, true);
             else if (i.workerStartedAt !== undefined) upAt.set(i.instance, Date.parse(i.workerStartedAt) + settle);
           }
@@ -95,7 +98,8 @@ export async function waitUp(pidFile: string, settle: number = SETTLE_MS, timeou
           upAt.set(event.instance, true);
           break;
         case 'exit':
-          if (upAt.get(event.instance) !== true && exited === undefined) sawExit({ instance: event.instance, pid: event.pid, code: event.code, signal: event.signal, seconds: event.seconds });
+          if (upAt.get(event.instance) !== true && event.seconds * 1000 >= settle) upAt.set(event.instance, true);
+          else if (upAt.get(event.instance) !== true && exited === undefined) sawExit({ instance: event.instance, pid: event.pid, code: event.code, signal: event.signal, seconds: event.seconds });
           break;
         case 'giveup':
         case 'exiting':
