@@ -9,6 +9,7 @@ import { refreshedRecord } from './daemon-spec.js';
 import { startRecord } from './daemon-start.js';
 import type { DaemonResult } from './outcome.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
+import { checkUp, settleOf } from './wait-up.js';
 
 /** Restarts (or starts) each daemon of `names`, all at once: `restarted`, or `started` with the state it `was` in. */
 export async function restartDaemons(names: readonly string[], facts: StateFacts = currentStateFacts(), options: { updateEnv?: boolean } = {}): Promise<DaemonResult[]> {
@@ -26,6 +27,6 @@ export async function restartDaemons(names: readonly string[], facts: StateFacts
     else if (now.state === 'dead') await lib.stop(daemon.pidFile);
     const record = refreshedRecord(daemon.record, facts.env);
     const started = await startRecord(daemon.dir, record, facts.env);
-    return { name, outcome: 'started', pid: started.pid, workerPid: started.workerPid, readySeconds: started.readySeconds, log: record.log, was: now.state };
+    return checkUp({ name, outcome: 'started', pid: started.pid, workerPid: started.workerPid, readySeconds: started.readySeconds, log: record.log, was: now.state }, daemon.pidFile, settleOf(record.settings));
   });
 }

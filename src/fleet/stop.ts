@@ -21,7 +21,7 @@ export async function stopDaemons(selection: Selection, options: StopDaemonsOpti
   const lib = control();
   return eachKnown(dir, selectedNames(dir, selection), async (daemon, before): Promise<DaemonResult> => {
     const { name } = daemon;
-    if (before.state === 'stopped') return { name, outcome: 'not-running' };
+    if (before.state === 'stopped' || before.state === 'errored') return { name, outcome: 'not-running' };
     await lib.stop(daemon.pidFile, options.timeout === undefined ? {} : { timeout: options.timeout });
     return { name, outcome: 'stopped', was: before.state };
   });
