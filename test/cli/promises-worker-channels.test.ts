@@ -1,7 +1,8 @@
 /**
  * What a supervisor leaves to its worker and to Node (README, "Readiness" and the shell signals):
- * no IPC channel is given to a worker that is not a pm2 `wait_ready` app (`process.send` stays
- * what the code expects: undefined), from the command line and from a fleet file; and SIGUSR1
+ * no IPC channel is given to a worker of the library's `Daemon` or `Supervisor` (`process.send`
+ * stays what the code expects: undefined; cluster mode, the default of `xdaemon start` and fleet
+ * files for a Node program, gives one, as pm2 does), nor to a program that is not Node; and SIGUSR1
  * stays Node's debugger signal: sent to a supervisor, it opens the inspector and neither restarts
  * nor stops anything, whether it is the host of the state directory or a supervisor of its own.
  */
@@ -9,18 +10,26 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { WORKER, assertCode, newHome, startDaemon, statusOf, workerRunning, xd } from '../support/cli';
-import { cleanup, readText, records, tempDir } from '../support/fixtures';
-import { signal, waitFor } from '../support/harness';
+import type { Supervisor as SupervisorClass } from '../../src/supervisor/supervisor';
+import { WORKER, newHome, startDaemon, statusOf, workerRunning } from '../support/cli';
+import { ROOT, cleanup, readText, records, run, tempDir } from '../support/fixtures';
+import { fdTargets, signal, taggedEnv, waitFor, withTimeout } from '../support/harness';
 
 after(cleanup);
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Supervisor } = require(join(ROOT, 'dist', 'supervisor-core.js')) as { Supervisor: typeof SupervisorClass };
+
 const NODE = process.execPath;
 
-/** A plain app that prints what it has of an IPC channel, then runs. */
-const IPC_APP = `'use strict';
-console.log('IPC ' + JSON.stringify({ send: typeof process.send, channel: process.channel !== undefined, fd: process.env.NODE_CHANNEL_FD ?? null, connected: process.connected ?? null }));
-setInterval(() => {}, 1 << 30);
+/** What a Node worker has of an IPC channel, appended to SIDE as `IPC {json}`. */
+const IPC_LINE = `require('node:fs').appendFileSync(process.env.SIDE, 'IPC ' + JSON.stringify({ send: typeof process.send, channel: process.channel !== undefined, fd: process.env.NODE_CHANNEL_FD ?? null, connected: process.connected ?? null }) + '\\n');`;
+
+/** A Daemon.run() program (maxCount 1) whose worker notes its IPC channel, then exits. */
+const DAEMON_APP = `'use strict';
+const { Daemon } = require(${JSON.stringify(join(ROOT, 'dist', 'index.js'))});
+new Daemon('', { maxCount: 1 }).run();
+${IPC_LINE}
 `;
 
 interface Ipc {
@@ -32,23 +41,33 @@ interface Ipc {
 
 const NONE: Ipc = { send: 'undefined', channel: false, fd: null, connected: null };
 
-test('no IPC channel for a worker started from the command line or from a fleet file without wait_ready', async (t) => {
-  const home = newHome(t);
+test("no IPC channel for a worker of the library's Daemon or Supervisor, nor for a program that is not Node under xdaemon start", async (t) => {
   const dir = tempDir();
-  const app = join(dir, 'app.cjs');
-  writeFileSync(app, IPC_APP);
-  await startDaemon(home, ['--name', 'cli', '--', NODE, app]);
-  await startDaemon(home, ['--name', 'script', app]);
-  writeFileSync(join(dir, 'xdaemon.config.js'), `module.exports = { apps: [{ name: 'fleet', script: ${JSON.stringify(app)} }, { name: 'forked', script: ${JSON.stringify(app)}, exec_mode: 'fork', instances: 2 }] };\n`);
-  assertCode(await xd(home, ['start', join(dir, 'xdaemon.config.js')]), 0, 'start FILE');
-  for (const [name, n] of [['cli', 1], ['script', 1], ['fleet', 1], ['forked', 2]] as const) {
-    const { logFile } = await workerRunning(home, name);
-    const seen = await waitFor(`${name}'s IPC lines`, () => {
-      const lines = records<Ipc>(readText(logFile), 'IPC');
-      return lines.length >= n ? lines : undefined;
-    });
-    for (const line of seen) assert.deepEqual(line, NONE, `${name}: no IPC channel`);
-  }
+  const side = join(dir, 'side');
+  writeFileSync(join(dir, 'daemon.cjs'), DAEMON_APP);
+  writeFileSync(join(dir, 'plain.cjs'), `${IPC_LINE}\nsetInterval(() => {}, 1 << 30);\n`);
+  const launched = await run(join(dir, 'daemon.cjs'), [], { env: { SIDE: side } });
+  assert.equal(launched.code, 0, launched.stderr);
+  const sup = new Supervisor({ command: NODE, args: [join(dir, 'plain.cjs')], env: taggedEnv({ SIDE: side }) });
+  t.after(() => sup.stop());
+  await sup.start();
+  const seen = await waitFor('two IPC lines', () => {
+    const lines = records<Ipc>(readText(side), 'IPC');
+    return lines.length >= 2 ? lines : undefined;
+  });
+  for (const line of seen) assert.deepEqual(line, NONE, 'no IPC channel');
+  await withTimeout(sup.stop(), 10_000, 'the stop');
+
+  // A program that is not Node: no channel's descriptor in its environment, none among its descriptors.
+  const home = newHome(t);
+  await startDaemon(home, ['--name', 'sh', '--', 'sh', '-c', 'echo "FD ${NODE_CHANNEL_FD:-none}"; exec sleep 600']);
+  const s = await workerRunning(home, 'sh');
+  await waitFor('its line', () => /^FD /m.test(readText(s.logFile)));
+  assert.match(readText(s.logFile), /^FD none$/m);
+  // Its one socket is the readiness channel that XDAEMON_READY_FD names.
+  const readyFd = /(?:^|\0)XDAEMON_READY_FD=(\d+)\0/.exec(readText(`/proc/${s.workerPid}/environ`))?.[1];
+  const sockets = fdTargets(s.workerPid as number).filter((f) => f.includes('socket:'));
+  assert.deepEqual(sockets.map((f) => f.split(' ')[0]), [readyFd], `no other socket: ${sockets.join(', ')}`);
 });
 
 for (const own of [false, true]) {

@@ -60,7 +60,7 @@ test('start --prewarm: the spare becomes the next worker, which follows its log 
   signal(first, 'SIGKILL');
   const second = (await workerRunning(home, 'app', first)).workerPid as number;
   assert.equal(second, spare, 'the spare became the worker');
-  assert.match(readText(log), new RegExp(`worker started: pid ${second} \\(count 2/unlimited; errors 0/3\\) from the spare$`, 'm'));
+  assert.match(readText(log), new RegExp(`worker started: pid ${second} \\(count 2/unlimited; errors 0/\\d+\\) from the spare$`, 'm'));
   // It never calls ready(): the next spare boots 250 ms after its start all the same.
   await waitFor('the next spare', () => spareOf(spid, [first, second]));
 
