@@ -40,13 +40,16 @@ interface First {
   at: number;
 }
 
-/** A prewarmed daemon of the plain app, once its first worker runs. */
+/**
+ * A prewarmed daemon of the plain app, once its first worker runs. Restarts at once (a named
+ * daemon's default delay would leave the spare waiting past the exit, never the handover's case).
+ */
 async function prewarmed(t: Parameters<typeof newHome>[0]): Promise<{ home: Home; log: string; spid: number; first: number }> {
   const home = newHome(t);
   const dir = tempDir();
   writeFileSync(join(dir, 'app.cjs'), APP);
   const log = join(dir, 'app.log');
-  const spid = await startDaemon(home, ['--name', 'app', '--prewarm', '--min-exit-time', '0', '--log', log, '--', NODE, join(dir, 'app.cjs')]);
+  const spid = await startDaemon(home, ['--name', 'app', '--prewarm', '--min-exit-time', '0', '--restart-delay', '0', '--log', log, '--', NODE, join(dir, 'app.cjs')]);
   const first = (await workerRunning(home, 'app')).workerPid as number;
   return { home, log, spid, first };
 }
