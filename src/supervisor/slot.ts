@@ -109,11 +109,16 @@ export class Slot {
   /**
    * Boots the next spare once `worker` is off to a start: when it says it is ready, when it exits,
    * or {@link SPARE_BOOT_DELAY_MS} after its start, whichever comes first, so that the spare's own
-   * boot does not take CPU from the worker's.
+   * boot does not take CPU from the worker's. Only the first of the three boots: the exit of a
+   * worker that ran on after it is the start of the next worker, which took that spare; booting
+   * another then would compete with that start (the next worker's own moments boot its spare).
    */
   private bootSpareAfter(worker: WorkerRun): void {
     let timer: NodeJS.Timeout | undefined;
+    let booted = false;
     const boot = (): void => {
+      if (booted) return;
+      booted = true;
       clearTimeout(timer);
       this.spare?.boot();
     };

@@ -125,7 +125,8 @@ describe('the spare and the policy', () => {
     const { text, code } = await finished(d, 20_000);
     assert.equal(code, 1, text);
     if (prefix !== undefined) {
-      assert.ok(matching(text, /from the spare$/).length >= 2, text);
+      // Marker 3 is spare-made (the spare it took waited 1.5 s); 4 too when 3 lived past 250 ms.
+      assert.ok(matching(text, /from the spare$/).length >= 1, text);
       await waitFor('no spare left after the give-up', () => aliveWith(prefix).length === 0, 5000);
     }
     return matching(text, /worker exited: .*|giving up: .*/).map((l) => l.replace(/^.*(worker exited|giving up)/, '$1').replace(/pid \d+ after [\d.]+ s/, ''));
