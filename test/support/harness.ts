@@ -157,13 +157,35 @@ export function ussKb(pid: number): number | undefined {
 // ---------------------------------------------------------------------------------------------
 // Waiting
 
-/** Polls `probe` until it returns a value other than undefined/false, or throws after `timeout` ms. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeout = 15_000, interval = 25): Promise<T> {
+/** Thrown by a probe to end a {@link waitFor} at once (what it waits on can no longer happen). */
+export class WaitAborted extends Error {
+  override name = 'WaitAborted';
+}
+
+/** What a probe of {@link waitFor} says: a value (done), or undefined or false (not yet); or a promise of that. */
+export type Probe<T> = () => T | undefined | false | PromiseLike<T | undefined | false>;
+
+/**
+ * Polls `probe` until it gives a value other than undefined/false, or throws after `timeout` ms.
+ * An async probe is awaited before the next poll. A probe that throws means "not yet" (a file read
+ * while a rotation renames it, a line half written): the wait goes on and the last error is in the
+ * timeout's message. A probe that knows the wait is over for good throws {@link WaitAborted}.
+ */
+export async function waitFor<T>(what: string, probe: Probe<T>, timeout = 15_000, interval = 25): Promise<T> {
   const deadline = Date.now() + timeout;
+  let lastError: unknown;
   for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      if (err instanceof WaitAborted) throw err;
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const last = lastError === undefined ? '' : ` (the probe last threw: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${last}`);
+    }
     await sleep(interval);
   }
 }
@@ -294,7 +316,7 @@ export function waitLine(proc: Proc, prefix: string, timeout = 15_000): Promise<
       const line = proc.stdout.split('\n').find((l) => l.startsWith(`${prefix} `));
       if (line !== undefined) return line.slice(prefix.length + 1);
       if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-        throw new Error(`pid ${proc.pid} exited before "${prefix}"; stderr: ${proc.stderr.trim()}`);
+        throw new WaitAborted(`pid ${proc.pid} exited before "${prefix}"; stderr: ${proc.stderr.trim()}`);
       }
       return undefined;
     },
