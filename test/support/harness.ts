@@ -5,10 +5,11 @@
  * Nothing here knows about node:test; a test file's `after(cleanup)` lives in ./fixtures.
  *
  * Whose a process is: a live process is ours when its environment holds this run's tag. One whose
- * environment cannot be read is not silently taken as "not ours" (a leak would go unseen): it is
- * not ours only when it belongs to another user and this run is not root (a run starts processes
- * as another user only as root, and root reads every environment); any other unreadable
- * environment is an error that names the pid.
+ * environment cannot be read is not silently taken as "not ours" (a leak would go unseen). It is
+ * not ours when it cannot be: a kernel thread, a process that started before this one (a sandbox's
+ * init that even root may not read), or another user's while this run is not root (a run starts
+ * processes as another user only as root). Any other unreadable environment is an error that
+ * names the pid.
  */
 import { type ChildProcess, type SpawnOptions, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -62,6 +63,8 @@ export interface ProcStat {
   ppid: number;
   pgrp: number;
   session: number;
+  /** The kernel's PF_* flags (PF_KTHREAD: 0x00200000). */
+  flags: number;
   /** Clock ticks spent in user and system mode, and by waited-for children. */
   utime: number;
   stime: number;
@@ -87,6 +90,7 @@ export function procStat(pid: number): ProcStat | undefined {
     ppid: num(1),
     pgrp: num(2),
     session: num(3),
+    flags: num(6),
     utime: num(11),
     stime: num(12),
     cutime: num(13),
@@ -115,11 +119,21 @@ function environOf(pid: number): string | undefined {
     return readFileSync(`/proc/${pid}/environ`, 'latin1');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ESRCH' || isGone(pid)) return undefined;
+    const stat = procStat(pid);
+    if (code === 'ENOENT' || code === 'ESRCH' || stat === undefined || isGone(pid)) return undefined;
+    if ((stat.flags & PF_KTHREAD) !== 0 || stat.starttime < ownStart()) return undefined;
     const uid = statusField(pid, 'Uid');
     if ((code === 'EACCES' || code === 'EPERM') && process.getuid?.() !== 0 && uid !== undefined && uid !== process.getuid?.()) return undefined;
     throw new Error(`cannot read the environment of pid ${pid} (${code ?? String(err)}): cannot tell whether it is one of this run's processes`);
   }
+}
+
+const PF_KTHREAD = 0x00200000;
+let ownStartTicks: number | undefined;
+/** This process's start time in clock ticks after boot: no process started before it is ours. */
+function ownStart(): number {
+  ownStartTicks ??= procStat(process.pid)?.starttime ?? 0;
+  return ownStartTicks;
 }
 
 /** True when `pid` is alive and carries this run's tag (so a recycled pid is never touched). */
