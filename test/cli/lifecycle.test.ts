@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { WORKER, assertCode, newHome, startDaemon, statusOf, workerRunning, xd } from '../support/cli';
@@ -78,7 +78,7 @@ describe('a named daemon, end to end', () => {
     assertCode(deleted, 0);
     assert.equal(deleted.stdout, 'deleted web (stopped it first)\n');
     assert.ok(isGone(second.pid as number) && isGone(second.workerPid as number));
-    for (const file of ['web.json', 'web.pid', 'web.pid.state']) assert.equal(readText(join(home.dir, file)), '', `${file} is gone`);
+    for (const file of ['web.json', 'web.pid', 'web.pid.state']) assert.equal(existsSync(join(home.dir, file)), false, `${file} is gone`);
     assert.notEqual(readText(join(home.dir, 'web.log')), '', 'the log stays');
     const unknown = await xd(home, ['status', 'web']);
     assertCode(unknown, 4);

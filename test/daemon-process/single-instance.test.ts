@@ -5,7 +5,7 @@
  * same moment exactly one wins.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DAEMON, fields, finished, launch, logLine, worker } from '../support/daemon-fixture';
@@ -69,7 +69,7 @@ test('the pid file is removed on every exit the supervisor lives to see: stop, g
       await worker(d);
       c.end(d);
       await finished(d);
-      await waitFor('the pid file to be removed', () => !readText(d.pidFile));
+      await waitFor('the pid file to be removed', () => !existsSync(d.pidFile));
       const state = JSON.parse(readText(`${d.pidFile}.state`)) as { ended?: { code: number; reason: string } };
       assert.ok(state.ended, 'the state file records the end');
       assert.equal(state.ended.code, c.code);

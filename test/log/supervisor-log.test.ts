@@ -86,7 +86,7 @@ test('a detached give-up that the full log cannot take is still found afterwards
   const pidFile = join(dir, 'app.pid');
   const side = join(dir, 'side');
   const d = await launch(t, { W_SIDE: side, D_FIELDS: fields({ pidFile, maxError: 0 }) }, { log: '/dev/full' });
-  await waitFor('the supervisor to give up', () => readText(pidFile) === '' && readText(`${pidFile}.state`).includes('"ended"'), 15_000);
+  await waitFor('the supervisor to give up', () => !existsSync(pidFile) && readText(`${pidFile}.state`).includes('"ended"'), 15_000);
   const res = await run(join(FIXTURES, 'control.cjs'), [], { env: { C_OP: 'status', C_PID_FILE: pidFile } });
   const [status] = records<{ result: { state: string; ended: { code: number; reason: string; unwritten: string[] } } }>(res.stdout, 'RESULT');
   assert.equal(status?.result.state, 'stopped', res.stdout);
