@@ -18,6 +18,7 @@ import { SETTINGS } from '../../src/settings/table';
 import { WORKER, assertCode, newHome, statusOf, waitForAsync, workerRunning, xd, type Home } from '../support/cli';
 import { ROOT, cleanup, readText, tempDir } from '../support/fixtures';
 import { waitFor } from '../support/harness';
+import { findCommand, skipUnlessTool } from '../support/tools';
 
 after(cleanup);
 
@@ -356,8 +357,7 @@ describe('save, resurrect', () => {
 });
 
 describe('startup, install FILE', () => {
-  const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
-  const skip = analyze.error !== undefined || analyze.status !== 0 ? 'systemd-analyze is not installed (CI installs it)' : false;
+  const skip = skipUnlessTool(findCommand('systemd-analyze'), 'systemd-analyze', 'Debian: apt-get install systemd');
 
   test('startup --dry-run prints a oneshot unit (resurrect, stop --all) that systemd-analyze verifies', { skip }, async () => {
     const home = newHome();

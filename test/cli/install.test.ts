@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { WORKER, assertCode, newHome, xd } from '../support/cli';
 import { cleanup, readText, tempDir } from '../support/fixtures';
+import { findCommand, requireTool } from '../support/tools';
 
 after(cleanup);
 
@@ -89,11 +90,7 @@ test('install: a name a unit cannot hold is usage (2); a command not found is a 
 });
 
 test('install --listen: a NAME.socket unit beside the service, both verified by systemd-analyze; uninstall removes both', async (t) => {
-  const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
-  if (analyze.error !== undefined || analyze.status !== 0) {
-    t.skip('systemd-analyze is not installed (CI installs it)');
-    return;
-  }
+  if (!requireTool(t, findCommand('systemd-analyze'), 'systemd-analyze', 'Debian: apt-get install systemd')) return;
   const { home, calls, unit } = fakeSystemd();
   const socketUnit = unit.replace(/\.service$/, '.socket');
   const install = await xd(home, ['install', '--user', '--backend', 'systemd', '--name', 'web', '--listen', 'http=127.0.0.1:8080', '--', NODE, WORKER]);

@@ -12,6 +12,7 @@ import { after, describe, test } from 'node:test';
 import { WORKER, assertCode, newHome, startDaemon, statusOf, workerRunning, xd } from '../support/cli';
 import { FIXTURES, cleanup, readText } from '../support/fixtures';
 import { isGone, signal, waitFor, waitGone } from '../support/harness';
+import { findCommand, requireTool } from '../support/tools';
 
 after(cleanup);
 
@@ -159,15 +160,8 @@ describe('any command, not only Node', () => {
     assert.ok(isGone(s.workerPid as number) && isGone(sleeper), 'the shell and its child are gone');
   });
 
-  test('a Python one-liner (when python3 exists)', async (t) => {
-    let python: string;
-    try {
-      python = execFileSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' }).trim();
-    } catch {
-      t.skip('no python3');
-      return;
-    }
-    if (python === '') return t.skip('no python3');
+  test('a Python one-liner', async (t) => {
+    if (!requireTool(t, findCommand('python3'), 'python3', 'Debian: apt-get install python3')) return;
     const home = newHome(t);
     await startDaemon(home, ['--', 'python3', '-c', 'import os, time; print("py", os.getpid(), flush=True); time.sleep(300)']);
     const s = await workerRunning(home, 'python3');

@@ -7,7 +7,6 @@
  * sockets nor the variables.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -16,6 +15,7 @@ import { after, describe, test } from 'node:test';
 import { CLI, type Home, assertCode, newHome, startDaemon, statusOf, waitForAsync, xd } from '../support/cli';
 import { FIXTURES, ROOT, cleanup, tempDir } from '../support/fixtures';
 import { TAG, TAG_VAR, freePort, isGone, runToEnd, signal, start, waitFor, waitGone } from '../support/harness';
+import { findCommand, requireTool } from '../support/tools';
 
 after(cleanup);
 
@@ -178,6 +178,7 @@ describe('held sockets and reload', () => {
   });
 
   test('a non-Node server (python3) takes fd 3 by LISTEN_FDS and LISTEN_PID, and reloads', async (t) => {
+    if (!requireTool(t, findCommand('python3'), 'python3', 'Debian: apt-get install python3')) return;
     const home = newHome(t);
     const port = await freePort();
     await startDaemon(home, ['--name', 'py', '--listen', `web=127.0.0.1:${port}`, '--wait-ready', '10000', '--', 'python3', PY_SERVER]);
@@ -193,11 +194,7 @@ describe('held sockets and reload', () => {
   });
 
   test('under systemd socket activation (systemd-socket-activate) the supervisor passes its own socket on', async (t) => {
-    const probe = spawnSync('systemd-socket-activate', ['--version'], { encoding: 'utf8' });
-    if (probe.error !== undefined || probe.status !== 0) {
-      t.skip('systemd-socket-activate is not installed (CI installs systemd)');
-      return;
-    }
+    if (!requireTool(t, findCommand('systemd-socket-activate'), 'systemd-socket-activate', 'Debian: apt-get install systemd')) return;
     const home = newHome(t);
     const port = await freePort();
     // It passes its children only the variables it is told to.
