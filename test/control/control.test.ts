@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fields, finished, launch, logLine, worker } from '../support/daemon-fixture';
 import { FIXTURES, cleanup, readText, records, run, tempDir } from '../support/fixtures';
-import { isGone, signal, waitGone } from '../support/harness';
+import { isGone, signal, signalOurs, waitGone } from '../support/harness';
 
 after(cleanup);
 
@@ -171,7 +171,7 @@ test('a supervisor that does not answer (SIGSTOP): status() says running and unr
   const d = await daemon(t);
   await worker(d);
   signal(d.spid, 'SIGSTOP');
-  t.after(() => signal(d.spid, 'SIGCONT'));
+  t.after(() => signalOurs(d.spid, 'SIGCONT'));
   const s = await control<Status & { unresponsive?: boolean }>('status', d.pidFile, { timeout: 500 });
   assert.equal(s.result?.state, 'running');
   assert.equal(s.result?.unresponsive, true);

@@ -202,7 +202,8 @@ describe('held sockets and reload', () => {
     const activator = start('systemd-socket-activate', ['-l', `127.0.0.1:${port}`, '--fdname=http', ...pass, NODE, CLI, 'run', '--name', 'act', '--wait-ready', '10000', '--', NODE, SERVER, 'handle'], {
       env: home.env,
     });
-    t.after(() => signal(activator.pid, 'SIGTERM'));
+    // By its handle, only while it runs: a reaped pid may be another process's by now.
+    t.after(() => void (activator.child.exitCode === null && activator.child.signalCode === null && activator.child.kill('SIGTERM')));
     await waitFor('systemd-socket-activate listening', () => activator.stderr.includes('Listening on'));
     // The first connection makes it exec `xdaemon run` with the socket as fd 3 and LISTEN_PID its pid.
     const answer = await get(port, false);
