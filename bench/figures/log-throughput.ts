@@ -17,11 +17,10 @@
  * once; a run of ours that lost lines counts as lost lines (a failed check), not as a throughput.
  * During the xdaemon runs the supervisor's VmHWM and utime+stime are sampled every 100 ms.
  */
-import { execFileSync } from 'node:child_process';
 import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { isGone, procStat, signalOurs, sleep, statusField, waitFor, withTimeout } from '../../test/support/harness';
+import { clockTicks, isGone, procStat, signalOurs, sleep, statusField, waitFor, withTimeout } from '../../test/support/harness';
 import { supervisorOf } from '../daemon-app';
 import { type Peers, godPid, pm2Env } from '../peers';
 import { type Figure, type Row, checkRow, deltaRow, infoRow, median, progress, ratioAtLeastRow, unavailableRow } from '../report';
@@ -97,15 +96,8 @@ interface RunResult {
   readerCpuS?: number;
 }
 
-/** Clock ticks per second of utime/stime. */
-const CLK_TCK = ((): number => {
-  try {
-    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-    return Number.isFinite(n) && n > 0 ? n : 100;
-  } catch {
-    return 100;
-  }
-})();
+/** Clock ticks per second of utime/stime (the harness's, shared with the other figures). */
+const CLK_TCK = clockTicks();
 
 /** How long one run may take: 1 MB/s at worst, plus start-up. */
 const runTimeout = (bytes: number): number => 60_000 + Math.ceil(bytes / MB) * 1000;
