@@ -73,8 +73,8 @@ const FLAGS = parseFlags(process.argv.slice(2));
 /** Sample sizes: runs (or rounds) of each kind, per figure. */
 const MB = 1024 * 1024;
 const SAMPLES = FLAGS.quick
-  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10, restartReady: 8, cli: 8, fleet: 4, faces: { frames: 4, cpuSeconds: 10, scrapes: 20 }, limits: { checkSeconds: 5, watchRounds: 4 }, reload: { rounds: 3, windowMs: 1500, rss: 2 }, spare: { starts: 6, runs: 2, kills: 6 }, service: 6, log: { bytes: 50_000_000, runs: 2, maxSize: 5 * MB, maxFiles: 20 } }
-  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30, restartReady: 20, cli: 20, fleet: 10, faces: { frames: 10, cpuSeconds: 30, scrapes: 50 }, limits: { checkSeconds: 30, watchRounds: 10 }, reload: { rounds: 8, windowMs: 3000, rss: 5 }, spare: { starts: 11, runs: 6, kills: 20 }, service: 15, log: { bytes: 500_000_000, runs: 3, maxSize: 50 * MB, maxFiles: 20 } };
+  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10, restartReady: 8, cli: 8, fleet: 4, faces: { frames: 4, cpuSeconds: 10, scrapes: 20 }, limits: { checkSeconds: 5, watchRounds: 4 }, reload: { rounds: 3, rss: 2 }, spare: { starts: 6, runs: 2, kills: 6 }, service: 6, log: { bytes: 50_000_000, runs: 2, maxSize: 5 * MB, maxFiles: 20 } }
+  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30, restartReady: 20, cli: 20, fleet: 10, faces: { frames: 10, cpuSeconds: 30, scrapes: 50 }, limits: { checkSeconds: 30, watchRounds: 10 }, reload: { rounds: 8, rss: 5 }, spare: { starts: 11, runs: 6, kills: 20 }, service: 15, log: { bytes: 500_000_000, runs: 3, maxSize: 50 * MB, maxFiles: 20 } };
 
 /** Fixtures run once before measuring, so that no figure pays for a cold cache. */
 const WARM_UP = ['empty.cjs', 'empty.mjs', 'import-cjs.cjs', 'import-esm.mjs', 'floor-worker.cjs'];
