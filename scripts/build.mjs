@@ -1,5 +1,5 @@
 // Build: one bundle per process role and module system (the library as CJS and as ESM, the
-// supervisor entry as CJS, the xdaemon/service subpath as CJS and as ESM, the `xdaemon` command as
+// supervisor entry and the host entry as CJS, the xdaemon/service subpath as CJS and as ESM, the `xdaemon` command as
 // an executable CJS file), and tsc's declarations.
 // One file a role keeps the worker's import cost and the supervisor's start-up low; modules only
 // the launcher needs are initialised lazily.
@@ -12,7 +12,7 @@ const common = {
   bundle: true,
   platform: 'node',
   target: 'node18',
-  external: ['cross-spawn', 'debug', 'signal-exit', 'croner'],
+  external: ['cross-spawn', 'debug', 'signal-exit', 'croner', 'json5', 'js-yaml', 'dotenv'],
   logLevel: 'warning',
   legalComments: 'none',
 };
@@ -24,6 +24,10 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], format: 'cjs', outfile: 'dist/index.js' }),
   build({ ...common, entryPoints: ['src/daemon-process/entry.ts'], format: 'cjs', outfile: 'dist/supervisor-main.js' }),
   build({ ...common, entryPoints: ['src/daemon-process/core.ts'], format: 'cjs', outfile: 'dist/supervisor-core.js' }),
+  // The host of a state directory's daemons (src/daemon-process/host-entry.ts): one process for many.
+  build({ ...common, entryPoints: ['src/daemon-process/host-entry.ts'], format: 'cjs', outfile: 'dist/host-main.js' }),
+  // The host's foreground profile (src/daemon-process/fleet-run.ts): every app of a file in `xdaemon run FILE`.
+  build({ ...common, entryPoints: ['src/daemon-process/fleet-run.ts'], format: 'cjs', outfile: 'dist/fleet-run.js' }),
   // Preloaded into Node workers when the supervisor holds sockets (src/supervisor/listen-spec.ts).
   build({ ...common, entryPoints: ['src/worker/listen-preload.ts'], format: 'cjs', outfile: 'dist/listen-preload.js' }),
   // A spare worker's entry (prewarm): only what it needs before and at the order.

@@ -9,6 +9,8 @@ interface Bundles {
   launcher: typeof import('./launcher/entry.js');
   control: typeof import('./control/entry.js');
   'supervisor-core': typeof import('./daemon-process/core.js');
+  /** The host's foreground profile, for `xdaemon run FILE`. */
+  'fleet-run': typeof import('./daemon-process/fleet-run.js');
   /** The `xdaemon/service` bundle, for the CLI's install, uninstall and status. */
   service: typeof import('./service/index.js');
   /** The CLI's live view (`xdaemon monit`): only that verb loads it. */

@@ -33,6 +33,7 @@ export type {
   RestartOptions,
   ReloadOptions,
   ReloadResult,
+  InstanceHealth,
   InstanceReport,
   ReloadedInstance,
   ListenFallback,

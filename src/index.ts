@@ -15,7 +15,7 @@ export type { ListenFallback } from './worker/listen-handle.js';
 export { EXIT_ALREADY_RUNNING } from './errors.js';
 export { events, reload, restart, status, stop } from './control/api.js';
 export type { ReloadOptions, RestartOptions } from './control/api.js';
-export type { DaemonState, DaemonStatus, EndRecord, ExitReport, InstanceReport, InstanceStatusReport } from './control/daemon-status.js';
+export type { DaemonState, DaemonStatus, EndRecord, ExitReport, InstanceHealth, InstanceReport, InstanceStatusReport } from './control/daemon-status.js';
 export type { DaemonEvent, DaemonEventKind } from './control/daemon-event.js';
 export type { EventsOptions } from './control/events.js';
 export type { ReloadedInstance, ReloadResult } from './control/operations.js';

@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Io } from './io.js';
 import { EXIT, UsageError } from './usage-error.js';
-import { type AnyVerbRow, type Verb, type VerbRequest, findVerb, helpText } from './verbs.js';
+import { nearest } from '../nearest.js';
+import { PM2_UNSUPPORTED_VERBS } from './pm2-spellings.js';
+import { type AnyVerbRow, type Verb, type VerbRequest, VERB_TABLE, findVerb, helpText } from './verbs.js';
 
 /** Any verb's request. */
 export type Request = VerbRequest | { verb: 'help'; topic: Verb | undefined } | { verb: 'version' };
@@ -21,10 +23,17 @@ export function parseCommandLine(argv: readonly string[]): Request {
   if (first === '--help' || first === '-h') return { verb: 'help', topic: undefined };
   if (first === '--version' || first === '-V') return { verb: 'version' };
   const row = findVerb(first);
-  if (row === undefined) {
-    throw new UsageError(first.startsWith('-') ? `unknown flag ${first}: a verb comes first (xdaemon --help)` : `unknown verb ${JSON.stringify(first)} (xdaemon --help lists them)`);
-  }
+  if (row === undefined) throw new UsageError(unknownVerbText(first));
   return row.parse(rest);
+}
+
+/** Why `word` is no verb: pm2's verb that is not carried out (and why), else the nearest verb, ours or pm2's. */
+function unknownVerbText(word: string): string {
+  if (word.startsWith('-')) return `unknown flag ${word}: a verb comes first (xdaemon --help)`;
+  const why = Object.prototype.hasOwnProperty.call(PM2_UNSUPPORTED_VERBS, word) ? PM2_UNSUPPORTED_VERBS[word] : undefined;
+  if (why !== undefined) return `pm2's ${word} is not supported by xdaemon: ${why}`;
+  const near = nearest(word, VERB_TABLE.flatMap((row) => [row.name, ...(row.aliases ?? [])]));
+  return `unknown verb ${JSON.stringify(word)}${near === undefined ? '' : ` (did you mean ${near}?)`} (xdaemon --help lists them)`;
 }
 
 /** The package's version, from the package.json beside dist/. */

@@ -12,7 +12,10 @@ import { checkSetting } from '../settings/check.js';
 import { SETTING_NAMES, flagOf } from '../settings/derived.js';
 import { MAX_TIMER, SETTINGS, type SettingKind, type SettingSpec } from '../settings/table.js';
 import type { SettingName } from '../settings/types.js';
+import { nearest } from '../nearest.js';
+import { PM2_FLAGS, type Pm2Flag, rewritePm2Flags, unsupportedFlag } from './pm2-spellings.js';
 import { UsageError } from './usage-error.js';
+import { usableCpus } from '../process/cpu-count.js';
 
 /** How a flag takes its value. */
 export interface FlagSpec {
@@ -86,7 +89,10 @@ const NUMBER_LIKE = /^-\d/;
  * app.js`, `--watch src app.js`); a word there that is not a folder is refused, naming the
  * `--watch=DIR` spelling, rather than read as the script or a fleet file.
  */
-export function readLine(verb: string, args: readonly string[], specs: FlagSpecs, isFolder?: FolderCheck): ParsedLine {
+export function readLine(verb: string, given: readonly string[], specs: FlagSpecs, isFolder?: FolderCheck): ParsedLine {
+  const takes = (flag: string): boolean => flag.startsWith('--') && Object.prototype.hasOwnProperty.call(specs, flag.slice(2));
+  // pm2's spellings of our flags (`-o`, `--no-autorestart`) become ours, where this verb has them.
+  const args = rewritePm2Flags(given, takes);
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, spec] of Object.entries(specs)) options[name] = spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short };
   const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
@@ -113,7 +119,7 @@ export function readLine(verb: string, args: readonly string[], specs: FlagSpecs
     const spec = specs[token.name];
     const raw = token.rawName;
     if (spec === undefined) {
-      note(`unknown flag ${raw} for ${verb} (see xdaemon ${verb} --help)`);
+      note(unknownFlagText(verb, raw, specs, takes));
       continue;
     }
     let value: string | true;
@@ -145,6 +151,15 @@ export function readLine(verb: string, args: readonly string[], specs: FlagSpecs
   if (help) return { help, flags, positionals, command };
   if (problem !== undefined) throw problem;
   return { help, flags, positionals, command };
+}
+
+/** `unknown flag --x for VERB`, with the nearest flag of the verb, or why pm2's flag of that spelling is not carried out. */
+function unknownFlagText(verb: string, raw: string, specs: FlagSpecs, takes: (flag: string) => boolean): string {
+  const why = unsupportedFlag(raw);
+  if (why !== undefined) return `pm2's ${raw} is not supported by xdaemon: ${why}`;
+  const candidates = [...Object.keys(specs).map((name) => `--${name}`), ...Object.keys(PM2_FLAGS).filter((f) => f.startsWith('--') && (PM2_FLAGS[f] as Pm2Flag).to.every((t) => takes(t.split('=')[0] as string)))];
+  const near = nearest(raw, candidates);
+  return `unknown flag ${raw} for ${verb}${near === undefined ? '' : ` (did you mean ${near}?)`} (see xdaemon ${verb} --help)`;
 }
 
 type Token = ReturnType<typeof parseArgs>['tokens'] extends (infer T)[] | undefined ? T : never;
@@ -275,6 +290,7 @@ export function parseSettingText(flag: SettingFlag, text: string | true | readon
         value = text;
         break;
       case 'cron':
+      case 'check':
         value = text;
         break;
     }
@@ -287,11 +303,9 @@ export function parseSettingText(flag: SettingFlag, text: string | true | readon
   }
 }
 
-/** The number of CPUs this process may use. */
+/** The number of CPUs this process may use (its affinity and its cgroup's CPU quota). */
 function cpuCount(): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const os = require('node:os') as typeof import('node:os');
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return usableCpus();
 }
 
 /** The setting flags given on `line`, as library options (only those given). */

@@ -16,9 +16,12 @@ export type { FleetRequest };
 /** The `--only` flag spec, for the verbs that take a file. */
 export const ONLY_FLAG = { only: { type: 'string', multiple: true } } as const;
 
-/** True when a positional is a fleet file, not a daemon's name (a name holds no `/`). */
+/**
+ * True when a positional is a fleet file, not a script or a daemon's name: by its name alone
+ * (src/fleet/file-load.ts), so that `start ./server.js` is never loaded in this process to find out.
+ */
 export function isFleetArg(arg: string): boolean {
-  return isFleetFileName(arg) || arg.includes('/') || arg.includes('\\');
+  return isFleetFileName(arg);
 }
 
 /** `--only a,b --only c` → `[a, b, c]`, each a valid name. */

@@ -14,6 +14,9 @@ Run any program as a supervised daemon, and operate it by name.
 `;
 
 const MAIN_TAIL = `
+pm2's spellings work too: ls, del, describe, log, dump, jlist, prettylist, startOrRestart FILE,
+startOrReload FILE; all for every daemon, a number for the daemon at that place of list (stop 0);
+pm2's flags (-n, -o, -e, --time, --cron, --no-autorestart, --max-memory-restart, …).
 xdaemon VERB --help shows a verb's options; xdaemon --version the version.
 Daemons live in the state directory: $XDAEMON_HOME, else $XDG_STATE_HOME/xdaemon,
 else ~/.local/state/xdaemon (Windows: %LOCALAPPDATA%\\xdaemon\\state).
@@ -39,8 +42,10 @@ function placeholder(f: SettingFlag): string {
       return ' SIZE';
     case 'cron':
       return ' "M H DOM MON DOW"';
+    case 'check':
+      return ' http://H:P/PATH|tcp:H:P|exec:CMD';
     case 'strings':
-      return f.bare !== undefined ? '[=PATH]' : f.flag === 'ignore' ? ' GLOB' : f.setting === 'listen' ? ' ADDR' : ' VALUE';
+      return f.bare !== undefined ? '[=PATH]' : f.flag === 'ignore' ? ' GLOB' : f.setting === 'listen' ? ' ADDR' : f.setting === 'envFile' ? ' FILE' : ' VALUE';
     case 'bool':
       return '';
   }
@@ -83,8 +88,16 @@ const LAUNCH_ROWS: [string, string][] = [
 ];
 
 const FLEET_ROWS: [string, string][] = [
+  ['--own-process', 'a supervisor process of its own (with a fleet file: for each app), not a place in the host'],
   ['--env SET', 'with a fleet file: each app\'s env_SET over its env'],
   ['--only a,b', 'with a fleet file: only these apps'],
+];
+
+const RUN_FILE_ROWS: [string, string][] = [
+  ['--log-format text|json', 'how the apps\' lines are written (default text)'],
+  ['--probe-listen ADDR', 'serve GET /livez and /readyz on PORT, :PORT (every address) or HOST:PORT'],
+  ['--kill-timeout MS', 'how long the whole stop may take; then SIGKILL (default: the apps\' own, wave after wave)'],
+  ['--keep-running', 'an app that gives up leaves the others running (run exits once all have ended)'],
 ];
 
 /** The help of `start` and `run`: the daemon's command line and every setting flag. */
@@ -97,17 +110,33 @@ export function launchHelp(verb: 'start' | 'run'): string {
 
 Starts <command> under a supervisor in the background, and returns once the supervisor handles
 signals (with --wait-ready, once the first worker called ready()). Refused (exit 1) when NAME runs.
-A NAME that is stopped is started with this command line and these options. SCRIPT: a .js, .cjs or
-.mjs file runs with this node, a .ts file with this node and its installed loader (tsx), an
-executable as it is. FILE: every app of a fleet file that does not run yet (those that do are
-named, untouched); everything in it is checked before anything starts.
+Every daemon of the state directory is supervised by one process, its host (started when there is
+none, gone with its last daemon); --own-process gives this one a supervisor process of its own.
+A NAME that is stopped is started with this command line and these options (-f: a NAME that runs
+is replaced). SCRIPT: a .js, .cjs or .mjs file runs with this node, a .ts file with this node and
+its installed loader (tsx), another file by its extension (.py python, .sh bash, …) or as it is
+when executable (its #! line), a word not a file as a command on PATH (start npm -- start), a line
+with blanks through bash; --interpreter PROG and --node-args ARGS choose how. Its name is pm2's:
+dist/server.js → server. A known NAME (or all, or an id) instead of a SCRIPT starts it again.
+FILE: every app of a fleet file that does not run yet (those that do are named, untouched);
+everything in it is checked before anything starts, every problem reported at once.
 ${FLEET_HELP}`
       : `usage: xdaemon run [options] [--name NAME] -- <command> [args…]
+       xdaemon run [FILE] [--only a,b] [--env SET] [--log-format text|json] [--probe-listen ADDR]
+                   [--kill-timeout MS] [--keep-running]
 
 Supervises <command> in the foreground: this process is the supervisor. SIGTERM or SIGINT stops
 the worker and everything it started; the exit code is the supervisor's (0 after a stop, 1 after
 giving up). Without --name nothing is recorded, and without --log the worker's stdout and stderr
-are this process's (the supervisor's lines go to stderr).`;
+are this process's (the supervisor's lines go to stderr).
+
+With a fleet file (a container's entrypoint): every app of FILE supervised in this process,
+nothing recorded; each line of each app on this process's stdout or stderr after its name
+(web[1] | …, an app with instances), or as JSON lines with --log-format json (time, app,
+instance, stream, line); an app with a log file of its own keeps it. SIGTERM or SIGINT stops every
+app (dependants first) and exits 0; an app that gives up stops the others and exits 1.
+${rows(RUN_FILE_ROWS)}
+${FLEET_HELP}`;
   const sizes = '\nSIZE: bytes, or with a suffix k, M or G (1024-based): 10k, 5M, 1G.';
   return `${head}
 
@@ -119,6 +148,7 @@ ${sizes}
 
 /** What a fleet file is, for the verbs that take one. */
 export const FLEET_HELP = `
-A fleet file: FILE names xdaemon.config.{js,cjs,mjs,json}, ecosystem.config.{js,cjs,mjs} or any
-*.json; { apps: [{ name, command or script, args, cwd, env, env_SET, …settings }] }, pm2's keys
-too. --only a,b: those apps; --env SET: their env_SET over env (--env NAME=VALUE adds a variable).`;
+A fleet file, by its name: *.config.{js,cjs,mjs}, ecosystem.*, *.json (read as JSON5), *.yml or
+*.yaml; { apps: [{ name, command or script, args, cwd, env, env_SET, ownProcess, …settings }] },
+pm2's keys too. Relative paths are to this directory (an app's script and logs: to its cwd), as in pm2 7.
+--only a,b: those apps; --env SET: their env_SET over env (--env NAME=VALUE adds a variable).`;

@@ -14,7 +14,7 @@ import { serviceOptionsOf } from '../fleet/service-spec.js';
 import { type ParsedLine, SETTING_FLAGS, boolFlag, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
 import type { Io } from './io.js';
 import { LAUNCH_FLAGS, commandOf } from './launch.js';
-import { checkName } from '../fleet/names.js';
+import { checkPlainName } from '../fleet/names.js';
 import { type FleetRequest, ONLY_FLAG, fleetRequestOf } from './fleet-request.js';
 import { NAME_ROW, rows, settingRows } from './help.js';
 import { EXIT, UsageError } from './usage-error.js';
@@ -67,7 +67,7 @@ export function parseInstall(args: readonly string[]): InstallRequest | HelpRequ
   refuseUnsupported(line);
   const s = settingsOf(line, SERVICE_SETTING_FLAGS);
   const name = textFlag(line, 'name');
-  if (name !== undefined) checkName(name);
+  if (name !== undefined) checkPlainName(name, 'an OS service');
   const backend = backendOf(line);
   for (const flag of ['log', 'cwd', 'root']) if (textFlag(line, flag) === '') throw new UsageError(`--${flag} needs a path`);
   const [command, ...rest] = fleet === undefined ? commandOf('install', line) : [''];

@@ -37,6 +37,8 @@ export async function list(request: ListRequest, io: Io): Promise<number> {
 /** The row of `list`. */
 export const LIST = defineVerb<ListRequest>({
   name: 'list',
+  // pm2's spellings
+  aliases: ['ls', 'l', 'ps'],
   parse: parseList,
   run: list,
   help: () => `usage: xdaemon list [--json]

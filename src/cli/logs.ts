@@ -246,6 +246,7 @@ class FollowedFile {
 /** The row of `logs`. */
 export const LOGS = defineVerb<LogsRequest>({
   name: 'logs',
+  aliases: ['log'],
   parse: parseLogs,
   run: (request, io) => logs(request, io),
   help: () => `usage: xdaemon logs [NAME…] [-n LINES] [-f]

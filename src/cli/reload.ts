@@ -25,8 +25,9 @@ export interface ReloadRequest {
 
 /** Reads `reload`'s arguments. Pure. */
 export function parseReload(args: readonly string[]): ReloadRequest | HelpRequest<'reload'> {
-  const line = readLine('reload', args, { ...ONLY_FLAG, env: { type: 'string', multiple: true } });
+  const line = readLine('reload', args, { ...ONLY_FLAG, env: { type: 'string', multiple: true }, 'update-env': { type: 'boolean' } });
   if (line.help) return { verb: 'help', topic: 'reload' };
+  if (line.flags.has('update-env')) throw new UsageError('a reload keeps its supervisor, and the environment it was started with: xdaemon restart NAME --update-env starts it with this shell\'s');
   const fleet = fleetRequestOf('reload', line);
   if (fleet !== undefined) return { verb: 'reload', names: [], fleet };
   if (line.flags.has('env')) throw new UsageError('--env goes with a fleet file (xdaemon reload FILE --env SET)');
@@ -49,6 +50,8 @@ export async function reload(request: ReloadRequest, io: Io): Promise<number> {
 /** The row of `reload`. */
 export const RELOAD = defineVerb<ReloadRequest>({
   name: 'reload',
+  // pm2's startOrReload FILE: reload what runs, start the rest
+  aliases: ['startOrReload', 'startOrGracefulReload'],
   parse: parseReload,
   run: reload,
   help: () => `usage: xdaemon reload NAME… | FILE [--only a,b] [--env SET]

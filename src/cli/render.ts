@@ -4,6 +4,7 @@
  * user reads is tested without a process.
  */
 import type { DaemonState, DaemonUsage } from '../control/status.js';
+import type { InstanceHealth } from '../control/daemon-status.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
 import { formatBytes } from '../process/proc-memory.js';
 import type { NamedStatus } from '../fleet/daemons.js';
@@ -50,20 +51,35 @@ function cpuCell(s: { usage?: DaemonUsage | undefined }): string {
   return s.usage?.cpu === undefined ? '-' : `${s.usage.cpu.toFixed(1)}%`;
 }
 
+/** Health as a table cell: `healthy`, `starting`, `unhealthy`, `healthy (1 failed)`; `-` without a check. */
+export function healthCell(h: InstanceHealth | undefined): string {
+  if (h === undefined) return '-';
+  return h.state === 'healthy' && (h.failures ?? 0) > 0 ? `healthy (${h.failures} failed)` : h.state;
+}
+
+/** `health` of `status NAME`: the state, and the last failure with its time. */
+function healthText(h: InstanceHealth): string {
+  const last = h.lastFailure === undefined ? '' : `; last failure at ${h.lastFailure.at}: ${h.lastFailure.reason}`;
+  return `${healthCell(h)}${last}`;
+}
+
 /** The tree's memory (summed RSS) as a table cell, or `-` when unknown. */
 function memoryCell(s: { usage?: DaemonUsage | undefined }): string {
   return s.usage?.rss === undefined ? '-' : formatBytes(s.usage.rss);
 }
 
 /**
- * The `list` table: name, state, pid, worker pid, uptime (of the worker), CPU and memory (of the
- * worker's whole tree), starts, restarts (of every cause: src/fleet/restart-count.ts), errors, log.
+ * The `list` table: id (the place in the list), name, state, pid, worker pid, uptime (of the
+ * worker), CPU and memory (of the worker's whole tree), health, starts, restarts (of every cause:
+ * src/fleet/restart-count.ts), errors, log.
  */
 export function listTable(rows: readonly NamedStatus[], now: number): string {
-  const head = ['NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'STARTS', 'RESTARTS', 'ERRORS', 'LOG'];
-  const body = rows.map((r) => {
+  // ID: the place in this list, which pm2's ids stand for (`xdaemon stop 0`).
+  const head = ['ID', 'NAME', 'STATE', 'PID', 'WORKER', 'UPTIME', 'CPU', 'MEM', 'HEALTH', 'STARTS', 'RESTARTS', 'ERRORS', 'LOG'];
+  const body = rows.map((r, id) => {
     const live = r.state === 'running' || r.state === 'restarting';
     return [
+      String(id),
       r.name,
       r.unresponsive === true ? `${r.state}?` : r.state,
       r.pid === undefined ? '-' : String(r.pid),
@@ -71,6 +87,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       (live ? since(r.workerStartedAt, now) : undefined) ?? '-',
       cpuCell(r),
       memoryCell(r),
+      live ? healthCell(r.health) : '-',
       live ? String(r.starts) : '-',
       live ? String(restartsOfEveryCause(r)) : '-',
       live ? `${r.errors}/${r.maxError}` : '-',
@@ -83,6 +100,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
     const instances = r.state === 'running' || r.state === 'restarting' ? (r.instances ?? []) : [];
     if (instances.length < 2) continue;
     const sub = instances.map((i) => [
+      '',
       `  ${r.name}[${i.instance}]`,
       i.restarting ? 'restarting' : i.ready ? 'ready' : 'running',
       '',
@@ -90,6 +108,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       since(i.workerStartedAt, now) ?? '-',
       i.usage === undefined ? '' : cpuCell(i),
       i.usage === undefined ? '' : memoryCell(i),
+      healthCell(i.health),
       String(i.starts),
       String(instanceRestarts(i)),
       `${i.errors}/${r.maxError}`,
@@ -145,9 +164,11 @@ export function statusLines(s: NamedStatus, cwd: string | undefined, now: number
         const state = i.restarting ? 'restarting' : i.ready ? 'ready' : 'running';
         const pid = i.workerPid === undefined ? 'no worker' : `pid ${i.workerPid}${at(i.workerStartedAt)}`;
         const usage = i.usage?.rss === undefined ? '' : `, cpu ${cpuCell(i)}, mem ${memoryCell(i)}`;
-        rows.push([`instance ${i.instance}`, `${pid}, ${state}, starts ${i.starts}, restarts ${i.restarts}, errors ${i.errors}${i.reloads > 0 ? `, reloads ${i.reloads}` : ''}${usage}`]);
+        const health = i.health === undefined ? '' : `, ${healthCell(i.health)}`;
+        rows.push([`instance ${i.instance}`, `${pid}, ${state}${health}, starts ${i.starts}, restarts ${i.restarts}, errors ${i.errors}${i.reloads > 0 ? `, reloads ${i.reloads}` : ''}${usage}`]);
       }
     }
+    if (s.health !== undefined) rows.push(['health', healthText(s.health)]);
     if (s.reloading === true) rows.push(['reload', 'under way']);
     for (const l of s.listen ?? []) rows.push(['listen', `${l.address} (${l.name})`]);
     rows.push(...usageRows(s));

@@ -41,6 +41,7 @@ export async function save(request: SaveRequest, io: Io): Promise<number> {
 /** The row of `save`. */
 export const SAVE = defineVerb<SaveRequest>({
   name: 'save',
+  aliases: ['dump'],
   parse: parseSave,
   run: save,
   help: () => `usage: xdaemon save [--force]

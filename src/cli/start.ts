@@ -8,15 +8,22 @@
  * The work is src/fleet/'s (everything that can be wrong is found before anything detaches); this
  * module reads the command line and prints what was started.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { DaemonSpec } from '../fleet/daemon-spec.js';
+import { existingStateDirectory, findKnown, resolveNames } from '../fleet/daemons.js';
+import { ALL } from '../fleet/names.js';
+import { restartDaemons } from '../fleet/restart.js';
+import { restartSaid } from './restart.js';
 import { DEFAULT_FLEET_FILES, defaultFleetFile } from '../fleet/file-load.js';
 import { ScriptError, scriptSpec } from '../fleet/script-command.js';
 import { startDaemon } from '../fleet/start.js';
 import { currentStateFacts } from '../fleet/state-dir.js';
-import { existsSync } from 'node:fs';
-import { isValidName } from '../fleet/names.js';
+import { checkName, isValidName } from '../fleet/names.js';
 import { bothError, targetOf } from '../fleet/services.js';
 import { operateByName } from './service-names.js';
+import { type FlagSpecs, boolFlag, listFlag, textFlag } from './flags.js';
+import { pm2Words } from '../fleet/pm2-units.js';
 import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetFiles, fleetRequestOf } from './fleet-request.js';
 import { launchHelp } from './help.js';
 import type { Io } from './io.js';
@@ -27,23 +34,43 @@ import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `start`, read: a command line, a script (pm2's one-liner), or a fleet file. */
 export type StartRequest =
-  | ({ verb: 'start'; fleet: undefined; script: undefined } & DaemonSpec)
-  | ({ verb: 'start'; fleet: undefined; script: string } & Omit<DaemonSpec, 'command'>)
+  | ({ verb: 'start'; fleet: undefined; script: undefined; force: boolean } & DaemonSpec)
+  | ({ verb: 'start'; fleet: undefined; script: string; interpreter: string | undefined; interpreterArgs: string[]; force: boolean } & Omit<DaemonSpec, 'command'>)
   | { verb: 'start'; fleet: FleetRequest };
+
+/** Flags of start alone: pm2's for the script of the one-liner, -f (a daemon of the name that runs is replaced), --depends-on. */
+const START_FLAGS: FlagSpecs = {
+  interpreter: { type: 'string' },
+  'node-args': { type: 'string' },
+  force: { type: 'boolean' },
+  // Named daemons that must run (and be ready) before this one starts.
+  'depends-on': { type: 'string', multiple: true },
+};
 
 /** Reads `start`'s arguments; `help` for `--help`. Pure, but for whether a word after `--watch` is a folder. */
 export function parseStart(args: readonly string[]): StartRequest | HelpRequest<'start'> {
-  const line = readLaunchLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG });
+  const line = readLaunchLine('start', args, { ...LAUNCH_FLAGS, ...ONLY_FLAG, ...START_FLAGS, ...OWN_PROCESS_FLAG });
   if (line.help) return { verb: 'help', topic: 'start' };
-  const fleet = fleetRequestOf('start', line);
-  if (fleet !== undefined) return { verb: 'start', fleet };
+  // Only when given: a request reads as before without it.
+  const ownProcess = boolFlag(line, OWN_PROCESS) ? { ownProcess: true } : {};
+  const fleet = fleetRequestOf('start', line, [OWN_PROCESS]);
+  const force = boolFlag(line, 'force');
+  const interpreter = textFlag(line, 'interpreter');
+  const nodeArgs = textFlag(line, 'node-args');
+  if (fleet !== undefined) return { verb: 'start', fleet: { ...fleet, ...ownProcess } };
   const [script, stray] = line.positionals;
   // `xdaemon start` alone: the fleet file of this directory.
-  if (script === undefined && line.command === undefined && [...line.flags.keys()].every((f) => f === 'env')) {
-    return { verb: 'start', fleet: fleetLine('start', line, undefined) };
+  if (script === undefined && line.command === undefined && [...line.flags.keys()].every((f) => f === 'env' || f === OWN_PROCESS)) {
+    return { verb: 'start', fleet: { ...fleetLine('start', line, undefined, [OWN_PROCESS]), ...ownProcess } };
   }
   envOf(line, false);
-  if (script === undefined) return { verb: 'start', fleet: undefined, script: undefined, ...parseLaunch('start', line) };
+  const dependsOn = listFlag(line, 'depends-on');
+  for (const name of dependsOn) checkName(name);
+  const order = dependsOn.length === 0 ? {} : { dependsOn };
+  if (script === undefined) {
+    if (interpreter !== undefined || nodeArgs !== undefined) throw new UsageError(`--${interpreter !== undefined ? 'interpreter' : 'node-args'} goes with a script (xdaemon start app.py --interpreter python3); a command after -- names its own program`);
+    return { verb: 'start', fleet: undefined, script: undefined, force, ...parseLaunch('start', line), ...order, ...ownProcess };
+  }
   // `--watch src` with nothing after it: the word is the script (a folder followed by a script or
   // -- was taken as the value already, see readLine).
   const before = args[args.indexOf(script) - 1];
@@ -54,8 +81,12 @@ export function parseStart(args: readonly string[]): StartRequest | HelpRequest<
   if (stray !== undefined) {
     throw new UsageError(`unexpected argument ${JSON.stringify(stray)}: the program's arguments go after -- (xdaemon start server.js -- --port 8080), a command too (xdaemon start -- <command> [args…])`);
   }
-  return { verb: 'start', fleet: undefined, script, ...launchOptionsOf(line), args: line.command ?? [] };
+  return { verb: 'start', fleet: undefined, script, interpreter, interpreterArgs: nodeArgs === undefined ? [] : pm2Words(nodeArgs), force, ...launchOptionsOf(line), args: line.command ?? [], ...order, ...ownProcess };
 }
+
+/** `--own-process`: a supervisor process of its own, not a place in the state directory's host. */
+const OWN_PROCESS = 'own-process';
+const OWN_PROCESS_FLAG = { [OWN_PROCESS]: { type: 'boolean' } } as const;
 
 /** Starts the daemon (or the fleet's apps); exit 0 once its supervisor handles signals. */
 export async function start(request: StartRequest, io: Io): Promise<number> {
@@ -69,13 +100,19 @@ export async function start(request: StartRequest, io: Io): Promise<number> {
     warn(io, outcome.warnings);
     return report(outcome.results, io, (r) => (r.outcome === 'already-running' ? { out: `${r.name} already runs: supervisor ${r.pid ?? '?'} (untouched)` } : (commonSaid(r) ?? unexpected(r))));
   }
+  // pm2's `start NAME` (or `all`, or a list index): a daemon it knows, not a script here, is started again.
+  if (request.script !== undefined && request.args.length === 0 && !existsSync(resolve(facts.cwd, request.cwd ?? '.', request.script))) {
+    const dir = existingStateDirectory(facts);
+    const known = request.script === ALL ? dir !== undefined : resolveNames(dir, [request.script]).some((name) => findKnown(dir, name) !== undefined);
+    if (known) return report(await restartDaemons([request.script], facts), io, restartSaid);
+  }
   if (request.script !== undefined && bareName(request)) {
-    // `start NAME`, NAME no file here: an installed service of that name is started by its manager.
+    // `start NAME`, NAME no daemon and no file here: an installed service of that name is started by its manager.
     const target = await targetOf(request.script, facts);
     if (target.kind === 'both') throw bothError(request.script, target.service);
     if (target.kind === 'service') return operateByName('start', [{ name: request.script, service: target.service }], [], io);
   }
-  io.out(startedText(await startDaemon(daemonOf(request, facts.cwd), facts)));
+  io.out(startedText(await startDaemon(daemonOf(request, facts.cwd), facts, { replace: request.force })));
   return EXIT.ok;
 }
 
@@ -89,12 +126,12 @@ function bareName(request: Extract<StartRequest, { script: string }>): boolean {
 /** The daemon of a command line, or of a script (relative to --cwd, else to `cwd`) with the command line that runs it. */
 function daemonOf(request: Exclude<StartRequest, { fleet: FleetRequest }>, cwd: string): DaemonSpec {
   if (request.script === undefined) {
-    const { verb: _verb, fleet: _fleet, script: _script, ...spec } = request;
+    const { verb: _verb, fleet: _fleet, script: _script, force: _force, ...spec } = request;
     return spec;
   }
-  const { verb: _verb, fleet: _fleet, script, ...spec } = request;
+  const { verb: _verb, fleet: _fleet, script, interpreter, interpreterArgs, force: _force, ...spec } = request;
   try {
-    return scriptSpec(script, spec, cwd);
+    return scriptSpec(script, spec, cwd, interpreter, interpreterArgs);
   } catch (err) {
     if (err instanceof ScriptError) throw new UsageError(`${err.message} (xdaemon start SCRIPT, or start -- <command> [args…])`);
     throw err;

@@ -10,6 +10,7 @@ import { type ServiceFinding, daemonStatuses, startupServiceWarnings, statusOfNa
 import { boolFlag, readLine } from './flags.js';
 import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
+import { ALL } from '../fleet/names.js';
 import { LSB, lsbCode, lsbCodeOfAll, serviceLine, statusLines, summaryLine } from './render.js';
 import { EXIT, UsageError } from './usage-error.js';
 import { type HelpRequest, defineVerb } from './verb-row.js';
@@ -27,7 +28,8 @@ export function parseStatus(args: readonly string[]): StatusRequest | HelpReques
   if (line.help) return { verb: 'help', topic: 'status' };
   const [name, extra] = namesOf('status', line.positionals, false);
   if (extra !== undefined) throw new UsageError(`status takes one NAME at most, got also ${JSON.stringify(extra)}`);
-  return { verb: 'status', name, json: boolFlag(line, 'json') };
+  // pm2's `status` (and `status all`) is its list: every daemon, a line each.
+  return { verb: 'status', name: name === ALL ? undefined : name, json: boolFlag(line, 'json') };
 }
 
 /** What `status NAME` prints and exits with. */
@@ -68,8 +70,8 @@ export async function status(request: StatusRequest, io: Io): Promise<number> {
   const now = Date.now();
   for (const warning of startupServiceWarnings()) io.err(`warning: ${warning}`);
   if (request.name !== undefined) {
-    const { daemon, service } = await statusOfName(request.name);
-    const report = statusReport(request.name, daemon, service, request.json, now);
+    const { name, daemon, service } = await statusOfName(request.name);
+    const report = statusReport(name, daemon, service, request.json, now);
     if (report === undefined) {
       io.err(`no daemon or service named ${JSON.stringify(request.name)}`);
       return LSB.unknown;
@@ -87,6 +89,8 @@ export async function status(request: StatusRequest, io: Io): Promise<number> {
 /** The row of `status`. */
 export const STATUS = defineVerb<StatusRequest>({
   name: 'status',
+  // pm2's describe NAME
+  aliases: ['describe', 'desc', 'info', 'show'],
   parse: parseStatus,
   run: status,
   help: () => `usage: xdaemon status [NAME] [--json]

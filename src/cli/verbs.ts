@@ -8,14 +8,18 @@ import { EVENTS } from './events.js';
 import { FLUSH } from './flush.js';
 import { mainHelp } from './help.js';
 import { INSTALL } from './install.js';
+import { JLIST, PRETTYLIST } from './jlist.js';
 import { LIST } from './list.js';
 import { LOGS } from './logs.js';
 import { METRICS_VERB } from './metrics/row.js';
 import { MONIT } from './monit/row.js';
+import { PID } from './pid.js';
 import { RELOAD } from './reload.js';
 import { RESTART } from './restart.js';
 import { RESURRECT } from './resurrect.js';
 import { RUN } from './run.js';
+import { SCALE } from './scale.js';
+import { SEND_SIGNAL } from './send-signal.js';
 import { SAVE } from './save.js';
 import { START } from './start.js';
 import { STARTUP, UNSTARTUP } from './startup.js';
@@ -25,7 +29,12 @@ import { UNINSTALL } from './uninstall.js';
 import type { VerbRow } from './verb-row.js';
 
 /** Every verb, in the order the help shows them. */
-export const VERB_TABLE = [START, RUN, STOP, RESTART, RELOAD, STATUS, LIST, MONIT, EVENTS, METRICS_VERB, LOGS, FLUSH, DELETE, INSTALL, UNINSTALL, SAVE, RESURRECT, STARTUP, UNSTARTUP] as const;
+export const VERB_TABLE = [
+  START, RUN, STOP, RESTART, RELOAD, STATUS, LIST, MONIT, EVENTS, METRICS_VERB, LOGS, FLUSH, DELETE, SCALE, PID, SEND_SIGNAL,
+  INSTALL, UNINSTALL, SAVE, RESURRECT, STARTUP, UNSTARTUP,
+  // pm2's spellings of list --json.
+  JLIST, PRETTYLIST,
+] as const;
 
 /** A verb's row, any of them. */
 export type AnyVerbRow = (typeof VERB_TABLE)[number];

@@ -4,6 +4,10 @@
  * `node:net` is loaded here, on first use, never by a worker that merely imports the library.
  */
 import { type ControlRequest, type ControlResponse, MAX_LINE, encodeMessage } from './protocol.js';
+import type { HostOperationName, HostParamsOf } from './host-operations.js';
+
+/** A request of a host's own operations (./host-operations). */
+export type HostRequest = { [N in HostOperationName]: { op: N; key: string; params?: HostParamsOf<N> } }[HostOperationName];
 
 /** How a request ended when it got no answer. */
 export type NoAnswer =
@@ -23,7 +27,7 @@ export interface Answered<R = ControlResponse> {
  * connection's close), or with why there is none, within `timeout` ms. When `signal` aborts (the
  * call it serves has settled: see ./call) the connection is destroyed, answered or not.
  */
-export function request(address: string, message: ControlRequest, timeout: number, signal?: AbortSignal): Promise<Answered | NoAnswer> {
+export function request<Res = ControlResponse>(address: string, message: ControlRequest | HostRequest, timeout: number, signal?: AbortSignal): Promise<Answered<Res> | NoAnswer> {
   const net = loadNet();
   return new Promise((resolve) => {
     let buffered = '';
@@ -36,7 +40,7 @@ export function request(address: string, message: ControlRequest, timeout: numbe
       socket.destroy();
       finish('unresponsive');
     };
-    const finish = (result: Answered | NoAnswer): void => {
+    const finish = (result: Answered<Res> | NoAnswer): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -54,11 +58,11 @@ export function request(address: string, message: ControlRequest, timeout: numbe
         if (buffered.length > MAX_LINE) finish('unresponsive');
         return;
       }
-      let response: ControlResponse;
+      let response: Res;
       try {
-        response = JSON.parse(buffered.slice(0, end)) as ControlResponse;
+        response = JSON.parse(buffered.slice(0, end)) as Res;
       } catch {
-        response = { ok: false, error: 'the supervisor sent an answer that is not JSON' };
+        response = { ok: false, error: 'the supervisor sent an answer that is not JSON' } as Res;
       }
       finish({ response, closed });
     });

@@ -1,6 +1,6 @@
 /**
  * What `events()` yields: each event of a daemon's supervisor as a typed record, one JSON line on
- * the wire. The loop's 22 kinds are {@link SupervisorEvents}' own, their fields as the in-process
+ * the wire. The loop's 25 kinds are {@link SupervisorEvents}' own, their fields as the in-process
  * events pass them (an `Error` as its message); the supervisor process adds its own kinds (the
  * first record, `subscribed`, holds the status the subscription began with), and a client that
  * reads too slowly gets one last record, `dropped`, before it is disconnected.

@@ -21,6 +21,15 @@ export type DaemonState =
   /** A pid file, but no supervisor holds the daemon's lock: it was killed (or its pid is reused). */
   | 'dead';
 
+/**
+ * The host that runs a daemon, when one does (the daemons `xdaemon start` runs share one process
+ * per state directory): its pid, and its own pid file (`<state directory>/.host.pid`).
+ */
+export interface HostRef {
+  pid: number;
+  pidFile: string;
+}
+
 /** How a worker ended, as the status reports it. */
 export interface ExitReport {
   code: number | null;
@@ -46,8 +55,10 @@ export interface EndRecord {
 
 /** An instance's health, where health checks are set: the checks' verdict, and the last failure. */
 export interface InstanceHealth {
-  /** `starting` until a first check passes; `unhealthy` after failures enough to act on. */
+  /** `starting` until a first check passes; `unhealthy` after `healthRetries` failures in a row. */
   state: 'starting' | 'healthy' | 'unhealthy';
+  /** Failed checks in a row that counted (a starting worker's do not). */
+  failures?: number;
   /** The last failed check: when (ISO time) and its answer. */
   lastFailure?: { at: string; reason: string };
 }
@@ -83,8 +94,13 @@ export interface DaemonStatus {
   state: DaemonState;
   /** The absolute pid file. */
   pidFile: string;
-  /** The supervisor's pid (running), or the pid the pid file names (dead). */
+  /**
+   * The pid of the process that supervises it (running; for a hosted daemon its host's, which
+   * `host` names too), or of the one that did (dead).
+   */
   pid?: number;
+  /** Hosted: the host that runs it (its pid file then names its instance 0's worker). */
+  host?: HostRef;
   /** Instance 0's worker, while one runs. */
   workerPid?: number;
   /** When the supervisor started, and its current worker (instance 0's). */
@@ -97,8 +113,13 @@ export interface DaemonStatus {
   errors: number;
   maxCount: number;
   maxError: number;
-  /** Whether every instance's worker has called `ready()`. */
+  /** Whether every instance's worker has called `ready()` (or passed its first health check). */
   ready?: boolean;
+  /**
+   * With a health check: the daemon's health, the report of its worst instance (`unhealthy`
+   * before `starting` before `healthy`).
+   */
+  health?: InstanceHealth;
   lastExit?: ExitReport;
   /** The command as run: the resolved executable, then its arguments. */
   command: string[];

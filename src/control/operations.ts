@@ -30,7 +30,7 @@ export interface Operation<Params, Answer, After extends AfterAnswer = AfterAnsw
 }
 
 /** A row whose connection closes after the answer. */
-function answered<Params, Answer>(timeout: number): Operation<Params, Answer, 'close'> {
+export function answered<Params, Answer>(timeout: number): Operation<Params, Answer, 'close'> {
   return { after: 'close', timeout };
 }
 
@@ -73,6 +73,11 @@ export const OPERATIONS = {
   reload: answered<NoParams, ReloadResult>(120_000),
   /** Reopen the log files at their paths (what SIGHUP does). */
   reopen: answered<NoParams, NoParams>(5000),
+  /**
+   * Send a signal to every instance's worker (pm2's sendSignal): the supervisor knows its workers'
+   * pids, so no pid read from a file is ever signalled. Answered with the pids signalled.
+   */
+  signal: answered<{ signal: string }, { pids: number[] }>(5000),
   /** Follow the supervisor's events: answered at once, then one record a line as each happens (./daemon-event). */
   events: streamed<NoParams, NoParams>(5000),
 };
@@ -80,11 +85,17 @@ export const OPERATIONS = {
 /** The name of an operation. */
 export type OperationName = keyof typeof OPERATIONS;
 
+/** What a request of row `R` (of any table) carries besides its name and key. */
+export type RowParams<R> = R extends Operation<infer P, unknown, AfterAnswer> ? P : never;
+
+/** What an answer to row `R` (of any table) holds besides `ok: true`. */
+export type RowAnswer<R> = R extends Operation<unknown, infer A, AfterAnswer> ? A : never;
+
 /** What a request of `N` carries besides its name and key. */
-export type ParamsOf<N extends OperationName> = (typeof OPERATIONS)[N] extends Operation<infer P, unknown, AfterAnswer> ? P : never;
+export type ParamsOf<N extends OperationName> = RowParams<(typeof OPERATIONS)[N]>;
 
 /** What an answer to `N` holds besides `ok: true`. */
-export type AnswerOf<N extends OperationName> = (typeof OPERATIONS)[N] extends Operation<unknown, infer A, AfterAnswer> ? A : never;
+export type AnswerOf<N extends OperationName> = RowAnswer<(typeof OPERATIONS)[N]>;
 
 /** The operations whose connection carries records after the answer. */
 export type StreamOperation = { [N in OperationName]: (typeof OPERATIONS)[N]['after'] extends 'stream' ? N : never }[OperationName];

@@ -7,12 +7,15 @@
  * supervisor that was SIGKILLed.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import type { EndRecord, LiveStatus } from './daemon-status.js';
+import type { EndRecord, HostRef, LiveStatus } from './daemon-status.js';
 
 /** The record. */
 export interface StateRecord {
   v: 1;
+  /** The supervising process: the daemon's own supervisor, or the host that runs it. */
   pid: number;
+  /** Hosted: the host (`pid` is its pid; the daemon ends without it, and the pid file names a worker). */
+  host?: HostRef;
   /** Clock ticks after boot at which the supervisor started (Linux; 0 elsewhere). */
   starttime: number;
   key: string;

@@ -43,7 +43,9 @@ async function stopFound(daemon: FoundDaemon, timeout: number, scope: CallScope)
   if (!answer.response.ok) throw new XDaemonError(`the supervisor of ${daemon.pidFile} refused to stop: ${answer.response.error}`, { code: answer.response.code, reason: answer.response.error });
   const left = deadline - Date.now();
   const closed = await Promise.race([answer.closed.then(() => true), scope.sleep(Math.max(0, left)).then(() => false)]);
-  const pid = readState(stateFileOf(daemon.pidFile))?.pid ?? daemon.record?.pid;
+  // A hosted daemon's supervision ends without its process (the host runs on): the close says it is done.
+  const hosted = daemon.record?.host !== undefined;
+  const pid = hosted ? undefined : (readState(stateFileOf(daemon.pidFile))?.pid ?? daemon.record?.pid);
   while (closed && pid !== undefined && isRunning(pid) && Date.now() < deadline) await scope.sleep(10);
   if (!closed || (pid !== undefined && isRunning(pid))) {
     throw new XDaemonError(`the daemon of ${daemon.pidFile} was still stopping after ${timeout} ms`);

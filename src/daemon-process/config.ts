@@ -6,6 +6,7 @@
  */
 import type { DaemonSettings } from '../settings/types.js';
 import type { HandshakeChannel } from './handshake.js';
+import { readyWithin } from '../supervisor/health/health-settings.js';
 
 /** Detached: started by a launcher, the log is its only output. Foreground: the lines go to stderr too. */
 export type SuperviseMode = 'detached' | 'foreground';
@@ -30,15 +31,20 @@ export interface SupervisorConfig {
   signalExit: string | null;
   /** The CLI's state directory, for a named daemon (watch ignores it). */
   stateDir?: string;
+  /**
+   * Variables set for the daemon itself (a fleet app's `env`, `--env`): they win over its env files,
+   * which win over the rest of the inherited environment. Names only.
+   */
+  envSet?: string[];
 }
 
 /**
  * Whether the launcher hears from the supervisor only once the first workers are up, not as soon
- * as it supervises: with `waitReady` (they must be ready), and with `listen` (a bind that fails is
+ * as it supervises: with `waitReady` or a health check (they must be ready), and with `listen` (a bind that fails is
  * a failed start the launcher reports).
  */
-export function answersAfterStart(settings: Pick<DaemonSettings, 'waitReady' | 'listen'>): boolean {
-  return settings.waitReady > 0 || settings.listen.length > 0;
+export function answersAfterStart(settings: Pick<DaemonSettings, 'waitReady' | 'listen' | 'health' | 'healthStartPeriod'>): boolean {
+  return readyWithin(settings) > 0 || settings.listen.length > 0;
 }
 
 /** File name of the supervisor entry, beside the compiled library. */

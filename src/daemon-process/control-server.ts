@@ -10,8 +10,8 @@
  */
 import type { Server, Socket } from 'node:net';
 import { isSocketFile } from '../control/address.js';
-import { type AnswerOf, OPERATIONS, type OperationName, type ParamsOf, type StreamOperation, isOperation } from '../control/operations.js';
-import { MAX_LINE, type Refusal, type RequestOf, encodeMessage } from '../control/protocol.js';
+import { type AfterAnswer, type AnswerOf, OPERATIONS, type OperationName, type ParamsOf, type StreamOperation, isOperation } from '../control/operations.js';
+import { MAX_LINE, type Refusal, encodeMessage } from '../control/protocol.js';
 import { errorCode, shortMessageOf } from '../errors.js';
 
 /** Where a request came from: a client of the control channel, or a signal (./signal-actions). */
@@ -35,16 +35,40 @@ export type Handler<N extends OperationName> = (params: ParamsOf<N>, from: N ext
 /** One handler per operation of the table. */
 export type Handlers = { [N in OperationName]: Handler<N> };
 
+/** A handler as the server calls it, whatever its row. */
+export type AnyHandler = (params: object, from: Origin | Stream) => object | Promise<object>;
+
+/**
+ * What answers the requests on one address, by operation name: the row's `after` and its handler,
+ * or undefined for a name it does not know. The daemon's operations (./control-surface) and a
+ * host's (./host) each make one from their table.
+ */
+export interface Dispatch {
+  row(op: string): { after: AfterAnswer; handler: AnyHandler } | undefined;
+}
+
+/** The dispatch of a daemon's operations table. */
+export function dispatchOf(handlers: Handlers): Dispatch {
+  // One call site for every row: the handler's own types are checked where the record is made.
+  return { row: (op) => (isOperation(op) ? { after: OPERATIONS[op].after, handler: handlers[op] as AnyHandler } : undefined) };
+}
+
 /** A listening control server. */
 export interface ControlServer {
   /** Starts answering; requests that came before wait until now. */
-  answer(handlers: Handlers): void;
+  answer(dispatch: Dispatch): void;
   /**
    * Resolves once every connection accepted so far has its answer handed to the kernel (or has
    * closed), or after `limit` ms: what the supervisor waits for before it exits.
    */
   answered(limit: number): Promise<void>;
+  /** Stops listening (the address, the lock, is free); the connections stay. */
   close(): void;
+  /**
+   * Ends every connection still open (a stop's, kept until the supervisor is gone; a stream's):
+   * what a supervisor that does not exit with its process (a host's daemon) does at its end.
+   */
+  hangUp(): void;
 }
 
 /**
@@ -55,13 +79,16 @@ export interface ControlServer {
 export async function listenControl(address: string, key: string): Promise<ControlServer | 'busy'> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const net = require('node:net') as typeof import('node:net');
-  let handlers: Handlers | undefined;
+  let dispatch: Dispatch | undefined;
   const waiting: Socket[] = [];
   const unanswered = new Unanswered();
+  const open = new Set<Socket>();
   const server = net.createServer((socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
     unanswered.add(socket);
-    if (handlers === undefined) waiting.push(socket);
-    else serve(socket, key, handlers, unanswered);
+    if (dispatch === undefined) waiting.push(socket);
+    else serve(socket, key, dispatch, unanswered);
   });
   server.on('error', () => undefined);
   const first = await listen(server, address);
@@ -74,7 +101,7 @@ export async function listenControl(address: string, key: string): Promise<Contr
   }
   return {
     answer(given) {
-      handlers = given;
+      dispatch = given;
       for (const socket of waiting.splice(0)) serve(socket, key, given, unanswered);
     },
     answered: (limit) => unanswered.none(limit),
@@ -84,6 +111,10 @@ export async function listenControl(address: string, key: string): Promise<Contr
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         (require('node:fs') as typeof import('node:fs')).rmSync(address, { force: true });
       }
+    },
+    hangUp() {
+      for (const socket of open) socket.destroy();
+      open.clear();
     },
   };
 }
@@ -149,7 +180,7 @@ class Unanswered {
 const FROM_CONTROL: Origin = { kind: 'control' };
 
 /** Reads one request from `socket` and answers it with its operation's handler. */
-function serve(socket: Socket, key: string, handlers: Handlers, unanswered: Unanswered): void {
+function serve(socket: Socket, key: string, dispatch: Dispatch, unanswered: Unanswered): void {
   let buffered = '';
   socket.setEncoding('utf8');
   socket.on('error', () => undefined);
@@ -167,25 +198,25 @@ function serve(socket: Socket, key: string, handlers: Handlers, unanswered: Unan
       return;
     }
     socket.removeListener('data', onData);
-    let request: RequestOf<OperationName>;
+    let request: { op?: unknown; key?: unknown; params?: object };
     try {
-      request = JSON.parse(buffered.slice(0, end)) as RequestOf<OperationName>;
+      request = JSON.parse(buffered.slice(0, end)) as typeof request;
     } catch {
       refuse('the request is not JSON');
       return;
     }
-    if (typeof request.key !== 'string' || !sameKey(request.key, key)) {
+    // Anyone may connect (the key is the secret): a line that is not an object must not throw here.
+    if (typeof request !== 'object' || request === null || typeof request.key !== 'string' || !sameKey(request.key, key)) {
       refuse('wrong key: read it from the state file beside the pid file');
       return;
     }
-    if (!isOperation(request.op)) {
+    const row = typeof request.op === 'string' ? dispatch.row(request.op) : undefined;
+    if (row === undefined) {
       refuse(`unknown request ${JSON.stringify(request.op)}`);
       return;
     }
-    const { after } = OPERATIONS[request.op];
+    const { after, handler } = row;
     const stream = after === 'stream' ? new SocketStream(socket) : undefined;
-    // One call site for every row: the handler's own types are checked where the record is made.
-    const handler = handlers[request.op] as (params: object, from: Origin | Stream) => object | Promise<object>;
     Promise.resolve()
       .then(() => handler(request.params ?? {}, stream ?? FROM_CONTROL))
       .then(

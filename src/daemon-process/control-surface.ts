@@ -6,7 +6,8 @@
  * operation without its handler does not build.
  */
 import type { LiveStatus } from '../control/daemon-status.js';
-import { XDaemonError, shortMessageOf } from '../errors.js';
+import { constants } from 'node:os';
+import { EUSAGE, XDaemonError, shortMessageOf } from '../errors.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Handlers } from './control-server.js';
 import type { EventStream } from './event-stream.js';
@@ -54,6 +55,22 @@ export function controlSurface({ supervisor, line, status, events }: Surface): H
       events.publish('log-reopened', error === undefined ? {} : { error });
       if (error !== undefined) throw new XDaemonError(error);
       return {};
+    },
+    signal: ({ signal }) => {
+      // A name of this platform's signals only (never a number: the table names what is sent).
+      if (typeof signal !== 'string' || !Object.prototype.hasOwnProperty.call(constants.signals, signal)) throw new XDaemonError(`no signal named ${JSON.stringify(signal)}`, { code: EUSAGE });
+      const pids = status().instances.flatMap((i) => {
+        if (i.workerPid === undefined) return [];
+        try {
+          process.kill(i.workerPid, signal);
+          return [i.workerPid];
+        } catch {
+          // It exited a moment ago: its exit is the loop's to handle.
+          return [];
+        }
+      });
+      line(`${signal} sent to ${pids.length === 1 ? 'the worker' : 'the workers'} (pid ${pids.join(', ')}) on request through the control channel`);
+      return { pids };
     },
     events: (_params, stream) => {
       events.add(stream, status());

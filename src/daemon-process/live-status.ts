@@ -3,13 +3,15 @@
  * the status a running supervisor process tells the world (../control/daemon-status): its answer
  * to `status`, and its state file's `live` record, which `status()` reads without waking it. Pure.
  */
-import type { ExitReport, InstanceReport, LiveStatus } from '../control/daemon-status.js';
+import type { ExitReport, HostRef, InstanceHealth, InstanceReport, LiveStatus } from '../control/daemon-status.js';
 import type { CpuSample } from '../control/protocol.js';
-import type { SupervisorStatus } from '../supervisor/supervisor-api.js';
+import type { InstanceStatus, SupervisorStatus } from '../supervisor/supervisor-api.js';
 
 /** What the process knows besides the loop's status. */
 export interface ProcessFacts {
   pid: number;
+  /** The host, for a daemon that one runs. */
+  host?: HostRef | undefined;
   pidFile: string;
   startedAt: Date;
   logFile: string;
@@ -33,6 +35,7 @@ export function liveStatus(s: SupervisorStatus, facts: ProcessFacts): LiveStatus
       reloads: i.counters.reloads,
       errors: i.counters.errors,
       ...optional('lastExit', exitReport(i.lastExit)),
+      ...optional('health', healthReport(i.health)),
       ...optional('cpuSample', several ? facts.sampleOf(i.instance) : undefined),
     }),
   );
@@ -40,6 +43,7 @@ export function liveStatus(s: SupervisorStatus, facts: ProcessFacts): LiveStatus
     state: restarting ? 'restarting' : 'running',
     pidFile: facts.pidFile,
     pid: facts.pid,
+    ...optional('host', facts.host),
     ...optional('workerPid', s.workerPid),
     startedAt: facts.startedAt.toISOString(),
     ...optional('workerStartedAt', iso(s.workerStartedAt)),
@@ -50,6 +54,7 @@ export function liveStatus(s: SupervisorStatus, facts: ProcessFacts): LiveStatus
     maxCount: s.counters.maxCount,
     maxError: s.counters.maxError,
     ready: s.ready,
+    ...optional('health', daemonHealth(instances)),
     ...optional('lastExit', exitReport(s.lastExit)),
     command: s.command,
     logFile: facts.logFile,
@@ -62,6 +67,19 @@ export function liveStatus(s: SupervisorStatus, facts: ProcessFacts): LiveStatus
 
 function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+function healthReport(h: InstanceStatus['health']): InstanceHealth | undefined {
+  if (h === undefined) return undefined;
+  const { state, failures, lastFailure } = h;
+  return { state, failures, ...(lastFailure === undefined ? {} : { lastFailure: { at: new Date(lastFailure.at).toISOString(), reason: lastFailure.answer } }) };
+}
+
+/** The worst health of the instances (unhealthy, starting, healthy), with its failures and the last failure. */
+export function daemonHealth(instances: readonly InstanceReport[]): InstanceHealth | undefined {
+  const reports = instances.flatMap((i) => (i.health === undefined ? [] : [i.health]));
+  const rank = { unhealthy: 0, starting: 1, healthy: 2 } as const;
+  return reports.sort((a, b) => rank[a.state] - rank[b.state])[0];
 }
 
 function exitReport(e: SupervisorStatus['lastExit']): ExitReport | undefined {

@@ -54,7 +54,14 @@ const EVENT_LINES: { [K in keyof SupervisorEvents]: (info: InfoOf<K>, of: Instan
     `${of(instance)}worker exited: pid ${pid} after ${seconds.toFixed(3)} s with ${signal === null ? `code ${code}` : `signal ${signal}`} ${c(counters)}`,
   restart: ({ instance, delay, counters }, of) => `${of(instance)}restart in ${delay} ms ${c(counters)}`,
   restarting: ({ instance, pid, counters }, of) => `${of(instance)}restarting: stopping worker pid ${pid} and every process it started ${c(counters)}`,
-  'not-ready': ({ instance, pid, waitReady }, of) => `${of(instance)}worker pid ${pid} did not call ready() within ${waitReady} ms: stopping it`,
+  'not-ready': ({ instance, pid, waitReady, how, lastCheck }, of) =>
+    `${of(instance)}worker pid ${pid} did not ${how} within ${waitReady} ms${lastCheck === undefined ? '' : ` (last check: ${lastCheck})`}: stopping it`,
+  healthy: ({ instance, pid, seconds, recovered, accepting }, of) =>
+    recovered
+      ? `${of(instance)}health: worker pid ${pid} passes its check again`
+      : `${of(instance)}health: worker pid ${pid} passed its first check after ${seconds.toFixed(3)} s${accepting === undefined ? '' : ` (seen accepting: ${accepting})`}`,
+  'health-failed': ({ instance, pid, failures, retries, answer }, of) => `${of(instance)}health: worker pid ${pid} failed its check (${failures}/${retries}): ${answer}`,
+  unhealthy: ({ instance, pid, failures, answer }, of) => `${of(instance)}health: worker pid ${pid} is unhealthy: ${failures} failed checks in a row, the last: ${answer}`,
   cleanup: ({ instance, pid, pids }, of) => `${of(instance)}worker pid ${pid} left ${pids.length} process(es) running: stopping ${pids.join(', ')}`,
   'auto-restart': ({ message }) => message,
   notice: ({ message }) => message,

@@ -4,7 +4,8 @@
  * 0o640), both atomically. At every exit it lives to see it records how it ended in the state
  * file and removes the pid file. A stale pid file (its supervisor SIGKILLed, its pid reused) is
  * simply taken over: only the lock says who runs. The detached entry (./entry) and `supervise()`
- * in the foreground take it the same way, with {@link holdOrExit}.
+ * in the foreground take it the same way, with {@link holdOrExit}; a host takes one per daemon it
+ * runs (./host), whose pid file names that daemon's worker instead (see {@link PidInFile}).
  */
 import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { controlAddress, stateFileOf } from '../control/address.js';
@@ -14,20 +15,32 @@ import { type StateRecord, readState, writeAtomically, writeState } from '../con
 import { EXIT_ALREADY_RUNNING, messageOf } from '../errors.js';
 import { identify } from '../process/stop-tree.js';
 import type { SuperviseMode, SupervisorConfig } from './config.js';
-import { type Handlers, listenControl } from './control-server.js';
+import { type Dispatch, listenControl } from './control-server.js';
 import { type HandshakeSender, failToBegin } from './handshake.js';
 
 /** A held pid file. */
 export interface HeldPidFile {
   /** Starts answering control requests (those that came before wait until now). */
-  answer(handlers: Handlers): void;
+  answer(dispatch: Dispatch): void;
   /** Records what the supervisor is doing in the state file (a failed write waits for the next). */
   update(live: LiveStatus): void;
   /** Records the end in the state file and gives the pid file up (synchronous: for exit handlers). */
   release(end: EndRecord): void;
   /** Resolves once every request received has its answer written, or after `limit` ms. */
   answered(limit: number): Promise<void>;
+  /** Writes `pid` as the pid file (a hosted daemon's: its instance 0's worker, at each start). */
+  writePid(pid: number): void;
+  /** Ends the connections still open after the release (a hosted daemon: its process goes on). */
+  hangUp(): void;
 }
+
+/**
+ * What the pid file names: the supervisor process that holds it (its own process: a `kill` of it
+ * stops the daemon), or, for a daemon a host runs, its instance 0's worker, written at each start
+ * (pm2's `pid_file`: a `kill` of it is a crash that the supervisor restarts; the host is never
+ * named, as a signal to it would reach every daemon it runs).
+ */
+export type PidInFile = 'holder' | 'worker';
 
 /** What the supervisor records of itself. */
 export type OwnRecord = Omit<StateRecord, 'v' | 'key' | 'ended'>;
@@ -61,16 +74,24 @@ export async function holdOrExit(pidFile: string, own: OwnRecord, handshake: Han
  * Takes `pidFile` for this process. Resolves with the held pid file, or with the pid of the
  * supervisor that holds it (undefined when it cannot be told).
  */
-export async function holdPidFile(pidFile: string, own: OwnRecord): Promise<HeldPidFile | { runningPid: number | undefined }> {
+export async function holdPidFile(pidFile: string, own: OwnRecord, pidInFile: PidInFile = 'holder'): Promise<HeldPidFile | { runningPid: number | undefined }> {
   const key = randomKey();
   const address = controlAddress(pidFile);
   const stateFile = stateFileOf(pidFile);
   const server = await listenControl(address, key);
   if (server === 'busy') return { runningPid: await holderPid(pidFile, address) };
   const record: StateRecord = { v: 1, ...own, key };
+  /** The pid this holder wrote last (the pid file is removed at the end only while it holds that). */
+  let written: number | undefined;
   try {
     writeState(stateFile, record);
-    writeAtomically(pidFile, `${own.pid}\n`, 0o640);
+    if (pidInFile === 'holder') {
+      writeAtomically(pidFile, `${own.pid}\n`, 0o640);
+      written = own.pid;
+    } else {
+      // The last run's file, if any, names a worker that is gone.
+      rmSync(pidFile, { force: true });
+    }
   } catch (err) {
     server.close();
     throw err;
@@ -78,8 +99,18 @@ export async function holdPidFile(pidFile: string, own: OwnRecord): Promise<Held
   let released = false;
   let live: LiveStatus | undefined;
   return {
-    answer: (handlers) => server.answer(handlers),
+    answer: (dispatch) => server.answer(dispatch),
     answered: (limit) => server.answered(limit),
+    hangUp: () => server.hangUp(),
+    writePid(pid) {
+      if (released || pid === written) return;
+      try {
+        writeAtomically(pidFile, `${pid}\n`, 0o640);
+        written = pid;
+      } catch {
+        // A full disk: the state file and the control channel still tell the worker's pid.
+      }
+    },
     update(now) {
       if (released) return;
       live = now;
@@ -97,7 +128,7 @@ export async function holdPidFile(pidFile: string, own: OwnRecord): Promise<Held
       } catch {
         // A full disk: the supervisor hands its last lines to the system log instead.
       }
-      if (pidOf(pidFile) === own.pid) rmSync(pidFile, { force: true });
+      if (written !== undefined && pidOf(pidFile) === written) rmSync(pidFile, { force: true });
       server.close();
     },
   };

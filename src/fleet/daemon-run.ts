@@ -25,7 +25,7 @@ export async function foregroundConfig(spec: DaemonSpec, facts: StateFacts = cur
   const env = daemonEnv(facts.env, spec.env);
   if (spec.name === undefined) {
     const resolved = resolveSpec(spec, facts);
-    return { config: supervisorConfig({ ...resolved, log: resolved.log ?? '', pidFile: '', env }), toStdio: resolved.log === undefined };
+    return { config: supervisorConfig({ ...resolved, log: resolved.log ?? '', pidFile: '', env, additions: spec.env }), toStdio: resolved.log === undefined };
   }
   const prepared = prepareSpec(spec, facts);
   const dir = createdStateDirectory(facts);
@@ -40,7 +40,7 @@ export async function foregroundConfig(spec: DaemonSpec, facts: StateFacts = cur
   }
   if (now.state === 'dead') await lib.stop(pidFile);
   writeRecord(dir, record);
-  return { config: supervisorConfig({ ...record, pidFile, env }), toStdio: false };
+  return { config: supervisorConfig({ ...record, pidFile, env, additions: record.env }), toStdio: false };
 }
 
 /**

@@ -11,6 +11,7 @@ import { EUSAGE, XDaemonError, messageOf } from '../errors.js';
 import type { DaemonOptions, SettingName } from '../settings/types.js';
 import { whyNoSpare } from '../process/node-command.js';
 import { resolveCommand } from '../process/which.js';
+import { checkEnvFiles } from '../process/env-file.js';
 import { defaultName } from './names.js';
 import { type DaemonRecord, daemonPaths } from './record.js';
 
@@ -27,6 +28,13 @@ export interface DaemonSpec {
   cwd: string | undefined;
   /** Additions to the environment it is started with. */
   env: Record<string, string>;
+  /**
+   * A supervisor process of its own instead of a place in the state directory's host (the
+   * default: one process runs every daemon's supervision; see ../daemon-process/host).
+   */
+  ownProcess?: boolean | undefined;
+  /** The daemons it starts after (`--depends-on`, a fleet app's `dependsOn`); none when absent. */
+  dependsOn?: string[] | undefined;
 }
 
 /** Where a spec is resolved: the invoking shell's directory and environment. */
@@ -46,6 +54,10 @@ export interface ResolvedSpec {
   settings: DaemonOptions;
   /** The log, absolute, if given. */
   log: string | undefined;
+  /** A supervisor process of its own (recorded only when asked for). */
+  ownProcess?: true;
+  /** The daemons it starts after (only when it has some). */
+  dependsOn?: string[];
 }
 
 /** A resolved spec with its name. */
@@ -58,7 +70,7 @@ export type NamedSpec = ResolvedSpec & { name: string };
  * Nothing is started or written.
  *
  * @throws XDaemonError naming the directory or the command (`code: EUSAGE` for `prewarm` with a
- *   command that cannot have a spare).
+ *   command that cannot have a spare, and for an env file that cannot be read).
  */
 export function resolveSpec(spec: DaemonSpec, facts: InvocationFacts): ResolvedSpec {
   const cwd = resolve(facts.cwd, spec.cwd ?? '.');
@@ -68,10 +80,16 @@ export function resolveSpec(spec: DaemonSpec, facts: InvocationFacts): ResolvedS
   const noSpare = settings.prewarm === true ? whyNoSpare(file, spec.args) : undefined;
   if (noSpare !== undefined) throw new XDaemonError(`--prewarm: ${noSpare}`, { code: EUSAGE, option: 'prewarm', reason: noSpare });
   if (typeof settings.errFile === 'string') settings.errFile = resolve(facts.cwd, settings.errFile);
+  // Env files are read at every start: one that cannot be read now is refused before anything runs.
+  if (settings.envFile !== undefined) {
+    settings.envFile = settings.envFile.map((p) => resolve(facts.cwd, p));
+    checkEnvFiles(settings.envFile, 'env file');
+  }
   // Watched paths are the daemon's: relative to its working directory (bare --watch: that directory).
   if (settings.watch !== undefined) settings.watch = settings.watch.map((p) => checkWatched(resolve(cwd, p)));
   const log = spec.log === undefined ? undefined : resolve(facts.cwd, spec.log);
-  return { command: spec.command, file, args: spec.args, cwd, env: spec.env, settings, log };
+  const dependsOn = spec.dependsOn ?? [];
+  return { command: spec.command, file, args: spec.args, cwd, env: spec.env, settings, log, ...(dependsOn.length === 0 ? {} : { dependsOn }), ...(spec.ownProcess === true ? { ownProcess: true as const } : {}) };
 }
 
 /**

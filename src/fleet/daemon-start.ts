@@ -1,7 +1,9 @@
 /**
- * Starting a named daemon from its record: its supervisor spawned in the background through the
- * launcher bundle (loaded here, on first use: `status` and `list` never load it), waited for until
- * it handles signals (or its worker is ready), and the record written once it has answered.
+ * Starting a named daemon from its record: handed to its state directory's host (started if there
+ * is none), or, for a record that asks for a process of its own (`ownProcess`), its supervisor
+ * spawned in the background; either through the launcher bundle (loaded here, on first use:
+ * `status` and `list` never load it), waited for until it handles signals (or its worker is
+ * ready), and the record written once it has answered.
  */
 import { loadBundle } from '../bundles.js';
 import { XDaemonError, messageOf } from '../errors.js';
@@ -9,7 +11,7 @@ import { daemonEnv } from './daemon-spec.js';
 import { type DaemonRecord, daemonPaths, writeRecord } from './record.js';
 import { supervisorConfig } from './supervisor-config.js';
 
-/** A started daemon: its supervisor, and its first worker when the start waited for one. */
+/** A started daemon: its supervising process (its host's, or its own), and its first worker when the start waited for one. */
 export interface StartedDaemon {
   pid: number;
   workerPid?: number;
@@ -24,22 +26,24 @@ export interface StartedDaemon {
  *
  * @throws XDaemonError when it is running already (`code` the launcher's ALREADY_RUNNING) or cannot start.
  */
-export function startRecord(dir: string, record: DaemonRecord, base: NodeJS.ProcessEnv): StartedDaemon {
+export function startRecord(dir: string, record: DaemonRecord, base: NodeJS.ProcessEnv): Promise<StartedDaemon> {
   return beginRecord(dir, record, base).finish();
 }
 
-/** A daemon whose supervisor is spawned; {@link PendingDaemon.finish} waits for it and writes the record. */
+/** A daemon whose start is under way; {@link PendingDaemon.finish} waits for it and writes the record. */
 export interface PendingDaemon {
-  finish(): StartedDaemon;
+  finish(): Promise<StartedDaemon>;
 }
 
 /**
- * {@link startRecord} in two halves, so that several daemons start in parallel: spawn each, then
- * finish each. Throws (from either half) as {@link startRecord} does.
+ * {@link startRecord} in two halves, so that several daemons start in parallel: begin each (a
+ * supervisor spawned, or a host asked), then finish each. Throws (from either half) as
+ * {@link startRecord} does.
  */
 export function beginRecord(dir: string, record: DaemonRecord, base: NodeJS.ProcessEnv): PendingDaemon {
   const env = daemonEnv(base, record.env);
-  const config = supervisorConfig({ ...record, pidFile: daemonPaths(dir, record.name).pidFile, env });
+  const { pidFile } = daemonPaths(dir, record.name);
+  const config = supervisorConfig({ ...record, pidFile, env, additions: record.env });
   const launcher = loadBundle('launcher');
   const failed = (err: unknown): XDaemonError => {
     if ((err as XDaemonError).code === launcher.ALREADY_RUNNING) {
@@ -48,24 +52,31 @@ export function beginRecord(dir: string, record: DaemonRecord, base: NodeJS.Proc
     writeRecord(dir, record);
     return new XDaemonError(`${record.name}: ${messageOf(err)}`, { cause: err });
   };
-  let pending: ReturnType<typeof launcher.spawnSupervisor>;
-  try {
-    pending = launcher.spawnSupervisor(config, record.args, env);
-  } catch (err) {
-    throw failed(err);
+  let pending: Promise<StartedDaemon>;
+  if (record.ownProcess === true) {
+    let spawned: ReturnType<typeof launcher.spawnSupervisor>;
+    try {
+      spawned = launcher.spawnSupervisor(config, record.args, env);
+    } catch (err) {
+      throw failed(err);
+    }
+    // Its handshake is read synchronously once asked for: the spawns of a fleet overlap meanwhile.
+    pending = Promise.resolve().then(() => spawned.finish());
+  } else {
+    pending = launcher.startInHost(dir, config, record.args, env, base);
   }
   return {
-    finish() {
+    async finish() {
       let started: StartedDaemon;
       try {
-        started = pending.finish();
+        started = await pending;
       } catch (err) {
         throw failed(err);
       }
       try {
         writeRecord(dir, record);
       } catch (err) {
-        throw new XDaemonError(`${record.name} started (supervisor pid ${started.pid}), but ${messageOf(err)}; stop it with kill ${started.pid}`);
+        throw new XDaemonError(`${record.name} started (supervisor pid ${started.pid}), but ${messageOf(err)}; stop it with xdaemon stop ${record.name}`);
       }
       return started;
     },

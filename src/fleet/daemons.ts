@@ -7,6 +7,7 @@ import { XDaemonError } from '../errors.js';
 import { type DaemonStatus, control } from './control-bundle.js';
 import { type Failed, failed } from './outcome.js';
 import { type DaemonRecord, daemonPaths, readRecord, recordNames } from './record.js';
+import { ALL } from './names.js';
 import { type StateFacts, currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
 
 /** A named daemon with a record. */
@@ -52,10 +53,27 @@ export function known(dir: string | undefined, name: string): Known {
 /** Which daemons an operation is about: those named, or every one with a record. */
 export type Selection = { names: readonly string[] } | { all: true };
 
-/** The names `selection` means in `dir`. */
+/** The names `selection` means in `dir` (each word as {@link resolveNames} reads it). */
 export function selectedNames(dir: string | undefined, selection: Selection): string[] {
   if ('all' in selection) return dir === undefined ? [] : recordNames(dir);
-  return [...selection.names];
+  return resolveNames(dir, selection.names);
+}
+
+/**
+ * The daemons words mean in `dir`, as pm2's words mean its apps: `all` is every daemon; a word
+ * that names a daemon is that one; a whole number that names none is the daemon at that place of
+ * `list` (0 first: pm2's id); any other word stays as it is (an operation says it is not known).
+ * Each daemon once, in the order given.
+ */
+export function resolveNames(dir: string | undefined, words: readonly string[]): string[] {
+  let listed: string[] | undefined;
+  const list = (): string[] => (listed ??= dir === undefined ? [] : recordNames(dir));
+  const names = words.flatMap((word) => {
+    if (word === ALL) return list();
+    if (/^\d+$/.test(word) && (dir === undefined || readRecord(dir, word) === undefined)) return list()[Number(word)] ?? word;
+    return word;
+  });
+  return [...new Set(names)];
 }
 
 /**

@@ -3,7 +3,7 @@
  * its record, pid file and pid file's state go; its log stays.
  */
 import { control } from './control-bundle.js';
-import { existingStateDirectory, findKnown } from './daemons.js';
+import { existingStateDirectory, findKnown, resolveNames } from './daemons.js';
 import { type DaemonResult, type Deleted, type NotKnown, eachName } from './outcome.js';
 import { forget } from './record.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
@@ -20,7 +20,7 @@ export async function deleteDaemon(name: string, facts: StateFacts = currentStat
 /** {@link deleteDaemon} for each of `names`, all at once. */
 export async function deleteDaemons(names: readonly string[], facts: StateFacts = currentStateFacts()): Promise<DaemonResult[]> {
   const dir = existingStateDirectory(facts);
-  return eachName(names, (name) => deleteIn(dir, name));
+  return eachName(resolveNames(dir, names), (name) => deleteIn(dir, name));
 }
 
 async function deleteIn(dir: string | undefined, name: string): Promise<Deleted | NotKnown> {

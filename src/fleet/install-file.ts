@@ -14,6 +14,7 @@ import { SERVICE_SETTING_NAMES } from '../settings/derived.js';
 import type { InvocationFacts } from './daemon-spec.js';
 import { type FleetRequest, appSpec, readFleet } from './file.js';
 import { fleetFileError } from './fleet-error.js';
+import { checkPlainName } from './names.js';
 import { type Failed, failed } from './outcome.js';
 import { type ServiceWhere, notServiceSettings, serviceOptionsOf } from './service-spec.js';
 import type { InstalledService } from './services.js';
@@ -44,7 +45,10 @@ export async function fileServices(request: FleetRequest, where: ServiceWhere, f
       warnings.push(`${fleet.path}: app ${app.name}: ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} not carried out by a service manager (a service has ${SERVICE_SETTING_NAMES.join(', ')})`);
     }
     try {
-      return { name: app.name, service: new Service(serviceOptionsOf({ ...appSpec(app), name: app.name }, where, facts)) };
+      const { spec, warning } = appSpec(app);
+      if (warning !== undefined) warnings.push(`${fleet.path}: app ${app.name}: ${warning}`);
+      checkPlainName(app.name, 'an OS service');
+      return { name: app.name, service: new Service(serviceOptionsOf({ ...spec, name: app.name }, where, facts)) };
     } catch (err) {
       if (err instanceof XDaemonError || err instanceof TypeError || err instanceof RangeError) {
         throw fleetFileError({ file: fleet.path, app: app.name, key: (err as { option?: string }).option, reason: messageOf(err) }, err);

@@ -81,6 +81,25 @@ export interface Flushed {
   reopened: boolean;
 }
 
+/** A signal sent to a running daemon's workers (by its supervisor). */
+export interface Signalled {
+  name: string;
+  outcome: 'signalled';
+  signal: string;
+  /** The workers' pids it was sent to. */
+  pids: number[];
+}
+
+/** A daemon's instance count changed in its record, and a running one started anew with it. */
+export interface Scaled {
+  name: string;
+  outcome: 'scaled';
+  from: number;
+  to: number;
+  /** It ran, and now runs with `to` instances under a new supervisor. */
+  restarted: boolean;
+}
+
 /** An operation that failed for this name; `error` says why. */
 export interface Failed {
   name: string;
@@ -89,7 +108,7 @@ export interface Failed {
 }
 
 /** What an operation did to one named daemon. */
-export type DaemonResult = Started | AlreadyRunning | Restarted | Reloaded | Stopped | NotRunning | NotKnown | Deleted | Flushed | Failed;
+export type DaemonResult = Started | AlreadyRunning | Restarted | Reloaded | Stopped | NotRunning | NotKnown | Deleted | Flushed | Signalled | Scaled | Failed;
 
 /**
  * The failed result of `name`, its error's message naming the daemon: `name: …` put before it,

@@ -37,6 +37,10 @@ export interface AppDraft {
   pm2: { waitReady?: boolean; listenTimeout?: number; cluster?: boolean; autorestart?: boolean; stopExitCodes?: number[] };
   /** Warnings of pm2 keys this build does not carry out ({@link notCarried}). */
   notCarried: string[];
+  /** Ours: a supervisor process of its own instead of a place in the host. */
+  ownProcess: boolean;
+  /** The apps it starts after (`dependsOn`). */
+  dependsOn: string[];
 }
 
 /** How a key is read into a draft. */
@@ -78,6 +82,12 @@ const FIELDS: Record<string, KeyRule> = {
   env: rule('env', '', (v, d) => void (d.env = envObject(v))),
   log: rule('log', 'pm2: log_file, also true (its default path)', (v, d) => {
     if (v !== true) d.combinedLog = pm2Text(v);
+  }),
+  ownProcess: rule('ownProcess', 'pm2 runs every app in its one daemon', (v, d) => void (d.ownProcess = pm2Bool(v))),
+  dependsOn: rule('dependsOn', 'pm2 has none (its issue #2831)', (v, d) => {
+    const names = typeof v === 'string' ? [v] : v;
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && n !== '')) throw new KeyValueError(`must be an app's name or an array of them, got ${JSON.stringify(v)}`);
+    d.dependsOn = [...new Set(names as string[])];
   }),
 };
 
@@ -139,11 +149,15 @@ export const PM2_KEYS: Record<string, KeyRule> = {
   }),
   ignore_watch: toSetting('watchIgnore', '', (v) => pm2List(v)),
   watch_delay: toSetting('watchDebounce', '', (v) => pm2Millis(v)),
+  // What pm2 does only when asked is what xdaemon always does: one log for every instance of an app.
+  merge_logs: rule('(always: the instances of an app share its log)', "default: a log per instance (NAME-out-ID.log)", () => undefined),
+  // pm2 7 has no env_file (its env_* pattern would make it an env set named "file"): an env file, read at every start.
+  env_file: toSetting('envFile', 'not in pm2 7 (there: an env set named "file")', (v) => pm2Text(v)),
 };
 
 /** pm2's keys that xdaemon does not carry out: a warning, and the app runs. */
 export const PM2_NOT_CARRIED = [
-  'name_prefix', 'filter_env', 'namespace', 'install_url', 'log_type', 'merge_logs', 'pid_file', 'source_map_support',
+  'name_prefix', 'filter_env', 'namespace', 'install_url', 'log_type', 'pid_file', 'source_map_support',
   'disable_source_map_support', 'shutdown_with_message', 'vizion', 'autostart', 'watch_options', 'execute_command', 'force',
   'append_env_to_name', 'post_update', 'trace', 'disable_trace', 'v8', 'event_loop_inspector', 'deep_monitoring', 'increment_var',
   'pmx', 'automation', 'username', 'uid', 'gid', 'windowsHide', 'kill_retry_time', 'write', 'io',
@@ -152,6 +166,8 @@ export const PM2_NOT_CARRIED = [
 /** pm2's own aliases (schema.json `alias`), alias → key. */
 const PM2_ALIASES: Record<string, string> = {
   exec: 'script',
+  // Not in pm2's schema, but its verifyConfs copies cmd (and command) into script.
+  cmd: 'script',
   interpreter: 'exec_interpreter',
   interpreterArgs: 'node_args',
   interpreter_args: 'node_args',
@@ -190,7 +206,8 @@ function ownRule(name: string): KeyRule | undefined {
     if (kind === 'ms' && typeof v === 'string') v = pm2Millis(v);
     else if (kind === 'seconds' && typeof v === 'string') v = pm2Millis(v) / 1000;
     else if (kind === 'bytes' && typeof v === 'string') v = pm2Bytes(v);
-    // One address (`listen: '8080'`), as pm2's watch takes one path: a list of it.
+    // One address (`listen: '8080'`), as pm2's watch takes one path, and one env file
+    // (envFile: '.env', as docker compose's env_file): a list of one.
     else if (kind === 'strings' && typeof v === 'string') v = [v];
     // pm2's waitReady (camelCase of wait_ready) is a boolean; ours is milliseconds.
     if (name === 'waitReady' && typeof v === 'boolean') {
@@ -219,6 +236,11 @@ export function meaningOf(key: string): KeyMeaning {
 
 const CAMEL = new Map<string, string>([...Object.keys(PM2_KEYS), ...PM2_NOT_CARRIED].map((key) => [camel(key), key]));
 
+/** Every key an app may have as written (ours, pm2's, its aliases), for "did you mean". */
+export function knownKeys(): string[] {
+  return [...Object.keys(FIELDS), ...Object.keys(PM2_KEYS), ...PM2_NOT_CARRIED, ...Object.keys(PM2_ALIASES), ...Object.keys(SETTINGS).filter(isSetting)];
+}
+
 /** A whole number ≥ 0. */
 function whole(value: unknown): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
@@ -243,5 +265,7 @@ export function emptyDraft(): AppDraft {
     settings: {},
     pm2: {},
     notCarried: [],
+    ownProcess: false,
+    dependsOn: [],
   };
 }

@@ -50,12 +50,20 @@ export function pm2Text(value: unknown): string {
 }
 
 /**
+ * The elements of an array that are there: holes (`[a, , b]`) and `null`s are skipped, as pm2
+ * skips them in `ignore_watch` (in `args` pm2 would pass the word "null": never what was meant).
+ */
+export function present(list: readonly unknown[]): unknown[] {
+  return list.filter((v) => v !== null && v !== undefined);
+}
+
+/**
  * A list of words: an array of strings (numbers are taken as their text), or one string split the
  * way pm2 splits it: on blanks, with `"…"` and `'…'` quoting a word with blanks.
  */
 export function pm2Words(value: unknown): string[] {
   if (Array.isArray(value)) {
-    return value.map((word: unknown) => {
+    return present(value).map((word: unknown) => {
       if (typeof word === 'string') return word;
       if (typeof word === 'number') return String(word);
       throw new KeyValueError(`must hold strings, got ${JSON.stringify(word)}`);
@@ -72,13 +80,13 @@ export function pm2Words(value: unknown): string[] {
 /** A list of strings from a string or an array of them (pm2's `watch`, `ignore_watch`). */
 export function pm2List(value: unknown): string[] {
   if (typeof value === 'string' && value !== '') return [value];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string' && v !== '')) return [...(value as string[])];
+  if (Array.isArray(value) && present(value).every((v) => typeof v === 'string' && v !== '')) return present(value) as string[];
   throw new KeyValueError(`must be a string or an array of strings, got ${JSON.stringify(value)}`);
 }
 
 /** Exit codes: a number or an array of them, 0 to 255. */
 export function pm2Codes(value: unknown): number[] {
-  const codes = Array.isArray(value) ? (value as unknown[]) : [value];
+  const codes = Array.isArray(value) ? present(value) : [value];
   for (const code of codes) {
     if (typeof code !== 'number' || !Number.isInteger(code) || code < 0 || code > 255) {
       throw new KeyValueError(`must be an exit code or an array of them (0 to 255), got ${JSON.stringify(value)}`);

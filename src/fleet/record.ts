@@ -11,7 +11,7 @@ import { stateFileOf } from '../control/address.js';
 import { writeAtomically } from '../control/state-file.js';
 import { XDaemonError, errorCode, messageOf } from '../errors.js';
 import type { ResolvedSpec } from './daemon-spec.js';
-import { isValidName } from './names.js';
+import { nameOfStem, stemOf } from './names.js';
 
 /** What `<name>.json` holds: the checked spec (see ./daemon-spec), named, with its log. */
 export interface DaemonRecord extends Omit<ResolvedSpec, 'log'> {
@@ -32,9 +32,10 @@ export interface DaemonPaths {
 
 const RECORD_EXT = '.json';
 
-/** Where daemon `name`'s files are. */
+/** Where daemon `name`'s files are (under its file stem: a name with other characters is written with `%XX`). */
 export function daemonPaths(dir: string, name: string): DaemonPaths {
-  return { record: join(dir, `${name}${RECORD_EXT}`), pidFile: join(dir, `${name}.pid`), log: join(dir, `${name}.log`) };
+  const stem = stemOf(name);
+  return { record: join(dir, `${stem}${RECORD_EXT}`), pidFile: join(dir, `${stem}.pid`), log: join(dir, `${stem}.log`) };
 }
 
 /**
@@ -84,8 +85,7 @@ export function writeRecord(dir: string, record: DaemonRecord): void {
 export function recordNames(dir: string): string[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith(RECORD_EXT))
-    .map((file) => file.slice(0, -RECORD_EXT.length))
-    .filter(isValidName)
+    .flatMap((file) => nameOfStem(file.slice(0, -RECORD_EXT.length)) ?? [])
     .sort();
 }
 

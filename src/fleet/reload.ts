@@ -4,7 +4,7 @@
  * (a reload never starts one: that is a restart's job).
  */
 import { control } from './control-bundle.js';
-import { existingStateDirectory, findKnown } from './daemons.js';
+import { existingStateDirectory, findKnown, resolveNames } from './daemons.js';
 import { type DaemonResult, eachName } from './outcome.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
 
@@ -12,7 +12,7 @@ import { type StateFacts, currentStateFacts } from './state-dir.js';
 export async function reloadDaemons(names: readonly string[], facts: StateFacts = currentStateFacts()): Promise<DaemonResult[]> {
   const dir = existingStateDirectory(facts);
   const lib = control();
-  return eachName(names, async (name): Promise<DaemonResult> => {
+  return eachName(resolveNames(dir, names), async (name): Promise<DaemonResult> => {
     const daemon = findKnown(dir, name);
     if (daemon === undefined) return { name, outcome: 'not-known' };
     return { name, outcome: 'reloaded', instances: (await lib.reload(daemon.pidFile)).instances };

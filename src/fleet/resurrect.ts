@@ -41,6 +41,6 @@ export async function resurrect(facts: StateFacts = currentStateFacts()): Promis
     }
   }
   const { toStart, running } = await notRunning(dir, records);
-  results.push(...running, ...startRecords(dir, toStart, facts.env));
+  results.push(...running, ...(await startRecords(dir, toStart, facts.env)));
   return { saved: saved.names, results };
 }

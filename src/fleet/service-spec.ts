@@ -75,7 +75,11 @@ export function serviceOptionsOf(spec: ServiceSpec, where: ServiceWhere, facts: 
   const o = options as unknown as Record<ServiceSettingName, unknown>;
   for (const name of SERVICE_SETTING_NAMES) {
     const value = spec.settings[name];
-    if (value !== undefined && value !== '') o[name] = name === 'errFile' ? resolve(facts.cwd, value as string) : value;
+    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) continue;
+    // Paths are the invoking directory's, as on the command line.
+    if (name === 'errFile') o[name] = resolve(facts.cwd, value as string);
+    else if (name === 'envFile') o[name] = (value as string[]).map((file) => resolve(facts.cwd, file));
+    else o[name] = value;
   }
   if (spec.log !== undefined) options.logFile = resolve(facts.cwd, spec.log);
   if (where.backend !== undefined) options.backend = where.backend;

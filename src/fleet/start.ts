@@ -11,6 +11,9 @@ import { type DaemonSpec, prepareSpec, recordOf } from './daemon-spec.js';
 import { type PendingDaemon, type StartedDaemon, beginRecord, startRecord } from './daemon-start.js';
 import { type AlreadyRunning, type Failed, type Started, failed } from './outcome.js';
 import { type DaemonRecord, daemonPaths } from './record.js';
+import { dependantsOf, startWaves } from './start-order.js';
+import { isValidName } from './names.js';
+import { EUSAGE, XDaemonError } from '../errors.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
 
 /**
@@ -18,25 +21,37 @@ import { type StateFacts, currentStateFacts } from './state-dir.js';
  * environment `facts.env` plus its own), and resolves once its supervisor handles signals (with
  * `waitReady`, once its first worker is ready). Its record is written in the state directory.
  *
- * @throws XDaemonError when the spec cannot be acted on (`code: EUSAGE`), its command is not found,
- *   the name runs already, or it cannot start.
+ * With `replace` (pm2's `start -f`), a daemon of the name that runs is stopped first.
+ *
+ * @throws XDaemonError when the spec cannot be acted on (`code: EUSAGE`: also a dependency that
+ *   does not run), its command is not found, the name runs already (without `replace`), or it
+ *   cannot start.
  */
-export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentStateFacts()): Promise<Started> {
+export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentStateFacts(), options: { replace?: boolean } = {}): Promise<Started> {
   const prepared = prepareSpec(spec, facts);
   const dir = createdStateDirectory(facts);
   const record = recordOf(prepared, dir);
+  // --depends-on: each one a daemon that runs (it is up: a start waits for its readiness).
+  const runs = await runningDependencies(dir, [record]);
+  const missing = (record.dependsOn ?? []).filter((name) => !runs.has(name));
+  if (missing.length > 0) {
+    const reason = `${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not run (start ${missing.length === 1 ? 'it' : 'them'} first)`;
+    throw new XDaemonError(`--depends-on: ${reason}; nothing was started`, { code: EUSAGE, option: 'dependsOn', reason });
+  }
   const { pidFile } = daemonPaths(dir, record.name);
   // A pid file: it runs (the launcher refuses it, naming its supervisor), or it is dead, and what
   // its workers left is stopped first. Without one (the usual case) nothing is asked.
   let was: DaemonState = 'stopped';
   if (existsSync(pidFile)) {
     const lib = control();
-    if ((await lib.status(pidFile)).state === 'dead') {
-      was = 'dead';
+    const state = (await lib.status(pidFile)).state;
+    // pm2's -f: the daemon of the name is replaced by this one.
+    if (state === 'dead' || (options.replace === true && state !== 'stopped')) {
+      was = state;
       await lib.stop(pidFile);
     }
   }
-  return startedResult(record, startRecord(dir, record, facts.env), was);
+  return startedResult(record, await startRecord(dir, record, facts.env), was);
 }
 
 /** A record to start, with its daemon's state before and why it starts anew. */
@@ -48,9 +63,10 @@ export interface ToStart {
 
 /**
  * Starts every record of `entries` (none of them running) with the environment `base` plus its
- * own: all supervisors spawned first, then each waited for. A result per record, in their order.
+ * own: every start begun first (handed to the host side by side, or each supervisor spawned),
+ * then each waited for. A result per record, in their order.
  */
-export function startRecords(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv): (Started | Failed)[] {
+export function startRecords(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv): Promise<(Started | Failed)[]> {
   const pending = entries.map((entry): { entry: ToStart; daemon: PendingDaemon } | { entry: ToStart; error: unknown } => {
     try {
       return { entry, daemon: beginRecord(dir, entry.record, base) };
@@ -58,14 +74,16 @@ export function startRecords(dir: string, entries: readonly ToStart[], base: Nod
       return { entry, error: err };
     }
   });
-  return pending.map((p) => {
-    try {
-      if ('error' in p) throw p.error;
-      return startedResult(p.entry.record, p.daemon.finish(), p.entry.was, p.entry.note);
-    } catch (err) {
-      return failed(p.entry.record.name, err);
-    }
-  });
+  return Promise.all(
+    pending.map(async (p) => {
+      try {
+        if ('error' in p) throw p.error;
+        return startedResult(p.entry.record, await p.daemon.finish(), p.entry.was, p.entry.note);
+      } catch (err) {
+        return failed(p.entry.record.name, err);
+      }
+    }),
+  );
 }
 
 /**
@@ -91,6 +109,43 @@ export async function notRunning(dir: string, records: readonly DaemonRecord[]):
     else toStart.push({ record, was: s.state });
   });
   return { toStart, running };
+}
+
+/**
+ * Starts `entries` in the order of their `dependsOn` (../fleet/start-order): wave by wave, each
+ * wave's daemons begun side by side (handed to the host, or their supervisors spawned) and waited for, so that an app starts once each of its
+ * dependencies is up (running; ready, when it has a readiness condition). An app whose dependency
+ * did not start is not started: it is `failed`, saying which. A dependency outside `entries` must
+ * be a daemon that runs (`runs`). A result per entry, in their order.
+ *
+ * @throws StartOrderError (`code: EUSAGE`) for a cycle or a dependency that neither starts here nor runs.
+ */
+export async function startInOrder(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv, runs: (name: string) => boolean): Promise<(Started | Failed)[]> {
+  const apps = entries.map((entry) => ({ name: entry.record.name, dependsOn: entry.record.dependsOn ?? [], entry }));
+  const waves = startWaves(apps, runs);
+  const results = new Map<string, Started | Failed>();
+  for (const wave of waves) {
+    const go = wave.filter((app) => !results.has(app.name));
+    for (const result of await startRecords(dir, go.map((app) => app.entry), base)) {
+      results.set(result.name, result);
+      if (result.outcome !== 'failed') continue;
+      for (const dependant of dependantsOf(apps, result.name)) {
+        if (results.has(dependant.name)) continue;
+        const reason = `not started: it depends on ${result.name}, which did not start`;
+        results.set(dependant.name, failed(dependant.name, new XDaemonError(reason, { reason })));
+      }
+    }
+  }
+  return entries.map((entry) => results.get(entry.record.name) as Started | Failed);
+}
+
+/** Which of the dependencies of `records` outside them run now (a dependency must be up before its dependants start). */
+export async function runningDependencies(dir: string, records: readonly DaemonRecord[]): Promise<Set<string>> {
+  const inside = new Set(records.map((r) => r.name));
+  const outside = [...new Set(records.flatMap((r) => r.dependsOn ?? []))].filter((name) => !inside.has(name) && isValidName(name));
+  const lib = control();
+  const states = await Promise.all(outside.map(async (name) => [name, (await lib.status(daemonPaths(dir, name).pidFile)).state] as const));
+  return new Set(states.filter(([, state]) => state === 'running' || state === 'restarting').map(([name]) => name));
 }
 
 function startedResult(record: DaemonRecord, started: StartedDaemon, was: DaemonState, note?: 'changed'): Started {

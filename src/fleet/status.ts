@@ -7,7 +7,7 @@
 import { messageOf } from '../errors.js';
 import type { ServiceStatus } from '../service/backends/backend.js';
 import { type DaemonStatus, control } from './control-bundle.js';
-import { type NamedStatus, existingStateDirectory, statusesOf } from './daemons.js';
+import { type NamedStatus, existingStateDirectory, resolveNames, statusesOf } from './daemons.js';
 import type { Failed } from './outcome.js';
 import { daemonPaths, readRecord, recordNames } from './record.js';
 import { startupWarnings } from './saved.js';
@@ -30,19 +30,23 @@ export type ServiceFinding = { status: ServiceStatus; user: boolean } | { error:
 
 /** What is known of a name: the daemon (its status and working directory), the OS service; neither when undefined. */
 export interface NameStatus {
+  /** The daemon's name (a list index given is resolved to it). */
+  name: string;
   daemon: { status: DaemonStatus; cwd: string } | undefined;
   service: ServiceFinding | undefined;
 }
 
 /** The daemon `name` and the OS service of that name, asked at once. */
-export async function statusOfName(name: string, facts: StateFacts = currentStateFacts()): Promise<NameStatus> {
+export async function statusOfName(word: string, facts: StateFacts = currentStateFacts()): Promise<NameStatus> {
   const dir = existingStateDirectory(facts);
+  // A list index (pm2's id) is the daemon at that place; a name is itself.
+  const name = resolveNames(dir, [word])[0] ?? word;
   const record = dir === undefined ? undefined : readRecord(dir, name);
   const [daemon, service] = await Promise.all([
     record === undefined || dir === undefined ? undefined : control().status(daemonPaths(dir, name).pidFile).then((s) => ({ status: s, cwd: record.cwd })),
     serviceFinding(name),
   ]);
-  return { daemon, service };
+  return { name, daemon, service };
 }
 
 /** The OS service named `name` and its status, if one is installed (none when this machine has no service manager). */

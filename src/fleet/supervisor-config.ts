@@ -40,7 +40,16 @@ export function resolveSignalExit(): string | null {
  * the settings (defaults for those not given) with `pidFile` (absolute, or '' for none); no
  * generation marker (the command is not a re-spawned Daemon program).
  */
-export function supervisorConfig(input: { file: string; cwd: string; log: string; settings: DaemonOptions; pidFile: string; env: NodeJS.ProcessEnv }): SupervisorConfig {
+export function supervisorConfig(input: {
+  file: string;
+  cwd: string;
+  log: string;
+  settings: DaemonOptions;
+  pidFile: string;
+  env: NodeJS.ProcessEnv;
+  /** The daemon's own variables (`--env`, a fleet app's `env`): they win over its env files. */
+  additions?: Readonly<Record<string, string>>;
+}): SupervisorConfig {
   return {
     v: 2,
     file: input.file,
@@ -52,5 +61,6 @@ export function supervisorConfig(input: { file: string; cwd: string; log: string
     handshake: null,
     signalExit: resolveSignalExit(),
     ...(input.pidFile === '' ? {} : { stateDir: dirname(input.pidFile) }),
+    ...(input.additions === undefined ? {} : { envSet: Object.keys(input.additions) }),
   };
 }

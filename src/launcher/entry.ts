@@ -5,3 +5,4 @@
 export { ForegroundSupervision, launchSupervisor } from './launch-supervisor.js';
 export { startGeneration } from './respawn.js';
 export { startSupervisor, spawnSupervisor, ALREADY_RUNNING } from './start-supervisor.js';
+export { startInHost } from './host-client.js';

@@ -8,6 +8,7 @@ import { absolutePidFile } from '../control/address.js';
 import { EXIT_ALREADY_RUNNING, XDaemonError, messageOf } from '../errors.js';
 import type { DaemonSettings } from '../settings/types.js';
 import { workingDirectory } from '../process/spawn-child.js';
+import { checkEnvFiles } from '../process/env-file.js';
 import type { SupervisorConfig } from '../daemon-process/config.js';
 import { superviseInThisProcess } from './foreground.js';
 import { currentFacts, programCommand } from './program.js';
@@ -34,10 +35,13 @@ export function launchSupervisor(logFile: string, settings: DaemonSettings, firs
       ...settings,
       pidFile: settings.pidFile === '' ? '' : absolutePidFile(settings.pidFile, cwd),
       errFile: settings.errFile === '' ? '' : resolve(cwd, settings.errFile),
+      envFile: settings.envFile.map((file) => resolve(cwd, file)),
     },
     handshake: null,
     signalExit: resolveSignalExit(),
   };
+  // An env file is read at every start: one that cannot be read now is refused before anything runs.
+  checkEnvFiles(config.settings.envFile);
   if (mode === 'foreground') return superviseInThisProcess(config, command.args, firstMarker - 1);
   let started: ReturnType<typeof startSupervisor>;
   try {

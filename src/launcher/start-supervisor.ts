@@ -17,6 +17,7 @@ import { identify } from '../process/stop-tree.js';
 import { SUPERVISOR_ENTRY, type SupervisorConfig, answersAfterStart, configArgs } from '../daemon-process/config.js';
 import { pidOf } from '../daemon-process/single-instance.js';
 import { SUPERVISING_TIMEOUT, createReceiver } from './handshake.js';
+import { readyWithin } from '../supervisor/health/health-settings.js';
 
 /** The `code` of the XDaemonError thrown when the daemon already runs. */
 export const ALREADY_RUNNING = 'EALREADYRUNNING';
@@ -63,7 +64,9 @@ export function spawnSupervisor(config: SupervisorConfig, args: readonly string[
   delete supervisorEnv.NODE_OPTIONS;
   const full: SupervisorConfig = { ...config, handshake: receiver.channel };
   // Beside this bundle in dist/ (require.resolve works from the CJS and the ESM builds alike).
-  const entryArgs = [...supervisorFlags(config), require.resolve(`./${SUPERVISOR_ENTRY}`), ...configArgs(full, args)];
+  // `--` before the entry: Node (from 20.6) acts on an `--env-file` it finds among a script's own
+  // arguments before `--` (nodejs/node#54232), and a worker's arguments follow the entry here.
+  const entryArgs = [...supervisorFlags(config), '--', require.resolve(`./${SUPERVISOR_ENTRY}`), ...configArgs(full, args)];
   const fd = openLogFile(config.logFile);
   let child: ReturnType<typeof spawnDetached>;
   try {
@@ -82,7 +85,7 @@ function awaitHandshake(config: SupervisorConfig, child: ReturnType<typeof spawn
   const pidFile = config.settings.pidFile;
   const pid = child.pid;
   const where = config.logFile === '' ? '' : `; see ${config.logFile}`;
-  const waitReady = config.settings.waitReady;
+  const waitReady = readyWithin(config.settings);
   try {
     const timeout = SUPERVISING_TIMEOUT + waitReady + (waitReady > 0 ? config.settings.killTimeout + 5000 : 0);
     const afterStart = answersAfterStart(config.settings);

@@ -28,8 +28,11 @@ export interface WorkerStdio {
 export interface LogSink {
   /** Stdio for a new worker; throws an XDaemonError when the log cannot be opened (the start fails). */
   stdioForWorker(): WorkerStdio;
-  /** Reads a started worker's output (piped mode); resolves once both of its streams have ended. */
-  attach(child: ChildProcess): Promise<void>;
+  /**
+   * Reads a started worker's output (piped mode); resolves once both of its streams have ended.
+   * `instance`: the worker's, for a log that labels its lines (`xdaemon run FILE`).
+   */
+  attach(child: ChildProcess, instance?: number): Promise<void>;
   /** Writes one supervisor line (`<ISO time> xdaemon[<pid>] <text>`). */
   line(text: string): void;
   /** Reopens the file(s) (SIGHUP); returns why it failed, if it did. */

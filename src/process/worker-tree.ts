@@ -2,12 +2,15 @@
  * The seam for "the members and usage of a worker's tree": what a stop must reach, what the memory
  * limit and the CPU samples measure, what `status()` shows. Its callers (the stop and its leftover
  * scan, the memory check, the CPU sampler, the client's usage) ask a {@link TreeStrategy} and never
- * how it finds the processes. Today's one strategy scans /proc for the tree's links and token
- * (./token-scan); a cgroup of the worker's own, or a walk down /proc/PID/task/TID/children, can
- * become another without touching a caller: {@link treeStrategy} is the one place that chooses.
+ * how it finds the processes. Two strategies today, chosen here and nowhere else: a one-off look
+ * ({@link treeStrategy}: a scan of /proc for the tree's links and token, ./token-scan) for a
+ * stop and a client, and a watch ({@link watchedTrees}: the members remembered, only what was
+ * created since read, ./tree-watch) for a supervisor that asks every few seconds. A cgroup of the
+ * worker's own can become another without touching a caller.
  */
 import type { ProcessId } from './process-tree.js';
 import { tokenScan } from './token-scan.js';
+import { sharedTreeWatch } from './tree-watch.js';
 
 export type { ProcessId };
 
@@ -58,7 +61,16 @@ export interface TreeStrategy {
   usage(trees: readonly TreeRef[], memory: MemoryFigures): TreeUsage[];
 }
 
-/** The strategy of this system: token scanning through /proc (Linux). The one place it is chosen. */
+/** A one-off look at trees: token scanning through /proc (Linux), nothing remembered but within one turn. */
 export function treeStrategy(): TreeStrategy {
   return tokenScan();
+}
+
+/**
+ * For a caller that asks about the same trees again and again (the CPU samples, the memory limit):
+ * the process's watch, shared by every supervisor in it, whose reads grow with the trees and with
+ * the processes created meanwhile, never with those that merely exist.
+ */
+export function watchedTrees(): TreeStrategy {
+  return sharedTreeWatch();
 }

@@ -70,6 +70,12 @@ export interface ServiceOptions {
   /** `always` (default), `on-failure` (after a non-zero exit or a signal) or `never`. */
   restart?: RestartMode;
   /**
+   * Files of `NAME=value` lines the service manager reads into the program's environment at every
+   * start (systemd `EnvironmentFile=`); relative paths against the current directory. Their values
+   * are never written into the unit. Default none.
+   */
+  envFile?: readonly string[];
+  /**
    * Milliseconds before a restart (default 1000). Not systemd's 100 ms: with its default start
    * limit (5 starts in 10 s) a crash loop at 100 ms gives up within half a second, before a passing
    * cause (a port still held, the network not up yet) can clear; and launchd counts whole seconds.
@@ -131,6 +137,8 @@ export interface ServiceConfig {
   user: string | undefined;
   logFile: string | undefined;
   errFile: string | undefined;
+  /** Environment files, absolute (none: empty). */
+  envFile: string[];
   restart: RestartMode;
   restartDelay: number;
   killTimeout: number;
@@ -253,6 +261,10 @@ function checkOptions(options: unknown): ListenAddress[] {
       throw optionError(TypeError, `service options user (${describe(o.user)}) and userService cannot be combined: a user service runs as the user who installs it`, { option: 'user', reason });
     }
   }
+  if (set('envFile')) {
+    if (!Array.isArray(o.envFile)) throw fail('envFile', 'an array of file names', o.envFile);
+    o.envFile.forEach((file: unknown, i: number) => checkNonEmpty(`envFile[${i}]`, file));
+  }
   if (set('restart') && !RESTART_MODES.includes(o.restart as RestartMode)) {
     throw fail('restart', `one of ${RESTART_MODES.map((m) => `"${m}"`).join(', ')}`, o.restart);
   }
@@ -354,6 +366,7 @@ export function resolveServiceConfig(options: ServiceOptions, facts: ResolveFact
     user: options.user,
     logFile: options.logFile === undefined ? undefined : abs(options.logFile),
     errFile: options.errFile === undefined ? undefined : abs(options.errFile),
+    envFile: (options.envFile ?? []).map(abs),
     restart: options.oneshot === true ? 'never' : options.restart ?? SERVICE_DEFAULTS.restart,
     restartDelay: options.restartDelay ?? SERVICE_DEFAULTS.restartDelay,
     killTimeout: options.killTimeout ?? SERVICE_DEFAULTS.killTimeout,

@@ -9,6 +9,7 @@ import { describe, optionError } from '../errors.js';
 import { DEFAULTS, SETTING_NAMES } from './derived.js';
 import { parseListen } from './listen.js';
 import { refusalOf } from './rules.js';
+import { healthProblem } from '../supervisor/health/health-spec.js';
 import { MAX_TIMER, SETTINGS, type SettingKind } from './table.js';
 import type { DaemonOptions, DaemonSettings, SettingName } from './types.js';
 
@@ -101,6 +102,12 @@ export function checkSetting(name: SettingName, value: unknown): unknown {
       if (problem !== undefined) throw fail(RangeError, `${JSON.stringify(value)} is not a schedule: ${problem}`);
       return value;
     }
+    case 'check': {
+      if (typeof value !== 'string') throw fail(TypeError, `must be a string, got ${describe(value)}`);
+      const problem = value === '' ? undefined : healthProblem(value);
+      if (problem !== undefined) throw fail(RangeError, `is not a health check: ${problem}`);
+      return value;
+    }
     default: {
       if (typeof value !== 'number') throw fail(TypeError, `must be a number, got ${describe(value)}`);
       if (!Number.isFinite(value) || value < 0) throw fail(RangeError, `must be a finite number >= 0, got ${describe(value)}`);
@@ -110,6 +117,7 @@ export function checkSetting(name: SettingName, value: unknown): unknown {
       if (kind.type === 'count' && kind.min !== undefined && value < kind.min) {
         throw fail(RangeError, `must be at least ${kind.min}, got ${value}`);
       }
+      if (kind.type === 'ms' && kind.min !== undefined && value < kind.min) throw fail(RangeError, `must be at least ${kind.min} ms, got ${value}`);
       if (kind.type === 'ms' && value > MAX_TIMER) throw fail(RangeError, `must be at most ${MAX_TIMER} ms, got ${value}`);
       return value;
     }

@@ -7,10 +7,11 @@
 import { unusedLogSetting } from '../log/log-mode.js';
 import { ignoredSetting } from '../supervisor/policy.js';
 import { ignoredWatchSetting } from '../supervisor/watch-settings.js';
+import { healthSettingRule } from '../supervisor/health/health-settings.js';
 import type { Refusal, RuleInput, SettingRule } from './types.js';
 
 /** The rules, in the order they are asked. */
-export const SETTING_RULES: readonly SettingRule[] = [ignoredSetting, ignoredWatchSetting, unusedLogSetting];
+export const SETTING_RULES: readonly SettingRule[] = [ignoredSetting, ignoredWatchSetting, healthSettingRule, unusedLogSetting];
 
 /** The first setting a rule of the registry refuses, if any. */
 export function refusalOf(input: RuleInput): Refusal | undefined {

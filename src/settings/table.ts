@@ -10,7 +10,8 @@
 export type SettingKind =
   | { type: 'count'; min?: number }
   | { type: 'seconds' }
-  | { type: 'ms' }
+  /** `min`: the least a value may be (a check interval: 100 ms). */
+  | { type: 'ms'; min?: number }
   | { type: 'choice'; values: readonly string[] }
   | { type: 'codes' }
   | { type: 'path' }
@@ -18,7 +19,9 @@ export type SettingKind =
   | { type: 'bytes' }
   /** `of: 'address'`: each one a listening address, parsed by the check (./listen). */
   | { type: 'strings'; of?: 'address' }
-  | { type: 'cron' };
+  | { type: 'cron' }
+  /** A health check: `http://…`, `tcp:…` or `exec:…`, parsed by the check (../supervisor/health/health-spec). */
+  | { type: 'check' };
 
 /** One row of the table. */
 export interface SettingSpec {
@@ -176,9 +179,49 @@ export const SETTINGS = {
   /** Milliseconds a reload keeps old and new worker side by side when `waitReady` is 0 (default 2000). */
   reloadGrace: { kind: { type: 'ms' }, default: 2000, doc: 'ms a reload overlaps old and new worker when waitReady is 0' },
   /**
+   * A check of the app (default '': none), run by the supervisor: `http://HOST:PORT/PATH` (a GET;
+   * 2xx and 3xx pass), `tcp:HOST:PORT` (a connect passes) or `exec:COMMAND` (run by /bin/sh in the
+   * working directory with `XDAEMON_INSTANCE` and `XDAEMON_WORKER_PID`; exit 0 passes). A worker is
+   * ready at its first pass (for the start, a reload and every replacement; with `listen`, on
+   * Linux, only once the worker itself accepts on the held socket); a ready worker whose checks
+   * fail `healthRetries` times in a row is replaced gracefully, counted in `restarts`.
+   */
+  health: {
+    kind: { type: 'check' },
+    default: '',
+    doc: "check the app: http://HOST:PORT/PATH (2xx, 3xx pass), tcp:HOST:PORT, exec:COMMAND; ready at the first pass, replaced after health-retries failures in a row",
+  },
+  /** Milliseconds between two checks of a ready worker (default 10000, at least 100); a starting one is checked far more often. */
+  healthInterval: { kind: { type: 'ms', min: 100 }, default: 10_000, doc: 'ms between two checks of a ready worker (a starting one is checked far more often)' },
+  /** Milliseconds one check may take (default 2000, at most `healthInterval`, to which a default above it shrinks). */
+  healthTimeout: { kind: { type: 'ms' }, default: 2000, doc: 'ms one check may take (at most health-interval)' },
+  /** Failed checks in a row that make a ready worker unhealthy: it is then replaced (default 3). */
+  healthRetries: { kind: { type: 'count', min: 1 }, default: 3, doc: 'failed checks in a row that make a ready worker unhealthy: it is replaced' },
+  /**
+   * Milliseconds a starting worker has for its first passing check (default 60000, at least 100);
+   * its failures until then do not count. Without `waitReady` it is the time the worker has to be
+   * ready: one that has not passed by then is stopped, a failed start.
+   */
+  healthStartPeriod: { kind: { type: 'ms', min: 100 }, default: 60_000, doc: 'ms a starting worker has for its first pass; its failures until then do not count' },
+  /**
    * Keep one spare node process booted with the worker's node binary, flags, working directory,
    * environment and stdio, idle, that becomes the next worker when one is to start: a restart
    * without a Node start-up (default false). Node workers only.
    */
   prewarm: { kind: { type: 'bool' }, default: false, doc: 'keep one idle node booted to become the next worker (Node workers only)' },
+  /**
+   * Files of `NAME=value` lines (dotenv syntax: quotes, `export `, comments, multi-line values in
+   * double quotes) read at every start of a worker, so that a restart takes their current content
+   * (default none; a later file wins). Their variables go over the inherited environment and under
+   * the variables set for the daemon (`env`, `--env`). Never written into a record, a state file,
+   * a log or `save` output: only the paths are.
+   */
+  envFile: {
+    kind: { type: 'strings' },
+    default: [],
+    doc: "file of NAME=value lines (dotenv) read at every start, under --env; its values are never stored (repeatable)",
+    // Read by the process around the loop, at each start (../daemon-process/env-file-start).
+    owner: 'daemon-process',
+    service: true,
+  },
 } as const satisfies Record<string, SettingSpec>;

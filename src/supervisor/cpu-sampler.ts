@@ -2,11 +2,13 @@
  * The supervisor's CPU samples of each instance's worker tree: the tree's cumulative CPU time at
  * the worker's start and then every few seconds, kept (the last two) for the state file, from which `status()`
  * and `xdaemon list` tell the CPU use over a recent window with one reading of /proc of their own,
- * without waking this process. The tree strategy measures (../process/worker-tree: the token scan
- * costs one scan of the processes started after the workers, the environment of each new one read once).
+ * without waking this process. Every sampler of a process (a host has one per daemon) is sampled in
+ * one pass, by one timer (./shared-timers), through the process's watch of the trees
+ * (../process/worker-tree: what it reads grows with the trees, not with the machine).
  */
 import type { CpuSample } from '../control/protocol.js';
-import { type TreeRef, type TreeUsage, treeStrategy } from '../process/worker-tree.js';
+import { type TreeRef, type TreeUsage, watchedTrees } from '../process/worker-tree.js';
+import { everyInterval, ownedCall } from './shared-timers.js';
 
 /** How often the tree's CPU time is sampled, ms: a client's window is 1 to 2 intervals long. */
 export const CPU_SAMPLE_MS = 5000;
@@ -20,20 +22,40 @@ export interface SampledWorkers {
   readonly instanceWorkers: readonly { instance: number; tree: TreeRef & { mark: { entry: string } } }[];
 }
 
+type SampledWorker = SampledWorkers['instanceWorkers'][number];
+
+/** The samplers that sample now, by period: each period's are sampled together. */
+const passes = new Map<number, { samplers: Set<CpuSampler>; cancel: () => void }>();
+
+/** One pass: every sampler's trees, one look at the system for all of them. */
+function samplePass(samplers: ReadonlySet<CpuSampler>): void {
+  const all = [...samplers];
+  const workers = all.map((s) => s.workers());
+  const usages = watchedTrees().usage(workers.flat().map((w) => w.tree), 'none');
+  let at = 0;
+  for (const [i, sampler] of all.entries()) {
+    const mine = workers[i] as SampledWorker[];
+    sampler.takeFrom(mine, usages.slice(at, at + mine.length));
+    at += mine.length;
+  }
+}
+
 /** Samples of each instance's running worker's tree. */
 export class CpuSampler {
   /** By instance. */
   private readonly current = new Map<number, CpuSample>();
-  /** Its own strategy: it remembers what it learned of each tree between samples. */
-  private readonly trees = treeStrategy();
-  private timer: NodeJS.Timeout | undefined;
+  private sampling = false;
+  /** `onSample` in the context it was given in (a host's daemon), its exception its own. */
+  private readonly record: () => void;
 
   constructor(
     private readonly source: SampledWorkers,
-    /** Called after each sample (to write the state file). */
-    private readonly onSample: () => void,
+    /** Called after a pass that took something new (to write the state file). */
+    onSample: () => void,
     private readonly interval = CPU_SAMPLE_MS,
-  ) {}
+  ) {
+    this.record = ownedCall(onSample);
+  }
 
   /** The samples of instance `instance`'s running worker (default the first), if any. */
   sampleOf(instance = 0): CpuSample | undefined {
@@ -42,31 +64,43 @@ export class CpuSampler {
     return tree !== undefined && current?.workerPid === tree.id.pid ? current : undefined;
   }
 
-  /** Samples now (at a worker's start: its first sample), and every interval from now. */
+  /** Samples now (at a worker's start: its first sample), and in every pass from now on. */
   restart(): void {
-    if (!this.trees.available) return;
-    this.stop();
-    this.takeAll();
-    this.timer = setInterval(() => {
-      if (this.takeAll()) this.onSample();
-    }, this.interval);
-    this.timer.unref();
+    if (!watchedTrees().available) return;
+    const workers = this.workers();
+    this.takeFrom(workers, watchedTrees().usage(workers.map((w) => w.tree), 'none'), false);
+    if (this.sampling) return;
+    this.sampling = true;
+    let pass = passes.get(this.interval);
+    if (pass === undefined) {
+      const samplers = new Set<CpuSampler>();
+      pass = { samplers, cancel: everyInterval(this.interval, () => samplePass(samplers)) };
+      passes.set(this.interval, pass);
+    }
+    pass.samplers.add(this);
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    if (!this.sampling) return;
+    this.sampling = false;
+    const pass = passes.get(this.interval);
+    if (pass === undefined || !pass.samplers.delete(this) || pass.samplers.size > 0) return;
+    pass.cancel();
+    passes.delete(this.interval);
   }
 
-  /** Samples every instance's tree; true when one has something new to record. */
-  private takeAll(): boolean {
-    const workers = this.source.instanceWorkers;
+  /** The workers to sample now. */
+  workers(): SampledWorker[] {
+    return [...this.source.instanceWorkers];
+  }
+
+  /** Takes the samples of `workers` from their `usages` (a pass's); records them when one is new and `record` says so. */
+  takeFrom(workers: readonly SampledWorker[], usages: readonly TreeUsage[], record = true): void {
     const running = new Set(workers.map((w) => w.instance));
     for (const instance of this.current.keys()) if (!running.has(instance)) this.current.delete(instance);
-    const usages = this.trees.usage(workers.map((w) => w.tree), 'none');
     let changed = false;
     for (const [i, { instance, tree }] of workers.entries()) if (this.take(instance, tree, usages[i] as TreeUsage)) changed = true;
-    return changed;
+    if (changed && record) this.record();
   }
 
   /**
@@ -74,7 +108,7 @@ export class CpuSampler {
    * (the same ticks as the last sample, taken less than {@link IDLE_REWRITE_MS} ago), whose state
    * file is then not rewritten every few seconds for nothing (its figure, 0 %, stays right over the longer window).
    */
-  private take(instance: number, tree: SampledWorkers['instanceWorkers'][number]['tree'], usage: TreeUsage): boolean {
+  private take(instance: number, tree: SampledWorker['tree'], usage: TreeUsage): boolean {
     const { ticks, members } = usage;
     const at = Date.now();
     const current = this.current.get(instance);

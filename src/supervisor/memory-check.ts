@@ -5,11 +5,13 @@
  * in the log. A leak is not a crash loop: it counts in the instance's `restarts`, never in
  * `errors`. One replacement at a time: while it, or a restart or reload someone asked for, is under
  * way nothing is checked; the check resumes the second after. RSS, not PSS: it is what `ps` and
- * `xdaemon list` show, and reading it costs no page-table walk.
+ * `xdaemon list` show, and reading it costs no page-table walk. The checks of every daemon of a
+ * process (a host's) share one timer and one watch of the trees (./shared-timers).
  */
 import { formatBytes } from '../process/proc-memory.js';
-import { treeStrategy } from '../process/worker-tree.js';
+import { watchedTrees } from '../process/worker-tree.js';
 import type { Procedure, RestartTarget } from './procedures.js';
+import { everyInterval } from './shared-timers.js';
 
 /** How often the trees are measured, ms. */
 export const MEMORY_CHECK_MS = 1000;
@@ -21,8 +23,8 @@ export function memoryLine(pid: number, bytes: number, limit: number): string {
 
 /** Checks the tree of each of `target`'s workers against `limit` bytes every `interval` ms. */
 export function startMemoryCheck(target: RestartTarget, limit: number, interval = MEMORY_CHECK_MS): Procedure {
-  // Its own strategy: it remembers what it learned of each instance's tree between checks.
-  const trees = treeStrategy();
+  // The process's watch: it remembers each instance's tree between checks.
+  const trees = watchedTrees();
   if (!trees.available) return { stop: () => undefined };
   let replacing = false;
   const check = (): void => {
@@ -40,7 +42,5 @@ export function startMemoryCheck(target: RestartTarget, limit: number, interval 
       return;
     }
   };
-  const timer = setInterval(check, interval);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return { stop: everyInterval(interval, check) };
 }

@@ -10,6 +10,7 @@ import type { DaemonSettings } from '../settings/types.js';
 import type { Slot } from './slot.js';
 import type { SupervisorEvents } from './supervisor-api.js';
 import { type WorkerRun, now } from './worker-run.js';
+import { readyHow, readyWithin } from './health/health-settings.js';
 
 /** What a reload did, per instance. */
 export interface ReloadReport {
@@ -18,7 +19,7 @@ export interface ReloadReport {
 
 /** What the procedure needs of the supervisor. */
 export interface ReloadHost {
-  readonly settings: Pick<DaemonSettings, 'waitReady' | 'reloadGrace'>;
+  readonly settings: Pick<DaemonSettings, 'waitReady' | 'reloadGrace' | 'health' | 'healthStartPeriod'>;
   /** Whether the supervisor still runs (a stop ends the reload). */
   active(): boolean;
   emit<E extends keyof SupervisorEvents>(event: E, ...args: SupervisorEvents[E]): boolean;
@@ -69,19 +70,21 @@ export async function reloadSlots(slots: readonly Slot[], host: ReloadHost, coun
 }
 
 /**
- * Waits until `worker` is ready (waitReady > 0: its ready(), within waitReady; else its ready() or
- * reloadGrace ms, whichever comes first). Returns why it is not, if it is not.
+ * Waits until `worker` is ready (with waitReady or a health check: its ready() or its first
+ * passing check, within waitReady or the check's start period; else its ready() or reloadGrace
+ * ms, whichever comes first). Returns why it is not, if it is not.
  */
 async function waitUp(worker: WorkerRun, settings: ReloadHost['settings']): Promise<string | undefined> {
   let grace: NodeJS.Timeout | undefined;
+  const within = readyWithin(settings);
   const outcomes: Promise<'ready' | 'exited' | 'grace'>[] = [worker.whenReady.then(() => 'ready' as const), worker.done.then(() => 'exited' as const)];
-  if (settings.waitReady === 0) outcomes.push(new Promise((resolve) => (grace = setTimeout(() => resolve('grace'), settings.reloadGrace))));
+  if (within === 0) outcomes.push(new Promise((resolve) => (grace = setTimeout(() => resolve('grace'), settings.reloadGrace))));
   const outcome = await Promise.race(outcomes);
   clearTimeout(grace);
   if (outcome !== 'exited') return undefined;
   const exit = worker.exit;
-  if (exit?.stopping === 'not-ready') return `did not call ready() within ${settings.waitReady} ms`;
+  if (exit?.stopping === 'not-ready') return `did not ${readyHow(settings)} within ${within} ms`;
   if (exit?.stopping === 'stop') return 'was stopped';
   const how = exit === undefined ? 'exited' : `exited with ${exit.signal ?? `code ${exit.code}`}`;
-  return settings.waitReady > 0 ? `${how} before it was ready` : `${how} within the reload grace of ${settings.reloadGrace} ms`;
+  return within > 0 ? `${how} before it was ready` : `${how} within the reload grace of ${settings.reloadGrace} ms`;
 }

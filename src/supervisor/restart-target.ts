@@ -7,7 +7,7 @@
 import type { TreeRef } from '../process/worker-tree.js';
 
 /** Why a procedure replaces workers. */
-export type RestartCause = 'memory' | 'cron' | 'watch';
+export type RestartCause = 'memory' | 'cron' | 'watch' | 'health';
 
 /** One instance's serving worker, as a procedure sees it. */
 export interface InstanceWorker {
@@ -56,6 +56,8 @@ export interface ProcedureContext {
   /** Files and folders watch never reacts to: the logs, the pid and state files, the state directory. */
   ignoredPaths: readonly string[];
   clock?: Clock | undefined;
+  /** The workers' environment, for a command health check (default: this process's). */
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 /** ` worker pid 12` or ` workers 12, 15` for a log line, or nothing when none runs. */

@@ -13,6 +13,7 @@ import { type WorkerExit, WorkerRun, type WorkerRunHooks, type WorkerRunSpec } f
 import type { LogSink } from '../log/log-sink.js';
 import type { GroupGuard } from './group-guard.js';
 import { tracer } from '../trace.js';
+import { readyHow, readyWithin } from './health/health-settings.js';
 
 const trace = tracer('supervisor');
 
@@ -33,6 +34,8 @@ export interface SlotHost {
    */
   spec(slot: Slot, start: number, token?: string): WorkerRunSpec;
   emit<E extends keyof SupervisorEvents>(event: E, ...args: SupervisorEvents[E]): boolean;
+  /** What the last health check of worker `pid` answered, when it failed (for the not-ready line). */
+  lastCheckOf?(pid: number): string | undefined;
   /** The slot's first worker was never ready, or its policy ended: supervision ends. */
   giveUp(slot: Slot, code: number, reason: GiveUpReason | 'not-ready', message?: string): void;
 }
@@ -71,7 +74,10 @@ export class Slot {
   ) {
     this.hooks = {
       ready: (worker, seconds) => this.onReady(worker, seconds),
-      notReady: (worker) => void this.host.emit('not-ready', { instance: this.index, pid: worker.pid, waitReady: this.host.settings.waitReady }),
+      notReady: (worker) => {
+        const lastCheck = this.host.lastCheckOf?.(worker.pid);
+        this.host.emit('not-ready', { instance: this.index, pid: worker.pid, waitReady: readyWithin(this.host.settings), how: readyHow(this.host.settings), ...(lastCheck === undefined ? {} : { lastCheck }) });
+      },
       kill: (worker, pids) => void this.host.emit('kill', { instance: this.index, pid: worker.pid, pids, killTimeout: this.host.settings.killTimeout }),
       exit: (worker, exit) => this.onExit(worker, exit),
     };
@@ -122,7 +128,7 @@ export class Slot {
    */
   private startWorker(): WorkerRun {
     const spare = this.spare?.take();
-    const spec = { ...this.host.spec(this, this.history.starts, spare?.token), spare };
+    const spec = { ...this.host.spec(this, this.history.starts, spare?.token), spare, instance: this.index };
     const worker = WorkerRun.start(spec, this.host.output, this.host.settings, this.hooks, this.host.guard);
     if (this.spare !== undefined) this.bootSpareAfter(worker);
     return worker;
@@ -256,14 +262,14 @@ export class Slot {
     }
     this.worker = worker;
     this.host.emit('start', { instance: this.index, pid: worker.pid, fromSpare: worker.fromSpare, counters: this.counters() });
-    if (this.host.settings.waitReady === 0) this.up(worker);
+    if (readyWithin(this.host.settings) === 0) this.up(worker);
   }
 
   private onReady(worker: WorkerRun, seconds: number): void {
     this.host.emit('ready', { instance: this.index, pid: worker.pid, seconds, counters: this.counters() });
     if (worker !== this.worker) return;
     this.everReady = true;
-    if (this.host.settings.waitReady > 0) this.up(worker);
+    if (readyWithin(this.host.settings) > 0) this.up(worker);
   }
 
   /** A worker is up (started, or ready with waitReady): settle whoever waits for it. */
@@ -297,8 +303,8 @@ export class Slot {
       await this.cleaning;
       this.cleaning = undefined;
     }
-    if (!exit.ready && this.host.settings.waitReady > 0) {
-      const reason = why === 'not-ready' ? `did not call ready() within ${this.host.settings.waitReady} ms` : `exited with ${signal ?? `code ${code}`} before it was ready`;
+    if (!exit.ready && readyWithin(this.host.settings) > 0) {
+      const reason = why === 'not-ready' ? `did not ${readyHow(this.host.settings)} within ${readyWithin(this.host.settings)} ms` : `exited with ${signal ?? `code ${code}`} before it was ready`;
       const message = `worker pid ${worker.pid} ${reason}`;
       this.fail(new XDaemonError(message, { reason, instance: this.index, pid: worker.pid }));
       if (!this.everReady) {

@@ -6,6 +6,8 @@
 import type { LogSink } from '../log/log-sink.js';
 import type { SupervisorSettingOptions } from '../settings/types.js';
 import type { GiveUpReason } from './policy.js';
+import type { GroupGuard } from './group-guard.js';
+import type { WorkerHealth } from './health/health-state.js';
 import type { Supervisor } from './supervisor.js';
 
 /** Options of a {@link Supervisor}: the command, where its output goes, and the settings of the loop. */
@@ -60,6 +62,8 @@ export interface InstanceStatus {
   /** Its own counters (each instance has its own history under the policy). */
   counters: Counters;
   lastExit: SupervisorStatus['lastExit'];
+  /** Its serving worker's health, with a health check. */
+  health?: WorkerHealth | undefined;
 }
 
 /** What a {@link Supervisor} is doing. */
@@ -111,8 +115,12 @@ export interface SupervisorEvents {
   kill: [info: { instance: number; pid: number; pids: number[]; killTimeout: number }];
   /** A worker exited and left processes running (killMode 'group'): they are being stopped. */
   cleanup: [info: { instance: number; pid: number; pids: number[] }];
-  /** A worker did not call ready() within waitReady ms: it is being stopped. */
-  'not-ready': [info: { instance: number; pid: number; waitReady: number }];
+  /**
+   * A worker was not ready within `waitReady` ms (waitReady, or with a health check its start
+   * period): it is being stopped. `how`: what would have made it ready; `lastCheck`: what its last
+   * health check answered.
+   */
+  'not-ready': [info: { instance: number; pid: number; waitReady: number; how: string; lastCheck?: string }];
   /** The `listen` sockets are bound (or taken over from systemd), before the first worker. */
   listening: [info: { sockets: { name: string; address: string; fd: number }[] }];
   /** A reload began, for `instances` instances one by one. */
@@ -130,7 +138,16 @@ export interface SupervisorEvents {
    * (`instance`: its tree above maxMemory) or of all (a cronRestart time, a change under watch);
    * the `restarting` event follows, or with `listen` the reload's events.
    */
-  'auto-restart': [info: { cause: 'memory' | 'cron' | 'watch'; message: string; pid?: number; instance?: number }];
+  'auto-restart': [info: { cause: 'memory' | 'cron' | 'watch' | 'health'; message: string; pid?: number; instance?: number }];
+  /**
+   * A worker passed its first health check `seconds` after its start (it is ready now; `accepting`:
+   * how it was seen taking connections on the checked socket), or passes again after failures (`recovered`).
+   */
+  healthy: [info: { instance: number; pid: number; seconds: number; recovered: boolean; accepting?: string }];
+  /** A health check of a ready worker failed, `failures` of `retries` in a row, answering `answer`. */
+  'health-failed': [info: { instance: number; pid: number; failures: number; retries: number; answer: string }];
+  /** A ready worker failed `failures` health checks in a row: it is replaced (an `auto-restart` of cause `health` follows). */
+  unhealthy: [info: { instance: number; pid: number; failures: number; answer: string }];
   /** Something the supervisor's log should say (a watched path that cannot be watched, say). */
   notice: [info: { message: string }];
 }
@@ -157,6 +174,9 @@ const EVENT_KINDS: Record<keyof SupervisorEvents, true> = {
   reloaded: true,
   'reload-failed': true,
   'auto-restart': true,
+  healthy: true,
+  'health-failed': true,
+  unhealthy: true,
   notice: true,
 };
 
@@ -192,5 +212,10 @@ export interface SupervisorHooks {
   ignoredPaths?: readonly string[];
   /** The clock of the cron restart (tests). */
   clock?: { now(): number };
+  /**
+   * A group guard shared with other supervisors of this process (a host's), which the supervisor
+   * uses and never closes; default: one of its own, closed at its end.
+   */
+  guard?: GroupGuard;
 }
 

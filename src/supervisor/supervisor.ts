@@ -32,7 +32,10 @@ import type { WorkerRunSpec } from './worker-run.js';
 import type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 import { type Deferred, deferred } from './deferred.js';
 import { OperationLock } from './operation-lock.js';
-import { type Procedure, type ProcedureContext, startProcedures } from './procedures.js';
+import { type ProcedureContext, type Procedures, startProcedures } from './procedures.js';
+import type { CheckedWorker, SharedSocket } from './health/health-check.js';
+import { STARTING } from './health/health-state.js';
+import { socketInode } from '../process/accepting.js';
 
 export type { Counters, InstanceStatus, SupervisorEnd, SupervisorEvents, SupervisorHooks, SupervisorOptions, SupervisorStatus } from './supervisor-api.js';
 export type { ReloadReport } from './reload.js';
@@ -87,9 +90,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly lock = new OperationLock();
   /** The memory check, cron and watch restarts (./procedures), while supervising. */
   private readonly procedureContext: ProcedureContext;
-  private procedures: Procedure | undefined;
+  private procedures: Procedures | undefined;
+  /** The held sockets' inodes, once read. */
+  private inodes: SharedSocket[] | undefined;
   /** Stops the workers' process groups, and what left them, if this process dies without a word (./group-guard). */
   private readonly guard: GroupGuard;
+  /** Whether the guard is this supervisor's own (else a host's, shared: never closed here). */
+  private readonly ownsGuard: boolean;
 
   /**
    * @throws TypeError or RangeError for a bad option; XDaemonError when the command cannot be found.
@@ -117,15 +124,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       createLogSink({ logFile, errFile: settings.errFile, timestamps: settings.timestamps, maxSize: settings.maxSize, maxFiles: settings.maxFiles, echo: false });
     this.envForStart = hooks.envForStart;
     this.treePrefix = hooks.treePrefix ?? newTreePrefix();
-    const self = HAS_PROC ? identify(process.pid) : undefined;
-    this.guard = new GroupGuard(self === undefined ? undefined : { prefix: this.treePrefix, since: self.starttime });
+    this.ownsGuard = hooks.guard === undefined;
+    if (hooks.guard !== undefined) this.guard = hooks.guard;
+    else {
+      const self = HAS_PROC ? identify(process.pid) : undefined;
+      this.guard = new GroupGuard(self === undefined ? undefined : { prefix: this.treePrefix, since: self.starttime });
+    }
     this.ended = this.end.promise;
     const noSpare = settings.prewarm ? whyNoSpare(this.file, this.args) : undefined;
     if (noSpare !== undefined) throw new XDaemonError(noSpare);
     const host = this.slotHost();
     this.slots = Array.from({ length: settings.instances }, (_, i) => new Slot(i, host));
     this.socketEnv = hooks.socketEnv ?? process.env;
-    this.procedureContext = { cwd, ignoredPaths: [logFile, settings.errFile, ...(hooks.ignoredPaths ?? [])], clock: hooks.clock };
+    this.procedureContext = { cwd, ignoredPaths: [logFile, settings.errFile, ...(hooks.ignoredPaths ?? [])], clock: hooks.clock, env: this.env };
   }
 
   /** The running worker's pid (instance 0), if one runs. */
@@ -149,6 +160,32 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       const w = s.worker;
       return w === undefined ? [] : [{ instance: s.index, tree: { id: w.id, mark: { entry: w.token } }, startedAt: w.startedAt, ready: w.ready }];
     });
+  }
+
+  /** Every worker a health check looks at: each instance's serving worker, and a reload's replacement. */
+  get checkedWorkers(): CheckedWorker[] {
+    return this.slots.flatMap((s) =>
+      [s.worker, s.candidate].flatMap((w) =>
+        w === undefined || w.stopping !== undefined || w.exit !== undefined ? [] : [{ instance: s.index, pid: w.pid, startedAt: w.startedAt, ready: w.ready, serving: w === s.worker }],
+      ),
+    );
+  }
+
+  /** The sockets held for the workers, by inode (Linux; none before they are bound). */
+  sharedSockets(): SharedSocket[] {
+    const sockets = this.sockets?.sockets ?? [];
+    if (this.inodes === undefined && sockets.length > 0) {
+      this.inodes = sockets.flatMap((s) => {
+        const inode = socketInode(s.fd);
+        return inode === undefined ? [] : [{ inode, port: s.port }];
+      });
+    }
+    return this.inodes ?? [];
+  }
+
+  /** Makes worker `pid` ready (its first passing health check), wherever it serves. */
+  markReady(pid: number): void {
+    for (const slot of this.slots) for (const w of [slot.worker, slot.candidate]) if (w?.pid === pid) w.markReady();
   }
 
   /** The counters now, summed over the instances (errors: the most of any instance). */
@@ -179,6 +216,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         restarting: s.isRestarting,
         counters: s.counters(),
         lastExit: s.lastWorkerExit,
+        ...(worker === undefined || this.settings.health === '' ? {} : { health: this.procedures?.healthOf(worker.pid) ?? STARTING }),
       };
     });
     const restarting = this.phase === 'running' && this.slots.some((s) => s.inRestart);
@@ -370,6 +408,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       active: () => this.phase === 'running',
       spec: (slot, start, token) => this.spec(slot, start, token),
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+      lastCheckOf: (pid) => this.procedures?.lastAnswerOf(pid),
       giveUp: (_slot, code, reason, message) => this.giveUp(code, reason, message),
     };
   }
@@ -414,8 +453,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.sockets?.close();
     this.procedures?.stop();
     this.firstStart?.reject(new XDaemonError('the supervisor stopped before a worker was up'));
-    // Supervision has ended once the group guard is gone too.
-    const guardGone = this.guard.close();
+    // Supervision has ended once its own group guard is gone too.
+    const guardGone = this.ownsGuard ? this.guard.close() : undefined;
     if (guardGone === undefined) this.end.resolve(end);
     else void guardGone.then(() => this.end.resolve(end));
   }
@@ -430,7 +469,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * workers' trees itself): nothing of the supervisor outlives it.
    */
   closeGuard(): void {
-    void this.guard.close();
+    if (this.ownsGuard) void this.guard.close();
   }
 }
 

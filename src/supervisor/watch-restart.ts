@@ -16,6 +16,7 @@
 import { type Dirent, type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { DaemonSettings } from '../settings/types.js';
+import { readyWithin } from './health/health-settings.js';
 import { type InstanceWorker, type Procedure, type ProcedureContext, type RestartTarget, workersText } from './restart-target.js';
 import { type IgnoreRules, ignoreRules } from './watch-ignore.js';
 import { StartWrites } from './watch-start-writes.js';
@@ -36,7 +37,7 @@ export function watchLine(root: string, changed: readonly string[], workers: str
 /** Restarts `target`'s workers on changes under the watched paths. */
 export function startWatchRestart(
   target: RestartTarget,
-  settings: Pick<DaemonSettings, 'watch' | 'watchIgnore' | 'watchDebounce' | 'waitReady'>,
+  settings: Pick<DaemonSettings, 'watch' | 'watchIgnore' | 'watchDebounce' | 'waitReady' | 'health' | 'healthStartPeriod'>,
   context: ProcedureContext,
 ): Procedure {
   const rules = ignoreRules(context.ignoredPaths, settings.watchIgnore);
@@ -61,8 +62,8 @@ export function startWatchRestart(
     const done = (): void => void (restarting = false);
     target.replaceAll('watch', watchLine(root, changed, workersText(target))).then(done, done);
   };
-  // A worker starts for its first second, and with waitReady until it is ready.
-  const isStarting = (w: InstanceWorker): boolean => Date.now() - w.startedAt < START_SETTLE_MS || (settings.waitReady > 0 && !w.ready);
+  // A worker starts for its first second, and with waitReady or a health check until it is ready.
+  const isStarting = (w: InstanceWorker): boolean => Date.now() - w.startedAt < START_SETTLE_MS || (readyWithin(settings) > 0 && !w.ready);
   const queue = (root: string, path: string): void => {
     pending.set(path, root);
     clearTimeout(debounce);

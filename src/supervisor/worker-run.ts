@@ -16,6 +16,7 @@ import { stopProcess } from '../process/stop-process.js';
 import { findTree, identify, stopTree } from '../process/stop-tree.js';
 import { READY_FD_ENV } from '../worker/ready.js';
 import type { GroupGuard } from './group-guard.js';
+import { type ReadySettings, readyWithin } from './health/health-settings.js';
 
 /**
  * Everything one worker process is created from. Descriptors 0..2 are stdin (none), `stdout` and
@@ -79,6 +80,8 @@ export interface WorkerRunSpec {
   inherit?: readonly number[];
   /** A spare to become it (its token is then `token`). */
   spare?: SpareHandover | undefined;
+  /** Its instance, for a log that labels its lines. */
+  instance?: number | undefined;
   /**
    * Whether the kernel sends it SIGTERM when the supervisor dies (Linux, setpriv: ../process/
    * parent-death): for workers no group guard watches, i.e. under killMode 'process'. Under 'group'
@@ -104,8 +107,7 @@ export function workerProcessSpec(spec: WorkerRunSpec, stdio: WorkerStdio): Work
 }
 
 /** The settings one worker's life depends on. */
-export interface WorkerRunSettings {
-  waitReady: number;
+export interface WorkerRunSettings extends ReadySettings {
   killMode: 'group' | 'process';
   killTimeout: number;
 }
@@ -129,7 +131,7 @@ export interface WorkerExit {
 export interface WorkerRunHooks {
   /** It said it is ready, `seconds` after its start. */
   ready(run: WorkerRun, seconds: number): void;
-  /** It did not say so within waitReady: it is being stopped. */
+  /** It was not ready within waitReady (or, with a health check, its start period): it is being stopped. */
   notReady(run: WorkerRun): void;
   /** Processes of its tree still alive after killTimeout get SIGKILL. */
   kill(run: WorkerRun, pids: number[]): void;
@@ -185,7 +187,7 @@ export class WorkerRun {
     // running, by design, and the worker gets the parent-death signal instead.
     const guarded = guard !== undefined && settings.killMode === 'group' ? guard : undefined;
     guarded?.add(child.pid);
-    const run = new WorkerRun(child, spec.token, 3 + inherit.length, output, settings, hooks, fromSpare);
+    const run = new WorkerRun(child, spec.token, 3 + inherit.length, output, settings, hooks, fromSpare, spec.instance);
     if (guarded !== undefined) void run.settled().then(() => guarded.remove(child.pid));
     return run;
   }
@@ -198,6 +200,7 @@ export class WorkerRun {
     settings: WorkerRunSettings,
     hooks: WorkerRunHooks,
     fromSpare: boolean,
+    instance: number | undefined,
   ) {
     this.fromSpare = fromSpare;
     this.child = child;
@@ -208,9 +211,22 @@ export class WorkerRun {
     this.settings = settings;
     this.hooks = hooks;
     this.whenReady = new Promise<void>((resolve) => (this.saidReady = resolve));
-    const drained = output.attach(child);
+    const drained = output.attach(child, instance);
     this.done = new Promise<void>((resolve) => {
-      child.once('exit', (code, signal) => void this.onExit(code, signal, drained).then(resolve));
+      child.once('exit', (code, signal) => {
+        const exit: WorkerExit = { code, signal, seconds: (now() - this.startedMono) / 1000, stopping: this.stopping, ready: this.ready };
+        this.exit = exit;
+        // Handled in a turn of the loop of its own, not in this callback: libuv calls it from its
+        // SIGCHLD dispatch, which reads the signal pipe on while a read comes back full (32
+        // messages), and Node runs the microtasks it queues right there, so the next worker used
+        // to be spawned from inside it (in direct mode nothing on that way waits for I/O). Workers
+        // that die at once then sent SIGCHLDs faster than they were read (4 instances: ~4 in per
+        // one out): the dispatch never ended, the loop never polled (no control request read, no
+        // handle closed: 2,600 descriptors after 40 s), and SIGTERM waited behind the backlog
+        // (handled 104 s after it was sent; dropped, were the 64 KB pipe full). It costs a
+        // restart one turn of the loop.
+        setImmediate(() => void this.onExit(exit, drained).then(resolve));
+      });
     });
     this.channel = child.stdio[readyFd] as unknown as NodeJS.ReadWriteStream;
     this.watchReady(this.channel);
@@ -285,18 +301,26 @@ export class WorkerRun {
     this.timers = undefined;
   }
 
-  /** Listens for the worker's ready line; with waitReady, stops a worker that is late. */
+  /**
+   * Makes the worker ready, once: its ready() line, or (with a health check) its first passing
+   * check. Nothing happens for a worker that is being stopped or has exited.
+   */
+  markReady(): void {
+    if (this.ready || this.stopping !== undefined || this.exit !== undefined) return;
+    this.ready = true;
+    this.saidReady();
+    this.hooks.ready(this, (now() - this.startedMono) / 1000);
+  }
+
+  /** Listens for the worker's ready line; with a readiness deadline, stops a worker that is late. */
   private watchReady(pipe: NodeJS.ReadWriteStream): void {
     pipe.setEncoding('utf8');
     pipe.on('error', () => undefined);
     // Read to the end (a writer must never get SIGPIPE); the first complete line is the signal.
     pipe.on('data', (chunk: string) => {
-      if (this.ready || this.stopping !== undefined || this.exit !== undefined || !chunk.includes('\n')) return;
-      this.ready = true;
-      this.saidReady();
-      this.hooks.ready(this, (now() - this.startedMono) / 1000);
+      if (chunk.includes('\n')) this.markReady();
     });
-    const waitReady = this.settings.waitReady;
+    const waitReady = readyWithin(this.settings);
     if (waitReady > 0) {
       this.after(waitReady, () => {
         if (this.ready || this.stopping !== undefined || this.exit !== undefined) return;
@@ -306,18 +330,16 @@ export class WorkerRun {
     }
   }
 
-  private async onExit(code: number | null, signal: NodeJS.Signals | null, drained: Promise<void>): Promise<void> {
-    const seconds = (now() - this.startedMono) / 1000;
-    this.exit = { code, signal, seconds, stopping: this.stopping, ready: this.ready };
+  private async onExit(exit: WorkerExit, drained: Promise<void>): Promise<void> {
     // Piped mode: the worker's last lines go before the line of its exit (unless something it
     // started holds its pipes open: then those are read on in the background).
     await new Promise<void>((resolve) => {
       void drained.then(resolve);
       this.after(DRAIN_WAIT_MS, resolve);
     });
-    this.exit.stopping = this.stopping;
+    exit.stopping = this.stopping;
     try {
-      await this.hooks.exit(this, this.exit);
+      await this.hooks.exit(this, exit);
     } finally {
       this.endLife();
     }

@@ -36,7 +36,8 @@ describe('a named daemon, end to end', () => {
     assert.equal(mode(home.dir), 0o700);
     assert.equal(mode(join(home.dir, 'web.json')), 0o600);
     assert.equal(mode(join(home.dir, 'web.log')), 0o640);
-    assert.equal(readText(join(home.dir, 'web.pid')), `${spid}\n`);
+    // Hosted (the default): the pid file names the worker (own process: the supervisor, see host.test.ts).
+    assert.equal(readText(join(home.dir, 'web.pid')), `${running.workerPid}\n`);
     const record = JSON.parse(readFileSync(join(home.dir, 'web.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(
       { command: record.command, file: record.file, args: record.args, env: record.env, settings: record.settings, log: record.log },
@@ -45,8 +46,8 @@ describe('a named daemon, end to end', () => {
 
     const list = await xd(home, ['list']);
     assertCode(list, 0);
-    assert.match(list.stdout, /^NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +STARTS +RESTARTS +ERRORS +LOG\n/);
-    assert.match(list.stdout, new RegExp(`^web +running +${spid} +${running.workerPid} +\\d+s +(-|[\\d.]+%) +[\\d.]+ MB +1 +0 +0/5 +${running.logFile}$`, 'm'));
+    assert.match(list.stdout, /^ID +NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +HEALTH +STARTS +RESTARTS +ERRORS +LOG\n/);
+    assert.match(list.stdout, new RegExp(`^0 +web +running +${spid} +${running.workerPid} +\\d+s +(-|[\\d.]+%) +[\\d.]+ MB +- +1 +0 +0/5 +${running.logFile}$`, 'm'));
     const listJson = JSON.parse((await xd(home, ['list', '--json'])).stdout) as { name: string; pid: number }[];
     assert.deepEqual(listJson.map((d) => [d.name, d.pid]), [['web', spid]]);
 
@@ -126,9 +127,10 @@ describe('a named daemon, end to end', () => {
     assert.equal(s.pid, again);
   });
 
+  // --own-process: what is asserted is one supervisor process per daemon (hosted: test/cli/host.test.ts).
   test('two names at once: each its own supervisor; stopping one leaves the other', async (t) => {
     const home = newHome(t);
-    const [a, b] = await Promise.all([startDaemon(home, ['--name', 'a', '--', NODE, WORKER]), startDaemon(home, ['--name', 'b', '--', NODE, WORKER])]);
+    const [a, b] = await Promise.all([startDaemon(home, ['--own-process', '--name', 'a', '--', NODE, WORKER]), startDaemon(home, ['--own-process', '--name', 'b', '--', NODE, WORKER])]);
     assert.notEqual(a, b);
     const [sa, sb] = await Promise.all([workerRunning(home, 'a'), workerRunning(home, 'b')]);
     const all = await xd(home, ['status']);

@@ -40,8 +40,8 @@ test("a worker's child holding 100 MB counts in the tree's memory; the child kil
   assert.ok((byPs?.rss ?? 0) > 100 * MB && byPs?.supervisorRss !== undefined, JSON.stringify(byPs));
   const table = await xd(home, ['list']);
   assertCode(table, 0);
-  assert.match(table.stdout, /^NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +STARTS +RESTARTS +ERRORS +LOG$/m);
-  assert.match(table.stdout, /^tree +running +\d+ +\d+ +\S+ +\S+ +1\d\d\.\d MB +1 +0 +0\/3 /m, table.stdout);
+  assert.match(table.stdout, /^ID +NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +HEALTH +STARTS +RESTARTS +ERRORS +LOG$/m);
+  assert.match(table.stdout, /^\d+ +tree +running +\d+ +\d+ +\S+ +\S+ +1\d\d\.\d MB +- +1 +0 +0\/3 /m, table.stdout);
 
   signal(child, 'SIGKILL');
   await waitFor('the child to go', () => readText(s.logFile).includes('CHILD GONE'));
@@ -99,7 +99,7 @@ test('a busy worker shows about one core (what /proc says it got), an idle one a
   assert.ok((figures.busy.cpu as number) > (figures.idle.cpu as number), `busy: ${figures.busy.cpu}%, idle: ${figures.idle.cpu}%`);
   assert.ok((figures.idle.cpu ?? 100) < 3, `idle: ${figures.idle.cpu}% over ${figures.idle.cpuWindow} s`);
   const table = await xd(home, ['list']);
-  assert.match(table.stdout, /^busy +running +\d+ +\d+ +\S+ +\d+\.\d% +[\d.]+ MB /m, table.stdout);
+  assert.match(table.stdout, /^\d+ +busy +running +\d+ +\d+ +\S+ +\d+\.\d% +[\d.]+ MB /m, table.stdout);
 });
 
 test('several instances: each instance its own CPU and memory (busy instance 1, idle instance 0), the daemon their sum', async (t) => {
@@ -123,8 +123,8 @@ test('several instances: each instance its own CPU and memory (busy instance 1, 
   assert.equal(s.usage?.rss, (idle.usage?.rss as number) + (busy.usage?.rss as number), 'the daemon: both trees');
   assert.equal(s.usage?.processes, 2);
   const table = await xd(home, ['list']);
-  assert.match(table.stdout, /^ {2}pair\[0\] +\S+ +\d+ +\S+ +\d+\.\d% +[\d.]+ MB /m, table.stdout);
-  assert.match(table.stdout, /^ {2}pair\[1\] +\S+ +\d+ +\S+ +\d+\.\d% +[\d.]+ MB /m, table.stdout);
+  assert.match(table.stdout, /^ +pair\[0\] +\S+ +\d+ +\S+ +\d+\.\d% +[\d.]+ MB /m, table.stdout);
+  assert.match(table.stdout, /^ +pair\[1\] +\S+ +\d+ +\S+ +\d+\.\d% +[\d.]+ MB /m, table.stdout);
   assert.deepEqual(sumUsage([{ cpu: 1.25, cpuWindow: 4, rss: 10, processes: 1, supervisorRss: 7 }, { cpu: 2, cpuWindow: 5, rss: 20, pss: 5, processes: 2, supervisorRss: 7 }]), { cpu: 3.3, cpuWindow: 5, rss: 30, processes: 3, supervisorRss: 7 }, 'a PSS unknown for one is unknown for the sum');
   assert.deepEqual(sumUsage([{ rss: 10, processes: 1, supervisorRss: 7 }, undefined]), { supervisorRss: 7 }, 'an instance unknown: no sum');
 });
@@ -146,5 +146,5 @@ test('CPU over a window: the newest sample at least 0.5 s old; unknown rather th
   assert.equal(usageFromPs(ps, 99, 10), undefined, 'no such supervisor: unknown');
   assert.equal(formatBytes(512), '512 B');
   const row = { name: 'x', state: 'stopped' as const, pidFile: '/p', starts: 0, restarts: 0, errors: 0, maxCount: 0, maxError: 3, command: [], logFile: '' };
-  assert.match(listTable([row], 0), /^x +stopped +- +- +- +- +- +- +- +- +-$/m, 'unknown: -');
+  assert.match(listTable([row], 0), /^0 +x +stopped +- +- +- +- +- +- +- +- +- +-$/m, 'unknown: -');
 });

@@ -14,7 +14,7 @@ import { type Request, parseCommandLine } from '../../src/cli/dispatch';
 import { SETTING_FLAGS, kebab, parseBytes } from '../../src/cli/flags';
 import { VERBS, helpText } from '../../src/cli/verbs';
 import { installHelp } from '../../src/cli/install';
-import { type NamedStatus, formatDuration, listTable, lsbCode, lsbCodeOfAll, statusLines, summaryLine } from '../../src/cli/render';
+import { type NamedStatus, formatDuration, healthCell, listTable, lsbCode, lsbCodeOfAll, statusLines, summaryLine } from '../../src/cli/render';
 import { statusReport } from '../../src/cli/status';
 import { tailStart } from '../../src/cli/logs';
 import { UsageError } from '../../src/cli/usage-error';
@@ -46,7 +46,7 @@ describe('reading command lines', () => {
       '--env', 'A=1', '--env=B=x=y', '--', 'node', 'server.js', '--port', '80', '--', '--name',
     ]);
     assert.deepEqual(r, {
-      verb: 'start', fleet: undefined, script: undefined,
+      verb: 'start', fleet: undefined, script: undefined, force: false,
       name: 'web',
       command: 'node',
       args: ['server.js', '--port', '80', '--', '--name'],
@@ -103,7 +103,7 @@ describe('reading command lines', () => {
   test('stop, restart, status, list, logs, delete, uninstall', () => {
     assert.deepEqual(parse(['stop', 'a', 'b']), { verb: 'stop', names: ['a', 'b'], all: false, timeout: 30_000 });
     assert.deepEqual(parse(['stop', '--all', '--timeout', '500']), { verb: 'stop', names: [], all: true, timeout: 500 });
-    assert.deepEqual(parse(['restart', 'a', 'b']), { verb: 'restart', names: ['a', 'b'] });
+    assert.deepEqual(parse(['restart', 'a', 'b']), { verb: 'restart', names: ['a', 'b'], updateEnv: false });
     assert.deepEqual(parse(['status']), { verb: 'status', name: undefined, json: false });
     assert.deepEqual(parse(['status', 'web', '--json']), { verb: 'status', name: 'web', json: true });
     assert.deepEqual(parse(['list', '--json']), { verb: 'list', json: true });
@@ -114,7 +114,7 @@ describe('reading command lines', () => {
     assert.deepEqual(parse(['logs', 'a', 'b', 'a', '-f']), { verb: 'logs', names: ['a', 'b'], lines: 10, follow: true });
     assert.deepEqual(parse(['flush', 'a', 'b']), { verb: 'flush', names: ['a', 'b'], all: false, rotated: false });
     assert.deepEqual(parse(['flush', '--all', '--rotated']), { verb: 'flush', names: [], all: true, rotated: true });
-    assert.deepEqual(parse(['delete', 'web']), { verb: 'delete', name: 'web' });
+    assert.deepEqual(parse(['delete', 'web']), { verb: 'delete', names: ['web'] });
     assert.deepEqual(parse(['uninstall', 'web', '--backend', 'systemd']), { verb: 'uninstall', name: 'web', backend: 'systemd', root: undefined });
   });
 
@@ -156,7 +156,7 @@ describe('bad input: one line, usage', () => {
     ['unknown verb', ['frobnicate'], /^unknown verb "frobnicate"/],
     ['a flag instead of a verb', ['--json'], /^unknown flag --json: a verb comes first/],
     ['unknown flag', ['start', '--max-cont', '3', '--', 'sleep', '1'], /^unknown flag --max-cont for start/],
-    ['unknown short flag', ['logs', 'web', '-x'], /^unknown flag -x for logs/],
+    ['unknown short flag', ['logs', 'web', '-q'], /^unknown flag -q for logs/],
     ['missing --', ['start', '--name', 'web'], /^missing -- <command>/],
     ['command without --', ['start', 'node', 'app.js'], /^unexpected argument "app.js": the program's arguments go after --/],
     ['nothing after --', ['run', '--'], /^missing the command after --/],
@@ -206,7 +206,7 @@ describe('bad input: one line, usage', () => {
   ];
   for (const [what, line, re] of cases) test(what, () => refused(line, re));
 
-  const badNames = ['', '.hidden', '..', 'a/b', 'a\\b', 'a..b', 'a\0b', 'sp ace', 'x'.repeat(101), 'é'];
+  const badNames = ['', 'a\0b', 'a\tb', '   ', 'x'.repeat(101)];
   for (const name of badNames) {
     test(`the name ${JSON.stringify(name.length > 20 ? `${name.slice(0, 5)}…(${name.length})` : name)} is refused`, () => {
       refused(['start', '--name', name, '--', 'x'], /^(invalid name|--name needs a value)/);
@@ -230,17 +230,21 @@ describe('what a user reads', () => {
     assert.deepEqual([0, 999, 12_000, 4 * 60_000 + 3000, 5 * 3_600_000 + 2 * 60_000, 3 * 86_400_000 + 4 * 3_600_000, -5].map(formatDuration), ['0s', '0s', '12s', '4m 3s', '5h 2m', '3d 4h', '0s']);
   });
 
-  test('list: name, state, pid, worker pid, uptime, cpu, memory, starts, restarts (every cause), errors, log', () => {
+  test('list: name, state, pid, worker pid, uptime, cpu, memory, health, starts, restarts (every cause), errors, log', () => {
     const measured = { ...web, usage: { cpu: 12.25, cpuWindow: 5, rss: 530 * 1024 * 1024, pss: 200 * 1024 * 1024, processes: 2, supervisorRss: 40 * 1024 * 1024 } };
     assert.equal(
       listTable([measured, off], now),
       [
-        'NAME  STATE    PID  WORKER  UPTIME  CPU    MEM       STARTS  RESTARTS  ERRORS  LOG',
-        'web   running  100  101     4m 30s  12.3%  530.0 MB  3       3         2/3     /s/web.log',
-        'off   stopped  -    -       -       -      -         -       -         -       /s/off.log',
+        'ID  NAME  STATE    PID  WORKER  UPTIME  CPU    MEM       HEALTH  STARTS  RESTARTS  ERRORS  LOG',
+        '0   web   running  100  101     4m 30s  12.3%  530.0 MB  -       3       3         2/3     /s/web.log',
+        '1   off   stopped  -    -       -       -      -         -       -       -         -       /s/off.log',
       ].join('\n'),
     );
-    assert.equal(listTable([], now), 'NAME  STATE  PID  WORKER  UPTIME  CPU  MEM  STARTS  RESTARTS  ERRORS  LOG');
+    assert.equal(listTable([], now), 'ID  NAME  STATE  PID  WORKER  UPTIME  CPU  MEM  HEALTH  STARTS  RESTARTS  ERRORS  LOG');
+    const checked: NamedStatus = { ...web, health: { state: 'unhealthy', failures: 3, lastFailure: { at: '2026-01-01T00:59:00.000Z', reason: 'HTTP 503' } } };
+    assert.match(listTable([checked], now), /^0 +web +running +100 +101 +4m 30s +- +- +unhealthy +3 /m);
+    assert.match(statusLines(checked, undefined, now), /\n  health      unhealthy; last failure at 2026-01-01T00:59:00\.000Z: HTTP 503\n/);
+    assert.equal(healthCell({ state: 'healthy', failures: 1 }), 'healthy (1 failed)');
     assert.match(statusLines(measured, undefined, now), /\n  cpu         12\.3% of a core over the last 5\.0 s, 2 process\(es\)\n  memory      RSS 530\.0 MB, PSS 200\.0 MB \(the worker's whole tree\); supervisor RSS 40\.0 MB\n/);
     assert.equal(summaryLine(measured, now), 'web: running (supervisor 100, worker 101, up 4m 30s, cpu 12.3%, mem 530.0 MB)');
   });
@@ -267,7 +271,7 @@ describe('what a user reads', () => {
     const text = statusLines(many, '/srv', now);
     assert.match(text, /\n  starts      3 \(restarts 1, reloads 4, errors 2\/3\)\n/);
     assert.match(text, /\n  instance 0  pid 101 since 2026-01-01T00:59:00Z \(up 1m 0s\), ready, starts 1, restarts 0, errors 0, reloads 2, cpu 3\.5%, mem 1\.0 MB\n  instance 1  no worker, restarting, starts 2, restarts 0, errors 1, reloads 2\n  listen      127\.0\.0\.1:8080 \(http\)\n/);
-    assert.match(listTable([many], now), /\n {2}web\[0\] +ready +101 +1m 0s +3\.5% +1\.0 MB +1 +2 +0\/3\n {2}web\[1\] +restarting +- +1m 0s +2 +3 +1\/3$/);
+    assert.match(listTable([many], now), /\n +web\[0\] +ready +101 +1m 0s +3\.5% +1\.0 MB +- +1 +2 +0\/3\n +web\[1\] +restarting +- +1m 0s +- +2 +3 +1\/3$/);
   });
 
   test('status NAME with an OS service of that name: both shown; the daemon decides the code, a service alone its own state', () => {
@@ -340,7 +344,7 @@ describe('command lines that name a file', () => {
     assert.deepEqual(parse(['restart', './x/xdaemon.config.mjs']), { verb: 'restart', names: [], fleet: { file: './x/xdaemon.config.mjs', only: [], envSet: undefined, env: {} } });
     assert.equal((parse(['delete', 'apps.json']) as { fleet?: unknown }).fleet !== undefined, true);
     assert.deepEqual(parse(['start', 'server.js', '--name', 'api', '--', '--port', '8080']), {
-      verb: 'start', fleet: undefined, script: 'server.js', name: 'api', settings: {}, log: undefined, cwd: undefined, env: {}, args: ['--port', '8080'],
+      verb: 'start', fleet: undefined, script: 'server.js', interpreter: undefined, interpreterArgs: [], force: false, name: 'api', settings: {}, log: undefined, cwd: undefined, env: {}, args: ['--port', '8080'],
     });
   });
 });

@@ -13,7 +13,7 @@ import type { Handlers, Origin, Stream } from '../../src/daemon-process/control-
 test('the rows: what becomes of each connection, and only own names are operations', () => {
   assert.deepEqual(
     Object.fromEntries(Object.entries(OPERATIONS).map(([name, row]) => [name, row.after])),
-    { status: 'close', stop: 'until-exit', restart: 'close', reload: 'close', reopen: 'close', events: 'stream' },
+    { status: 'close', stop: 'until-exit', restart: 'close', reload: 'close', reopen: 'close', signal: 'close', events: 'stream' },
   );
   assert.equal(isOperation('restart'), true);
   for (const name of ['toString', '__proto__', 'constructor', 'RESTART', 42, undefined]) assert.equal(isOperation(name), false, String(name));

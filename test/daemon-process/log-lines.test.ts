@@ -52,7 +52,10 @@ const SAMPLES: { [K in keyof SupervisorEvents]: SupervisorEvents[K][0] } = {
   restarting: { instance: 1, pid: 10, counters },
   kill: { instance: 1, pid: 10, pids: [13], killTimeout: 500 },
   cleanup: { instance: 1, pid: 10, pids: [13, 14] },
-  'not-ready': { instance: 1, pid: 10, waitReady: 1000 },
+  'not-ready': { instance: 1, pid: 10, waitReady: 1000, how: 'call ready()' },
+  healthy: { instance: 1, pid: 10, seconds: 0.125, recovered: false, accepting: 'epoll' },
+  'health-failed': { instance: 1, pid: 10, failures: 1, retries: 3, answer: 'HTTP 503' },
+  unhealthy: { instance: 1, pid: 10, failures: 3, answer: 'no answer within 2000 ms' },
   listening: { sockets: [{ name: 'http', address: '127.0.0.1:8080', fd: 3 }] },
   reloading: { instances: 2 },
   'reload-start': { instance: 1, pid: 20, oldPid: 10 },
@@ -86,8 +89,16 @@ test("each event's line, with its instance named only when there are several", (
     reloaded: 'reload: instance 1: new pid 20 ready after 0.750 s; no old worker',
     'reload-failed': 'reload: instance 1: the replacement pid 20 died',
     'auto-restart': 'memory: instance 1 above 10 MB',
+    healthy: 'instance 1: health: worker pid 10 passed its first check after 0.125 s (seen accepting: epoll)',
+    'health-failed': 'instance 1: health: worker pid 10 failed its check (1/3): HTTP 503',
+    unhealthy: 'instance 1: health: worker pid 10 is unhealthy: 3 failed checks in a row, the last: no answer within 2000 ms',
     notice: 'watch: cannot watch /x',
   });
+  assert.equal(
+    eventLine('not-ready', { instance: 0, pid: 10, waitReady: 60000, how: 'pass its health check', lastCheck: 'ECONNREFUSED' }, 1),
+    'worker pid 10 did not pass its health check within 60000 ms (last check: ECONNREFUSED): stopping it',
+  );
+  assert.equal(eventLine('healthy', { instance: 0, pid: 10, seconds: 3, recovered: true }, 1), 'health: worker pid 10 passes its check again');
   assert.equal(eventLine('start', SAMPLES.start, 1), `worker started: pid 10 ${C}`);
   assert.equal(eventLine('exit', { ...SAMPLES.exit, code: 7, signal: null }, 1), `worker exited: pid 10 after 1.500 s with code 7 ${C}`);
   assert.equal(eventLine('start', { ...SAMPLES.start, fromSpare: true }, 1), `worker started: pid 10 ${C} from the spare`);

@@ -15,7 +15,7 @@ import { type FleetContext, mapFleet } from '../../src/fleet/file-map';
 import { PM2_KEYS, meaningOf } from '../../src/fleet/pm2-keys';
 import { pm2Bytes, pm2Instances, pm2Millis, pm2Words } from '../../src/fleet/pm2-units';
 
-const CONTEXT: FleetContext = { path: '/srv/ecosystem.config.js', envSet: undefined, env: {}, only: [], cpus: 4 };
+const CONTEXT: FleetContext = { path: '/srv/ecosystem.config.js', cwd: '/srv', home: '/home/u', envSet: undefined, env: {}, only: [], cpus: 4 };
 const has = (name: string): boolean => name in SETTINGS;
 const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -87,11 +87,11 @@ describe('the mapping table', () => {
       { script: 'server.js', cwd: 'api', interpreter_args: '--inspect=0', args: 'a b', env: { A: '1', PORT: 3000 }, env_production: { A: 'prod' }, out_file: 'o.log', port: 4000 },
       { envSet: 'production', env: { B: 'cli' } },
     );
-    assert.deepEqual(app.program, { script: '/srv/api/server.js', interpreter: undefined, interpreterArgs: ['--inspect=0'] });
+    assert.deepEqual(app.program, { script: '/srv/api/server.js', written: 'server.js', interpreter: undefined, interpreterArgs: ['--inspect=0'] });
     assert.deepEqual(app.args, ['a', 'b']);
     assert.equal(app.cwd, '/srv/api');
     assert.deepEqual(app.env, { A: 'prod', PORT: '4000', B: 'cli' });
-    assert.equal(app.log, '/srv/o.log');
+    assert.equal(app.log, '/srv/api/o.log');
   });
 
   test('a setting this build lacks: one warning, not applied; where it exists: applied', () => {
@@ -131,22 +131,27 @@ describe('the mapping table', () => {
     }
   });
 
-  test('pm2 keys not carried out warn; unknown keys and bad values are refused naming file, app and key', () => {
-    assert.deepEqual(one({ vizion: false, merge_logs: true }).warnings, ['pm2 key vizion is not carried out', 'pm2 key merge_logs is not carried out']);
-    assert.throws(() => one({ restart_dealy: 1 }), {
+  test('pm2 keys not carried out warn; unknown keys warn with the nearest key; bad values are refused naming file, app and key', () => {
+    assert.deepEqual(one({ vizion: false, merge_logs: true, combine_logs: true }).warnings, ['pm2 key vizion is not carried out'], 'merge_logs: what xdaemon always does');
+    assert.deepEqual(one({ restart_dealy: 1, instance: 2, zzqx: 1 }).warnings, [
+      'unknown key "restart_dealy" ignored (did you mean restart_delay?)',
+      'unknown key "instance" ignored (did you mean instances?)',
+      'unknown key "zzqx" ignored',
+    ]);
+    assert.throws(() => one({ max_restarts: 'lots' }), {
       name: 'XDaemonError',
       code: EUSAGE,
-      message: /^\/srv\/ecosystem\.config\.js: app a: unknown key "restart_dealy"/,
+      message: /^\/srv\/ecosystem\.config\.js: app a: max_restarts must be a whole number/,
       file: '/srv/ecosystem.config.js',
       app: 'a',
-      option: 'restart_dealy',
+      option: 'max_restarts',
     });
     assert.throws(() => one({ max_restarts: 'lots' }), /app a: max_restarts must be a whole number >= 0/);
     assert.throws(() => one({ exec_mode: 'thread' }), /app a: exec_mode must be 'fork' or 'cluster'/);
     assert.throws(() => one({ successExitCodes: [3] }), /app a: successExitCodes cannot apply: /);
     assert.throws(() => one({ command: 'x' }), /app a: has both script \(pm2\) and command/);
     assert.throws(() => mapFleet({ apps: [{ name: 'a' }] }, CONTEXT), /app a: no script \(or command\)/);
-    assert.throws(() => mapFleet({ apps: [{ script: 'x.js' }], only: 1 }, CONTEXT), /unknown key "only"/);
+    assert.deepEqual(mapFleet({ apps: [{ script: 'x.js' }], only: 1 }, CONTEXT).warnings, ['/srv/ecosystem.config.js: top-level key "only" ignored (a fleet file holds apps: [...])']);
     assert.throws(() => mapFleet({ apps: [{ script: 'x.js' }] }, { ...CONTEXT, only: ['y'] }), /--only y: no app of that name \(apps: x\)/);
     assert.deepEqual(mapFleet({ apps: [{ script: 'x.js' }], deploy: {} }, CONTEXT).warnings, ['/srv/ecosystem.config.js: pm2 key deploy is not carried out']);
   });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { defaultName, isValidName } from '../../src/fleet/names';
+import { defaultName, isValidName, nameOfStem, stemOf } from '../../src/fleet/names';
 
 describe('names', () => {
   const files = new Set(['server.js', 'lib/app.test.ts', 'run']);
@@ -19,9 +19,23 @@ describe('names', () => {
     assert.equal(defaultName('/opt/bin/my-server', [], isFile), 'my-server');
   });
   test('a base name that is not a valid name asks for --name', () => {
-    assert.throws(() => defaultName('/opt/my server', [], isFile), /cannot make a name of "\/opt\/my server".*give one with --name/);
+    assert.throws(() => defaultName('/opt/my\u0001server', [], isFile), /cannot make a name of "\/opt\/my\\u0001server".*give one with --name/);
   });
   test('valid names: letters, digits, . _ - @, 1 to 100, no leading dot', () => {
     for (const name of ['web', 'a', 'my-app_2.1', 'api@eu', '@scope', 'x'.repeat(100), '1']) assert.ok(isValidName(name), name);
+  });
+  test('any other name is shown as written and kept under a %XX stem that reads back; none reaches outside the state directory', () => {
+    for (const [name, stem] of [['Server commiets', 'Server%20commiets'], ['.hidden', '%2Ehidden'], ['..', '%2E.'], ['a/b', 'a%2Fb'], ['a\\b', 'a%5Cb'], ['a..b', 'a.%2Eb'], ['50%', '50%25'], ['é', '%C3%A9']]) {
+      assert.ok(isValidName(name), name);
+      assert.equal(stemOf(name), stem, name);
+      assert.equal(nameOfStem(stem), name, stem);
+      assert.ok(!stem.includes('/') && !stem.includes('\\') && !stem.startsWith('.'), stem);
+    }
+    assert.equal(stemOf('web'), 'web');
+    // A stem stemOf would not write reads as no name (a stray file in the state directory).
+    for (const stray of ['a%20', 'x..y', '%2', 'a b']) assert.equal(nameOfStem(stray === 'a%20' ? 'a%2' : stray), undefined, stray);
+  });
+  test('not names: empty, blanks only, control characters, over 100, and "all" (every daemon)', () => {
+    for (const name of ['', '   ', 'a\u0000b', 'a\nb', 'x'.repeat(101), 'all']) assert.ok(!isValidName(name), JSON.stringify(name));
   });
 });

@@ -91,7 +91,9 @@ describe('a fleet file through the library', () => {
     const b = of(reloaded.results, 'b');
     assert.ok(b.outcome === 'started', JSON.stringify(b));
     assert.deepEqual([b.was, b.note], ['running', 'changed'], 'b changed: started anew, saying why');
-    assert.notEqual(b.pid, supervisors.get('b'), 'b has a new supervisor');
+    // Started anew: a new supervision (in the state directory's host, whose pid stays) and a new worker.
+    const bWorker = (await workers(facts, ['b'])).get('b');
+    assert.notEqual(bWorker, before.get('b'), 'b has a new worker');
     const { rows } = await daemonStatuses(facts);
     assert.equal(rows.find((r) => r.name === 'a')?.pid, supervisors.get('a'), 'a kept its supervisor');
     assert.equal(rows.find((r) => r.name === 'b')?.maxError, 6, "b runs with the file's new settings");
@@ -101,7 +103,8 @@ describe('a fleet file through the library', () => {
       { name: 'a', outcome: 'stopped', was: 'running' },
       { name: 'b', outcome: 'stopped', was: 'running' },
     ]);
-    assert.equal(isGone(b.pid), true, "b's supervisor is gone");
+    // The host, whose last daemons they were, ends.
+    await waitForAsync('the host to end with its last daemon', async () => (isGone(b.pid) ? true : undefined), 10_000);
     const twice = await stopDaemons({ names: ['a', 'nobody'] }, {}, facts);
     assert.deepEqual(twice, [
       { name: 'a', outcome: 'not-running' },
@@ -111,13 +114,18 @@ describe('a fleet file through the library', () => {
 
   test('a bad file: a FleetFileError naming the file, the app and the key; nothing starts', async () => {
     const { dir, facts } = project();
-    writeFileSync(join(dir, 'apps.json'), JSON.stringify({ apps: [{ name: 'a', script: 'w.cjs' }, { name: 'b', script: 'w.cjs', restart_dealy: 100 }] }));
+    // Every problem at once, one line each: two bad values in two apps, and an app without a program.
+    writeFileSync(join(dir, 'apps.json'), JSON.stringify({ apps: [{ name: 'a', script: 'w.cjs', max_restarts: 'lots' }, { name: 'b', script: 'w.cjs', restart_dealy: 100, kill_timeout: 'soon' }, { name: 'c' }] }));
     await assert.rejects(startFleet(FILE, facts), (err: unknown) => {
       assert.ok(err instanceof FleetFileError, String(err));
       assert.equal(err.code, EUSAGE);
-      assert.deepEqual([err.file, err.app, err.option], [join(dir, 'apps.json'), 'b', 'restart_dealy']);
-      assert.deepEqual(err.problems, [{ file: join(dir, 'apps.json'), app: 'b', key: 'restart_dealy', reason: 'unknown key "restart_dealy" (neither a setting of xdaemon nor a key of pm2)' }]);
-      assert.equal(err.message, `${join(dir, 'apps.json')}: app b: unknown key "restart_dealy" (neither a setting of xdaemon nor a key of pm2)`);
+      assert.deepEqual([err.file, err.app, err.option], [join(dir, 'apps.json'), 'a', 'max_restarts']);
+      assert.deepEqual(err.problems.map((p) => [p.app, p.key]), [['a', 'max_restarts'], ['b', 'kill_timeout'], ['c', undefined]]);
+      const lines = err.message.split('\n');
+      assert.equal(lines.length, 3, err.message);
+      assert.match(lines[0] as string, /apps\.json: app a: max_restarts must be a whole number >= 0, got "lots"$/);
+      assert.match(lines[1] as string, /apps\.json: app b: kill_timeout must be milliseconds/);
+      assert.match(lines[2] as string, /apps\.json: app c: no script \(or command\)/);
       return true;
     });
     writeFileSync(join(dir, 'apps.json'), JSON.stringify({ apps: [{ name: 'a', script: 'w.cjs' }, { name: 'b', script: 'gone.js' }] }));
@@ -149,7 +157,11 @@ describe('one daemon through the library', () => {
       { name: 'one', outcome: 'deleted', was: 'running' },
       { name: 'nobody', outcome: 'not-known' },
     ]);
-    assert.equal(isGone(again.pid), true, 'deleting stopped it');
-    assert.deepEqual(readdirSync(join(dir, 'state')).sort(), ['one.log'], 'its record and pid file are gone, its log stays');
+    // Its worker is gone, and the host, whose last daemon it was, ends.
+    const last = again.pid;
+    await waitForAsync('the host to end with its last daemon', async () => (isGone(last) ? true : undefined), 10_000);
+    // The host's own dot-files (its log, its last state) are no daemon's.
+    const left = readdirSync(join(dir, 'state')).filter((f) => !f.startsWith('.'));
+    assert.deepEqual(left, ['one.log'], 'its record and pid file are gone, its log stays');
   });
 });

@@ -47,6 +47,17 @@ describe('selectTree', () => {
     assert.deepEqual(pids(selectTree(procs, ROOT, () => true, new Set([1, SUPERVISOR]))), [100]);
   });
 
+  test('the token is asked of no process the links reach (reading an environment costs more)', () => {
+    const procs = [...base, p(101, 100, 100, 1001), p(102, 101, 102, 1002), p(103, 102, 103, 1003), p(120, 1, 120, 1020), p(130, 1, 130, 1030)];
+    const asked: number[] = [];
+    const token = (pid: number): boolean => {
+      asked.push(pid);
+      return pid === 120;
+    };
+    assert.deepEqual(pids(selectTree(procs, ROOT, token, new Set([1, SUPERVISOR]))), [100, 101, 102, 103, 120]);
+    assert.deepEqual(asked.sort((a, b) => a - b), [120, 130]);
+  });
+
   test('an excluded root (the worker stopping its own tree) walks on but is not listed', () => {
     const procs = [...base, p(101, 100, 100, 1001), p(110, 100, 110, 1010)];
     assert.deepEqual(pids(selectTree(procs, ROOT, none, new Set([1, SUPERVISOR, 100]))), [101, 110]);

@@ -23,10 +23,10 @@ function thrown(fn: () => unknown): Error & Record<string, unknown> {
 }
 
 describe('the subsets are the row flags', () => {
-  test('a Supervisor takes every setting but the daemon process\'s own: the pid file', () => {
+  test('a Supervisor takes every setting but the daemon process\'s own: the pid file and the env files', () => {
     assert.deepEqual(
       SETTING_NAMES.filter((name) => !(SUPERVISOR_SETTING_NAMES as readonly string[]).includes(name)),
-      ['pidFile'],
+      ['pidFile', 'envFile'],
     );
     const settings = supervisorSettings(checkSettings({ pidFile: '/run/x.pid', maxCount: 2 }));
     assert.equal(settings.maxCount, 2);
@@ -34,7 +34,7 @@ describe('the subsets are the row flags', () => {
   });
 
   test('an OS service has restart, its delay, the kill timeout, readiness, the stderr file and listen', () => {
-    assert.deepEqual([...SERVICE_SETTING_NAMES].sort(), ['errFile', 'killTimeout', 'listen', 'restart', 'restartDelay', 'waitReady']);
+    assert.deepEqual([...SERVICE_SETTING_NAMES].sort(), ['envFile', 'errFile', 'killTimeout', 'listen', 'restart', 'restartDelay', 'waitReady']);
   });
 
   test('every setting but the pid file has a flag: its kebab-case name, or the one its row gives', () => {
@@ -107,8 +107,8 @@ describe('the rules between settings: one registry, each rule beside its feature
     logged,
   });
 
-  test('the restart policy, watch and the log, in that order', () => {
-    assert.equal(SETTING_RULES.length, 3);
+  test('the restart policy, watch, health and the log, in that order', () => {
+    assert.equal(SETTING_RULES.length, 4);
     const spell = (name: string): string => name;
     const says = (settings: object, logged?: boolean): string | undefined => {
       const r = refusalOf(input(settings, Object.keys(settings), logged));
@@ -117,6 +117,7 @@ describe('the rules between settings: one registry, each rule beside its feature
     assert.match(says({ successExitCodes: [3] }) ?? '', /^successExitCodes cannot apply: it applies with restart 'on-failure'/);
     assert.match(says({ watchIgnore: ['dist'] }) ?? '', /^watchIgnore cannot apply: .*watch is off/);
     assert.match(says({ timestamps: true }, false) ?? '', /^timestamps needs a logFile/);
+    assert.match(says({ healthRetries: 5 }) ?? '', /^healthRetries cannot apply: it tunes the health check, and health is not set/);
     assert.equal(says({ timestamps: true }), undefined, 'whether there is a log is not known: the log rule says nothing');
     assert.match(says({ successExitCodes: [3], timestamps: true }, false) ?? '', /^successExitCodes/, 'the policy first');
   });

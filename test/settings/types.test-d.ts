@@ -23,8 +23,10 @@ same<DaemonSettings['cronRestart'], string>(true);
 same<DaemonSettings['prewarm'], boolean>(true);
 same<DaemonSettings['maxMemory'], number>(true);
 same<DaemonOptions['maxCount'], number | undefined>(true);
-same<ServiceSettingName, 'killTimeout' | 'restartDelay' | 'restart' | 'waitReady' | 'errFile' | 'listen'>(true);
-same<keyof SupervisorSettingOptions, Exclude<keyof DaemonOptions, 'pidFile'>>(true);
+same<ServiceSettingName, 'killTimeout' | 'restartDelay' | 'restart' | 'waitReady' | 'errFile' | 'listen' | 'envFile'>(true);
+same<keyof SupervisorSettingOptions, Exclude<keyof DaemonOptions, 'pidFile' | 'envFile'>>(true);
+same<DaemonSettings['health'], string>(true);
+same<DaemonSettings['envFile'], readonly string[]>(true);
 
 export const options: DaemonOptions[] = [
   {},

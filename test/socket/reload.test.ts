@@ -271,7 +271,7 @@ describe('held sockets and reload', () => {
     assert.deepEqual(after2.instances?.map((i) => i.starts), [1, 1, 2, 1]);
     assert.deepEqual([0, 1, 3].map((i) => after2.instances?.[i]?.workerPid), [pids[0], pids[1], pids[3]], 'the others were not touched');
     const list = (await xd(home, ['list'])).stdout;
-    assert.match(list, new RegExp(`^  q\\[2\\] +ready +${after2.instances?.[2]?.workerPid} `, 'm'));
+    assert.match(list, new RegExp(`^ +q\\[2\\] +ready +${after2.instances?.[2]?.workerPid} `, 'm'));
   });
 
   test("a worker's children inherit neither the sockets nor the LISTEN_* variables", async (t) => {

@@ -116,7 +116,7 @@ test('waitReady and a worker that never says ready: not-ready, the worker stoppe
   const events = await scenario('not-ready');
   assert.deepEqual(names(events), ['start', 'not-ready', 'exit', 'giveup', 'start-rejected', 'ended', 'counters'], JSON.stringify(events, null, 1));
   const start = one(events, 'start');
-  assert.deepEqual(one(events, 'not-ready'), { event: 'not-ready', instance: 0, pid: start.pid, waitReady: 300 });
+  assert.deepEqual(one(events, 'not-ready'), { event: 'not-ready', instance: 0, pid: start.pid, waitReady: 300, how: 'call ready()' });
   assert.deepEqual([one(events, 'exit').pid, one(events, 'exit').signal], [start.pid, 'SIGTERM'], 'stopped gracefully');
   assert.equal(one(events, 'giveup').reason, 'not-ready');
   assert.equal(one(events, 'start-rejected').message, `worker pid ${start.pid} did not call ready() within 300 ms`);

@@ -3,7 +3,8 @@
  * package: `loadBundle('launcher')` (src/bundles.ts) requires `./launcher.js` beside itself, which
  * exists only in dist/. Imported for its effect, first, by a test that calls src/fleet/ in its own
  * process: the launcher, control, supervisor and service code it then runs is the built one, as
- * the `xdaemon` command runs it. Only those four requests of src/bundles.ts are redirected.
+ * the `xdaemon` command runs it. Only the requests of src/bundles.ts for those four bundles and
+ * for `run FILE`'s foreground profile (`./fleet-run.js`) are redirected.
  */
 import Module from 'node:module';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { ROOT } from './fixtures';
 type Resolve = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
 const loader = Module as unknown as { _resolveFilename: Resolve };
 const BUNDLES_TS = join(ROOT, 'src', 'bundles.ts');
-const BUNDLE = /^\.\/(launcher|control|supervisor-core|service)\.js$/;
+const BUNDLE = /^\.\/(launcher|control|supervisor-core|service|fleet-run)\.js$/;
 
 const original = loader._resolveFilename;
 loader._resolveFilename = function resolveBuilt(this: unknown, request, parent, ...rest) {

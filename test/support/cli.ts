@@ -52,7 +52,10 @@ export function assertCode(exit: Exit, code: number, what = ''): void {
   assert.equal(exit.code, code, `${what} exit ${exit.code}\nstdout: ${exit.stdout}\nstderr: ${exit.stderr}`);
 }
 
-/** `xdaemon start …` that must succeed; returns the supervisor's pid from `started NAME: supervisor PID, …`. */
+/**
+ * `xdaemon start …` that must succeed; returns the supervisor's pid from `started NAME: supervisor
+ * PID, …` (a hosted daemon's: its host's).
+ */
 export async function startDaemon(home: Home, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<number> {
   const exit = await xd(home, ['start', ...args], options);
   assertCode(exit, 0, `xdaemon start ${args.join(' ')}:`);
@@ -65,7 +68,12 @@ export async function startDaemon(home: Home, args: readonly string[], options: 
 export interface StatusJson {
   name: string;
   state: 'running' | 'restarting' | 'stopped' | 'dead';
+  /** The supervising process: the daemon's own supervisor, or its host (`host`). */
   pid?: number;
+  /** A hosted daemon's host. */
+  host?: { pid: number; pidFile: string };
+  /** When its supervision began (a new one: a new supervisor, hosted or not). */
+  startedAt?: string;
   workerPid?: number;
   starts: number;
   restarts: number;

@@ -19,6 +19,8 @@ export function parseMonit(args: readonly string[]): MonitRequest | HelpRequest<
 /** The row of `monit`. */
 export const MONIT = defineVerb<MonitRequest>({
   name: 'monit',
+  // pm2's spellings of its live views
+  aliases: ['dashboard', 'dash', 'imonit'],
   parse: parseMonit,
   run: (request, io) => loadBundle('monit').runMonit(request, io),
   help: () => `usage: xdaemon monit [NAME…]
