@@ -14,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { stopTagged } from '../test/support/harness';
 import { cliFigure } from './figures/cli';
+import { clusterFigure } from './figures/cluster';
 import { controlMemory } from './figures/control-memory';
 import { facesFigure } from './figures/faces';
 import { fleetFigure } from './figures/fleet';
@@ -39,11 +40,11 @@ const USAGE = `usage: npm run bench [-- --quick] [-- --peers] [-- --only FIGURE[
 
   --quick   smaller samples and 50 MB log runs (about 50 s instead of 4½ minutes)
   --peers   also measure pm2 and forever-monitor, installed into a temporary folder
-  --only    just these figures: restart, launch, memory, control, imports, ready, cli, fleet, hosting, faces, limits, reload, health, spare, command, service, logs
+  --only    just these figures: restart, launch, memory, control, imports, ready, cli, fleet, hosting, faces, limits, reload, cluster, health, spare, command, service, logs
 `;
 
 /** The figures, by the names --only takes. */
-const FIGURES = ['restart', 'launch', 'memory', 'control', 'imports', 'ready', 'cli', 'fleet', 'hosting', 'faces', 'limits', 'reload', 'health', 'spare', 'command', 'service', 'logs'] as const;
+const FIGURES = ['restart', 'launch', 'memory', 'control', 'imports', 'ready', 'cli', 'fleet', 'hosting', 'faces', 'limits', 'reload', 'cluster', 'health', 'spare', 'command', 'service', 'logs'] as const;
 type FigureName = (typeof FIGURES)[number];
 
 /** The command line, or an exit with the usage. */
@@ -75,8 +76,8 @@ const FLAGS = parseFlags(process.argv.slice(2));
 /** Sample sizes: runs (or rounds) of each kind, per figure. */
 const MB = 1024 * 1024;
 const SAMPLES = FLAGS.quick
-  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10, restartReady: 8, cli: 8, fleet: 4, hosting: { windowMs: 10_000 }, faces: { frames: 4, cpuSeconds: 10, scrapes: 20 }, limits: { checkSeconds: 5, watchRounds: 4 }, reload: { rounds: 3, rss: 2 }, health: { reloads: 3, cpuSeconds: 5 }, spare: { starts: 6, runs: 2, kills: 6 }, service: 6, log: { bytes: 50_000_000, runs: 2, maxSize: 5 * MB, maxFiles: 20 } }
-  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30, restartReady: 20, cli: 20, fleet: 10, hosting: { windowMs: 30_000 }, faces: { frames: 10, cpuSeconds: 30, scrapes: 50 }, limits: { checkSeconds: 30, watchRounds: 10 }, reload: { rounds: 8, rss: 5 }, health: { reloads: 8, cpuSeconds: 30 }, spare: { starts: 11, runs: 6, kills: 20 }, service: 15, log: { bytes: 500_000_000, runs: 3, maxSize: 50 * MB, maxFiles: 20 } };
+  ? { restarts: 15, restartRuns: 2, launch: 6, rss: 3, imports: 10, restartReady: 8, cli: 8, fleet: 4, hosting: { windowMs: 10_000 }, faces: { frames: 4, cpuSeconds: 10, scrapes: 20 }, limits: { checkSeconds: 5, watchRounds: 4 }, reload: { rounds: 3, rss: 2 }, cluster: { rounds: 4 }, health: { reloads: 3, cpuSeconds: 5 }, spare: { starts: 6, runs: 2, kills: 6 }, service: 6, log: { bytes: 50_000_000, runs: 2, maxSize: 5 * MB, maxFiles: 20 } }
+  : { restarts: 20, restartRuns: 10, launch: 20, rss: 5, imports: 30, restartReady: 20, cli: 20, fleet: 10, hosting: { windowMs: 30_000 }, faces: { frames: 10, cpuSeconds: 30, scrapes: 50 }, limits: { checkSeconds: 30, watchRounds: 10 }, reload: { rounds: 8, rss: 5 }, cluster: { rounds: 10 }, health: { reloads: 8, cpuSeconds: 30 }, spare: { starts: 11, runs: 6, kills: 20 }, service: 15, log: { bytes: 500_000_000, runs: 3, maxSize: 50 * MB, maxFiles: 20 } };
 
 /** Fixtures run once before measuring, so that no figure pays for a cold cache. */
 const WARM_UP = ['empty.cjs', 'empty.mjs', 'import-cjs.cjs', 'import-esm.mjs', 'floor-worker.cjs'];
@@ -126,6 +127,7 @@ async function measure(): Promise<Figure[]> {
   if (on('faces')) figures.push(await facesFigure(SAMPLES.faces));
   if (on('limits')) figures.push(await limitsFigure(SAMPLES.limits));
   if (on('reload')) figures.push(await reloadFigure(SAMPLES.reload, bareStartMs ?? (await bareStartMedian(SAMPLES.launch)), peers));
+  if (on('cluster')) figures.push(await clusterFigure(SAMPLES.cluster));
   if (on('health')) figures.push(await healthFigure(SAMPLES.health));
   if (on('spare')) figures.push(await spareFigure(SAMPLES.spare, peers));
   if (on('command')) figures.push(await restartCommand({ restarts: SAMPLES.restarts, runs: SAMPLES.restartRuns }));

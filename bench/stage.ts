@@ -13,6 +13,9 @@ import { type Exit, type Proc, runToEnd, sleepSync, start } from '../test/suppor
 /** This checkout. */
 export const ROOT = resolve(__dirname, '..');
 const SOURCE_FIXTURES = join(__dirname, 'fixtures');
+/** Programs the suite runs too (servers that load no xdaemon): one copy, the suite's. */
+const SUITE_FIXTURES = join(__dirname, '..', 'test', 'fixtures');
+const SHARED_FIXTURES = ['plain-http.py', 'plain-http.cjs'];
 /** The dist/ files without which nothing can be measured. */
 const REQUIRED_DIST = ['index.js', 'index.mjs', 'supervisor-main.js'];
 
@@ -42,7 +45,8 @@ export function packageFile(...parts: string[]): string {
 
 /** The path of a fixture script: the staged copy once staged, else the source. */
 export function fixture(name: string): string {
-  return join(stageFolder === '' ? SOURCE_FIXTURES : join(stageFolder, 'fixtures'), name);
+  if (stageFolder !== '') return join(stageFolder, 'fixtures', name);
+  return join(SHARED_FIXTURES.includes(name) ? SUITE_FIXTURES : SOURCE_FIXTURES, name);
 }
 
 /**
@@ -58,6 +62,7 @@ export function stagePackage(): void {
     if (existsSync(from)) cpSync(from, join(dir, 'node_modules', dep), { recursive: true, dereference: true });
   }
   cpSync(SOURCE_FIXTURES, join(dir, 'fixtures'), { recursive: true });
+  for (const name of SHARED_FIXTURES) cpSync(join(SUITE_FIXTURES, name), join(dir, 'fixtures', name));
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'xdaemon-bench-app', private: true, type: 'commonjs' })}\n`);
   stageFolder = dir;
 }

@@ -28,7 +28,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/daemon-process/host-entry.ts'], format: 'cjs', outfile: 'dist/host-main.js' }),
   // The host's foreground profile (src/daemon-process/fleet-run.ts): every app of a file in `xdaemon run FILE`.
   build({ ...common, entryPoints: ['src/daemon-process/fleet-run.ts'], format: 'cjs', outfile: 'dist/fleet-run.js' }),
-  // Preloaded into Node workers when the supervisor holds sockets (src/supervisor/listen-spec.ts).
+  // Preloaded into Node workers when the supervisor holds sockets or runs them in cluster mode (src/supervisor/listen-spec.ts).
   build({ ...common, entryPoints: ['src/worker/listen-preload.ts'], format: 'cjs', outfile: 'dist/listen-preload.js' }),
   // A spare worker's entry (prewarm): only what it needs before and at the order.
   build({ ...common, entryPoints: ['src/worker/spare-entry.ts'], format: 'cjs', outfile: 'dist/spare.js' }),
@@ -37,8 +37,6 @@ await Promise.all([
   // Loaded on first use by the entry (src/bundles.ts): a worker never pays for them.
   build({ ...common, entryPoints: ['src/launcher/entry.ts'], format: 'cjs', outfile: 'dist/launcher.js' }),
   build({ ...common, entryPoints: ['src/control/entry.ts'], format: 'cjs', outfile: 'dist/control.js' }),
-  // Preloaded (--require) into the Node apps of a pm2 file with wait_ready: process.send('ready').
-  build({ ...common, entryPoints: ['src/worker/pm2-send.ts'], format: 'cjs', outfile: 'dist/pm2-send.js' }),
   // The service subpath is its own pair of bundles: installing a service is none of a worker's business.
   build({ ...common, entryPoints: ['src/service/index.ts'], format: 'cjs', outfile: 'dist/service.js' }),
   build({ ...common, entryPoints: ['src/service/index.ts'], format: 'esm', outfile: 'dist/service.mjs', banner: { js: `${esmBanner}\n${esmDirname}` } }),

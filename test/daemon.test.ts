@@ -25,7 +25,7 @@ const LINES = {
   startFailed: new RegExp(`${PREFIX}worker start failed: .+ ${COUNTERS}`),
   workerExited: new RegExp(`${PREFIX}worker exited: pid \\d+ after \\d+\\.\\d{3} s with (code -?\\d+|signal SIG[A-Z0-9]+) ${COUNTERS}`),
   restart: new RegExp(`${PREFIX}restart in \\d+ ms ${COUNTERS}`),
-  givingUp: new RegExp(`${PREFIX}giving up: \\d+ consecutive failures exceed maxError \\d+ ${COUNTERS}`),
+  givingUp: new RegExp(`${PREFIX}giving up: \\d+ consecutive failures exceed maxError \\d+ \\(a failure is a run shorter than minExitTime, or a start that failed; \\d+ starts? in all\\)$`),
   done: new RegExp(`${PREFIX}done: maxCount \\d+ starts reached ${COUNTERS}`),
   received: new RegExp(`${PREFIX}received SIG(TERM|INT): stopping, no further restarts$`),
   hup: new RegExp(`${PREFIX}received SIGHUP: (log file reopened|cannot reopen the log file .*)$`),

@@ -31,7 +31,7 @@ export function parseDelete(args: readonly string[]): DeleteRequest | HelpReques
 
 /** What `delete` says of a daemon. */
 function said(result: DaemonResult, ofFile: boolean): Said {
-  if (result.outcome === 'deleted') return { out: result.was === 'stopped' ? `deleted ${result.name}` : `deleted ${result.name} (stopped it first)` };
+  if (result.outcome === 'deleted') return { out: result.was === 'stopped' || result.was === 'errored' ? `deleted ${result.name}` : `deleted ${result.name} (stopped it first)` };
   // An app of a file never started: nothing to delete. A name given that is not known: exit 1.
   if (result.outcome === 'not-known' && ofFile) return { out: `${result.name} is not known (nothing to delete)` };
   return commonSaid(result) ?? unexpected(result);

@@ -7,11 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tracer } from '../trace.js';
 import type { Io } from './io.js';
 import { EXIT, UsageError } from './usage-error.js';
 import { nearest } from '../nearest.js';
 import { PM2_UNSUPPORTED_VERBS } from './pm2-spellings.js';
 import { type AnyVerbRow, type Verb, type VerbRequest, VERB_TABLE, findVerb, helpText } from './verbs.js';
+
+const trace = tracer('cli');
 
 /** Any verb's request. */
 export type Request = VerbRequest | { verb: 'help'; topic: Verb | undefined } | { verb: 'version' };
@@ -56,7 +59,11 @@ export async function execute(request: Request, io: Io): Promise<number | 'runni
     return EXIT.ok;
   }
   const row = findVerb(request.verb) as AnyVerbRow;
+  trace('%s %O', request.verb, request);
+  const began = Date.now();
   // A request is made by its own row's parse, so it is that row's request: the table's rows take
   // different requests, which the compiler cannot pair with a row found at run time.
-  return row.run(request as never, io);
+  const code = await row.run(request as never, io);
+  trace('%s: exit %s after %d ms', request.verb, code, Date.now() - began);
+  return code;
 }

@@ -25,6 +25,8 @@ export interface FlagSpec {
   multiple?: boolean;
   /** A boolean-type flag that also takes `--flag=VALUE`; given bare, it stands for this value. */
   bare?: string;
+  /** With `bare`: a number as the next argument is its value too (`--wait-ready 5000`). */
+  nextNumber?: boolean;
 }
 
 /** The flags a verb accepts, by long name (kebab case). */
@@ -40,6 +42,8 @@ export interface ParsedLine {
   positionals: string[];
   /** Everything after the first `--`, unchanged; undefined without `--`. */
   command: string[] | undefined;
+  /** The flags given without their value, which stand for their `bare` value (`--wait-ready`). */
+  bare?: ReadonlySet<string>;
 }
 
 export { kebab } from '../settings/derived.js';
@@ -51,22 +55,28 @@ export interface SettingFlag {
   kind: SettingKind;
   default: unknown;
   doc: string;
-  /** For a list flag that may be given without a value: what it then stands for. */
+  /** For a flag that may be given without a value: what it then stands for. */
   bare?: string;
+  /** Its one-letter spelling (pm2's `-i`). */
+  short?: string;
 }
 
 /** The settings as flags, in the table's order (a row without a flag left out). */
 export const SETTING_FLAGS: readonly SettingFlag[] = SETTING_NAMES.flatMap((name) => {
   const spec: SettingSpec = SETTINGS[name];
   const flag = flagOf(name);
-  return flag === undefined ? [] : [{ flag, setting: name, kind: spec.kind, default: spec.default, doc: spec.doc, ...(spec.bare === undefined ? {} : { bare: spec.bare }) }];
+  return flag === undefined
+    ? []
+    : [{ flag, setting: name, kind: spec.kind, default: spec.default, doc: spec.doc, ...(spec.bare === undefined ? {} : { bare: spec.bare }), ...(spec.short === undefined ? {} : { short: spec.short }) }];
 });
 
 /** parseArgs specs of the setting flags (a list setting: a repeatable flag). */
 export const SETTING_FLAG_SPECS: FlagSpecs = Object.fromEntries(
   SETTING_FLAGS.map((f): [string, FlagSpec] => {
+    const short = f.short === undefined ? {} : { short: f.short };
     if (f.kind.type === 'strings') return [f.flag, f.bare === undefined ? { type: 'string', multiple: true } : { type: 'boolean', multiple: true, bare: f.bare }];
-    return [f.flag, { type: f.kind.type === 'bool' ? 'boolean' : 'string' }];
+    if (f.bare !== undefined) return [f.flag, { type: 'boolean', bare: f.bare, nextNumber: true, ...short }];
+    return [f.flag, { type: f.kind.type === 'bool' ? 'boolean' : 'string', ...short }];
   }),
 );
 
@@ -103,13 +113,16 @@ export function readLine(verb: string, given: readonly string[], specs: FlagSpec
   let problem: UsageError | undefined;
   const note = (message: string): void => void (problem ??= new UsageError(message));
   const spaced = isFolder === undefined ? new Map<number, string>() : spacedValues(tokens, specs, isFolder, note);
+  /** The index of a positional a flag took as its value (`--wait-ready 5000`). */
+  let taken = -1;
+  const bare = new Set<string>();
   for (const [i, token] of tokens.entries()) {
     if (token.kind === 'option-terminator') {
       command = args.slice(token.index + 1);
       break;
     }
     if (token.kind === 'positional') {
-      if (!spaced.has(i - 1)) positionals.push(token.value);
+      if (token.index !== taken && !spaced.has(i - 1)) positionals.push(token.value);
       continue;
     }
     if (token.name === 'help') {
@@ -123,8 +136,13 @@ export function readLine(verb: string, given: readonly string[], specs: FlagSpec
       continue;
     }
     let value: string | true;
-    if (spec.bare !== undefined) {
+    const next = tokens[i + 1];
+    if (spec.bare !== undefined && token.value === undefined && spec.nextNumber === true && next?.kind === 'positional' && /^\d+$/.test(next.value)) {
+      value = next.value;
+      taken = next.index;
+    } else if (spec.bare !== undefined) {
       value = token.value ?? spaced.get(i) ?? spec.bare;
+      if (token.value === undefined && !spaced.has(i)) bare.add(token.name);
     } else if (spec.type === 'boolean') {
       if (token.value !== undefined) note(`${raw} takes no value, got ${JSON.stringify(token.value)}`);
       value = true;
@@ -148,9 +166,9 @@ export function readLine(verb: string, given: readonly string[], specs: FlagSpec
       flags.set(token.name, value);
     }
   }
-  if (help) return { help, flags, positionals, command };
+  if (help) return { help, flags, positionals, command, bare };
   if (problem !== undefined) throw problem;
-  return { help, flags, positionals, command };
+  return { help, flags, positionals, command, bare };
 }
 
 /** `unknown flag --x for VERB`, with the nearest flag of the verb, or why pm2's flag of that spelling is not carried out. */
@@ -177,7 +195,8 @@ function spacedValues(tokens: readonly Token[], specs: FlagSpecs, isFolder: Fold
   const cwd = cwdToken?.kind === 'option' ? cwdToken.value : undefined;
   for (let i = 0; i + 1 < last; i++) {
     const [flag, word] = [tokens[i] as Token, tokens[i + 1] as Token];
-    if (flag.kind !== 'option' || flag.value !== undefined || specs[flag.name]?.bare === undefined || word.kind !== 'positional') continue;
+    // A flag that takes a number spaced (`--wait-ready 5000`) takes no folder.
+    if (flag.kind !== 'option' || flag.value !== undefined || specs[flag.name]?.bare === undefined || specs[flag.name]?.nextNumber === true || word.kind !== 'positional') continue;
     // Something must follow the word (a script, or -- and a command): otherwise the word is the script.
     if (end < 0 && !tokens.slice(i + 2).some((t) => t.kind === 'positional')) continue;
     if (isFolder(word.value, cwd)) spaced.set(i, word.value);
@@ -261,8 +280,10 @@ export function parseSettingText(flag: SettingFlag, text: string | true | readon
   } else {
     switch (kind.type) {
       case 'count':
-        // `--instances max`: one worker per CPU.
-        value = flag.setting === 'instances' && text === 'max' ? cpuCount() : wholeNumber(name, text);
+        value = flag.setting === 'instances' ? instancesOf(name, text) : wholeNumber(name, text);
+        break;
+      case 'variable':
+        value = text;
         break;
       case 'bytes':
         value = parseBytes(name, text);
@@ -301,6 +322,13 @@ export function parseSettingText(flag: SettingFlag, text: string | true | readon
     // The table's own rule, should it be stricter than the text checks above (a listen address).
     throw new UsageError(`--${name}: ${shortMessageOf(err)}`);
   }
+}
+
+/** `--instances`, as pm2's `-i` reads it: `max` or 0 one per CPU, -N N fewer than the CPUs (at least 1), else N. */
+function instancesOf(flag: string, text: string): number {
+  if (text === 'max' || text === '0') return cpuCount();
+  if (/^-\d+$/.test(text)) return Math.max(1, cpuCount() - wholeNumber(flag, text.slice(1)));
+  return wholeNumber(flag, text);
 }
 
 /** The number of CPUs this process may use (its affinity and its cgroup's CPU quota). */

@@ -7,6 +7,8 @@
 import type { SettingFlag } from './flags.js';
 import { SETTING_FLAGS } from './flags.js';
 import { NAME_RULE } from '../fleet/names.js';
+import { namedDaemonDefaults } from '../settings/profiles.js';
+import { PM2_SETTING_ROWS } from './pm2-setting-flags.js';
 
 const MAIN_HEAD = `usage: xdaemon <verb> [arguments]
 
@@ -27,11 +29,13 @@ Exit codes: 0 done, 1 failed, 2 bad usage.
 function placeholder(f: SettingFlag): string {
   switch (f.kind.type) {
     case 'count':
-      return f.setting === 'instances' ? ' N|max' : ' N';
+      return f.setting === 'instances' ? ' N|max|-N' : ' N';
     case 'seconds':
       return ' SECONDS';
     case 'ms':
-      return ' MS';
+      return f.bare !== undefined ? ' [MS]' : ' MS';
+    case 'variable':
+      return ' NAME';
     case 'choice':
       return ` ${f.kind.values.join('|')}`;
     case 'codes':
@@ -77,7 +81,7 @@ export function rows(entries: readonly (readonly [string, string])[]): string {
 
 /** The settings as help rows, with the defaults given (the table's, or a service's). */
 export function settingRows(flags: readonly SettingFlag[], defaults: Readonly<Record<string, unknown>> = {}): [string, string][] {
-  return flags.map((f) => [`--${f.flag}${placeholder(f)}`, `${f.doc} (default ${shownDefault(f.setting in defaults ? defaults[f.setting] : f.default)})`]);
+  return flags.map((f) => [`${f.short === undefined ? '' : `-${f.short}, `}--${f.flag}${placeholder(f)}`, `${f.doc} (default ${shownDefault(f.setting in defaults ? defaults[f.setting] : f.default)})`]);
 }
 
 export const NAME_ROW: [string, string] = ['--name NAME', `${NAME_RULE}; default: the base name of the first argument that is a file (node server.js → server), else of the command`];
@@ -108,8 +112,8 @@ export function launchHelp(verb: 'start' | 'run'): string {
        xdaemon start SCRIPT [options] [--name NAME] [-- args…]
        xdaemon start [FILE] [--only a,b] [--env SET]
 
-Starts <command> under a supervisor in the background, and returns once the supervisor handles
-signals (with --wait-ready, once the first worker called ready()). Refused (exit 1) when NAME runs.
+Starts <command> under a supervisor in the background, and returns once it is up (see Defaults
+below); exit 1 with the cause when it is not. Refused (exit 1) when NAME runs.
 Every daemon of the state directory is supervised by one process, its host (started when there is
 none, gone with its last daemon); --own-process gives this one a supervisor process of its own.
 A NAME that is stopped is started with this command line and these options (-f: a NAME that runs
@@ -141,10 +145,22 @@ ${FLEET_HELP}`;
   return `${head}
 
 options:
-${rows([NAME_ROW, ...LAUNCH_ROWS, ...(verb === 'start' ? FLEET_ROWS : []), ...settingRows(SETTING_FLAGS)])}
+${rows([NAME_ROW, ...LAUNCH_ROWS, ...(verb === 'start' ? FLEET_ROWS : []), ...settingRows(SETTING_FLAGS, namedDaemonDefaults()), ...PM2_SETTING_ROWS])}
 ${sizes}
+${DEFAULTS_HELP}
 `;
 }
+
+/** What the defaults of start, run and fleet files are, and why they are not the library's. */
+export const DEFAULTS_HELP = `Defaults (pm2's rule, with a backoff; the library's Daemon keeps Go's): a run shorter than
+1 s is a failure; 16 failures in a row give up (the daemon is errored); each restart waits
+100 ms, doubled per failure in a row up to 15 s, back to 100 ms after a run that lasted. So an
+app that crashes 2 s after each start keeps coming back, and one that dies at once is given up
+after about 2 minutes. start returns once the daemon is up: each instance's first worker ready
+(ready(), or --wait-ready; without it, its first listen()), or running for 1 s; one that exits
+before that is a failure (exit 1) naming the cause from its log. A Node program runs in cluster
+mode: process.send, and its listen() of any port served by a socket the supervisor holds, so
+its instances share that port and a reload refuses no connection.`;
 
 /** What a fleet file is, for the verbs that take one. */
 export const FLEET_HELP = `

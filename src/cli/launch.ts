@@ -6,12 +6,14 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type DaemonSettings, type SettingName } from '../settings/types.js';
-import { DEFAULTS, flagOf } from '../settings/derived.js';
+import { flagOf } from '../settings/derived.js';
+import { namedDaemonDefaults } from '../settings/profiles.js';
 import { refusalOf } from '../settings/rules.js';
 import type { DaemonSpec } from '../fleet/daemon-spec.js';
 import type { StartedDaemon } from '../fleet/daemon-start.js';
 import { type FlagSpecs, type FolderCheck, type ParsedLine, SETTING_FLAG_SPECS, listFlag, parseEnv, readLine, settingsOf, textFlag } from './flags.js';
 import { checkName } from '../fleet/names.js';
+import { PM2_SETTING_FLAGS, addPm2Settings } from './pm2-setting-flags.js';
 import { UsageError } from './usage-error.js';
 
 /** Flags of `start` and `run`: the settings, and what a daemon's command line adds to them. */
@@ -21,6 +23,7 @@ export const LAUNCH_FLAGS: FlagSpecs = {
   cwd: { type: 'string' },
   env: { type: 'string', multiple: true },
   ...SETTING_FLAG_SPECS,
+  ...PM2_SETTING_FLAGS,
 };
 
 /**
@@ -52,9 +55,11 @@ export function launchOptionsOf(line: ParsedLine): Omit<DaemonSpec, 'command' | 
   const cwd = textFlag(line, 'cwd');
   if (cwd === '') throw new UsageError('--cwd needs a directory');
   const settings = settingsOf(line);
+  addPm2Settings(line, settings, line.bare?.has('wait-ready') === true);
   // The rules between settings, as the library's check walks them, with the flags' spellings (a daemon always has a log).
   const given = (name: SettingName): boolean => settings[name] !== undefined;
-  const refusal = refusalOf({ settings: { ...DEFAULTS, ...(settings as Partial<DaemonSettings>) }, defaults: DEFAULTS, given, logged: true });
+  const defaults = namedDaemonDefaults(given);
+  const refusal = refusalOf({ settings: { ...defaults, ...(settings as Partial<DaemonSettings>) }, defaults, given, logged: true });
   const spell = (name: SettingName): string => `--${flagOf(name) ?? name}`;
   if (refusal !== undefined) throw new UsageError(`${spell(refusal.option)} ${refusal.says(spell)}`);
   const env = parseEnv(listFlag(line, 'env'));

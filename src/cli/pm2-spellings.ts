@@ -33,6 +33,7 @@ export const PM2_FLAGS: Readonly<Record<string, Pm2Flag>> = {
   '--cron': valued('--cron-restart'),
   '--ignore-watch': valued('--ignore'),
   '--max-memory-restart': valued('--max-memory'),
+  '-k': valued('--kill-timeout'),
   '--no-autorestart': fixed('--restart=never'),
   '--no-treekill': fixed('--kill-mode=process'),
   '--stop-exit-codes': valued('--success-exit-codes', ['--restart=on-failure']),

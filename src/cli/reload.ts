@@ -11,7 +11,7 @@ import { type FleetRequest, ONLY_FLAG, fleetFiles, fleetRequestOf } from './flee
 import { FLEET_HELP } from './help.js';
 import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
-import { commonSaid, report, startedText, unexpected, warn } from './results.js';
+import { commonSaid, report, startedSaid, unexpected, warn } from './results.js';
 import { UsageError } from './usage-error.js';
 import { type HelpRequest, defineVerb } from './verb-row.js';
 
@@ -41,7 +41,7 @@ export async function reload(request: ReloadRequest, io: Io): Promise<number> {
     const outcome = await reloadFleet(request.fleet);
     warn(io, outcome.warnings);
     return report(outcome.results, io, (r) =>
-      r.outcome === 'started' && r.note === 'changed' ? { out: `${startedText(r)} (restarted: the file changed it, which a reload cannot apply)` } : (commonSaid(r) ?? unexpected(r)),
+      r.outcome === 'started' && r.note === 'changed' ? startedSaid(r, ' (restarted: the file changed it, which a reload cannot apply)') : (commonSaid(r) ?? unexpected(r)),
     );
   }
   return report(await reloadDaemons(request.names), io, (r) => commonSaid(r) ?? unexpected(r));

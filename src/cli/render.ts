@@ -15,7 +15,7 @@ export { formatBytes };
 /** LSB init-script status codes: 0 running, 1 dead with a pid file, 3 not running, 4 unknown. */
 export const LSB = { running: 0, dead: 1, stopped: 3, unknown: 4 } as const;
 
-/** The LSB code of a daemon's state (`restarting`: its supervisor runs, so 0). */
+/** The LSB code of a daemon's state (`restarting`: its supervisor runs, so 0; `errored`: not running, 3). */
 export function lsbCode(state: DaemonState): number {
   return state === 'running' || state === 'restarting' ? LSB.running : state === 'dead' ? LSB.dead : LSB.stopped;
 }
@@ -69,9 +69,18 @@ function memoryCell(s: { usage?: DaemonUsage | undefined }): string {
 }
 
 /**
- * The `list` table: id (the place in the list), name, state, pid, worker pid, uptime (of the
- * worker), CPU and memory (of the worker's whole tree), health, starts, restarts (of every cause:
- * src/fleet/restart-count.ts), errors, log.
+ * The restarts as a cell: pm2's `↺` (every cause), also of a daemon that gave up (its state file
+ * keeps its last counters); `-` for one that never ran here.
+ */
+function restartsCell(s: NamedStatus): string {
+  return s.starts === 0 && s.instances === undefined ? '-' : String(restartsOfEveryCause(s));
+}
+
+/**
+ * The `list` table: id (the place in the list), name, state (`errored`: it gave up; `stopped`: on
+ * request, or done), pid, worker pid, uptime (of the worker), CPU and memory (of the worker's whole
+ * tree), health, starts, restarts (of every cause: crashes, requests, reloads, memory, watch, cron;
+ * see src/fleet/restart-count.ts), errors (failures in a row / allowed), log.
  */
 export function listTable(rows: readonly NamedStatus[], now: number): string {
   // ID: the place in this list, which pm2's ids stand for (`xdaemon stop 0`).
@@ -89,7 +98,7 @@ export function listTable(rows: readonly NamedStatus[], now: number): string {
       memoryCell(r),
       live ? healthCell(r.health) : '-',
       live ? String(r.starts) : '-',
-      live ? String(restartsOfEveryCause(r)) : '-',
+      restartsCell(r),
       live ? `${r.errors}/${r.maxError}` : '-',
       r.logFile === '' ? '-' : r.logFile,
     ];
@@ -144,20 +153,30 @@ export function summaryLine(s: NamedStatus, now: number): string {
   } else if (s.state === 'dead') {
     parts.push(`supervisor ${s.pid ?? '?'} is gone, its pid file is left`);
   } else if (s.ended !== undefined) {
-    parts.push(s.ended.reason);
+    parts.push(endedText(s.ended.reason));
+    const ago = since(s.ended.at, now);
+    if (ago !== undefined) parts.push(`${ago} ago`);
   }
   return `${s.name}: ${s.state}${parts.length === 0 ? '' : ` (${parts.join(', ')})`}`;
 }
 
-/** `status NAME`: the state, then one labelled line per fact. */
-export function statusLines(s: NamedStatus, cwd: string | undefined, now: number): string {
+/** How a run ended, for a line: the supervisor's last words without Go's counters, a stop `on request`. */
+export function endedText(reason: string): string {
+  const plain = reason.replace(/ \(count [^)]*\)$/, '');
+  return plain === 'stopped' ? 'on request' : plain;
+}
+
+/** `status NAME`: the state, then one labelled line per fact; `tail`: the log's last lines, shown after them. */
+export function statusLines(s: NamedStatus, cwd: string | undefined, now: number, tail: readonly string[] = []): string {
   const rows: [string, string][] = [];
   const at = (iso: string | undefined): string => (iso === undefined ? '' : ` since ${iso} (up ${since(iso, now) ?? '?'})`);
   if (s.state === 'running' || s.state === 'restarting') {
     rows.push(['supervisor', `${s.pid ?? '?'}${at(s.startedAt)}${s.unresponsive === true ? ', not answering' : ''}`]);
     rows.push(['worker', s.workerPid === undefined ? '-' : `${s.workerPid}${at(s.workerStartedAt)}${s.ready === true ? ', ready' : ''}`]);
-    const reloads = s.reloads === undefined || s.reloads === 0 ? '' : `, reloads ${s.reloads}`;
-    rows.push(['starts', `${s.starts} (restarts ${s.restarts}${reloads}, errors ${s.errors}/${s.maxError}${s.maxCount === 0 ? '' : `, maxCount ${s.maxCount}`})`]);
+    const total = restartsOfEveryCause(s);
+    const reloads = s.reloads ?? 0;
+    rows.push(['restarts', `${total} (after an exit ${total - s.restarts - reloads}, requested ${s.restarts}, reloads ${reloads})`]);
+    rows.push(['failures', `${s.errors} in a row (maxError ${s.maxError}); starts ${s.starts}${s.maxCount === 0 ? '' : ` of maxCount ${s.maxCount}`}`]);
     const instances = s.instances ?? [];
     if (instances.length > 1) {
       for (const i of instances) {
@@ -180,12 +199,17 @@ export function statusLines(s: NamedStatus, cwd: string | undefined, now: number
     const how = s.lastExit.signal === null ? `code ${s.lastExit.code}` : `signal ${s.lastExit.signal}`;
     rows.push(['last exit', `${how} after ${s.lastExit.seconds.toFixed(3)} s at ${s.lastExit.at}`]);
   }
-  if (s.ended !== undefined && s.state === 'stopped') rows.push(['ended', `${s.ended.at}: ${s.ended.reason}`]);
+  if (s.ended !== undefined && (s.state === 'stopped' || s.state === 'errored')) rows.push(['ended', `${s.ended.at}: ${endedText(s.ended.reason)}`]);
+  if (s.state === 'stopped' || s.state === 'errored') {
+    const restarts = restartsOfEveryCause(s);
+    if (restarts > 0) rows.push(['restarts', String(restarts)]);
+  }
   if (s.command.length > 0) rows.push(['command', s.command.map(quote).join(' ')]);
   if (cwd !== undefined) rows.push(['cwd', cwd]);
   rows.push(['log', s.logFile === '' ? '-' : s.logFile]);
   rows.push(['pid file', s.pidFile]);
-  return [`${s.name}: ${s.state}`, ...rows.map(([k, v]) => `  ${k.padEnd(10)}  ${v}`)].join('\n');
+  const last = tail.length === 0 ? [] : [`  last lines of the log:`, ...tail.map((l) => `    ${l}`)];
+  return [`${s.name}: ${s.state}`, ...rows.map(([k, v]) => `  ${k.padEnd(10)}  ${v}`), ...last].join('\n');
 }
 
 /** The `cpu` and `memory` lines of `status NAME`: the worker's tree, then the supervisor's own. */

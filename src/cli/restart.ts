@@ -11,7 +11,7 @@ import { FLEET_HELP } from './help.js';
 import type { Io } from './io.js';
 import { namesOf } from './name-args.js';
 import type { DaemonResult } from '../fleet/outcome.js';
-import { type Said, commonSaid, report, startedText, unexpected, warn } from './results.js';
+import { type Said, commonSaid, report, startedSaid, unexpected, warn } from './results.js';
 import { EXIT, UsageError } from './usage-error.js';
 import { splitNames } from '../fleet/services.js';
 import { operateByName } from './service-names.js';
@@ -45,7 +45,7 @@ export async function restart(request: RestartRequest, io: Io): Promise<number> 
     const outcome = await restartFleet(request.fleet);
     warn(io, outcome.warnings);
     return report(outcome.results, io, (r) =>
-      r.outcome === 'started' && (r.was === 'running' || r.was === 'restarting') ? { out: `${startedText(r)} (restarted with the file's settings)` } : (commonSaid(r) ?? unexpected(r)),
+      r.outcome === 'started' && (r.was === 'running' || r.was === 'restarting') ? startedSaid(r, " (restarted with the file's settings)") : (commonSaid(r) ?? unexpected(r)),
     );
   }
   // A name no daemon has may be an installed service: its manager restarts it.
@@ -56,8 +56,7 @@ export async function restart(request: RestartRequest, io: Io): Promise<number> 
 
 /** What `restart NAME` (and pm2's `start NAME`) says of a daemon. */
 export function restartSaid(r: DaemonResult): Said {
-  if (r.outcome === 'restarted') return { out: `restarted ${r.name}: worker ${r.workerPid}` };
-  if (r.outcome === 'started') return { out: `${startedText(r)} (it was ${r.was})` };
+  if (r.outcome === 'started') return startedSaid(r, ` (it was ${r.was})`);
   return commonSaid(r) ?? unexpected(r);
 }
 

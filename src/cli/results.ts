@@ -4,7 +4,7 @@
  * stderr. Each verb says its own words for an outcome; the shared ones are here.
  */
 import { unknownName } from '../fleet/daemons.js';
-import type { DaemonResult, Reloaded, Started } from '../fleet/outcome.js';
+import type { DaemonResult, Reloaded, Restarted, Started } from '../fleet/outcome.js';
 import type { Io } from './io.js';
 import { startedLine } from './launch.js';
 import { EXIT } from './usage-error.js';
@@ -34,9 +34,11 @@ export function commonSaid(result: DaemonResult): Said | undefined {
     case 'not-known':
       return { err: unknownName(result.name).message };
     case 'started':
-      return { out: startedText(result) };
+      return startedSaid(result);
     case 'reloaded':
       return { out: reloadedText(result) };
+    case 'restarted':
+      return { out: restartedText(result) };
     default:
       return undefined;
   }
@@ -47,10 +49,44 @@ export function startedText(result: Started): string {
   return startedLine(result.name, result, result.log);
 }
 
+/** A start's line: started (`suffix` after it), or, when it did not come up, a failure that says why. */
+export function startedSaid(result: Started, suffix = ''): Said {
+  return result.down === undefined ? { out: `${startedText(result)}${suffix}` } : { err: notUpText(result) };
+}
+
+/**
+ * `web did not come up: its worker exited with code 1 after 0.21 s (Error: listen EADDRINUSE: …);
+ * log /…/web.log; it is restarted with a backoff until it runs (xdaemon stop web ends it)`.
+ */
+export function notUpText(result: Started): string {
+  const down = result.down;
+  if (down === undefined) return startedText(result);
+  const parts: string[] = [];
+  const e = down.exit;
+  if (e !== undefined) parts.push(`its worker${e.pid === undefined ? '' : ` pid ${e.pid}`} exited with ${e.signal === null ? `code ${e.code}` : `signal ${e.signal}`} after ${e.seconds.toFixed(2)} s`);
+  else if (down.timedOut) parts.push('no worker was up within 30 s');
+  else parts.push('its supervisor ended');
+  const cause = down.cause === undefined ? '' : ` (${down.cause})`;
+  const next = down.gaveUp ? 'it gave up (errored): xdaemon restart ' + result.name + ' tries again' : `it is restarted with a backoff until it runs (xdaemon stop ${result.name} ends it)`;
+  return `${result.name} did not come up: ${parts.join('')}${cause}; log ${result.log}; ${next}`;
+}
+
 /** `reloaded web: instance 0 1234 -> 1240 (0.41 s), …`. */
 export function reloadedText(result: Reloaded): string {
   const each = result.instances.map((i) => `instance ${i.instance} ${i.oldPid ?? '-'} -> ${i.workerPid} (${i.seconds.toFixed(2)} s)`);
   return `reloaded ${result.name}: ${each.join(', ')}`;
+}
+
+/**
+ * `restarted web: worker 1240`, and, for a reload that was a restart, why (its workers share no
+ * socket) and what makes a reload replace them without a gap.
+ */
+export function restartedText(result: Restarted): string {
+  const why =
+    result.note === 'no-socket'
+      ? " (its workers share no socket, so the reload was a restart: --listen PORT, or a Node program's own listen() under xdaemon start, lets a reload replace them without a gap)"
+      : '';
+  return `restarted ${result.name}: worker ${result.workerPid}${why}`;
 }
 
 /** A fleet file's warnings, one line each. */

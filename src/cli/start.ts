@@ -28,8 +28,8 @@ import { type FleetRequest, ONLY_FLAG, envOf, fleetLine, fleetFiles, fleetReques
 import { launchHelp } from './help.js';
 import type { Io } from './io.js';
 import { LAUNCH_FLAGS, launchOptionsOf, parseLaunch, readLaunchLine } from './launch.js';
-import { commonSaid, report, startedText, unexpected, warn } from './results.js';
-import { EXIT, UsageError } from './usage-error.js';
+import { commonSaid, report, startedSaid, unexpected, warn } from './results.js';
+import { UsageError } from './usage-error.js';
 import { type HelpRequest, defineVerb } from './verb-row.js';
 
 /** `start`, read: a command line, a script (pm2's one-liner), or a fleet file. */
@@ -112,8 +112,8 @@ export async function start(request: StartRequest, io: Io): Promise<number> {
     if (target.kind === 'both') throw bothError(request.script, target.service);
     if (target.kind === 'service') return operateByName('start', [{ name: request.script, service: target.service }], [], io);
   }
-  io.out(startedText(await startDaemon(daemonOf(request, facts.cwd), facts, { replace: request.force })));
-  return EXIT.ok;
+  // Up, or exit 1 with the cause from its log (src/fleet/wait-up).
+  return report([await startDaemon(daemonOf(request, facts.cwd), facts, { replace: request.force })], io, (r) => startedSaid(r));
 }
 
 /** `start WORD` alone (no flag, no argument), WORD a name and no file of the current directory. */

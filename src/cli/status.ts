@@ -44,7 +44,7 @@ export interface Report {
  */
 export function statusReport(
   name: string,
-  daemon: { status: DaemonStatus; cwd: string } | undefined,
+  daemon: { status: DaemonStatus; cwd: string; tail?: string[] } | undefined,
   service: ServiceFinding | undefined,
   json: boolean,
   now: number,
@@ -59,7 +59,7 @@ export function statusReport(
     return { stdout: JSON.stringify(body, null, 2), code };
   }
   const lines: string[] = [];
-  if (daemon !== undefined) lines.push(statusLines({ name, ...daemon.status }, daemon.cwd, now));
+  if (daemon !== undefined) lines.push(statusLines({ name, ...daemon.status }, daemon.cwd, now, daemon.tail));
   if (service !== undefined) lines.push('status' in service ? serviceLine(service.status, service.user) : `service ${name}: cannot tell its state: ${service.error}`);
   if (svc !== undefined) for (const w of svc.warnings) lines.push(`  warning: ${w}`);
   return { stdout: lines.join('\n'), code };

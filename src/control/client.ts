@@ -3,11 +3,14 @@
  * stop) the moment the supervisor's end of the socket closes, which it does only as it exits.
  * `node:net` is loaded here, on first use, never by a worker that merely imports the library.
  */
+import { tracer } from '../trace.js';
 import { type ControlRequest, type ControlResponse, MAX_LINE, encodeMessage } from './protocol.js';
 import type { HostOperationName, HostParamsOf } from './host-operations.js';
 
 /** A request of a host's own operations (./host-operations). */
 export type HostRequest = { [N in HostOperationName]: { op: N; key: string; params?: HostParamsOf<N> } }[HostOperationName];
+
+const trace = tracer('control');
 
 /** How a request ended when it got no answer. */
 export type NoAnswer =
@@ -29,6 +32,8 @@ export interface Answered<R = ControlResponse> {
  */
 export function request<Res = ControlResponse>(address: string, message: ControlRequest | HostRequest, timeout: number, signal?: AbortSignal): Promise<Answered<Res> | NoAnswer> {
   const net = loadNet();
+  const began = Date.now();
+  trace('%s → %s (timeout %d ms)', message.op, address, timeout);
   return new Promise((resolve) => {
     let buffered = '';
     let settled = false;
@@ -44,6 +49,8 @@ export function request<Res = ControlResponse>(address: string, message: Control
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      const said = typeof result === 'string' ? result : (result.response as { ok?: boolean; error?: string });
+      trace('%s ← %s after %d ms', message.op, typeof said === 'string' ? said : said.ok === false ? `refused: ${said.error ?? '?'}` : 'ok', Date.now() - began);
       if (typeof result === 'string') socket.destroy();
       resolve(result);
     };

@@ -16,8 +16,10 @@ export type DaemonState =
   | 'running'
   /** Its supervisor waits out a restart delay, or restarts the worker on request. */
   | 'restarting'
-  /** No pid file: it is not running (`ended` says how the last run ended, if known). */
+  /** No pid file: it is not running, stopped on request or done (`ended` says how the last run ended, if known). */
   | 'stopped'
+  /** No pid file: its supervisor gave up (too many failures in a row, a first worker never ready, a socket it could not bind): pm2's word. */
+  | 'errored'
   /** A pid file, but no supervisor holds the daemon's lock: it was killed (or its pid is reused). */
   | 'dead';
 
@@ -49,6 +51,8 @@ export interface EndRecord {
   signal: string | null;
   /** Why, in the words of its last log line. */
   reason: string;
+  /** The supervisor gave up by itself (its daemon is `errored`); absent from records of versions before it. */
+  gaveUp?: boolean;
   /** Lines its log could not take (a full disk), oldest first. */
   unwritten: string[];
 }

@@ -11,6 +11,9 @@ import type { DaemonEvent } from './daemon-event.js';
 import { type FoundDaemon, findDaemon } from './find-daemon.js';
 import { OPERATIONS } from './operations.js';
 import { MAX_LINE, type Refusal, encodeMessage } from './protocol.js';
+import { tracer } from '../trace.js';
+
+const trace = tracer('control');
 
 /** Options of {@link events}. */
 export interface EventsOptions {
@@ -39,6 +42,7 @@ async function* follow(daemon: FoundDaemon, options: EventsOptions): AsyncGenera
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const net = require('node:net') as typeof import('node:net');
   const socket = net.connect(daemon.address);
+  trace('events of %s → %s', daemon.pidFile, daemon.address);
   const abort = (): void => void socket.destroy();
   signal?.addEventListener('abort', abort, { once: true });
   const late = new XDaemonError(`the supervisor of ${daemon.pidFile} did not answer the events request in time`);
@@ -54,6 +58,7 @@ async function* follow(daemon: FoundDaemon, options: EventsOptions): AsyncGenera
         const message = JSON.parse(buffered.slice(0, end)) as DaemonEvent | Refusal | { ok: true };
         buffered = buffered.slice(end + 1);
         if (answered) {
+          trace('event of %s: %s', daemon.pidFile, (message as DaemonEvent).kind);
           yield message as DaemonEvent;
           continue;
         }

@@ -8,6 +8,9 @@ import { type FoundDaemon, callOperation, findDaemon } from './find-daemon.js';
 import { OPERATIONS } from './operations.js';
 import type { StateRecord } from './state-file.js';
 import { type UsageMemory, measureUsage, sumUsage } from './usage.js';
+import { tracer } from '../trace.js';
+
+const trace = tracer('control');
 
 export type { DaemonState, DaemonStatus, InstanceStatusReport } from './daemon-status.js';
 export type { DaemonUsage } from './usage.js';
@@ -37,7 +40,10 @@ export function status(pidFile: string, options: StatusOptions = {}): Promise<Da
 
 async function statusOf(daemon: FoundDaemon, timeout: number, memory: UsageMemory, signal: AbortSignal): Promise<DaemonStatus> {
   const recorded = fromStateFile(daemon.record, daemon, memory);
-  if (recorded !== undefined) return recorded;
+  if (recorded !== undefined) {
+    trace('status of %s: %s, from its state file', daemon.pidFile, recorded.state);
+    return recorded;
+  }
   const answer = await callOperation(daemon, 'status', {}, timeout, signal);
   // No supervisor (any more): the files as they are now, not as they were before the request.
   if (answer === 'unreachable') return notRunning(findDaemon(daemon.pidFile));
@@ -68,7 +74,7 @@ function fromStateFile(record: StateRecord | undefined, daemon: { pidFile: strin
 /** A daemon whose lock no supervisor holds: stopped without a pid file, dead with one. */
 function notRunning(daemon: FoundDaemon): DaemonStatus {
   const { record } = daemon;
-  if (!daemon.hasPidFile) return { ...fromRecord(record), state: 'stopped', pidFile: daemon.pidFile };
+  if (!daemon.hasPidFile) return { ...fromRecord(record), state: record?.ended?.gaveUp === true ? 'errored' : 'stopped', pidFile: daemon.pidFile };
   const leftovers = record === undefined || record.ended !== undefined ? [] : leftoversOf(record);
   return {
     ...fromRecord(record),
@@ -98,14 +104,21 @@ function withUsage(live: LiveStatus, pidFile: string, memory: UsageMemory): Daem
   return { ...rest, instances: measured, pidFile, ...(usage === undefined ? {} : { usage }) };
 }
 
-/** What a state file tells of a daemon that does not run. */
+/**
+ * What a state file tells of a daemon that does not run: how its last run ended, and its counters
+ * as the supervisor last recorded them (the restarts of an errored daemon, say).
+ */
 function fromRecord(record: StateRecord | undefined): Omit<DaemonStatus, 'state' | 'pidFile'> {
+  const live = record?.ended === undefined ? undefined : record.live;
   return {
-    starts: 0,
-    restarts: 0,
-    errors: 0,
-    maxCount: 0,
-    maxError: 0,
+    starts: live?.starts ?? 0,
+    restarts: live?.restarts ?? 0,
+    // Its counters, not its workers: they are gone.
+    ...(live === undefined ? {} : { reloads: live.reloads, instances: live.instances.map(({ cpuSample: _s, workerPid: _p, workerStartedAt: _t, ...i }) => ({ ...i, ready: false, restarting: false })) }),
+    errors: live?.errors ?? 0,
+    maxCount: live?.maxCount ?? 0,
+    maxError: live?.maxError ?? 0,
+    ...(live?.lastExit === undefined ? {} : { lastExit: live.lastExit }),
     command: record?.command ?? [],
     logFile: record?.logFile ?? '',
     ...(record?.ended === undefined ? {} : { ended: record.ended }),

@@ -31,6 +31,8 @@ export interface SupervisorConfig {
   signalExit: string | null;
   /** The CLI's state directory, for a named daemon (watch ignores it). */
   stateDir?: string;
+  /** `named`: the settings were resolved against a named daemon's defaults (../settings/profiles), not the library's. */
+  defaults?: 'named';
   /**
    * Variables set for the daemon itself (a fleet app's `env`, `--env`): they win over its env files,
    * which win over the rest of the inherited environment. Names only.

@@ -19,7 +19,8 @@ export function countersText(c: Counters): string {
 export function endText(end: SupervisorEnd, c: Counters): string {
   switch (end.reason) {
     case 'maxError':
-      return `giving up: ${c.errors} consecutive failures exceed maxError ${c.maxError} ${countersText(c)}`;
+      // Not Go's `(count a/b; errors c/d)`: "errors 4/3" reads as a fault of the count.
+      return `giving up: ${c.errors} consecutive failures exceed maxError ${c.maxError} (a failure is a run shorter than minExitTime, or a start that failed; ${c.starts} start${c.starts === 1 ? '' : 's'} in all)`;
     case 'maxCount':
       return `done: maxCount ${c.maxCount} starts reached ${countersText(c)}`;
     case 'success':
@@ -35,6 +36,9 @@ export function endText(end: SupervisorEnd, c: Counters): string {
   }
 }
 
+/** What a ready line adds after its time, by how the worker said it. */
+const READY_VIA: Record<SupervisorEvents['ready'][0]['via'], string> = { ready: '', listening: ' (it listens)', message: " (process.send('ready'))", check: ' (its health check passed)' };
+
 /** The info an event of kind `K` passes. */
 type InfoOf<K extends keyof SupervisorEvents> = SupervisorEvents[K][0];
 
@@ -48,7 +52,17 @@ const EVENT_LINES: { [K in keyof SupervisorEvents]: (info: InfoOf<K>, of: Instan
   listening: ({ sockets }) => `listening on ${sockets.map((s) => `${s.address} (${s.name}, fd ${s.fd})`).join(', ')}`,
   start: ({ instance, pid, fromSpare, counters }, of) => `${of(instance)}worker started: pid ${pid} ${c(counters)}${fromSpare ? ' from the spare' : ''}`,
   'spare-exit': ({ instance, pid, code, signal }, of) => `${of(instance)}the spare pid ${pid} ended while waiting (${signal ?? `code ${code}`}): booting another`,
-  ready: ({ instance, pid, seconds }, of) => `${of(instance)}worker ready: pid ${pid} after ${seconds.toFixed(3)} s`,
+  ready: ({ instance, pid, seconds, via }, of) => `${of(instance)}worker ready: pid ${pid} after ${seconds.toFixed(3)} s${READY_VIA[via]}`,
+  socket: ({ instance, pid, address, bound, error }, of) =>
+    error === undefined
+      ? `${of(instance)}worker pid ${pid} listens on ${address}: ${bound ? 'the supervisor bound it and holds it from now on' : "the supervisor's socket"}`
+      : `${of(instance)}worker pid ${pid} cannot listen on ${address}: ${error}`,
+  drained: ({ instance, pid, seconds, outcome }, of) =>
+    outcome === 'drained'
+      ? `${of(instance)}worker pid ${pid} drained in ${seconds.toFixed(3)} s: it stopped accepting and answered what it had`
+      : outcome === 'exited'
+        ? `${of(instance)}worker pid ${pid} exited while it drained`
+        : `${of(instance)}worker pid ${pid} had not drained after killTimeout (${seconds.toFixed(3)} s): stopping it anyway`,
   'start-failed': ({ instance, error, counters }, of) => `${of(instance)}worker start failed: ${error.message} ${c(counters)}`,
   exit: ({ instance, pid, seconds, code, signal, counters }, of) =>
     `${of(instance)}worker exited: pid ${pid} after ${seconds.toFixed(3)} s with ${signal === null ? `code ${code}` : `signal ${signal}`} ${c(counters)}`,

@@ -15,6 +15,7 @@ import { type LogSink, type LogSinkOptions, createLogSink } from '../log/log-sin
 import { describeCommand } from '../process/command-line.js';
 import { readEnvFiles } from '../process/env-file.js';
 import { supervisorSettings } from '../settings/derived.js';
+import { namedDaemonDefaults } from '../settings/profiles.js';
 import { readyWithin } from '../supervisor/health/health-settings.js';
 import { signalTree } from '../process/stop-tree.js';
 import { CpuSampler } from '../supervisor/cpu-sampler.js';
@@ -179,7 +180,7 @@ export class Supervision {
       this.exiting = true;
       this.sampler?.stop();
       log.line(exitingText(end.code));
-      this.release({ code: end.code, signal: null, reason: endText(end, supervisor.counters()) });
+      this.release({ code: end.code, signal: null, reason: endText(end, supervisor.counters()), gaveUp: end.reason !== 'stop' && end.code !== 0 });
       this.events.publish('exiting', { code: end.code });
       // A request that made the supervision end (a stop during a restart delay) is answered first,
       // and the subscribers get their last records.
@@ -294,6 +295,7 @@ function makeSupervisor({ config, args, env: given, treePrefix, host }: Supervis
       resolved: true,
       ignoredPaths: [config.logFile, ...(pidFile === '' ? [] : [pidFile, stateFileOf(pidFile)]), ...(config.stateDir === undefined ? [] : [config.stateDir])],
       ...(treePrefix === undefined ? {} : { treePrefix }),
+      ...(config.defaults === 'named' ? { defaults: namedDaemonDefaults() } : {}),
       envForStart: (start: number) => ({
         ...(envFile.length === 0 ? {} : envFileVars(envFile, config.envSet ?? [])),
         ...(firstMarker === null ? {} : { [ENV_NAME]: String(firstMarker + start - 1) }),

@@ -9,7 +9,9 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EUSAGE, XDaemonError, messageOf } from '../errors.js';
 import type { DaemonOptions, SettingName } from '../settings/types.js';
-import { whyNoSpare } from '../process/node-command.js';
+import { isNodeExecutable, whyNoSpare } from '../process/node-command.js';
+import { listenAddresses } from '../settings/listen.js';
+import { incrementProblem, instancesProblem } from '../supervisor/instance-env.js';
 import { resolveCommand } from '../process/which.js';
 import { checkEnvFiles } from '../process/env-file.js';
 import { defaultName } from './names.js';
@@ -79,6 +81,8 @@ export function resolveSpec(spec: DaemonSpec, facts: InvocationFacts): ResolvedS
   const settings = { ...spec.settings } as DaemonOptions;
   const noSpare = settings.prewarm === true ? whyNoSpare(file, spec.args) : undefined;
   if (noSpare !== undefined) throw new XDaemonError(`--prewarm: ${noSpare}`, { code: EUSAGE, option: 'prewarm', reason: noSpare });
+  const increment = incrementProblem({ incrementVar: settings.incrementVar ?? '', instances: settings.instances ?? 1 }, { ...facts.env, ...spec.env }, listenAddresses(settings.listen ?? []));
+  if (increment !== undefined) throw new XDaemonError(`--increment-var: ${increment}`, { code: EUSAGE, option: 'incrementVar', reason: increment });
   if (typeof settings.errFile === 'string') settings.errFile = resolve(facts.cwd, settings.errFile);
   // Env files are read at every start: one that cannot be read now is refused before anything runs.
   if (settings.envFile !== undefined) {
@@ -90,6 +94,16 @@ export function resolveSpec(spec: DaemonSpec, facts: InvocationFacts): ResolvedS
   const log = spec.log === undefined ? undefined : resolve(facts.cwd, spec.log);
   const dependsOn = spec.dependsOn ?? [];
   return { command: spec.command, file, args: spec.args, cwd, env: spec.env, settings, log, ...(dependsOn.length === 0 ? {} : { dependsOn }), ...(spec.ownProcess === true ? { ownProcess: true as const } : {}) };
+}
+
+/**
+ * Why the command line of a resolved spec cannot run its instances side by side (a program that
+ * is not Node, several instances, nothing that gives each its port), if so; `xdaemon start` refuses
+ * it (a pm2 file's apps run as pm2 runs them: each instance as it is).
+ */
+export function instancesRefusal(resolved: ResolvedSpec): XDaemonError | undefined {
+  const why = instancesProblem(isNodeExecutable(resolved.file), resolved.settings);
+  return why === undefined ? undefined : new XDaemonError(`--instances: ${why}`, { code: EUSAGE, option: 'instances', reason: why });
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { XDaemonError } from '../errors.js';
 import { type DaemonStatus, control } from './control-bundle.js';
-import { type Failed, failed } from './outcome.js';
+import { type DaemonResult, type Failed, eachName, failed } from './outcome.js';
 import { type DaemonRecord, daemonPaths, readRecord, recordNames } from './record.js';
 import { ALL } from './names.js';
 import { type StateFacts, currentStateFacts, openStateDirectory, stateDirectoryPath } from './state-dir.js';
@@ -106,4 +106,17 @@ export async function statusesOf(dir: string | undefined, names: readonly string
     rows: answers.filter((r): r is NamedStatus => !('outcome' in r)),
     failed: answers.filter((r): r is Failed => 'outcome' in r),
   };
+}
+
+/**
+ * `act` on each of `names` (in `dir`) that has a record, all at once, given its status now; a name
+ * without one is `not-known`, and a throw is that name's `failed`.
+ */
+export function eachKnown(dir: string | undefined, names: readonly string[], act: (daemon: Known, now: DaemonStatus) => Promise<DaemonResult>): Promise<DaemonResult[]> {
+  const lib = control();
+  return eachName(names, async (name): Promise<DaemonResult> => {
+    const daemon = findKnown(dir, name);
+    if (daemon === undefined) return { name, outcome: 'not-known' };
+    return act(daemon, await lib.status(daemon.pidFile));
+  });
 }

@@ -28,7 +28,7 @@ async function deleteIn(dir: string | undefined, name: string): Promise<Deleted 
   if (daemon === undefined) return { name, outcome: 'not-known' };
   const lib = control();
   const before = await lib.status(daemon.pidFile);
-  if (before.state !== 'stopped') await lib.stop(daemon.pidFile);
+  if (before.state !== 'stopped' && before.state !== 'errored') await lib.stop(daemon.pidFile);
   forget(daemon.dir, daemon.name);
   return { name, outcome: 'deleted', was: before.state };
 }

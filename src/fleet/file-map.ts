@@ -37,10 +37,8 @@ export interface FleetApp {
   log: string | undefined;
   /** Settings by library name, each checked against the settings table. */
   settings: Partial<Record<SettingName, unknown>>;
-  /** One line each: a pm2 key this build does not carry out, what a cluster app should add. */
+  /** One line each: a pm2 key this build does not carry out, an unknown key. */
   warnings: string[];
-  /** pm2's `wait_ready`: the app says so with `process.send('ready')` (a Node script gets a preload for it). */
-  pm2Ready: boolean;
   /** Ours (`ownProcess: true`): a supervisor process of its own instead of a place in the host. */
   ownProcess: boolean;
   /** The apps it starts after (`dependsOn`): of the file, or daemons that run. */
@@ -244,7 +242,7 @@ function mapApp(entry: unknown, index: number, context: FleetContext, problems: 
   const cwd = resolve(context.cwd, expandHome(draft.cwd ?? '.', home));
   const atApp = (path: string): string => (path === '/dev/null' ? path : resolve(cwd, expandHome(path, home)));
   const env = { ...draft.env, ...(context.envSet === undefined ? {} : draft.envSets[context.envSet]), ...context.env };
-  finishPm2(draft, env, warnings, sources);
+  finishPm2(draft, sources);
   // Two spellings of one key (combine_logs and merge_logs) warn once.
   for (const w of draft.notCarried) if (!warnings.includes(w)) warnings.push(w);
   // Every setting, by the settings table's rules.
@@ -282,7 +280,7 @@ function mapApp(entry: unknown, index: number, context: FleetContext, problems: 
       ? { script: resolve(cwd, expandHome(draft.script, home)), written: draft.script, interpreter: draft.interpreter, interpreterArgs: draft.interpreterArgs }
       : { command: draft.command as string };
   const log = draft.log ?? draft.combinedLog;
-  return { name, program, args: draft.args, cwd, env, log: log === undefined ? undefined : atApp(log), settings, warnings, pm2Ready: draft.pm2.waitReady === true, dependsOn: draft.dependsOn, ownProcess: draft.ownProcess };
+  return { name, program, args: draft.args, cwd, env, log: log === undefined ? undefined : atApp(log), settings, warnings, dependsOn: draft.dependsOn, ownProcess: draft.ownProcess };
 }
 
 /** `~` and `~/x` as the home directory (pm2 expands them in paths); pm2's `NULL` log is `/dev/null`. */
@@ -292,8 +290,8 @@ function expandHome(path: string, home: string): string {
   return path.startsWith('~/') ? `${home}${path.slice(1)}` : path;
 }
 
-/** pm2's keys that only mean something together: readiness, restarts, the shared port, the logs. */
-function finishPm2(draft: AppDraft, env: Record<string, string>, warnings: string[], sources: Record<string, string>): void {
+/** pm2's keys that only mean something together: readiness, restarts, the logs. */
+function finishPm2(draft: AppDraft, sources: Record<string, string>): void {
   const p = draft.pm2;
   const set = (key: string, name: string, value: unknown): void => {
     if (isSetting(name)) {
@@ -304,18 +302,11 @@ function finishPm2(draft: AppDraft, env: Record<string, string>, warnings: strin
     }
   };
   if (p.waitReady === true && draft.settings.waitReady === undefined) set('wait_ready', 'waitReady', p.listenTimeout ?? PM2_LISTEN_TIMEOUT);
-  if (p.waitReady !== true && p.listenTimeout !== undefined) draft.notCarried.push(notCarried('listen_timeout', 'without wait_ready'));
+  else if (p.waitReady !== true && p.listenTimeout !== undefined) set('listen_timeout', 'reloadGrace', p.listenTimeout);
   if (p.autorestart === false) set('autorestart', 'restart', 'never');
   else if (p.stopExitCodes !== undefined) {
     set('stop_exit_codes', 'restart', 'on-failure');
     set('stop_exit_codes', 'successExitCodes', p.stopExitCodes.filter((code) => code !== 0));
-  }
-  if (p.cluster === true) {
-    if (!isSetting('listen')) draft.notCarried.push(notCarried('exec_mode', 'cluster: instances sharing a port need the listen setting'));
-    else if (draft.settings.listen === undefined) {
-      if (env.PORT !== undefined && env.PORT !== '') set('exec_mode', 'listen', [env.PORT]);
-      else warnings.push("exec_mode 'cluster': no port to share; add listen: ['8080'] to the app (or env: { PORT: '8080' } if it listens on process.env.PORT)");
-    }
   }
   // pm2 files often keep ignore_watch (and watch_delay) beside watch: false: without watch they mean
   // nothing to pm2 either, so they are dropped rather than refused as the settings table refuses them.

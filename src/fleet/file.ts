@@ -7,7 +7,7 @@
  * FleetFileError naming the file, the app and the key).
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { EUSAGE, XDaemonError, messageOf } from '../errors.js';
 import { type DaemonState, control } from './control-bundle.js';
 import { type DaemonSpec, type InvocationFacts, prepareSpec, recordOf } from './daemon-spec.js';
@@ -17,7 +17,8 @@ import { type FleetApp, mapFleetProblems } from './file-map.js';
 import { DEFAULT_FLEET_FILES, defaultFleetFile, loadFleetFile } from './file-load.js';
 import { type FleetProblem, FleetFileError, fleetFileError } from './fleet-error.js';
 import { usableCpus } from '../process/cpu-count.js';
-import { type DaemonResult, type Failed, type Reloaded, type Started, failed } from './outcome.js';
+import { type DaemonResult, type Failed, type Reloaded, type Restarted, type Started } from './outcome.js';
+import { reloadDaemon } from './reload.js';
 import { type DaemonRecord, daemonPaths, readRecord } from './record.js';
 import { scriptProgram } from './script-command.js';
 import { type ToStart, notRunning, runningDependencies, startInOrder } from './start.js';
@@ -54,9 +55,6 @@ export interface FleetOutcome {
   warnings: string[];
   results: DaemonResult[];
 }
-
-/** The preload of pm2's `process.send('ready')`, beside this bundle in dist/. */
-const PM2_SEND = join(__dirname, 'pm2-send.js');
 
 /**
  * The file of `request` (the named one, else the default one of `cwd`), loaded and mapped.
@@ -97,8 +95,6 @@ export function appSpec(app: FleetApp, { ownProcess = false }: { ownProcess?: bo
   } else {
     program = { command: app.program.command, args: [...app.args] };
   }
-  // pm2's wait_ready: this node runs the script, with the preload that takes process.send('ready').
-  if (app.pm2Ready && program.command === process.execPath) program.args.unshift('--require', PM2_SEND);
   const spec: DaemonSpec = { name: app.name, command: program.command, args: program.args, settings: app.settings, log: app.log, cwd: app.cwd, env: app.env, dependsOn: app.dependsOn, ...(app.ownProcess || ownProcess ? { ownProcess: true } : {}) };
   return warning === undefined ? { spec } : { spec, warning };
 }
@@ -194,7 +190,7 @@ export async function restartFleet(request: FleetRequest, facts: StateFacts = cu
       wave.map(async (app) => {
         const { pidFile } = daemonPaths(dir, app.name);
         const s = await lib.status(pidFile);
-        if (s.state !== 'stopped') await lib.stop(pidFile);
+        if (s.state !== 'stopped' && s.state !== 'errored') await lib.stop(pidFile);
         was.set(app.name, s.state);
       }),
     );
@@ -226,25 +222,19 @@ export async function reloadFleet(request: FleetRequest, facts: StateFacts = cur
   const { dir, fleet, records } = await checkedFleet(request, facts);
   const lib = control();
   const decided = await Promise.all(
-    records.map(async (record): Promise<Reloaded | Failed | ToStart> => {
+    records.map(async (record): Promise<Reloaded | Restarted | Failed | ToStart> => {
       const { pidFile } = daemonPaths(dir, record.name);
       const s = await lib.status(pidFile);
       const runs = s.state === 'running' || s.state === 'restarting';
       if (runs) {
         const before = readRecord(dir, record.name);
-        if (before !== undefined && runOf(before) === runOf(record)) {
-          try {
-            return { name: record.name, outcome: 'reloaded', instances: (await lib.reload(pidFile)).instances };
-          } catch (err) {
-            return failed(record.name, err, 'always');
-          }
-        }
+        if (before !== undefined && runOf(before) === runOf(record)) return reloadDaemon(record.name, pidFile, record.log, s);
       }
-      if (s.state !== 'stopped') await lib.stop(pidFile);
+      if (s.state !== 'stopped' && s.state !== 'errored') await lib.stop(pidFile);
       return { record, was: s.state, ...(runs ? { note: 'changed' as const } : {}) };
     }),
   );
-  const reloaded = decided.filter((d): d is Reloaded | Failed => 'outcome' in d);
+  const reloaded = decided.filter((d): d is Reloaded | Restarted | Failed => 'outcome' in d);
   const toStart = decided.filter((d): d is ToStart => !('outcome' in d));
   // A reload of a dependency leaves its dependants alone; what starts anew starts in order.
   const started = await startOrdered(dir, fleet, toStart, reloaded.map((r) => r.name), facts.env);

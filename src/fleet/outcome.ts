@@ -20,6 +20,20 @@ export interface Started {
   was: DaemonState;
   /** `changed`: it ran, but its command line or settings changed, which only a new start applies. */
   note?: 'changed' | undefined;
+  /** It did not come up: a first worker exited before it was up, or the supervisor gave up (./wait-up). */
+  down?: NotUp | undefined;
+}
+
+/** How a started daemon did not come up (its restart policy goes on: it may come up later). */
+export interface NotUp {
+  /** The first worker that exited before it was up: how, after how long. */
+  exit?: { instance: number; pid: number | undefined; code: number | null; signal: string | null; seconds: number };
+  /** The supervisor gave up (the daemon is errored). */
+  gaveUp: boolean;
+  /** No worker was up within the wait (30 s). */
+  timedOut: boolean;
+  /** The line of its log that says why, if one does. */
+  cause?: string;
 }
 
 /** A daemon that runs already, left alone. */
@@ -34,6 +48,8 @@ export interface Restarted {
   name: string;
   outcome: 'restarted';
   workerPid: number;
+  /** `no-socket`: a reload was asked for, but its workers share no socket, so it was a restart. */
+  note?: 'no-socket' | undefined;
 }
 
 /** A running daemon whose workers were replaced one by one. */
@@ -47,7 +63,7 @@ export interface Reloaded {
 export interface Stopped {
   name: string;
   outcome: 'stopped';
-  was: Exclude<DaemonState, 'stopped'>;
+  was: Exclude<DaemonState, 'stopped' | 'errored'>;
 }
 
 /** A daemon that does not run (nothing to do). */

@@ -125,19 +125,21 @@ export const PM2_KEYS: Record<string, KeyRule> = {
   }),
   kill_timeout: toSetting('killTimeout', 'default 1600 ms (ours: 5000)', (v) => pm2Millis(v)),
   treekill: toSetting('killMode', '', (v) => (pm2Bool(v) ? 'group' : 'process'), 'killMode: process when false'),
-  wait_ready: rule("waitReady; the app's process.send('ready') is its ready()", '', (v, d) => void (d.pm2.waitReady = pm2Bool(v))),
-  listen_timeout: rule('waitReady (ms, with wait_ready)', 'default 3000 ms', (v, d) => void (d.pm2.listenTimeout = pm2Millis(v))),
+  wait_ready: rule("waitReady; a Node app's process.send('ready') is its ready() (cluster mode gives it the IPC channel)", '', (v, d) => void (d.pm2.waitReady = pm2Bool(v))),
+  listen_timeout: rule('waitReady (ms, with wait_ready); without it, reloadGrace: how long a reload waits for a replacement to listen', 'default 3000 ms', (v, d) => void (d.pm2.listenTimeout = pm2Millis(v))),
   instances: rule('instances', "'max' or 0: one per CPU; -N: N fewer than the CPUs; default 1", (v, d, f) => {
     const n = pm2Instances(v, f.cpus);
     // One instance is what runs without the setting: nothing is left undone.
     if (n !== 1 || isSetting('instances')) apply(d, f.key, 'instances', n);
   }),
-  exec_mode: rule("listen (cluster: the app's listen, else env.PORT)", "'fork' (default) or 'cluster'", (v, d) => {
+  // Both modes run a Node app in cluster mode (its listen() served by the supervisor's socket: for
+  // instances on ports of their own, as in fork mode, nothing changes); anything else as it is.
+  exec_mode: rule('accepted: a Node app runs in cluster mode either way', "'fork' (default) or 'cluster'", (v) => {
     const mode = pm2Text(v).replace(/_mode$/, '');
     if (mode !== 'fork' && mode !== 'cluster') throw new KeyValueError(`must be 'fork' or 'cluster', got ${JSON.stringify(v)}`);
-    d.pm2.cluster = mode === 'cluster';
   }),
-  instance_var: toSetting('instanceVar', 'default NODE_APP_INSTANCE (ours: XDAEMON_INSTANCE)', (v) => pm2Text(v)),
+  instance_var: toSetting('instanceVar', 'default NODE_APP_INSTANCE, which it replaces (ours: XDAEMON_INSTANCE and NODE_APP_INSTANCE stay)', (v) => pm2Text(v)),
+  increment_var: toSetting('incrementVar', 'instance i gets the value + i (0 when unset)', (v) => pm2Text(v)),
   max_memory_restart: toSetting('maxMemory', "bytes or '512M', '1G' (1024-based); checked every 30 s (ours: every second)", (v) => pm2Bytes(v)),
   cron_restart: rule('cronRestart', "0 or '0': none", (v, d, f) => {
     if (v === 0 || v === '0') return;
@@ -159,7 +161,7 @@ export const PM2_KEYS: Record<string, KeyRule> = {
 export const PM2_NOT_CARRIED = [
   'name_prefix', 'filter_env', 'namespace', 'install_url', 'log_type', 'pid_file', 'source_map_support',
   'disable_source_map_support', 'shutdown_with_message', 'vizion', 'autostart', 'watch_options', 'execute_command', 'force',
-  'append_env_to_name', 'post_update', 'trace', 'disable_trace', 'v8', 'event_loop_inspector', 'deep_monitoring', 'increment_var',
+  'append_env_to_name', 'post_update', 'trace', 'disable_trace', 'v8', 'event_loop_inspector', 'deep_monitoring',
   'pmx', 'automation', 'username', 'uid', 'gid', 'windowsHide', 'kill_retry_time', 'write', 'io',
 ] as const;
 

@@ -41,8 +41,8 @@ export function instanceRestarts(counts: Counts): number {
 
 /**
  * Every restart of a daemon, whatever its cause: the sum over its instances (each instance's
- * first start is no restart). A daemon that does not run counts 0 (its counters went with its
- * supervisor). Pure.
+ * first start is no restart). A daemon that does not run counts what its last supervisor's end
+ * record kept (a daemon that gave up: the restarts before it did), or 0. Pure.
  */
 export function restartsOfEveryCause(status: Pick<DaemonStatus, 'starts' | 'restarts' | 'reloads' | 'instances'>): number {
   const instances = status.instances ?? [];

@@ -4,20 +4,19 @@
  * record, with the invoking environment plus its recorded additions, its command looked up again.
  */
 import { control } from './control-bundle.js';
-import { existingStateDirectory, findKnown, resolveNames } from './daemons.js';
+import { eachKnown, existingStateDirectory, resolveNames } from './daemons.js';
 import { refreshedRecord } from './daemon-spec.js';
 import { startRecord } from './daemon-start.js';
-import { type DaemonResult, eachName } from './outcome.js';
+import type { DaemonResult } from './outcome.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
+import { checkUp, settleOf } from './wait-up.js';
 
 /** Restarts (or starts) each daemon of `names`, all at once: `restarted`, or `started` with the state it `was` in. */
 export async function restartDaemons(names: readonly string[], facts: StateFacts = currentStateFacts(), options: { updateEnv?: boolean } = {}): Promise<DaemonResult[]> {
   const dir = existingStateDirectory(facts);
   const lib = control();
-  return eachName(resolveNames(dir, names), async (name): Promise<DaemonResult> => {
-    const daemon = findKnown(dir, name);
-    if (daemon === undefined) return { name, outcome: 'not-known' };
-    const now = await lib.status(daemon.pidFile);
+  return eachKnown(dir, resolveNames(dir, names), async (daemon, now): Promise<DaemonResult> => {
+    const { name } = daemon;
     // pm2's --update-env: a new supervisor, with this shell's environment (a restart keeps the old one's).
     if (options.updateEnv === true && now.state !== 'stopped') await lib.stop(daemon.pidFile);
     else if (now.state === 'running' || now.state === 'restarting') {
@@ -28,6 +27,6 @@ export async function restartDaemons(names: readonly string[], facts: StateFacts
     else if (now.state === 'dead') await lib.stop(daemon.pidFile);
     const record = refreshedRecord(daemon.record, facts.env);
     const started = await startRecord(daemon.dir, record, facts.env);
-    return { name, outcome: 'started', pid: started.pid, workerPid: started.workerPid, readySeconds: started.readySeconds, log: record.log, was: now.state };
+    return checkUp({ name, outcome: 'started', pid: started.pid, workerPid: started.workerPid, readySeconds: started.readySeconds, log: record.log, was: now.state }, daemon.pidFile, settleOf(record.settings));
   });
 }

@@ -6,8 +6,8 @@
 import { constants } from 'node:os';
 import { EUSAGE, XDaemonError } from '../errors.js';
 import { control } from './control-bundle.js';
-import { existingStateDirectory, findKnown, resolveNames } from './daemons.js';
-import { type DaemonResult, eachName } from './outcome.js';
+import { eachKnown, existingStateDirectory, resolveNames } from './daemons.js';
+import type { DaemonResult } from './outcome.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
 
 /**
@@ -28,10 +28,8 @@ export function signalName(text: string): NodeJS.Signals {
 export async function signalDaemons(signal: NodeJS.Signals, names: readonly string[], facts: StateFacts = currentStateFacts()): Promise<DaemonResult[]> {
   const dir = existingStateDirectory(facts);
   const lib = control();
-  return eachName(resolveNames(dir, names), async (name): Promise<DaemonResult> => {
-    const daemon = findKnown(dir, name);
-    if (daemon === undefined) return { name, outcome: 'not-known' };
-    const now = await lib.status(daemon.pidFile);
+  return eachKnown(dir, resolveNames(dir, names), async (daemon, now): Promise<DaemonResult> => {
+    const { name } = daemon;
     if (now.state !== 'running' && now.state !== 'restarting') return { name, outcome: 'not-running' };
     const { pids } = await lib.operate(daemon.pidFile, 'signal', { signal });
     return { name, outcome: 'signalled', signal, pids };

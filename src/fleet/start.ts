@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { type DaemonState, control } from './control-bundle.js';
 import { createdStateDirectory } from './daemons.js';
-import { type DaemonSpec, prepareSpec, recordOf } from './daemon-spec.js';
+import { type DaemonSpec, instancesRefusal, prepareSpec, recordOf } from './daemon-spec.js';
 import { type PendingDaemon, type StartedDaemon, beginRecord, startRecord } from './daemon-start.js';
 import { type AlreadyRunning, type Failed, type Started, failed } from './outcome.js';
 import { type DaemonRecord, daemonPaths } from './record.js';
@@ -15,11 +15,13 @@ import { dependantsOf, startWaves } from './start-order.js';
 import { isValidName } from './names.js';
 import { EUSAGE, XDaemonError } from '../errors.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
+import { checkUp, settleOf } from './wait-up.js';
 
 /**
  * Starts the daemon of `spec` in the background (its paths relative to `facts.cwd`, its
- * environment `facts.env` plus its own), and resolves once its supervisor handles signals (with
- * `waitReady`, once its first worker is ready). Its record is written in the state directory.
+ * environment `facts.env` plus its own), and resolves once it is up (each instance's first worker
+ * ready, or running for a second: ./wait-up), or with `down` saying how it is not. Its record is
+ * written in the state directory.
  *
  * With `replace` (pm2's `start -f`), a daemon of the name that runs is stopped first.
  *
@@ -29,6 +31,8 @@ import { type StateFacts, currentStateFacts } from './state-dir.js';
  */
 export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentStateFacts(), options: { replace?: boolean } = {}): Promise<Started> {
   const prepared = prepareSpec(spec, facts);
+  const refusal = instancesRefusal(prepared);
+  if (refusal !== undefined) throw refusal;
   const dir = createdStateDirectory(facts);
   const record = recordOf(prepared, dir);
   // --depends-on: each one a daemon that runs (it is up: a start waits for its readiness).
@@ -51,7 +55,7 @@ export async function startDaemon(spec: DaemonSpec, facts: StateFacts = currentS
       await lib.stop(pidFile);
     }
   }
-  return startedResult(record, await startRecord(dir, record, facts.env), was);
+  return checkUp(startedResult(record, await startRecord(dir, record, facts.env), was), pidFile, settleOf(record.settings));
 }
 
 /** A record to start, with its daemon's state before and why it starts anew. */
@@ -87,6 +91,15 @@ export function startRecords(dir: string, entries: readonly ToStart[], base: Nod
 }
 
 /**
+ * {@link startRecords}, each started daemon waited for until it is up, or with `down` saying how it
+ * is not (./wait-up): all at once.
+ */
+export async function startRecordsUp(dir: string, entries: readonly ToStart[], base: NodeJS.ProcessEnv): Promise<(Started | Failed)[]> {
+  const settings = new Map(entries.map((e) => [e.record.name, e.record.settings]));
+  return Promise.all((await startRecords(dir, entries, base)).map((r) => (r.outcome === 'started' ? checkUp(r, daemonPaths(dir, r.name).pidFile, settleOf(settings.get(r.name) ?? {})) : r)));
+}
+
+/**
  * The records of `records` whose daemons do not run, to start (a dead one cleaned up first), and
  * those that run, left alone.
  */
@@ -113,10 +126,11 @@ export async function notRunning(dir: string, records: readonly DaemonRecord[]):
 
 /**
  * Starts `entries` in the order of their `dependsOn` (../fleet/start-order): wave by wave, each
- * wave's daemons begun side by side (handed to the host, or their supervisors spawned) and waited for, so that an app starts once each of its
- * dependencies is up (running; ready, when it has a readiness condition). An app whose dependency
- * did not start is not started: it is `failed`, saying which. A dependency outside `entries` must
- * be a daemon that runs (`runs`). A result per entry, in their order.
+ * wave's daemons begun side by side (handed to the host, or their supervisors spawned) and waited
+ * for until each daemon is up (./wait-up: ready, or running for its settle), so that an app starts
+ * once each of its dependencies is up. An app whose dependency did not start or come up is not
+ * started: it is `failed`, saying which. A dependency outside `entries` must be a daemon that runs
+ * (`runs`). A result per entry, in their order.
  *
  * @throws StartOrderError (`code: EUSAGE`) for a cycle or a dependency that neither starts here nor runs.
  */
@@ -126,12 +140,12 @@ export async function startInOrder(dir: string, entries: readonly ToStart[], bas
   const results = new Map<string, Started | Failed>();
   for (const wave of waves) {
     const go = wave.filter((app) => !results.has(app.name));
-    for (const result of await startRecords(dir, go.map((app) => app.entry), base)) {
+    for (const result of await startRecordsUp(dir, go.map((app) => app.entry), base)) {
       results.set(result.name, result);
-      if (result.outcome !== 'failed') continue;
+      if (result.outcome !== 'failed' && result.down === undefined) continue;
       for (const dependant of dependantsOf(apps, result.name)) {
         if (results.has(dependant.name)) continue;
-        const reason = `not started: it depends on ${result.name}, which did not start`;
+        const reason = `not started: it depends on ${result.name}, which did not ${result.outcome === 'failed' ? 'start' : 'come up'}`;
         results.set(dependant.name, failed(dependant.name, new XDaemonError(reason, { reason })));
       }
     }

@@ -13,6 +13,11 @@ import { daemonPaths, readRecord, recordNames } from './record.js';
 import { startupWarnings } from './saved.js';
 import { findService } from './services.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
+import { workerLines } from './cause-line.js';
+import { readLogFrom } from './log-tail.js';
+
+/** The lines of its log an errored daemon's status shows. */
+const TAIL_LINES = 10;
 
 /** The status of every daemon with a record, by name; one whose supervisor refuses is among `failed`. */
 export async function daemonStatuses(facts: StateFacts = currentStateFacts()): Promise<{ rows: NamedStatus[]; failed: Failed[] }> {
@@ -28,11 +33,14 @@ export function startupServiceWarnings(facts: StateFacts = currentStateFacts()):
 /** An OS service of a daemon's name: its status, or why it could not be told. */
 export type ServiceFinding = { status: ServiceStatus; user: boolean } | { error: string };
 
-/** What is known of a name: the daemon (its status and working directory), the OS service; neither when undefined. */
+/**
+ * What is known of a name: the daemon (its status, its working directory, and for one that gave
+ * up its worker's last lines in its log), the OS service; neither when undefined.
+ */
 export interface NameStatus {
   /** The daemon's name (a list index given is resolved to it). */
   name: string;
-  daemon: { status: DaemonStatus; cwd: string } | undefined;
+  daemon: { status: DaemonStatus; cwd: string; tail: string[] } | undefined;
   service: ServiceFinding | undefined;
 }
 
@@ -43,7 +51,11 @@ export async function statusOfName(word: string, facts: StateFacts = currentStat
   const name = resolveNames(dir, [word])[0] ?? word;
   const record = dir === undefined ? undefined : readRecord(dir, name);
   const [daemon, service] = await Promise.all([
-    record === undefined || dir === undefined ? undefined : control().status(daemonPaths(dir, name).pidFile).then((s) => ({ status: s, cwd: record.cwd })),
+    record === undefined || dir === undefined
+      ? undefined
+      : control()
+          .status(daemonPaths(dir, name).pidFile)
+          .then((s) => ({ status: s, cwd: record.cwd, tail: s.state === 'errored' ? workerLines(readLogFrom(record.log)).slice(-TAIL_LINES) : [] })),
     serviceFinding(name),
   ]);
   return { name, daemon, service };

@@ -5,8 +5,8 @@
  * file removed.
  */
 import { control } from './control-bundle.js';
-import { type Selection, existingStateDirectory, findKnown, selectedNames } from './daemons.js';
-import { type DaemonResult, eachName } from './outcome.js';
+import { type Selection, eachKnown, existingStateDirectory, selectedNames } from './daemons.js';
+import type { DaemonResult } from './outcome.js';
 import { type StateFacts, currentStateFacts } from './state-dir.js';
 
 /** Options of {@link stopDaemons}. */
@@ -19,11 +19,9 @@ export interface StopDaemonsOptions {
 export async function stopDaemons(selection: Selection, options: StopDaemonsOptions = {}, facts: StateFacts = currentStateFacts()): Promise<DaemonResult[]> {
   const dir = existingStateDirectory(facts);
   const lib = control();
-  return eachName(selectedNames(dir, selection), async (name): Promise<DaemonResult> => {
-    const daemon = findKnown(dir, name);
-    if (daemon === undefined) return { name, outcome: 'not-known' };
-    const before = await lib.status(daemon.pidFile);
-    if (before.state === 'stopped') return { name, outcome: 'not-running' };
+  return eachKnown(dir, selectedNames(dir, selection), async (daemon, before): Promise<DaemonResult> => {
+    const { name } = daemon;
+    if (before.state === 'stopped' || before.state === 'errored') return { name, outcome: 'not-running' };
     await lib.stop(daemon.pidFile, options.timeout === undefined ? {} : { timeout: options.timeout });
     return { name, outcome: 'stopped', was: before.state };
   });

@@ -4,8 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type DaemonOptions } from '../settings/types.js';
+import { type DaemonOptions, type SettingName } from '../settings/types.js';
 import { checkSettings } from '../settings/check.js';
+import { namedDaemonDefaults } from '../settings/profiles.js';
 import type { SupervisorConfig } from '../daemon-process/config.js';
 
 /**
@@ -37,8 +38,8 @@ export function resolveSignalExit(): string | null {
 
 /**
  * The supervisor's configuration for a daemon: its executable and working directory, its log,
- * the settings (defaults for those not given) with `pidFile` (absolute, or '' for none); no
- * generation marker (the command is not a re-spawned Daemon program).
+ * the settings (a named daemon's defaults for those not given: ../settings/profiles) with `pidFile`
+ * (absolute, or '' for none); no generation marker (the command is not a re-spawned Daemon program).
  */
 export function supervisorConfig(input: {
   file: string;
@@ -50,6 +51,7 @@ export function supervisorConfig(input: {
   /** The daemon's own variables (`--env`, a fleet app's `env`): they win over its env files. */
   additions?: Readonly<Record<string, string>>;
 }): SupervisorConfig {
+  const given = (name: SettingName): boolean => input.settings[name] !== undefined;
   return {
     v: 2,
     file: input.file,
@@ -57,10 +59,11 @@ export function supervisorConfig(input: {
     cwd: input.cwd,
     logFile: input.log,
     firstMarker: null,
-    settings: checkSettings({ ...input.settings, pidFile: input.pidFile }),
+    settings: checkSettings({ ...input.settings, pidFile: input.pidFile }, { defaults: namedDaemonDefaults(given) }),
     handshake: null,
     signalExit: resolveSignalExit(),
     ...(input.pidFile === '' ? {} : { stateDir: dirname(input.pidFile) }),
+    defaults: 'named',
     ...(input.additions === undefined ? {} : { envSet: Object.keys(input.additions) }),
   };
 }

@@ -18,6 +18,9 @@ import { SUPERVISOR_ENTRY, type SupervisorConfig, answersAfterStart, configArgs 
 import { pidOf } from '../daemon-process/single-instance.js';
 import { SUPERVISING_TIMEOUT, createReceiver } from './handshake.js';
 import { readyWithin } from '../supervisor/health/health-settings.js';
+import { tracer } from '../trace.js';
+
+const trace = tracer('launcher');
 
 /** The `code` of the XDaemonError thrown when the daemon already runs. */
 export const ALREADY_RUNNING = 'EALREADYRUNNING';
@@ -77,6 +80,7 @@ export function spawnSupervisor(config: SupervisorConfig, args: readonly string[
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+  trace('supervisor pid %d spawned for %s', child.pid, config.file);
   return { pid: child.pid, finish: () => awaitHandshake(config, child, receiver) };
 }
 
@@ -90,6 +94,7 @@ function awaitHandshake(config: SupervisorConfig, child: ReturnType<typeof spawn
     const timeout = SUPERVISING_TIMEOUT + waitReady + (waitReady > 0 ? config.settings.killTimeout + 5000 : 0);
     const afterStart = answersAfterStart(config.settings);
     const outcome = receiver.wait(child, timeout, (m) => !afterStart || m.kind !== 'supervising');
+    trace('supervisor pid %d answered: %o', pid, outcome);
     switch (outcome.kind) {
       case 'supervising':
         return { pid };

@@ -6,7 +6,7 @@
  * no members are found and every figure is unknown, never a guess.
  */
 import { HAS_PROC, type ProcEntry, environHas, listProcs } from './proc.js';
-import { memoryOf, rssOf } from './proc-memory.js';
+import { type ProcReader, PROC_READER } from './proc-reader.js';
 import { type ProcessId, selectTree } from './process-tree.js';
 import type { MemoryFigures, TreeMark, TreeRef, TreeStrategy, TreeUsage } from './worker-tree.js';
 
@@ -103,8 +103,11 @@ function carrier(tree: TreeRef, starttimes: ReadonlyMap<number, number>, without
   };
 }
 
-/** What `members` use now (a member gone since the scan counts for nothing where memory is read). */
-function usageOf(members: readonly ProcEntry[], memory: MemoryFigures): TreeUsage {
+/**
+ * What `members` use now (a member gone since its stat was read counts for nothing where memory is
+ * read), through `reader` (the tree watch passes its own, whose reads it counts).
+ */
+export function usageOf(members: readonly ProcEntry[], memory: MemoryFigures, reader: Pick<ProcReader, 'memory' | 'rss'> = PROC_READER): TreeUsage {
   if (memory === 'none') return { members: members.map(({ pid, starttime }) => ({ pid, starttime })), ticks: members.reduce((n, m) => n + m.ticks, 0) };
   let ticks = 0;
   let rss = 0;
@@ -112,9 +115,9 @@ function usageOf(members: readonly ProcEntry[], memory: MemoryFigures): TreeUsag
   let pssKnown = memory === 'pss';
   const read: ProcessId[] = [];
   for (const m of members) {
-    const figures = memory === 'pss' ? memoryOf(m.pid) : undefined;
-    const resident = figures?.rss ?? rssOf(m.pid);
-    if (resident === undefined) continue; // Gone since the scan.
+    const figures = memory === 'pss' ? reader.memory(m.pid) : undefined;
+    const resident = figures?.rss ?? reader.rss(m.pid);
+    if (resident === undefined) continue; // Gone since its stat was read.
     read.push({ pid: m.pid, starttime: m.starttime });
     ticks += m.ticks;
     rss += resident;

@@ -26,9 +26,9 @@
  */
 import { type ProcReader, PROC_READER } from './proc-reader.js';
 import { type ProcEntry, environHolds } from './proc.js';
-import { type ProcessId, selectTree } from './process-tree.js';
-import { tokenScan } from './token-scan.js';
-import type { MemoryFigures, TreeMark, TreeRef, TreeStrategy, TreeUsage } from './worker-tree.js';
+import { selectTree } from './process-tree.js';
+import { tokenScan, usageOf } from './token-scan.js';
+import type { TreeMark, TreeRef, TreeStrategy } from './worker-tree.js';
 
 /** How long a tree nobody asks about is remembered, ms (its workers are gone, or its caller stopped). */
 export const FORGET_MS = 60_000;
@@ -94,26 +94,6 @@ export function treeWatch(reader: ProcReader = PROC_READER): TreeStrategy {
     return environ !== undefined && ('entry' in mark ? environHolds(environ, mark.entry, false) : environHolds(environ, mark.prefix, true));
   };
 
-  const usageOf = (members: readonly ProcEntry[], memory: MemoryFigures): TreeUsage => {
-    if (memory === 'none') return { members: members.map(({ pid, starttime }) => ({ pid, starttime })), ticks: members.reduce((n, m) => n + m.ticks, 0) };
-    let ticks = 0;
-    let rss = 0;
-    let pss = 0;
-    let pssKnown = memory === 'pss';
-    const read: ProcessId[] = [];
-    for (const m of members) {
-      const figures = memory === 'pss' ? reader.memory(m.pid) : undefined;
-      const resident = figures?.rss ?? reader.rss(m.pid);
-      if (resident === undefined) continue; // Gone since its stat was read.
-      read.push({ pid: m.pid, starttime: m.starttime });
-      ticks += m.ticks;
-      rss += resident;
-      if (figures?.pss === undefined) pssKnown = false;
-      else pss += figures.pss;
-    }
-    return { members: read, ticks, rss, ...(pssKnown && read.length > 0 ? { pss } : {}) };
-  };
-
   /** The members of one tree now, and what to remember of it. */
   const watchOne = (tree: TreeRef, t: Turn, now: number): ProcEntry[] => {
     const key = keyOf(tree);
@@ -162,7 +142,7 @@ export function treeWatch(reader: ProcReader = PROC_READER): TreeStrategy {
       const now = Date.now();
       for (const [key, w] of watched) if (now - w.asked > FORGET_MS) watched.delete(key);
       const t = thisTurn();
-      return trees.map((tree) => usageOf(watchOne(tree, t, now), memory));
+      return trees.map((tree) => usageOf(watchOne(tree, t, now), memory, reader));
     },
   };
 }

@@ -32,6 +32,8 @@ export interface CheckContext {
   logged?: boolean | undefined;
   /** Whether a setting was given (default: its value in the source is not undefined). */
   given?: (name: SettingName) => boolean;
+  /** The defaults of the settings not given (default: the table's, Go's; a named daemon's: ./profiles). */
+  defaults?: Readonly<DaemonSettings>;
 }
 
 /**
@@ -41,15 +43,16 @@ export interface CheckContext {
  */
 export function checkSettings(source: Readonly<Partial<Record<SettingName, unknown>>>, context: CheckContext = {}): DaemonSettings {
   const settings: Record<string, unknown> = {};
+  const defaults = context.defaults ?? DEFAULTS;
   for (const name of SETTING_NAMES) {
     const value = source[name];
-    settings[name] = value === undefined ? SETTINGS[name].default : checkSetting(name, value);
+    settings[name] = value === undefined ? defaults[name] : checkSetting(name, value);
   }
   const checked = settings as DaemonSettings;
   // Refused, not accepted and then ignored.
   const refusal = refusalOf({
     settings: checked,
-    defaults: DEFAULTS,
+    defaults,
     given: context.given ?? ((name) => source[name] !== undefined),
     logged: context.logged,
   });
@@ -77,6 +80,10 @@ export function checkSetting(name: SettingName, value: unknown): unknown {
     case 'path':
       if (typeof value !== 'string') throw fail(TypeError, `must be a string, got ${describe(value)}`);
       if (value.includes('\0')) throw fail(TypeError, 'must not contain a NUL byte');
+      return value;
+    case 'variable':
+      if (typeof value !== 'string') throw fail(TypeError, `must be a string, got ${describe(value)}`);
+      if (value !== '' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) throw fail(RangeError, `must be the name of an environment variable (letters, digits and _), got ${describe(value)}`);
       return value;
     case 'codes': {
       if (!Array.isArray(value)) throw fail(TypeError, `must be an array of exit codes, got ${describe(value)}`);

@@ -15,6 +15,8 @@ export type SettingKind =
   | { type: 'choice'; values: readonly string[] }
   | { type: 'codes' }
   | { type: 'path' }
+  /** The name of an environment variable (letters, digits, `_`, not starting with a digit), or '' for none. */
+  | { type: 'variable' }
   | { type: 'bool' }
   | { type: 'bytes' }
   /** `of: 'address'`: each one a listening address, parsed by the check (./listen). */
@@ -35,8 +37,14 @@ export interface SettingSpec {
    * command line names a daemon's own files itself).
    */
   flag?: string | false;
-  /** A list flag given without `=VALUE` stands for this value (`--watch`: the working directory). */
+  /**
+   * The flag given without a value stands for this value: a list flag (`--watch`: the working
+   * directory) takes one only as `--flag=VALUE`; a number flag also takes a number as the next
+   * argument (`--wait-ready`, `--wait-ready 5000`).
+   */
   bare?: string;
+  /** A one-letter spelling of the flag (pm2's `-i`). */
+  short?: string;
   /**
    * Whose setting it is when it is not the supervise loop's: `daemon-process`, the process around
    * a `Supervisor` (which does not take it).
@@ -98,7 +106,14 @@ export const SETTINGS = {
    * only once the first worker is ready, and fails (stopping everything) if it dies first or the
    * time runs out; a later worker that is not ready in time is stopped and counts as a failure.
    */
-  waitReady: { kind: { type: 'ms' }, default: 0, doc: 'ms a worker has to call ready(); 0: do not wait', service: true },
+  waitReady: {
+    kind: { type: 'ms' },
+    default: 0,
+    // pm2's --wait-ready takes no value: its listen_timeout default, 3000 ms.
+    bare: '3000',
+    doc: "ms a worker has to call ready() (or, with cluster, process.send('ready')); alone: 3000 (pm2's listen timeout); 0: do not wait",
+    service: true,
+  },
   /**
    * Pid file (default '': none). The supervisor holds a lock that dies with it, so one daemon runs
    * per pid file: a second launch is refused, printing the running supervisor's pid, with exit code
@@ -175,7 +190,36 @@ export const SETTINGS = {
     service: true,
   },
   /** Workers run side by side (default 1), each with `XDAEMON_INSTANCE` 0…N-1, each restarted on its own. */
-  instances: { kind: { type: 'count', min: 1 }, default: 1, doc: 'workers run side by side, each restarted on its own (CLI: max = CPUs)' },
+  instances: {
+    kind: { type: 'count', min: 1 },
+    default: 1,
+    short: 'i',
+    doc: 'workers run side by side, each restarted on its own (CLI: max or 0 = one per CPU, -N = N fewer)',
+  },
+  /**
+   * A variable each instance also gets its number 0…N-1 in (default '': only `XDAEMON_INSTANCE`
+   * and `NODE_APP_INSTANCE`, which every worker gets), as pm2's `instance_var`.
+   */
+  instanceVar: { kind: { type: 'variable' }, default: '', doc: 'a variable that also holds the instance number 0…N-1 (XDAEMON_INSTANCE and NODE_APP_INSTANCE always do)' },
+  /**
+   * A variable that instance i gets as its value in the environment plus i (0 when unset), as
+   * pm2's `increment_var` (`PORT`: 3000, 3001, …): each instance its own port (default '': none).
+   */
+  incrementVar: { kind: { type: 'variable' }, default: '', doc: "a variable that instance i gets as the environment's value + i (PORT: 3000, 3001, …)" },
+  /**
+   * Node workers get an IPC channel (`process.send`, as under pm2) and their `listen()` of a port
+   * or a unix path is served by a socket the supervisor binds on the first such request and holds
+   * for the daemon's life, as Node's cluster primary does (default false; true for `xdaemon start`
+   * and fleet files): every instance shares one accept queue, and a reload or restart refuses no
+   * connection, whatever port the program's code listens on.
+   */
+  cluster: {
+    kind: { type: 'bool' },
+    default: false,
+    // Not a flag: xdaemon start and fleet files run Node programs so; the library's Daemon does not.
+    flag: false,
+    doc: "Node workers: process.send, and listen() served by sockets the supervisor holds (pm2's cluster mode)",
+  },
   /** Milliseconds a reload keeps old and new worker side by side when `waitReady` is 0 (default 2000). */
   reloadGrace: { kind: { type: 'ms' }, default: 2000, doc: 'ms a reload overlaps old and new worker when waitReady is 0' },
   /**

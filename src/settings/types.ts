@@ -20,7 +20,7 @@ export type KindValue<K extends SettingKind> = K extends { type: 'choice'; value
     ? readonly number[]
     : K extends { type: 'strings' }
       ? readonly string[]
-      : K extends { type: 'path' | 'cron' | 'check' }
+      : K extends { type: 'path' | 'cron' | 'variable' | 'check' }
         ? string
         : K extends { type: 'bool' }
           ? boolean

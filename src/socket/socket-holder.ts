@@ -28,7 +28,7 @@ export interface HeldSocket {
 }
 
 /** A Node server handle as `net._createServerHandle` makes it. */
-interface ServerHandle {
+export interface ServerHandle {
   fd: number;
   close(): void;
   getsockname?(out: { port?: number }): number;
@@ -97,8 +97,12 @@ export class SocketHolder {
   }
 }
 
-/** Binds one address (not listening yet). */
-async function bind(address: ListenAddress): Promise<ServerHandle> {
+/**
+ * Binds one address (not listening yet). A unix socket file is given {@link UNIX_SOCKET_MODE}
+ * unless `chmod` is false (cluster mode leaves it as Node's `listen(path)` would: the umask's).
+ * Throws an XDaemonError naming the address, whose `code` is the cause (`EADDRINUSE`, …).
+ */
+export async function bind(address: ListenAddress, options: { chmod?: boolean; ipv6Only?: boolean; anyPort?: boolean } = {}): Promise<ServerHandle> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const net = require('node:net') as typeof import('node:net') & {
     _createServerHandle(address: string | null, port: number, addressType: number, fd?: number, flags?: number): ServerHandle | number;
@@ -110,7 +114,7 @@ async function bind(address: ListenAddress): Promise<ServerHandle> {
   if (address.kind === 'unix') {
     await removeStale(net, address.path);
     result = net._createServerHandle(address.path, -1, -1);
-    if (typeof result !== 'number') {
+    if (typeof result !== 'number' && options.chmod !== false) {
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         (require('node:fs') as typeof import('node:fs')).chmodSync(address.path, UNIX_SOCKET_MODE);
@@ -131,10 +135,12 @@ async function bind(address: ListenAddress): Promise<ServerHandle> {
       }
     }
     // No host: every address, IPv6 and IPv4 (Node falls back to IPv4 alone without IPv6).
-    result = net._createServerHandle(host === '' ? null : host, address.port, host === '' ? 6 : net.isIP(host));
+    // (1: libuv's UV_TCP_IPV6ONLY, as Node passes it for listen({ ipv6Only: true }).)
+    result = net._createServerHandle(host === '' ? null : host, address.port, host === '' ? 6 : net.isIP(host), undefined, options.ipv6Only === true ? 1 : undefined);
     // libuv keeps a bind's EADDRINUSE for the listen(2) it expects next: an unbound socket tells.
     const bound: { port?: number } = {};
-    if (typeof result !== 'number' && (result.getsockname?.(bound) !== 0 || bound.port !== address.port)) {
+    const expected = (port: number | undefined): boolean => (address.port === 0 && options.anyPort === true ? port !== undefined && port > 0 : port === address.port);
+    if (typeof result !== 'number' && (result.getsockname?.(bound) !== 0 || !expected(bound.port))) {
       result.close();
       result = -98;
     }

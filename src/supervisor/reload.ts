@@ -1,9 +1,11 @@
 /**
  * The reload procedure (socketmaster's, einhorn's): for each instance slot in turn, start its
- * replacement, wait until it is ready, and only then stop the old worker gracefully, so that at
+ * replacement, wait until it is ready, and only then stop the old worker gracefully (a Node worker
+ * on a held socket drains first: it stops accepting and answers what it has in flight), so that at
  * every moment every instance has a worker that accepts (on the sockets they share, when there
- * are any). A replacement that dies or is late is stopped and the old worker stays: pm2 kills the
- * old one anyway, this never does. The supervisor allows one reload at a time.
+ * are any). The old worker's stop overlaps the next instance's replacement. A replacement that
+ * dies or is late is stopped and the old worker stays: pm2 kills the old one anyway, this never
+ * does. The supervisor allows one reload at a time.
  */
 import { XDaemonError, messageOf } from '../errors.js';
 import type { DaemonSettings } from '../settings/types.js';
@@ -34,45 +36,52 @@ export interface ReloadHost {
 export async function reloadSlots(slots: readonly Slot[], host: ReloadHost, counted: 'reloads' | 'restarts' = 'reloads'): Promise<ReloadReport> {
   const report: ReloadReport = { instances: [] };
   host.emit('reloading', { instances: slots.length });
-  for (const slot of slots) {
-    const instance = slot.index;
-    if (!host.active()) throw new XDaemonError('reload: the supervisor is stopping', { reason: 'the supervisor is stopping', instance });
-    const old = slot.worker;
-    const keeps = old === undefined ? 'no old worker was running' : `the old worker pid ${old.pid} keeps running`;
-    const began = now();
-    slot.cancelPending();
-    let candidate: WorkerRun;
-    try {
-      candidate = slot.startCandidate();
-    } catch (err) {
-      const reason = `the replacement did not start (${messageOf(err)})`;
-      const message = `reload: instance ${instance}: ${reason}; ${keeps}`;
-      host.emit('reload-failed', { instance, message });
-      throw new XDaemonError(message, { cause: err, reason, instance });
+  // An old worker drains and stops while the next instance's replacement starts: once its
+  // replacement serves, it no longer counts among those that do. The reload ends when all are gone.
+  const stops: Promise<void>[] = [];
+  try {
+    for (const slot of slots) {
+      const instance = slot.index;
+      if (!host.active()) throw new XDaemonError('reload: the supervisor is stopping', { reason: 'the supervisor is stopping', instance });
+      const old = slot.worker;
+      const keeps = old === undefined ? 'no old worker was running' : `the old worker pid ${old.pid} keeps running`;
+      const began = now();
+      slot.cancelPending();
+      let candidate: WorkerRun;
+      try {
+        candidate = slot.startCandidate();
+      } catch (err) {
+        const reason = `the replacement did not start (${messageOf(err)})`;
+        const message = `reload: instance ${instance}: ${reason}; ${keeps}`;
+        host.emit('reload-failed', { instance, message });
+        throw new XDaemonError(message, { cause: err, reason, instance });
+      }
+      host.emit('reload-start', { instance, pid: candidate.pid, oldPid: old?.pid });
+      const failure = await waitUp(candidate, host.settings);
+      if (!host.active()) throw new XDaemonError('reload: the supervisor is stopping', { reason: 'the supervisor is stopping', instance });
+      if (failure !== undefined) {
+        await candidate.stop('reload', 'SIGTERM');
+        const message = `reload: instance ${instance}: the replacement pid ${candidate.pid} ${failure}; ${keeps}`;
+        host.emit('reload-failed', { instance, message });
+        throw new XDaemonError(message, { code: 'ERELOAD', reason: failure, instance, pid: candidate.pid });
+      }
+      const seconds = (now() - began) / 1000;
+      const retired = slot.adopt(candidate, counted);
+      host.emit('reload-ready', { instance, pid: candidate.pid, oldPid: retired?.pid, seconds, ready: candidate.ready });
+      report.instances.push({ instance, workerPid: candidate.pid, oldPid: retired?.pid, seconds });
+      const stopped = retired === undefined ? Promise.resolve([]) : retired.stop('reload', 'SIGTERM');
+      stops.push(stopped.then(() => void host.emit('reloaded', { instance, pid: candidate.pid, oldPid: retired?.pid, seconds: (now() - began) / 1000 })));
     }
-    host.emit('reload-start', { instance, pid: candidate.pid, oldPid: old?.pid });
-    const failure = await waitUp(candidate, host.settings);
-    if (!host.active()) throw new XDaemonError('reload: the supervisor is stopping', { reason: 'the supervisor is stopping', instance });
-    if (failure !== undefined) {
-      await candidate.stop('reload', 'SIGTERM');
-      const message = `reload: instance ${instance}: the replacement pid ${candidate.pid} ${failure}; ${keeps}`;
-      host.emit('reload-failed', { instance, message });
-      throw new XDaemonError(message, { code: 'ERELOAD', reason: failure, instance, pid: candidate.pid });
-    }
-    const seconds = (now() - began) / 1000;
-    const retired = slot.adopt(candidate, counted);
-    host.emit('reload-ready', { instance, pid: candidate.pid, oldPid: retired?.pid, seconds, ready: candidate.ready });
-    if (retired !== undefined) await retired.stop('reload', 'SIGTERM');
-    host.emit('reloaded', { instance, pid: candidate.pid, oldPid: retired?.pid, seconds });
-    report.instances.push({ instance, workerPid: candidate.pid, oldPid: retired?.pid, seconds });
+  } finally {
+    await Promise.all(stops);
   }
   return report;
 }
 
 /**
  * Waits until `worker` is ready (with waitReady or a health check: its ready() or its first
- * passing check, within waitReady or the check's start period; else its ready() or reloadGrace
- * ms, whichever comes first). Returns why it is not, if it is not.
+ * passing check, within waitReady or the check's start period; else its ready(), its first listen()
+ * on a held socket, or reloadGrace ms, whichever comes first). Returns why it is not, if it is not.
  */
 async function waitUp(worker: WorkerRun, settings: ReloadHost['settings']): Promise<string | undefined> {
   let grace: NodeJS.Timeout | undefined;

@@ -9,7 +9,9 @@ import type { SupervisorSettings } from '../settings/types.js';
 import { type GiveUpReason, type RestartHistory, FRESH, decide, exited, startFailed, started } from './policy.js';
 import type { Counters, SupervisorEvents, SupervisorStatus } from './supervisor-api.js';
 import { Spare } from './spare.js';
-import { type WorkerExit, WorkerRun, type WorkerRunHooks, type WorkerRunSpec } from './worker-run.js';
+import { type ReadyVia, type WorkerExit, WorkerRun, type WorkerRunHooks, type WorkerRunSpec } from './worker-run.js';
+import type { SocketRequest } from '../socket/cluster-protocol.js';
+import type { SocketAnswer } from '../socket/cluster-sockets.js';
 import type { LogSink } from '../log/log-sink.js';
 import type { GroupGuard } from './group-guard.js';
 import { tracer } from '../trace.js';
@@ -34,6 +36,8 @@ export interface SlotHost {
    */
   spec(slot: Slot, start: number, token?: string): WorkerRunSpec;
   emit<E extends keyof SupervisorEvents>(event: E, ...args: SupervisorEvents[E]): boolean;
+  /** Cluster mode: the socket a worker's listen() asks for. */
+  socketFor(request: SocketRequest): Promise<SocketAnswer>;
   /** What the last health check of worker `pid` answered, when it failed (for the not-ready line). */
   lastCheckOf?(pid: number): string | undefined;
   /** The slot's first worker was never ready, or its policy ended: supervision ends. */
@@ -73,7 +77,14 @@ export class Slot {
     private readonly host: SlotHost,
   ) {
     this.hooks = {
-      ready: (worker, seconds) => this.onReady(worker, seconds),
+      ready: (worker, seconds, via) => this.onReady(worker, seconds, via),
+      socketFor: (worker, request) =>
+        host.socketFor(request).then((answer) => {
+          const address = answer.address;
+          this.host.emit('socket', { instance: this.index, pid: worker.pid, address, bound: 'handle' in answer && answer.bound, ...('code' in answer ? { error: answer.code } : {}) });
+          return answer;
+        }),
+      drained: (worker, seconds, outcome) => void this.host.emit('drained', { instance: this.index, pid: worker.pid, seconds, outcome }),
       notReady: (worker) => {
         const lastCheck = this.host.lastCheckOf?.(worker.pid);
         this.host.emit('not-ready', { instance: this.index, pid: worker.pid, waitReady: readyWithin(this.host.settings), how: readyHow(this.host.settings), ...(lastCheck === undefined ? {} : { lastCheck }) });
@@ -265,8 +276,8 @@ export class Slot {
     if (readyWithin(this.host.settings) === 0) this.up(worker);
   }
 
-  private onReady(worker: WorkerRun, seconds: number): void {
-    this.host.emit('ready', { instance: this.index, pid: worker.pid, seconds, counters: this.counters() });
+  private onReady(worker: WorkerRun, seconds: number, via: ReadyVia): void {
+    this.host.emit('ready', { instance: this.index, pid: worker.pid, seconds, counters: this.counters(), via });
     if (worker !== this.worker) return;
     this.everReady = true;
     if (readyWithin(this.host.settings) > 0) this.up(worker);

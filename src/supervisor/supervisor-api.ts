@@ -4,11 +4,12 @@
  * supervisor process adds.
  */
 import type { LogSink } from '../log/log-sink.js';
-import type { SupervisorSettingOptions } from '../settings/types.js';
+import type { DaemonSettings, SupervisorSettingOptions } from '../settings/types.js';
 import type { GiveUpReason } from './policy.js';
 import type { GroupGuard } from './group-guard.js';
 import type { WorkerHealth } from './health/health-state.js';
 import type { Supervisor } from './supervisor.js';
+import type { DrainOutcome, ReadyVia } from './worker-run.js';
 
 /** Options of a {@link Supervisor}: the command, where its output goes, and the settings of the loop. */
 export interface SupervisorOptions extends SupervisorSettingOptions {
@@ -95,8 +96,24 @@ export interface SupervisorEvents {
   start: [info: { instance: number; pid: number; fromSpare: boolean; counters: Counters }];
   /** With prewarm: the instance's spare ended while it waited (another boots; it counts nowhere). */
   'spare-exit': [info: { instance: number; pid: number; code: number | null; signal: NodeJS.Signals | null }];
-  /** A worker said it is ready (`ready()`), `seconds` after its start. */
-  ready: [info: { instance: number; pid: number; seconds: number; counters: Counters }];
+  /**
+   * A worker is ready, `seconds` after its start: it called `ready()` (`via: 'ready'`), its first
+   * `listen()` on a socket the supervisor holds listens (`'listening'`, without waitReady), or it
+   * sent pm2's `process.send('ready')` (`'message'`, cluster mode).
+   */
+  ready: [info: { instance: number; pid: number; seconds: number; counters: Counters; via: ReadyVia }];
+  /**
+   * Cluster mode: a worker's `listen()` asked for the socket of `address`; it got the supervisor's
+   * (bound now for the first request: `bound`), or the bind failed (`error`: its code, which the
+   * worker's server gets as its `error` event).
+   */
+  socket: [info: { instance: number; pid: number; address: string; bound: boolean; error?: string }];
+  /**
+   * Before a reload or a restart stopped it, a worker on a held socket drained for `seconds`: it
+   * stopped accepting and answered what was in flight (`outcome: 'drained'`), or it exited, or
+   * killTimeout passed first (`'timeout'`); its stop signal follows.
+   */
+  drained: [info: { instance: number; pid: number; seconds: number; outcome: DrainOutcome }];
   /** A worker exited after `seconds`. */
   exit: [info: { instance: number; pid: number; code: number | null; signal: NodeJS.Signals | null; seconds: number; counters: Counters }];
   /** The next start waits `delay` ms (restartDelay, backoff). */
@@ -157,6 +174,8 @@ const EVENT_KINDS: Record<keyof SupervisorEvents, true> = {
   start: true,
   'spare-exit': true,
   ready: true,
+  socket: true,
+  drained: true,
   exit: true,
   restart: true,
   stop: true,
@@ -217,5 +236,7 @@ export interface SupervisorHooks {
    * uses and never closes; default: one of its own, closed at its end.
    */
   guard?: GroupGuard;
+  /** The defaults the settings were resolved against (a named daemon's), for the rules between them; default: the library's. */
+  defaults?: Readonly<DaemonSettings>;
 }
 

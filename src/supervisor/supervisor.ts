@@ -8,7 +8,7 @@
  * is this same class (see ../daemon-process/supervise).
  */
 import { EventEmitter } from 'node:events';
-import { XDaemonError, messageOf } from '../errors.js';
+import { XDaemonError, messageOf, optionError } from '../errors.js';
 import { createLogSink } from '../log/log-sink.js';
 import { checkOptionKeys, checkSettings } from '../settings/check.js';
 import { SUPERVISOR_SETTING_NAMES, supervisorSettings } from '../settings/derived.js';
@@ -19,6 +19,9 @@ import { HAS_PROC } from '../process/proc.js';
 import { identify } from '../process/stop-tree.js';
 import { resolveCommand } from '../process/which.js';
 import { SocketHolder } from '../socket/socket-holder.js';
+import { ClusterSockets } from '../socket/cluster-sockets.js';
+import { listenAddresses } from '../settings/listen.js';
+import { incrementProblem, instanceEnv } from './instance-env.js';
 import { whyNoSpare } from '../process/node-command.js';
 import { REOPEN_LINE } from '../worker/log-follow.js';
 import { withToken } from './spare.js';
@@ -82,6 +85,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private phase: 'idle' | 'running' | 'stopping' | 'ended' = 'idle';
   private startedAt: number | undefined;
   private sockets: SocketHolder | undefined;
+  /** Cluster mode: the sockets the workers' listen() asked for (../socket/cluster-sockets). */
+  private clusterSockets: ClusterSockets | undefined;
   /** Where systemd's socket activation variables are read. */
   private readonly socketEnv: NodeJS.ProcessEnv;
   private readonly end = deferred<SupervisorEnd>();
@@ -112,7 +117,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (typeof env !== 'object' || env === null) throw new TypeError('xdaemon: env must be an object');
     if (typeof logFile !== 'string') throw new TypeError('xdaemon: logFile must be a string');
     // Whether the output goes to a file is known only without the supervisor process's own log.
-    const settings = supervisorSettings(checkSettings(options, { logged: hooks.output === undefined ? logFile !== '' : undefined }));
+    const settings = supervisorSettings(checkSettings(options, { logged: hooks.output === undefined ? logFile !== '' : undefined, ...(hooks.defaults === undefined ? {} : { defaults: hooks.defaults }) }));
     this.settings = settings;
     this.cwd = cwd;
     this.env = { ...env };
@@ -133,6 +138,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.ended = this.end.promise;
     const noSpare = settings.prewarm ? whyNoSpare(this.file, this.args) : undefined;
     if (noSpare !== undefined) throw new XDaemonError(noSpare);
+    const increment = incrementProblem(settings, this.env, listenAddresses(settings.listen));
+    if (increment !== undefined) throw optionError(RangeError, `incrementVar: ${increment}`, { option: 'incrementVar', reason: increment });
     const host = this.slotHost();
     this.slots = Array.from({ length: settings.instances }, (_, i) => new Slot(i, host));
     this.socketEnv = hooks.socketEnv ?? process.env;
@@ -185,7 +192,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** Makes worker `pid` ready (its first passing health check), wherever it serves. */
   markReady(pid: number): void {
-    for (const slot of this.slots) for (const w of [slot.worker, slot.candidate]) if (w?.pid === pid) w.markReady();
+    for (const slot of this.slots) for (const w of [slot.worker, slot.candidate]) if (w?.pid === pid) w.markReady('check');
   }
 
   /** The counters now, summed over the instances (errors: the most of any instance). */
@@ -231,7 +238,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       command: [this.file, ...this.args],
       instances,
       reloading: this.lock.current === 'reload',
-      listen: this.sockets?.sockets.map((s) => ({ name: s.name, address: s.address })) ?? [],
+      listen: [
+        ...(this.sockets?.sockets.map((s) => ({ name: s.name, address: s.address })) ?? []),
+        ...(this.clusterSockets?.addresses().map((address) => ({ name: 'cluster', address })) ?? []),
+      ],
     };
   }
 
@@ -369,7 +379,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * (`listen`, or systemd's), so that a replacement accepts beside the old worker.
    */
   get reloadable(): boolean {
-    return (this.sockets?.sockets.length ?? 0) > 0;
+    return (this.sockets?.sockets.length ?? 0) > 0 || (this.clusterSockets?.size ?? 0) > 0;
   }
 
   /** What the reload procedure asks of the supervisor. */
@@ -408,6 +418,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       active: () => this.phase === 'running',
       spec: (slot, start, token) => this.spec(slot, start, token),
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+      socketFor: (request) => {
+        if (this.phase !== 'running') return Promise.resolve({ errno: -125, code: 'ECANCELED', address: '' });
+        this.clusterSockets ??= new ClusterSockets();
+        return this.clusterSockets.socketFor(request);
+      },
       lastCheckOf: (pid) => this.procedures?.lastAnswerOf(pid),
       giveUp: (_slot, code, reason, message) => this.giveUp(code, reason, message),
     };
@@ -415,16 +430,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** What a slot's next worker is started with; `token`: the one it keeps (a spare's), else a new one. */
   private spec(slot: Slot, start: number, token: string = `${this.treePrefix}${++this.treeSeq}`): WorkerRunSpec {
-    const instance = String(slot.index);
     const env: NodeJS.ProcessEnv = {
       ...withToken(this.env, token),
       ...this.envForStart?.(start),
-      XDAEMON_INSTANCE: instance,
-      NODE_APP_INSTANCE: instance,
+      ...instanceEnv(this.settings, this.env, slot.index),
     };
     const base = { file: this.file, args: this.args, cwd: this.cwd, env, token, parentDeath: this.settings.killMode === 'process' };
-    const sockets = this.sockets?.sockets ?? [];
-    return sockets.length === 0 ? base : listenSpec(base, sockets);
+    return listenSpec(base, this.sockets?.sockets ?? [], this.settings.cluster);
   }
 
   private giveUp(code: number, reason: GiveUpReason | 'not-ready', message?: string): void {
@@ -451,6 +463,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.phase = 'ended';
     for (const slot of this.slots) slot.endSpare();
     this.sockets?.close();
+    this.clusterSockets?.close();
     this.procedures?.stop();
     this.firstStart?.reject(new XDaemonError('the supervisor stopped before a worker was up'));
     // Supervision has ended once its own group guard is gone too.
@@ -462,6 +475,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Closes the listening sockets now (the process exits): removes unix socket files. */
   closeSockets(): void {
     this.sockets?.close();
+    this.clusterSockets?.close();
   }
 
   /**

@@ -15,6 +15,8 @@ import { spawnDetached } from '../process/spawn-child.js';
 import { stopProcess } from '../process/stop-process.js';
 import { findTree, identify, stopTree } from '../process/stop-tree.js';
 import { READY_FD_ENV } from '../worker/ready.js';
+import { DRAINED_LINE, DRAIN_LINE, LISTENING_LINE, LISTEN_CMD, type ListenMessage, SOCKET_CMD, type SocketMessage, type SocketRequest } from '../socket/cluster-protocol.js';
+import type { SocketAnswer } from '../socket/cluster-sockets.js';
 import type { GroupGuard } from './group-guard.js';
 import { type ReadySettings, readyWithin } from './health/health-settings.js';
 
@@ -30,6 +32,8 @@ export interface WorkerProcessSpec {
   stdout: number | 'pipe' | 'ignore';
   stderr: number | 'pipe' | 'ignore';
   extraFds: readonly (number | 'pipe')[];
+  /** An IPC channel after `extraFds` (cluster mode: `process.send`, and the sockets it asks for). */
+  ipc: boolean;
   /** Start it with the kernel's parent-death signal (see {@link WorkerRunSpec.parentDeath}). */
   parentDeath: boolean;
   /** A booted spare to become this worker instead of a new process (./spare), if there is one. */
@@ -62,7 +66,7 @@ export function spawnWorkerProcess(spec: WorkerProcessSpec): ChildProcess & { pi
     env: spec.env,
     stdout: spec.stdout,
     stderr: spec.stderr,
-    extraStdio: spec.extraFds,
+    extraStdio: spec.ipc ? [...spec.extraFds, 'ipc'] : spec.extraFds,
     parentDeath: spec.parentDeath,
   });
 }
@@ -78,6 +82,8 @@ export interface WorkerRunSpec {
   token: string;
   /** Descriptors it inherits at 3, 4, … (listening sockets); the readiness pipe comes after them. */
   inherit?: readonly number[];
+  /** An IPC channel (cluster mode, a Node worker: ./listen-spec). */
+  ipc?: boolean;
   /** A spare to become it (its token is then `token`). */
   spare?: SpareHandover | undefined;
   /** Its instance, for a log that labels its lines. */
@@ -101,6 +107,7 @@ export function workerProcessSpec(spec: WorkerRunSpec, stdio: WorkerStdio): Work
     stdout: stdio.stdout,
     stderr: stdio.stderr,
     extraFds: [...inherit, 'pipe'],
+    ipc: spec.ipc === true,
     parentDeath: spec.parentDeath === true,
     spare: spec.spare,
   };
@@ -127,10 +134,24 @@ export interface WorkerExit {
   ready: boolean;
 }
 
+/**
+ * How a worker said it is ready: `ready()` (or `READY=1` on its channel), its first `listen()` on a
+ * socket the supervisor holds (without waitReady or a health check), pm2's `process.send('ready')`
+ * (cluster mode), or its first passing health check.
+ */
+export type ReadyVia = 'ready' | 'listening' | 'message' | 'check';
+
+/** How a worker's drain ended: it said it had drained, it exited, or killTimeout passed first. */
+export type DrainOutcome = 'drained' | 'exited' | 'timeout';
+
 /** What a worker tells its owner, as it happens. */
 export interface WorkerRunHooks {
   /** It said it is ready, `seconds` after its start. */
-  ready(run: WorkerRun, seconds: number): void;
+  ready(run: WorkerRun, seconds: number, via: ReadyVia): void;
+  /** It asks for the socket of `request` (cluster mode). */
+  socketFor(run: WorkerRun, request: SocketRequest): Promise<SocketAnswer>;
+  /** Its drain before a stop ended, `seconds` after it began. */
+  drained(run: WorkerRun, seconds: number, outcome: DrainOutcome): void;
   /** It was not ready within waitReady (or, with a health check, its start period): it is being stopped. */
   notReady(run: WorkerRun): void;
   /** Processes of its tree still alive after killTimeout get SIGKILL. */
@@ -150,6 +171,8 @@ export class WorkerRun {
   /** It was a spare that became this worker (no process was started for it). */
   readonly fromSpare: boolean;
   ready = false;
+  /** It listens on a socket the supervisor holds (it said so): it is drained before a swap stops it. */
+  listening = false;
   /** Why the supervisor is stopping it, if it is. */
   stopping: StopReason | undefined;
   /** How it ended, once it has. */
@@ -159,6 +182,9 @@ export class WorkerRun {
   /** Resolves once it says it is ready (never, if it does not). */
   readonly whenReady: Promise<void>;
   private saidReady: () => void = () => undefined;
+  /** Resolves when the worker says it has drained. */
+  private readonly whenDrained: Promise<void>;
+  private saidDrained: () => void = () => undefined;
   /** The stops of its tree under way (killMode 'group'), which may outlast its exit. */
   private readonly treeStops = new Set<Promise<unknown>>();
   /** The worker's pending timers; undefined once its life is over. */
@@ -211,6 +237,7 @@ export class WorkerRun {
     this.settings = settings;
     this.hooks = hooks;
     this.whenReady = new Promise<void>((resolve) => (this.saidReady = resolve));
+    this.whenDrained = new Promise<void>((resolve) => (this.saidDrained = resolve));
     const drained = output.attach(child, instance);
     this.done = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
@@ -230,6 +257,7 @@ export class WorkerRun {
     });
     this.channel = child.stdio[readyFd] as unknown as NodeJS.ReadWriteStream;
     this.watchReady(this.channel);
+    if (typeof child.send === 'function') this.serveIpc(child);
   }
 
   /** Writes one line to the worker's side of its channel (src/worker/supervisor-channel.ts). */
@@ -247,6 +275,8 @@ export class WorkerRun {
    */
   async stop(why: StopReason, signal: NodeJS.Signals): Promise<number[]> {
     this.stopping ??= why;
+    // A swap (a reload, a restart) lets a worker on a held socket finish what it serves first.
+    if ((why === 'reload' || why === 'restart') && this.listening && this.exit === undefined) await this.drain();
     const { killMode, killTimeout } = this.settings;
     const onKill = (pids: number[]): void => this.hooks.kill(this, pids);
     let survivors: number[];
@@ -302,23 +332,69 @@ export class WorkerRun {
   }
 
   /**
-   * Makes the worker ready, once: its ready() line, or (with a health check) its first passing
-   * check. Nothing happens for a worker that is being stopped or has exited.
+   * Asks the worker to stop accepting and finish what it serves (../worker/drain); resolves when it
+   * has, when it exits, or after killTimeout.
    */
-  markReady(): void {
+  private async drain(): Promise<void> {
+    const began = now();
+    this.tell(DRAIN_LINE);
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      this.whenDrained.then(() => 'drained' as const),
+      this.done.then(() => 'exited' as const),
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.settings.killTimeout))),
+    ]);
+    clearTimeout(timer);
+    this.hooks.drained(this, (now() - began) / 1000, outcome);
+  }
+
+  /**
+   * Makes the worker ready (`via`: its ready() line, its first listen() on a held socket, pm2's
+   * process.send('ready'), or with a health check its first passing check), once. Nothing happens
+   * for a worker that is being stopped or has exited.
+   */
+  markReady(via: ReadyVia = 'check'): void {
     if (this.ready || this.stopping !== undefined || this.exit !== undefined) return;
     this.ready = true;
     this.saidReady();
-    this.hooks.ready(this, (now() - this.startedMono) / 1000);
+    this.hooks.ready(this, (now() - this.startedMono) / 1000, via);
   }
 
-  /** Listens for the worker's ready line; with a readiness deadline, stops a worker that is late. */
+  /** Cluster mode: the sockets its listen() asks for, and pm2's `process.send('ready')`. */
+  private serveIpc(child: ChildProcess): void {
+    // A send to a worker that has just exited fails with EPIPE: its exit is handled elsewhere.
+    child.on('error', () => undefined);
+    child.on('message', (message: unknown) => {
+      if (message === 'ready') this.markReady('message');
+    });
+    child.on('internalMessage', (message: ListenMessage) => {
+      if (message?.cmd !== LISTEN_CMD) return;
+      void this.hooks.socketFor(this, message.request).then((answer) => {
+        if (!child.connected) return;
+        const reply: SocketMessage = { cmd: SOCKET_CMD, id: message.id };
+        if ('errno' in answer) child.send({ ...reply, errno: answer.errno });
+        else child.send(reply, answer.handle as unknown as import('node:net').Server);
+      });
+    });
+  }
+
+  /** Reads the worker's lines: ready, listening, drained; with waitReady, stops a worker that is late. */
   private watchReady(pipe: NodeJS.ReadWriteStream): void {
     pipe.setEncoding('utf8');
     pipe.on('error', () => undefined);
-    // Read to the end (a writer must never get SIGPIPE); the first complete line is the signal.
+    let partial = '';
+    // Read to the end (a writer must never get SIGPIPE). The first line other than ours is `ready`
+    // (READY=1, or anything a program of another language writes).
     pipe.on('data', (chunk: string) => {
-      if (chunk.includes('\n')) this.markReady();
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith(LISTENING_LINE)) {
+          this.listening = true;
+          if (readyWithin(this.settings) === 0) this.markReady('listening');
+        } else if (line === DRAINED_LINE) this.saidDrained();
+        else this.markReady('ready');
+      }
     });
     const waitReady = readyWithin(this.settings);
     if (waitReady > 0) {

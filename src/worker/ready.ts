@@ -35,10 +35,12 @@ export function ready(): void {
   if (holder[DONE] === true) return;
   holder[DONE] = true;
   const raw = process.env[READY_FD_ENV];
-  if (raw !== undefined) {
+  // The channel, when something of ours claimed it (the listen preload, the spare), keeps it open.
+  const claimed = claimedChannelFd();
+  if (raw !== undefined || claimed !== undefined) {
     // Children started from here on must not answer for this worker.
     delete process.env[READY_FD_ENV];
-    const fd = /^\d+$/.test(raw) ? Number(raw) : -1;
+    const fd = claimed ?? (raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : -1);
     if (fd > 2) {
       try {
         writeSync(fd, READY_LINE);
@@ -47,7 +49,7 @@ export function ready(): void {
         trace('cannot write ready to descriptor %d: %O', fd, err);
       }
       // The channel (./supervisor-channel) reads the same descriptor on: it stays open then.
-      if (claimedChannelFd() !== fd) {
+      if (claimed !== fd) {
         try {
           closeSync(fd);
         } catch {

@@ -186,7 +186,11 @@ describe('help and version', () => {
     const start = await xd(home, ['start', '--help']);
     assertCode(start, 0);
     assert.match(start.stdout, /^usage: xdaemon start \[options\] \[--name NAME\] -- <command> \[args…\]\n/);
-    assert.match(start.stdout, /--max-error N +consecutive failures allowed; one more gives up \(exit 1\) \(default 3\)/);
+    assert.match(start.stdout, /--max-error N +consecutive failures allowed; one more gives up \(exit 1\) \(default 15\)/, "a named daemon's defaults");
+    assert.match(start.stdout, /-i, --instances N\|max\|-N /);
+    assert.match(start.stdout, /--wait-ready \[MS\] .*\(default 0\)/);
+    assert.match(start.stdout, /--max-restarts N +pm2's: /);
+    assert.match(start.stdout, /\nDefaults \(pm2's rule, with a backoff; the library's Daemon keeps Go's\): a run shorter than\n1 s is a failure; 16 failures in a row give up/);
     const install = await xd(home, ['install', '-h']);
     assertCode(install, 0);
     assert.match(install.stdout, /--restart-delay MS .*\(default 1000\)/);

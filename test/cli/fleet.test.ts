@@ -24,9 +24,13 @@ after(cleanup);
 
 const NODE = process.execPath;
 
-/** `/proc/PID/cmdline`, `cwd` and `environ` of a process. */
+/**
+ * `/proc/PID/cmdline`, `cwd` and `environ` of a process; a Node worker's cluster-mode preload
+ * (`--require …/listen-preload.js`, right after node) is left out of its argv.
+ */
 function proc(pid: number): { argv: string[]; cwd: string; env: Record<string, string> } {
-  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  const all = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  const argv = all[1] === '--require' && all[2]?.endsWith('/listen-preload.js') === true ? [all[0] as string, ...all.slice(3)] : all;
   const env = Object.fromEntries(
     readFileSync(`/proc/${pid}/environ`, 'utf8')
       .split('\0')
@@ -60,28 +64,30 @@ const THREE_APPS = {
 async function threeApps(t: import('node:test').TestContext, dir: string, file: string): Promise<void> {
   const home = newHome(t);
   const started = await xd(home, ['start', file, '--env', 'production'], { cwd: dir });
-  assertCode(started, 0, 'start FILE');
-  for (const name of ['web', 'crash', 'tick']) assert.match(started.stdout, new RegExp(`^started ${name}: supervisor \\d+`, 'm'));
+  // The crashing one did not come up: exit 1, the others started.
+  assertCode(started, 1, 'start FILE');
+  for (const name of ['web', 'tick']) assert.match(started.stdout, new RegExp(`^started ${name}: supervisor \\d+`, 'm'));
+  assert.match(started.stderr, /^xdaemon: crash did not come up: its worker pid \d+ exited with code 3 after /m);
   const web = await workerRunning(home, 'web');
   const tick = await workerRunning(home, 'tick');
   await waitFor('web\'s env line', () => readText(web.logFile).includes('env MODE=prod'));
   assert.deepEqual(proc(web.workerPid as number).argv, [NODE, join(dir, 'w.cjs'), '--port', '8080']);
   assert.equal(proc(tick.workerPid as number).cwd, dir, 'relative to the file\'s directory');
   // The crashing one gives up by itself (maxError 1): its supervisor ends, exit 1 in its log.
-  await waitFor('crash to give up', async () => (await statusOf(home, 'crash')).status.state === 'stopped' || undefined);
+  await waitFor('crash to give up', async () => (await statusOf(home, 'crash')).status.state === 'errored' || undefined);
 
   const list = await xd(home, ['list']);
   assertCode(list, 0);
   assert.match(list.stdout, new RegExp(`^\\d+ +web +running +${web.pid} `, 'm'));
   assert.match(list.stdout, new RegExp(`^\\d+ +tick +running +${tick.pid} `, 'm'));
-  assert.match(list.stdout, /^\d+ +crash +stopped /m);
+  assert.match(list.stdout, /^\d+ +crash +errored /m);
 
   // Again: what runs is named and untouched; the stopped one is started.
   const again = await xd(home, ['start', file], { cwd: dir });
-  assertCode(again, 0, 'start FILE again');
+  assertCode(again, 1, 'start FILE again');
   assert.match(again.stdout, new RegExp(`^web already runs: supervisor ${web.pid} \\(untouched\\)$`, 'm'));
   assert.match(again.stdout, new RegExp(`^tick already runs: supervisor ${tick.pid} \\(untouched\\)$`, 'm'));
-  assert.match(again.stdout, /^started crash: /m);
+  assert.match(again.stderr, /^xdaemon: crash did not come up: /m);
 
   // restart --only web: a new supervisor with the file's current settings (no env set now: dev);
   // in the host that runs them all (tick keeps it running), a new supervision of web's.
@@ -98,7 +104,8 @@ async function threeApps(t: import('node:test').TestContext, dir: string, file: 
   const stopped = await xd(home, ['stop', file], { cwd: dir });
   assertCode(stopped, 0, 'stop FILE');
   for (const name of ['web', 'tick']) assert.match(stopped.stdout, new RegExp(`^stopped ${name}$`, 'm'));
-  for (const name of ['web', 'tick', 'crash']) assert.equal((await statusOf(home, name)).status.state, 'stopped');
+  for (const name of ['web', 'tick']) assert.equal((await statusOf(home, name)).status.state, 'stopped');
+  await waitFor('crash to give up again', async () => (await statusOf(home, 'crash')).status.state === 'errored' || undefined);
 
   const deleted = await xd(home, ['delete', file], { cwd: dir });
   assertCode(deleted, 0, 'delete FILE');
@@ -115,7 +122,7 @@ describe('a fleet file of three apps', () => {
     // Without FILE: start finds xdaemon.config.js; the other verbs take its name.
     const home = newHome(t);
     const started = await xd(home, ['start', '--env', 'production'], { cwd: dir });
-    assertCode(started, 0, 'start (default file)');
+    assertCode(started, 1, 'start (default file): crash did not come up');
     assert.match(started.stdout, /^started web: /m);
     assertCode(await xd(home, ['delete', 'xdaemon.config.js'], { cwd: dir }), 0);
     await threeApps(t, dir, join(dir, 'xdaemon.config.js'));
@@ -206,7 +213,7 @@ describe("pm2 exec_mode 'cluster'", () => {
     assert.doesNotMatch(exit.stderr, /exec_mode/);
     await waitForAsync('both instances running', async () => {
       const list = (await xd(home, ['list'])).stdout;
-      return /^ +web\[0\] +running /m.test(list) && /^ +web\[1\] +running /m.test(list) ? true : undefined;
+      return /^ +web\[0\] +(running|ready) /m.test(list) && /^ +web\[1\] +(running|ready) /m.test(list) ? true : undefined;
     });
     // A new connection each time (no keep-alive): the kernel hands each to one of the two.
     const answer = (): Promise<string> =>
@@ -231,7 +238,7 @@ describe("pm2 exec_mode 'cluster'", () => {
 });
 
 describe('reload FILE', () => {
-  test('reloads what runs as the file says, restarts what the file changed', async (t) => {
+  test('reloads what runs as the file says (a restart for one whose workers share no socket), restarts what the file changed', async (t) => {
     const home = newHome(t);
     const app = (maxError: number): string => JSON.stringify({ apps: [{ name: 'r1', script: 'w.cjs', reloadGrace: 100 }, { name: 'r2', script: 'w.cjs', reloadGrace: 100, maxError }] });
     const { dir, file } = project('apps.json', app(3));
@@ -241,7 +248,7 @@ describe('reload FILE', () => {
     writeFileSync(file, app(6));
     const exit = await xd(home, ['reload', file], { cwd: dir });
     assertCode(exit, 0, 'reload FILE');
-    assert.match(exit.stdout, new RegExp(`^reloaded r1: instance 0 ${r1.workerPid} -> \\d+ `, 'm'));
+    assert.match(exit.stdout, /^restarted r1: worker \d+ \(its workers share no socket, so the reload was a restart: /m);
     assert.match(exit.stdout, /^started r2: supervisor \d+, .*\(restarted: the file changed it, which a reload cannot apply\)$/m);
     const r1b = (await statusOf(home, 'r1')).status;
     assert.deepEqual([r1b.pid, r1b.startedAt], [r1.pid, r1.startedAt], 'r1: the same supervisor, new workers');

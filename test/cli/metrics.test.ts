@@ -41,7 +41,7 @@ test("a worker's child holding 100 MB counts in the tree's memory; the child kil
   const table = await xd(home, ['list']);
   assertCode(table, 0);
   assert.match(table.stdout, /^ID +NAME +STATE +PID +WORKER +UPTIME +CPU +MEM +HEALTH +STARTS +RESTARTS +ERRORS +LOG$/m);
-  assert.match(table.stdout, /^\d+ +tree +running +\d+ +\d+ +\S+ +\S+ +1\d\d\.\d MB +- +1 +0 +0\/3 /m, table.stdout);
+  assert.match(table.stdout, /^\d+ +tree +running +\d+ +\d+ +\S+ +\S+ +1\d\d\.\d MB +- +1 +0 +0\/15 /m, table.stdout);
 
   signal(child, 'SIGKILL');
   await waitFor('the child to go', () => readText(s.logFile).includes('CHILD GONE'));

@@ -4,6 +4,7 @@
  * the help made from it, the table and status rendering, and where the last lines of a log begin
  * (names and the state directory's location: test/fleet/).
  */
+import { namedDaemonDefaults } from '../../src/settings/profiles';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -81,8 +82,8 @@ describe('reading command lines', () => {
     assert.throws(() => parse(['start', '--listen', '', '--', 'x']), /--listen needs a value/);
   });
 
-  test('every setting but pidFile is a flag, in kebab case (or the name its row gives), with the table\'s kind', () => {
-    const names = Object.keys(SETTINGS).filter((n) => n !== 'pidFile');
+  test('every setting but pidFile and cluster is a flag, in kebab case (or the name its row gives), with the table\'s kind', () => {
+    const names = Object.keys(SETTINGS).filter((n) => n !== 'pidFile' && n !== 'cluster');
     assert.deepEqual(SETTING_FLAGS.map((f) => f.setting), names);
     // Spelled out here, not by the function under test: each capital becomes a dash and its letter (watchIgnore's row names its flag).
     assert.deepEqual(SETTING_FLAGS.map((f) => f.flag), names.map((n) => (n === 'watchIgnore' ? 'ignore' : n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))));
@@ -245,12 +246,17 @@ describe('what a user reads', () => {
     assert.match(listTable([checked], now), /^0 +web +running +100 +101 +4m 30s +- +- +unhealthy +3 /m);
     assert.match(statusLines(checked, undefined, now), /\n  health      unhealthy; last failure at 2026-01-01T00:59:00\.000Z: HTTP 503\n/);
     assert.equal(healthCell({ state: 'healthy', failures: 1 }), 'healthy (1 failed)');
+    // An errored daemon (it gave up) keeps the restarts its supervisor last recorded.
+    const gaveUp: NamedStatus = { ...off, name: 'bad', state: 'errored', starts: 16, errors: 16, maxError: 15, ended: { at: '2026-01-01T00:30:00Z', code: 1, signal: null, reason: 'giving up: 16 consecutive failures exceed maxError 15 (…; 16 starts in all)', unwritten: [], gaveUp: true } };
+    assert.match(listTable([gaveUp], now), /\n0 +bad +errored +- +- +- +- +- +- +- +15 +- +\/s\/off\.log$/);
+    assert.equal(summaryLine(gaveUp, now), 'bad: errored (giving up: 16 consecutive failures exceed maxError 15 (…; 16 starts in all), 30m 0s ago)');
+    assert.match(statusLines(gaveUp, undefined, now, ['Error: boom']), /\n  restarts    15\n[\s\S]*\n  last lines of the log:\n    Error: boom$/);
     assert.match(statusLines(measured, undefined, now), /\n  cpu         12\.3% of a core over the last 5\.0 s, 2 process\(es\)\n  memory      RSS 530\.0 MB, PSS 200\.0 MB \(the worker's whole tree\); supervisor RSS 40\.0 MB\n/);
     assert.equal(summaryLine(measured, now), 'web: running (supervisor 100, worker 101, up 4m 30s, cpu 12.3%, mem 530.0 MB)');
   });
 
   test('LSB codes: running and restarting 0, dead 1, stopped 3; for all: the worst', () => {
-    assert.deepEqual((['running', 'restarting', 'dead', 'stopped'] as const).map(lsbCode), [0, 0, 1, 3]);
+    assert.deepEqual((['running', 'restarting', 'dead', 'stopped', 'errored'] as const).map(lsbCode), [0, 0, 1, 3, 3]);
     assert.equal(lsbCodeOfAll([]), 0);
     assert.equal(lsbCodeOfAll(['running', 'stopped']), 3);
     assert.equal(lsbCodeOfAll(['stopped', 'dead', 'running']), 1);
@@ -258,7 +264,7 @@ describe('what a user reads', () => {
 
   test('status lines', () => {
     assert.equal(summaryLine(web, now), 'web: running (supervisor 100, worker 101, up 4m 30s)');
-    assert.equal(summaryLine(off, now), 'off: stopped (stopped (count 1/unlimited; errors 0/3))');
+    assert.equal(summaryLine(off, now), 'off: stopped (on request, 1h 0m ago)');
     const text = statusLines(web, '/srv', now);
     assert.match(text, /^web: running\n  supervisor  100 since 2026-01-01T00:00:00Z \(up 1h 0m\)\n  worker      101 since/);
     assert.match(text, /\n  command     \/usr\/bin\/node app.js 'a b'\n  cwd         \/srv\n  log         \/s\/web.log\n  pid file    \/s\/web.pid$/);
@@ -269,7 +275,7 @@ describe('what a user reads', () => {
     const many: NamedStatus = { ...web, state: 'restarting', reloads: 4, instances: [i(0, 101, { usage: { cpu: 3.5, rss: 1024 * 1024, processes: 1 } }), i(1, undefined, { starts: 2, errors: 1 })], listen: [{ name: 'http', address: '127.0.0.1:8080' }] };
     assert.equal(summaryLine(many, now), 'web: restarting (supervisor 100, 2 instances, restarting: 1, workers 101, -, up 4m 30s)');
     const text = statusLines(many, '/srv', now);
-    assert.match(text, /\n  starts      3 \(restarts 1, reloads 4, errors 2\/3\)\n/);
+    assert.match(text, /\n  restarts    5 \(after an exit 0, requested 1, reloads 4\)\n  failures    2 in a row \(maxError 3\); starts 3\n/);
     assert.match(text, /\n  instance 0  pid 101 since 2026-01-01T00:59:00Z \(up 1m 0s\), ready, starts 1, restarts 0, errors 0, reloads 2, cpu 3\.5%, mem 1\.0 MB\n  instance 1  no worker, restarting, starts 2, restarts 0, errors 1, reloads 2\n  listen      127\.0\.0\.1:8080 \(http\)\n/);
     assert.match(listTable([many], now), /\n +web\[0\] +ready +101 +1m 0s +3\.5% +1\.0 MB +- +1 +2 +0\/3\n +web\[1\] +restarting +- +1m 0s +- +2 +3 +1\/3$/);
   });
@@ -302,10 +308,11 @@ describe('what a user reads', () => {
     for (const verb of VERBS) assert.match(helpText(), new RegExp(`^  ${verb} `, 'm'));
   });
 
-  test("the README's option table has every setting flag with the table's default", () => {
+  test("the README's option table has every setting flag with a named daemon's default", () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const defaults = namedDaemonDefaults();
     for (const f of SETTING_FLAGS) {
-      const d = f.default;
+      const d = defaults[f.setting];
       const shown = d === false ? 'off' : d === '' || (Array.isArray(d) && d.length === 0) ? 'none' : `\`${String(d)}\``;
       assert.match(readme, new RegExp(`^\\| \`--${f.flag}[^\`]*\` \\| ${shown} \\| `, 'm'), `--${f.flag} (default ${shown})`);
     }

@@ -14,12 +14,14 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSy
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { WORKER, assertCode, newHome, waitForAsync, workerRunning, xd, type Home } from '../support/cli';
-import { cleanup, readText, tempDir } from '../support/fixtures';
+import { ROOT, cleanup, readText, tempDir } from '../support/fixtures';
 import { waitFor } from '../support/harness';
 
 after(cleanup);
 
 const NODE = process.execPath;
+/** A Node app of a named daemon runs in cluster mode: the listen preload comes first. */
+const CLUSTER = ['--require', join(ROOT, 'dist', 'listen-preload.js')];
 
 /** `/proc/PID/cmdline`, `cwd` and `environ` of a process. */
 function proc(pid: number): { argv: string[]; cwd: string; env: Record<string, string> } {
@@ -75,7 +77,7 @@ describe('pm2 files as pm2 reads them', () => {
     assert.match(exit.stderr, /^xdaemon: warning: .*process\.json: apps\[1\] is null: skipped$/m);
     assert.match(exit.stderr, /^xdaemon: warning: .*process\.json: app Loose app: unknown key "instance" ignored \(did you mean instances\?\)$/m);
     const app = await workerRunning(home, 'Loose app');
-    assert.deepEqual(proc(app.workerPid as number).argv, [NODE, join(dir, 'w.cjs'), 'a', 'b'], 'the null is skipped, never the word "null"');
+    assert.deepEqual(proc(app.workerPid as number).argv, [NODE, ...CLUSTER, join(dir, 'w.cjs'), 'a', 'b'], 'the null is skipped, never the word "null"');
     assert.deepEqual(recordFiles(home), ['Loose%20app.json'], 'a safe file stem');
     assert.match((await xd(home, ['list'])).stdout, /^0 +Loose app +running /m);
     assertCode(await xd(home, ['stop', 'Loose app']), 0);
@@ -90,7 +92,7 @@ describe('pm2 files as pm2 reads them', () => {
     assertCode(exit, 0);
     const api = await workerRunning(home, 'api');
     const p = proc(api.workerPid as number);
-    assert.deepEqual(p.argv, [NODE, '--max-old-space-size=64', join(dir, 'w.cjs')], 'the script of the shell\'s directory, not deploy/');
+    assert.deepEqual(p.argv, [NODE, ...CLUSTER, '--max-old-space-size=64', join(dir, 'w.cjs')], 'the script of the shell\'s directory, not deploy/');
     assert.equal(p.cwd, dir);
     assert.equal(p.env.PORT, '3000');
     assert.equal(api.logFile, join(dir, 'logs', 'out.log'));
@@ -163,7 +165,7 @@ describe('the front door: a config file by its name, a script by its path', () =
     assertCode(await xd(home, ['start', './bin/worker'], { cwd: dir }), 0);
     assertCode(await xd(home, ['start', 'sleep', '--', '1000'], { cwd: dir }), 0);
     const mjs = await workerRunning(home, 'app');
-    assert.deepEqual(proc(mjs.workerPid as number).argv, [NODE, join(dir, 'app.mjs')]);
+    assert.deepEqual(proc(mjs.workerPid as number).argv, [NODE, ...CLUSTER, join(dir, 'app.mjs')]);
     const worker = await workerRunning(home, 'worker');
     assert.deepEqual(proc(worker.workerPid as number).argv, ['sleep', '1000'], 'its #! line is honoured (pm2 would run it with node)');
     const sleep = await workerRunning(home, 'sleep');

@@ -24,8 +24,9 @@ describe("pm2's spellings", () => {
   });
 
   test('a flag line as a user types it', () => {
-    const r = parseCommandLine(['start', 'app.js', '-n', 'api', '--max-memory-restart', '512M', '--no-treekill', '--ignore-watch', 'dist', '--watch']) as { name: string; settings: Record<string, unknown> };
+    const r = parseCommandLine(['start', 'app.js', '-n', 'api', '--max-memory-restart', '512M', '--no-treekill', '--ignore-watch', 'dist', '--watch', '-k', '3000']) as { name: string; settings: Record<string, unknown> };
     assert.equal(r.name, 'api');
+    assert.equal(r.settings.killTimeout, 3000, '-k is --kill-timeout');
     assert.equal(r.settings.maxMemory, 512 * 1024 ** 2);
     assert.equal(r.settings.killMode, 'process');
     assert.deepEqual(r.settings.watchIgnore, ['dist']);

@@ -72,8 +72,9 @@ test('restart settings that would have no effect are refused: the CLI with exit 
   const home = newHome();
   const cases: Array<[string[], RegExp]> = [
     [['--success-exit-codes', '3'], /^xdaemon: --success-exit-codes cannot apply: it applies with restart 'on-failure' or 'never'/],
-    [['--max-restart-delay', '5000'], /^xdaemon: --max-restart-delay cannot apply: it caps the exponential backoff, and backoff is 'fixed'/],
-    [['--backoff', 'exponential'], /^xdaemon: --backoff cannot apply: the exponential backoff doubles restartDelay, which is 0/],
+    // A named daemon's backoff is exponential unless a restart delay is given alone (pm2's fixed one).
+    [['--max-restart-delay', '5000', '--restart-delay', '100'], /^xdaemon: --max-restart-delay cannot apply: it caps the exponential backoff, and backoff is 'fixed'/],
+    [['--backoff', 'exponential', '--restart-delay', '0'], /^xdaemon: --backoff cannot apply: the exponential backoff doubles restartDelay, which is 0/],
   ];
   for (const [flags, message] of cases) {
     const exit = await xd(home, ['run', ...flags, '--', 'sh', '-c', 'echo STARTED']);

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { type Home, assertCode, newHome, startDaemon, xd } from '../support/cli';
+import { type Home, assertCode, newHome, statusOf, xd } from '../support/cli';
 import { cleanup, readText } from '../support/fixtures';
 import { isOurs, signal, waitFor } from '../support/harness';
 import { environHas, listProcs } from '../../src/process/proc';
@@ -28,7 +28,12 @@ const STOP_WITHIN_MS = 6000;
  * default, whatever the CLI's becomes); returns its supervisor's pid once `STARTS` workers have started.
  */
 async function crashLoop(home: Home, name: string): Promise<number> {
-  const spid = await startDaemon(home, ['--name', name, '--instances', String(INSTANCES), '--restart-delay', '0', '--max-error', '1000000000', '--', 'sh', '-c', 'exit 1']);
+  // --instance-var: several instances of a program that is not Node and listens on no port (without
+  // it, refused). It never comes up: start says so (exit 1), and the daemon goes on under its policy.
+  const started = await xd(home, ['start', '--name', name, '--instances', String(INSTANCES), '--instance-var', 'N', '--restart-delay', '0', '--max-error', '1000000000', '--', 'sh', '-c', 'exit 1']);
+  assertCode(started, 1, `xdaemon start ${name}:`);
+  const spid = (await statusOf(home, name)).status.pid as number;
+  assert.ok(spid > 0, 'its supervisor runs');
   await waitFor(`${STARTS} worker starts`, () => starts(home, name) >= STARTS, 60_000, 100);
   return spid;
 }

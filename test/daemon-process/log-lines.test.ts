@@ -28,7 +28,7 @@ test('counters as Go writes them, restarts and reloads only once there are some'
 });
 
 test('the end of a supervision, for each reason', () => {
-  assert.equal(endText({ code: 1, reason: 'maxError' }, { ...counters, errors: 4 }), 'giving up: 4 consecutive failures exceed maxError 3 (count 3/unlimited; errors 4/3)');
+  assert.equal(endText({ code: 1, reason: 'maxError' }, { ...counters, errors: 4 }), 'giving up: 4 consecutive failures exceed maxError 3 (a failure is a run shorter than minExitTime, or a start that failed; 3 starts in all)');
   assert.equal(endText({ code: 0, reason: 'maxCount' }, { ...counters, maxCount: 3 }), 'done: maxCount 3 starts reached (count 3/3; errors 1/3)');
   assert.equal(endText({ code: 0, reason: 'success' }, counters), `done: the worker exited successfully and restart is on-failure ${C}`);
   assert.equal(endText({ code: 0, reason: 'never' }, counters), `done: the worker ran once (restart never) and succeeded ${C}`);
@@ -42,7 +42,9 @@ test('the end of a supervision, for each reason', () => {
 const SAMPLES: { [K in keyof SupervisorEvents]: SupervisorEvents[K][0] } = {
   start: { instance: 1, pid: 10, fromSpare: false, counters },
   'spare-exit': { instance: 1, pid: 11, code: null, signal: 'SIGKILL' },
-  ready: { instance: 1, pid: 10, seconds: 0.25, counters },
+  ready: { instance: 1, pid: 10, seconds: 0.25, counters, via: 'ready' },
+  socket: { instance: 1, pid: 10, address: '*:3000', bound: true },
+  drained: { instance: 1, pid: 10, seconds: 0.0125, outcome: 'drained' },
   exit: { instance: 1, pid: 10, code: null, signal: 'SIGKILL', seconds: 1.5, counters },
   restart: { instance: 1, delay: 200, counters },
   stop: { survivors: [], counters },
@@ -72,10 +74,12 @@ test("each event's line, with its instance named only when there are several", (
     start: `instance 1: worker started: pid 10 ${C}`,
     'spare-exit': 'instance 1: the spare pid 11 ended while waiting (SIGKILL): booting another',
     ready: 'instance 1: worker ready: pid 10 after 0.250 s',
+    socket: 'instance 1: worker pid 10 listens on *:3000: the supervisor bound it and holds it from now on',
+    drained: 'instance 1: worker pid 10 drained in 0.013 s: it stopped accepting and answered what it had',
     exit: `instance 1: worker exited: pid 10 after 1.500 s with signal SIGKILL ${C}`,
     restart: `instance 1: restart in 200 ms ${C}`,
     stop: `stopped ${C}`,
-    giveup: 'giving up: 4 consecutive failures exceed maxError 3 (count 3/unlimited; errors 4/3)',
+    giveup: 'giving up: 4 consecutive failures exceed maxError 3 (a failure is a run shorter than minExitTime, or a start that failed; 3 starts in all)',
     'start-failed': `instance 1: worker start failed: spawn ENOENT ${C}`,
     stopping: 'stopping: sending SIGTERM to worker pid 10, 12 and every process they started',
     restarting: `instance 1: restarting: stopping worker pid 10 and every process it started ${C}`,
@@ -102,6 +106,11 @@ test("each event's line, with its instance named only when there are several", (
   assert.equal(eventLine('start', SAMPLES.start, 1), `worker started: pid 10 ${C}`);
   assert.equal(eventLine('exit', { ...SAMPLES.exit, code: 7, signal: null }, 1), `worker exited: pid 10 after 1.500 s with code 7 ${C}`);
   assert.equal(eventLine('start', { ...SAMPLES.start, fromSpare: true }, 1), `worker started: pid 10 ${C} from the spare`);
+  assert.equal(eventLine('ready', { ...SAMPLES.ready, via: 'listening' }, 1), 'worker ready: pid 10 after 0.250 s (it listens)');
+  assert.equal(eventLine('ready', { ...SAMPLES.ready, via: 'message' }, 1), "worker ready: pid 10 after 0.250 s (process.send('ready'))");
+  assert.equal(eventLine('socket', { ...SAMPLES.socket, bound: false }, 1), "worker pid 10 listens on *:3000: the supervisor's socket");
+  assert.equal(eventLine('socket', { ...SAMPLES.socket, error: 'EADDRINUSE' }, 1), 'worker pid 10 cannot listen on *:3000: EADDRINUSE');
+  assert.equal(eventLine('drained', { ...SAMPLES.drained, outcome: 'timeout', seconds: 5 }, 1), 'worker pid 10 had not drained after killTimeout (5.000 s): stopping it anyway');
   assert.equal(eventLine('stopping', { signal: 'SIGTERM', pid: undefined, pids: [] }, 1), 'stopping: no worker running');
   assert.equal(eventLine('stopping', { signal: 'SIGINT', pid: 10, pids: [10] }, 1), 'stopping: sending SIGINT to worker pid 10 and every process it started');
   assert.equal(eventLine('stop', { survivors: [13], counters }, 1), `stopped, but SIGKILL did not end pid(s) 13 ${C}`);

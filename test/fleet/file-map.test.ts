@@ -74,6 +74,8 @@ describe('the mapping table', () => {
     ['stop_exit_codes', { stop_exit_codes: [0, 3] }, { restart: 'on-failure', successExitCodes: [3] }],
     ['wait_ready: pm2 listen_timeout default', { wait_ready: true }, { waitReady: 3000 }],
     ['wait_ready with listen_timeout', { wait_ready: true, listen_timeout: '8s' }, { waitReady: 8000 }],
+    ['listen_timeout alone: how long a reload waits for a replacement to listen', { listen_timeout: 5000 }, { reloadGrace: 5000 }],
+    ['increment_var, instance_var', { increment_var: 'PORT', instance_var: 'INSTANCE_ID' }, { incrementVar: 'PORT', instanceVar: 'INSTANCE_ID' }],
     ['waitReady: true (camelCase of wait_ready)', { waitReady: true }, { waitReady: 3000 }],
     ['waitReady in ms (ours)', { waitReady: 500 }, { waitReady: 500 }],
     ['time', { time: true }, { timestamps: true }],
@@ -120,14 +122,10 @@ describe('the mapping table', () => {
     assert.throws(() => one({ watchIgnore: ['dist'] }), /app a: watchIgnore cannot apply/);
   });
 
-  test("exec_mode 'cluster': listen from env.PORT, or a warning saying what to add", () => {
-    const withPort = one({ exec_mode: 'cluster', instances: 2, env: { PORT: '8080' } });
-    const without = one({ exec_mode: 'cluster_mode' });
-    if (has('listen')) {
-      assert.deepEqual((withPort.settings as Record<string, unknown>).listen, ['8080']);
-      assert.match(without.warnings.join('\n'), /exec_mode 'cluster': no port to share; add listen: \['8080'\]/);
-    } else {
-      assert.match(withPort.warnings.join('\n'), /pm2 key exec_mode is not carried out \(cluster: /);
+  test("exec_mode 'cluster' or 'fork': accepted, nothing to add (a Node app runs in cluster mode either way: its own listen() shares the port)", () => {
+    for (const mode of ['cluster', 'cluster_mode', 'fork', 'fork_mode']) {
+      const app = one({ exec_mode: mode, instances: 2, env: { PORT: '8080' } });
+      assert.deepEqual([app.settings, app.warnings], [{ instances: 2 }, []], mode);
     }
   });
 

@@ -91,7 +91,7 @@ test('a detached give-up that the full log cannot take is still found afterwards
   await waitFor('the supervisor to give up', () => !existsSync(pidFile) && readText(`${pidFile}.state`).includes('"ended"'), 15_000);
   const res = await run(join(FIXTURES, 'control.cjs'), [], { env: { C_OP: 'status', C_PID_FILE: pidFile } });
   const [status] = records<{ result: { state: string; ended: { code: number; reason: string; unwritten: string[] } } }>(res.stdout, 'RESULT');
-  assert.equal(status?.result.state, 'stopped', res.stdout);
+  assert.equal(status?.result.state, 'errored', `it gave up: ${res.stdout}`);
   assert.equal(status?.result.ended.code, 1);
   assert.match(status?.result.ended.reason ?? '', /^giving up: 1 consecutive failures exceed maxError 0/);
   assert.ok(status?.result.ended.unwritten.some((l) => /xdaemon\[\d+\] giving up:/.test(l)), 'the lines the log could not take are kept');

@@ -11,6 +11,7 @@ import { DEFAULTS, SERVICE_SETTING_NAMES, SETTING_NAMES, SUPERVISOR_SETTING_NAME
 import { listenAddresses } from '../../src/settings/listen';
 import { SETTING_RULES, refusalOf } from '../../src/settings/rules';
 import { SETTINGS } from '../../src/settings/table';
+import { namedDaemonDefaults } from '../../src/settings/profiles';
 
 /** The error `fn` throws. */
 function thrown(fn: () => unknown): Error & Record<string, unknown> {
@@ -37,8 +38,8 @@ describe('the subsets are the row flags', () => {
     assert.deepEqual([...SERVICE_SETTING_NAMES].sort(), ['envFile', 'errFile', 'killTimeout', 'listen', 'restart', 'restartDelay', 'waitReady']);
   });
 
-  test('every setting but the pid file has a flag: its kebab-case name, or the one its row gives', () => {
-    assert.deepEqual(SETTING_NAMES.filter((name) => flagOf(name) === undefined), ['pidFile']);
+  test('every setting but the pid file and cluster mode has a flag: its kebab-case name, or the one its row gives', () => {
+    assert.deepEqual(SETTING_NAMES.filter((name) => flagOf(name) === undefined), ['pidFile', 'cluster']);
     assert.equal(flagOf('maxRestartDelay'), 'max-restart-delay');
     assert.equal(flagOf('watchIgnore'), 'ignore');
     assert.ok(hasFlag('maxCount') && !hasFlag('pidFile') && !hasFlag('toString'));
@@ -139,5 +140,25 @@ describe('the rules between settings: one registry, each rule beside its feature
     assert.deepEqual(checkSettings({ watch: ['.'], watchIgnore: ['dist'], watchDebounce: 50 }).watchIgnore, ['dist']);
     assert.throws(() => checkSettings({ maxFiles: 2 }, { logged: true }), /^RangeError: xdaemon: maxFiles needs maxSize/);
     assert.equal(checkSettings({ maxFiles: 2 }).maxFiles, 2, 'without knowing of a log (a fleet app before it starts), the log rule does not apply');
+  });
+});
+
+describe("a named daemon's defaults (xdaemon start, fleet files), beside the library's", () => {
+  test("pm2's rule with a backoff: 1 s, 16 failures in a row, 100 ms doubled up to 15 s; Node programs in cluster mode", () => {
+    const named = checkSettings({}, { defaults: namedDaemonDefaults() });
+    assert.deepEqual(
+      [named.minExitTime, named.maxError, named.restartDelay, named.backoff, named.maxRestartDelay, named.cluster],
+      [1, 15, 100, 'exponential', 15_000, true],
+    );
+    assert.deepEqual([DEFAULTS.minExitTime, DEFAULTS.maxError, DEFAULTS.restartDelay, DEFAULTS.backoff, DEFAULTS.cluster], [10, 3, 0, 'fixed', false], "the library's stay Go's");
+  });
+
+  test('a restartDelay given alone is fixed (pm2\'s --restart-delay); 0 restarts at once without a refusal', () => {
+    const given = (names: string[]) => (name: string) => names.includes(name);
+    const fixed = checkSettings({ restartDelay: 0 }, { defaults: namedDaemonDefaults(given(['restartDelay'])) });
+    assert.deepEqual([fixed.restartDelay, fixed.backoff], [0, 'fixed']);
+    const slow = checkSettings({ restartDelay: 4000 }, { defaults: namedDaemonDefaults(given(['restartDelay'])) });
+    assert.deepEqual([slow.restartDelay, slow.backoff, slow.maxRestartDelay], [4000, 'fixed', 15_000], 'the cap at its default is no refusal');
+    assert.equal(checkSettings({ backoff: 'fixed' }, { defaults: namedDaemonDefaults(given(['backoff'])) }).restartDelay, 100);
   });
 });

@@ -15,6 +15,7 @@ import { after, describe, test } from 'node:test';
 import { CLI, type Home, assertCode, newHome, startDaemon, statusOf, waitForAsync, xd } from '../support/cli';
 import { FIXTURES, ROOT, cleanup, tempDir } from '../support/fixtures';
 import { TAG, TAG_VAR, freePort, isGone, runToEnd, signal, start, waitFor, waitGone } from '../support/harness';
+import { clientLoop, get } from '../support/http-load';
 import { findCommand, requireTool } from '../support/tools';
 
 after(cleanup);
@@ -22,41 +23,6 @@ after(cleanup);
 const NODE = process.execPath;
 const SERVER = join(FIXTURES, 'http-server.cjs');
 const PY_SERVER = join(FIXTURES, 'fd-server.py');
-
-/** One GET on loopback: its status and body, or the error's code. */
-function get(port: number, agent: http.Agent | false, path = '/'): Promise<{ status: number; body: string } | { error: string }> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
-    req.setTimeout(10_000, () => req.destroy(new Error('ETIMEDOUT')));
-  });
-}
-
-/** Requests one after the other until `done()` (at most `max`); returns the answers' tally. */
-async function clientLoop(port: number, keepAlive: boolean, done: () => boolean, max = 50_000) {
-  const agent = keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : false;
-  const tally = { ok: 0, failures: [] as string[], pids: new Set<string>() };
-  try {
-    for (let i = 0; i < max && !done(); i++) {
-      const answer = await get(port, agent);
-      if ('error' in answer) tally.failures.push(answer.error);
-      else if (answer.status !== 200) tally.failures.push(`HTTP ${answer.status}`);
-      else {
-        tally.ok += 1;
-        tally.pids.add(answer.body.trim());
-      }
-    }
-  } finally {
-    if (agent !== false) agent.destroy();
-  }
-  return tally;
-}
 
 interface InstanceJson {
   instance: number;
@@ -149,7 +115,7 @@ describe('held sockets and reload', () => {
       assert.equal(reload.stderr.trim().split('\n').length, 1, 'one line');
       const tally = await loop;
       assert.deepEqual(tally.failures, []);
-      assert.deepEqual([...tally.pids], [`0 ${oldPid}`], 'only the old worker answered');
+      assert.deepEqual([...tally.bodies], [`0 ${oldPid}`], 'only the old worker answered');
       const s = await statusNow(home, 'web');
       assert.deepEqual([s.workerPid, s.starts, s.errors, s.reloads], [oldPid, 1, 0, 0], 'the old worker stays; no start, failure or reload counted');
     }
@@ -249,7 +215,7 @@ describe('held sockets and reload', () => {
     assertCode(exit, 1);
     assert.match(exit.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE`));
     const s = await statusNow(home, 'web');
-    assert.equal(s.state, 'stopped');
+    assert.equal(s.state, 'errored', 'its supervisor gave up: the address could not be bound');
   });
 
   test('4 instances get distinct numbers; killing one restarts only that one', async (t) => {
@@ -294,7 +260,7 @@ describe('held sockets and reload', () => {
       [['--listen', '::1:80'], /write an IPv6 address as \[ADDR\]:PORT/],
       [['--listen', 'unix:rel.sock'], /must be absolute/],
       [['--listen', 'a=1', '--listen', 'a=2'], /the name "a" is given twice/],
-      [['--instances', '0'], /instances must be at least 1/],
+      [['--instances', '2.5'], /--instances must be a whole number/],
       [['--instances', 'many'], /--instances must be a whole number/],
     ] as const) {
       const exit = await xd(home, ['start', '--name', 'x', ...args, '--', NODE, SERVER]);

@@ -13,6 +13,7 @@ import {
   started,
   succeeded,
 } from '../../src/supervisor/policy';
+import { namedDaemonDefaults } from '../../src/settings/profiles';
 
 /** Go's NewDaemon defaults, with the backoff extras switched off. */
 const GO: RestartPolicy = {
@@ -318,5 +319,32 @@ describe('restart modes (opt-in)', () => {
     let h = FRESH;
     for (let i = 0; i < 2; i++) h = exited(p, started(h), 0.1, fail);
     assert.deepEqual(decide(p, h), { action: 'exit', code: 1, reason: 'maxError' });
+  });
+});
+
+describe("a named daemon's defaults (xdaemon start, fleet files): a service keeps coming back", () => {
+  const named = namedDaemonDefaults();
+  const p = policy({ maxError: named.maxError, minExitTime: named.minExitTime, restartDelay: named.restartDelay, backoff: named.backoff, maxRestartDelay: named.maxRestartDelay });
+
+  test('an app that crashes 2 s after each start is never given up: 100 ms between runs, hour after hour', () => {
+    // 2000 runs of 2 s (and their 100 ms pauses): more than an hour.
+    const sim = simulate(p, () => 2, 2000);
+    assert.equal(sim.end, undefined, 'no give-up');
+    assert.equal(sim.starts, 2000);
+    assert.deepEqual([...new Set(sim.delays.slice(1))], [100]);
+    assert.ok(sim.starts * 2.1 > 3600, 'an hour of it');
+  });
+
+  test('one that dies at once: 16 failures in a row give up, each restart waiting twice the last, up to 15 s (about 2 minutes in all)', () => {
+    const sim = simulate(p, alwaysDies);
+    assert.deepEqual(sim.end, { action: 'exit', code: 1, reason: 'maxError' });
+    assert.equal(sim.starts, 16);
+    assert.deepEqual(sim.delays, [0, 100, 200, 400, 800, 1600, 3200, 6400, 12_800, 15_000, 15_000, 15_000, 15_000, 15_000, 15_000, 15_000]);
+    assert.equal(sim.delays.reduce((a, b) => a + b, 0), 130_500);
+  });
+
+  test('a run that lasted resets the backoff: die, die, die, live, die waits 100, 200, then 100 again', () => {
+    const sim = simulate(p, [0, 0, 0, 5, 0], 5);
+    assert.deepEqual(sim.delays, [0, 100, 200, 400, 100]);
   });
 });

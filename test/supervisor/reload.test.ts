@@ -45,6 +45,6 @@ test('Supervisor#reload(): instance by instance, new ready before old stopped; a
     assert.ok(ready >= 0 && oldExit > ready, `instance ${instance}: old ${oldPid} exited after new ${workerPid} was ready`);
     assert.equal(r.events[ready]?.instance, instance);
   }
-  // Instance 1's replacement starts only once instance 0 is done.
-  assert.ok(at('reload-start', r.report.instances[1]?.workerPid) > r.events.findIndex((e) => e.event === 'reloaded' && e.instance === 0));
+  // Instance 1's replacement starts only once instance 0's is ready (instance 0's old worker may still be stopping).
+  assert.ok(at('reload-start', r.report.instances[1]?.workerPid) > r.events.findIndex((e) => e.event === 'reload-ready' && e.instance === 0));
 });

@@ -67,7 +67,7 @@ export async function startDaemon(home: Home, args: readonly string[], options: 
 /** What `status --json NAME` prints (the library's status plus name). */
 export interface StatusJson {
   name: string;
-  state: 'running' | 'restarting' | 'stopped' | 'dead';
+  state: 'running' | 'restarting' | 'stopped' | 'errored' | 'dead';
   /** The supervising process: the daemon's own supervisor, or its host (`host`). */
   pid?: number;
   /** A hosted daemon's host. */
