@@ -163,7 +163,7 @@ describe('the mapping table', () => {
   // lacks turns the key into a warning (the file still runs), which the row must not hide.
   const SAMPLES: Record<string, unknown> = {
     error_file: 'e.log', time: true, max_restarts: 1, min_uptime: 1000, restart_delay: 100, kill_timeout: 100, treekill: false,
-    instance_var: 'WORKER_N', max_memory_restart: '1G', cron_restart: '0 3 * * *', watch: true, ignore_watch: ['x'], watch_delay: 100, instances: 2, wait_ready: true, log_date_format: 'YYYY-MM-DD', env_file: 'app.env',
+    instance_var: 'WORKER_N', max_memory_restart: '1G', cron_restart: '0 3 * * *', watch: true, ignore_watch: ['x'], watch_delay: 100, instances: 2, wait_ready: true, log_date_format: 'YYYY-MM-DD', env_file: 'app.env', increment_var: 'PORT',
   };
   const NEEDS: Record<string, Record<string, unknown>> = { ignore_watch: { watch: true }, watch_delay: { watch: true } };
   // Rows this build does not keep yet, found by this test (a todo shows in every run, a skip would not).
