@@ -1,6 +1,6 @@
 /** background(): real processes started from fixtures that import the built package. */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { FIXTURES, TSX, cleanup, matching, readText, records, run, tempDir } from './support/fixtures';
@@ -185,10 +185,15 @@ describe('background()', () => {
 
   test('an empty log path discards the output (nothing to read, still detached)', async () => {
     const dir = tempDir();
-    const res = await run(BG_CJS, [], { cwd: dir, env: { BG_LOG: '' } });
+    const note = join(tempDir(), 'fds.json');
+    const res = await run(BG_CJS, [], { cwd: dir, env: { BG_LOG: '', BG_FD_NOTE: note } });
     assert.equal(res.code, 0, res.stderr);
     const pid = startedPid(res.stderr);
     await waitFor('the child to finish', () => isGone(pid));
+    // The child ran its code and printed its record: to /dev/null, not to the launcher's output nor to a file.
+    assert.deepEqual(JSON.parse(readText(note)), { stdout: '/dev/null', stderr: '/dev/null' });
+    assert.deepEqual(records(res.stdout, 'READY'), [], 'nothing reached the launcher\'s stdout');
+    assert.deepEqual(readdirSync(dir), [], 'no file was written in its directory');
   });
 
   test('a new log file is created with mode 0o640 (less the umask), never world-writable', async () => {

@@ -16,6 +16,7 @@
  * Every daemon started here is stopped with `xdaemon stop --all` before the figure returns.
  */
 import { chmodSync, readFileSync } from 'node:fs';
+import { clockTicks } from '../../test/support/harness';
 import { type Figure, infoRow, progress, ratioRow } from '../report';
 import { bareStart, idealLaunch } from './launch';
 import { packageFile, runNode, tempDir } from '../stage';
@@ -38,14 +39,14 @@ async function cli(home: string, args: readonly string[]): Promise<number> {
   return (await runNode([packageFile('dist', 'cli.js'), ...args], { XDAEMON_HOME: home })).ms;
 }
 
-/** User plus system CPU of `pids` so far, in ms (Linux clock ticks of 10 ms). */
+/** User plus system CPU of `pids` so far, in ms (/proc's clock ticks, CLK_TCK a second). */
 export function cpuMs(pids: readonly number[]): number {
   let ticks = 0;
   for (const pid of pids) {
     const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ') ?? [];
     ticks += Number(fields[11]) + Number(fields[12]);
   }
-  return ticks * 10;
+  return (ticks * 1000) / clockTicks();
 }
 
 /** A supervisor's pid, from its pid file. */

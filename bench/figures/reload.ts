@@ -1,12 +1,15 @@
 /**
  * Figure 9, reload: a daemon of 2 instances behind a held socket (`--listen`), a node:http server
- * that calls ready(), under a client load of keep-alive connections on loopback. Windows of steady
- * load and windows of back-to-back reloads alternate (interleaved); per window, the requests
- * answered per second and the p99 latency, and every failed request (refused, reset, not 200).
- * Also: the time a reload takes per instance (replacement spawned to ready, old one stopped)
- * against one bare node start-up, and the supervisor's RSS with 4 instances and 2 sockets against
- * an idle bare node (target 1.10, as without). With --peers, pm2 cluster mode under `pm2 reload`,
- * the same server (listen(PORT)), the same load.
+ * that calls ready(), under a client load of keep-alive connections on loopback. Each round is a
+ * window that lasts exactly one reload (of every instance, one by one: a deploy), then a steady
+ * window of the same length; per window, the requests answered per second over the window's own
+ * span and the p99 latency, and every failed request (refused, reset, not 200). A fixed window
+ * around a short reload would mostly measure steady load (one 180 ms reload in 3 s scores ~0.94
+ * even if it served nothing). Also: the time a reload takes per instance (replacement spawned to
+ * ready, old one stopped) against bare node start-ups run in the steady windows (the same load,
+ * interleaved), and the supervisor's RSS with 4 instances and 2 sockets against an idle bare node
+ * (target 1.10, as without). With --peers, pm2 cluster mode under `pm2 reload`, the same server
+ * (listen(PORT)), the same load.
  */
 import http from 'node:http';
 import { join } from 'node:path';
@@ -80,19 +83,28 @@ interface Series {
   steady: Window[];
   reloading: Window[];
   reloads: number;
+  /** Each reload's span, ms (the length of its window and of the steady window after it). */
+  spans: number[];
 }
 
-/** Alternating steady windows and windows with one reload (of every instance, one by one) each. */
-async function series(port: number, rounds: number, windowMs: number, reload: () => Promise<void>): Promise<Series> {
-  const out: Series = { steady: [], reloading: [], reloads: 0 };
-  // One reload of every instance per window, from its start: a deploy, not a storm of them.
-  const reloadOnce = async (): Promise<void> => {
-    await reload();
-    out.reloads += 1;
-  };
+/**
+ * Per round, a window that is one reload (of every instance, one by one) from its start to its
+ * end, then a steady window of the same length, in which `steady()` runs (bare start-ups: the
+ * per-instance floor under the same load). The windows are as long in quick and full runs.
+ */
+async function series(port: number, rounds: number, reload: () => Promise<void>, steady: () => Promise<void> = async () => undefined): Promise<Series> {
+  const out: Series = { steady: [], reloading: [], reloads: 0, spans: [] };
   for (let i = 0; i < rounds; i++) {
-    const order = i % 2 === 0 ? (['steady', 'reloading'] as const) : (['reloading', 'steady'] as const);
-    for (const kind of order) out[kind].push(await loadWindow(port, windowMs, kind === 'steady' ? async () => undefined : reloadOnce));
+    let span = 0;
+    const reloadOnce = async (): Promise<void> => {
+      const t0 = performance.now();
+      await reload();
+      span = performance.now() - t0;
+      out.reloads += 1;
+    };
+    out.reloading.push(await loadWindow(port, 0, reloadOnce));
+    out.spans.push(span);
+    out.steady.push(await loadWindow(port, span, steady));
   }
   return out;
 }
@@ -108,7 +120,7 @@ function seriesRows(name: string, s: Series, targets: boolean): Row[] {
 }
 
 /** pm2 cluster mode with the same server and load, `pm2 reload` back to back. */
-async function pm2Series(modules: string, rounds: number, windowMs: number): Promise<Series> {
+async function pm2Series(modules: string, rounds: number): Promise<Series> {
   const port = await freePort();
   const dir = tempDir('reload-pm2');
   const proc: Proc = startNode([fixture('pm2-peer.cjs')], {
@@ -119,7 +131,7 @@ async function pm2Series(modules: string, rounds: number, windowMs: number): Pro
     const ready = JSON.parse(await waitLine(proc, 'READY', 60_000)) as { god: number };
     pids.push(ready.god);
     const { pm2Reload } = pm2Client(modules, dir);
-    return await series(port, rounds, windowMs, pm2Reload);
+    return await series(port, rounds, pm2Reload);
   } finally {
     const god = godPid(proc.stdout);
     if (god !== undefined && !pids.includes(god)) pids.push(god);
@@ -141,25 +153,32 @@ function pm2Client(modules: string, dir: string): { pm2Reload: () => Promise<voi
   };
 }
 
-export async function reloadFigure(options: { rounds: number; windowMs: number; rss: number }, bootMs: number, peers: Peers | undefined): Promise<Figure> {
-  progress(`reload: ${options.rounds} rounds of ${options.windowMs} ms steady and reloading windows, 2 instances${peers ? ', pm2 cluster too' : ''} ...`);
+export async function reloadFigure(options: { rounds: number; rss: number }, bootMs: number, peers: Peers | undefined): Promise<Figure> {
+  progress(`reload: ${options.rounds} rounds of a reload's window and a steady one as long, 2 instances${peers ? ', pm2 cluster too' : ''} ...`);
   const home = join(tempDir('reload'), 'state');
   const port = await freePort();
   const lib = stagedLibrary();
   await xd(home, ['start', '--name', 'web', '--instances', '2', '--listen', `127.0.0.1:${port}`, '--wait-ready', '10000', '--env', 'BENCH_LISTEN=handle', '--', process.execPath, fixture('reload-server.cjs')]);
   const pidFile = join(home, 'web.pid');
   const perInstance: number[] = [];
+  const bare: number[] = [];
   let ours: Series;
   try {
-    ours = await series(port, options.rounds, options.windowMs, async () => {
-      const result = await lib.reload(pidFile);
-      for (const i of result.instances) perInstance.push(i.seconds * 1000);
-    });
+    ours = await series(
+      port,
+      options.rounds,
+      async () => {
+        const result = await lib.reload(pidFile);
+        for (const i of result.instances) perInstance.push(i.seconds * 1000);
+      },
+      // As many bare start-ups as the reload replaced instances, under the same client load.
+      async () => {
+        for (let i = 0; i < 2; i++) bare.push((await runNode([fixture('empty.cjs')])).ms);
+      },
+    );
   } finally {
     await xd(home, ['stop', 'web']);
   }
-  const bare: number[] = [];
-  for (let i = 0; i < Math.max(5, options.rss); i++) bare.push((await runNode([fixture('empty.cjs')])).ms);
 
   // The supervisor's memory with 4 instances and 2 sockets, and with 1 instance and none (the same
   // start otherwise), against an idle bare node.
@@ -185,7 +204,7 @@ export async function reloadFigure(options: { rounds: number; windowMs: number; 
 
   const rows: Row[] = [
     ...seriesRows('xdaemon', ours, true),
-    ratioRow('reload: time per instance (replacement ready, old stopped) vs bare node start', 'ms', perInstance, bare, null),
+    ratioRow('reload: time per instance (replacement ready, old stopped) vs bare node start under the same load', 'ms', perInstance, bare, null),
     ratioRow('reload: supervisor RSS, 4 instances and 2 sockets', 'MB', rss, floor, TARGET_RSS),
     ratioRow('— the same start with 1 instance and 1 socket', 'MB', single, floor, null),
   ];
@@ -193,7 +212,7 @@ export async function reloadFigure(options: { rounds: number; windowMs: number; 
     if (peers.unavailable.pm2 !== undefined) rows.push(unavailableRow('reload: pm2 cluster mode', 'req/s', peers.unavailable.pm2));
     else {
       try {
-        rows.push(...seriesRows('pm2 cluster', await pm2Series(peers.modules, options.rounds, options.windowMs), false));
+        rows.push(...seriesRows('pm2 cluster', await pm2Series(peers.modules, options.rounds), false));
       } catch (err) {
         rows.push(unavailableRow('reload: pm2 cluster mode', 'req/s', err instanceof Error ? err.message : String(err)));
       }
@@ -202,8 +221,8 @@ export async function reloadFigure(options: { rounds: number; windowMs: number; 
   return {
     rows,
     notes: [
-      `reload = 2 instances behind one held socket (--listen, --wait-ready), ${CONNECTIONS} keep-alive client connections on loopback; ${options.rounds} rounds of a ${options.windowMs} ms steady window and a ${options.windowMs} ms window with one reload(pidFile) of both instances from its start, interleaved; requests/s and p99 per window (medians of the windows), failed = refused, reset or not 200;`,
-      `  time per instance = the reload's own figure (replacement spawned until ready, old worker stopped), median ${perInstance.length === 0 ? '—' : median(perInstance).toFixed(1)} ms, against \`node empty.cjs\`; RSS with 4 instances and 2 sockets read ${SETTLE_MS} ms after all were ready, against an idle bare node;`,
+      `reload = 2 instances behind one held socket (--listen, --wait-ready), ${CONNECTIONS} keep-alive client connections on loopback; ${options.rounds} rounds of a window that is one reload(pidFile) of both instances, start to end (median ${ours.spans.length === 0 ? '—' : median(ours.spans).toFixed(0)} ms), then a steady window as long; requests/s over each window's own span and p99 (medians of the windows), failed = refused, reset or not 200;`,
+      `  time per instance = the reload's own figure (replacement spawned until ready, old worker stopped), median ${perInstance.length === 0 ? '—' : median(perInstance).toFixed(1)} ms, against \`node empty.cjs\` run in the steady windows (same load, interleaved); RSS with 4 instances and 2 sockets read ${SETTLE_MS} ms after all were ready, against an idle bare node;`,
     ],
     details: { reload: { ours, perInstance } },
   };

@@ -7,7 +7,8 @@
  *   - kill → serving again: a node:http worker SIGKILLed, until a new worker answers a request
  *     (polled on loopback), with and without the spare, against one bare node start-up; with
  *     --peers forever-monitor restarting the same server in the same rounds;
- *   - the spare's memory: RSS and USS of the waiting spare, against an idle bare node.
+ *   - the spare's memory: RSS and USS of the waiting spare, against an idle bare node started with
+ *     it (the same age).
  */
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -186,10 +187,17 @@ export async function spareFigure(n: SpareSamples, peers: Peers | undefined): Pr
         }
       }
     }
-    // The waiting spare's memory, against an idle bare node of about its age.
+    // The waiting spare's memory, against an idle bare node of its age: the waiting spare is killed
+    // (the supervisor boots another at once) as the idle node starts, so that both are as old (an
+    // older spare has had more time to grow or to be trimmed).
     for (let i = 0; i < Math.max(1, Math.min(3, n.runs)); i++) {
+      const old = await waitFor('a waiting spare', () => servers.spare?.spare?.(), 20_000);
       const idle = startNode([fixture('idle-worker.cjs')]);
-      const spare = await waitFor('a waiting spare', () => servers.spare?.spare?.(), 20_000);
+      signalOurs(old, 'SIGKILL');
+      const spare = await waitFor('the next waiting spare', () => {
+        const pid = servers.spare?.spare?.();
+        return pid !== undefined && pid !== old ? pid : undefined;
+      }, 20_000);
       await sleep(SETTLE_MS);
       memory.rss.push((rssKb(spare) ?? NaN) / 1024);
       memory.uss.push((ussKb(spare) ?? NaN) / 1024);
@@ -218,7 +226,7 @@ export async function spareFigure(n: SpareSamples, peers: Peers | undefined): Pr
     notes: [
       `spare: exit → next worker's first line = the exiting worker's last timestamp to the next worker's top-of-script one (${n.runs} run(s) of ${n.starts} starts each, the worker running 400 ms);`,
       `  floor: one bare \`node empty.cjs\` start (spawn to exit); kill → serving = SIGKILL of a node:http worker until a new one answers a GET on loopback, ${n.kills} rounds each, interleaved;`,
-      "  the spare's memory: VmRSS and private pages (USS) of the waiting spare, against an idle bare node;",
+      "  the spare's memory: VmRSS and private pages (USS) of a waiting spare booted as an idle bare node starts, both read after the same settle;",
     ],
   };
 }

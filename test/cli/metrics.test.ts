@@ -11,7 +11,7 @@ import { type DaemonUsage as Usage, cpuPercent, parsePs, psUsage, sumUsage, usag
 import { formatBytes, listTable } from '../../src/cli/render';
 import { type Home, assertCode, newHome, startDaemon, waitForAsync, workerRunning, xd } from '../support/cli';
 import { FIXTURES, cleanup, readText } from '../support/fixtures';
-import { procStat, signal, waitFor } from '../support/harness';
+import { clockTicks, procStat, signal, waitFor } from '../support/harness';
 
 after(cleanup);
 
@@ -93,9 +93,10 @@ test('a busy worker shows about one core (what /proc says it got), an idle one a
   clearInterval(sampler);
   const from = figures.at - (figures.busy.cpuWindow as number) * 1000;
   const start = history.reduce((best, h) => (Math.abs(h.at - from) < Math.abs(best.at - from) ? h : best), history[0] as { at: number; ticks: number });
-  const real = ((figures.ticks - start.ticks) / 100 / ((figures.at - start.at) / 1000)) * 100;
+  const real = ((figures.ticks - start.ticks) / clockTicks() / ((figures.at - start.at) / 1000)) * 100;
   assert.ok(Math.abs((figures.busy.cpu as number) - real) < 25, `busy: ${figures.busy.cpu}% over ${figures.busy.cpuWindow} s; /proc says ${real.toFixed(1)}%`);
-  assert.ok((figures.busy.cpu as number) > 15, `busy: ${figures.busy.cpu}%`);
+  // No share of a core is promised to a busy loop on a loaded machine: it is told apart from the idle one.
+  assert.ok((figures.busy.cpu as number) > (figures.idle.cpu as number), `busy: ${figures.busy.cpu}%, idle: ${figures.idle.cpu}%`);
   assert.ok((figures.idle.cpu ?? 100) < 3, `idle: ${figures.idle.cpu}% over ${figures.idle.cpuWindow} s`);
   const table = await xd(home, ['list']);
   assert.match(table.stdout, /^\d+ +busy +running +\d+ +\d+ +\S+ +\d+\.\d% +[\d.]+ MB /m, table.stdout);
@@ -115,8 +116,9 @@ test('several instances: each instance its own CPU and memory (busy instance 1, 
     return st.instances?.length === 2 && st.instances.every((i) => after(i.usage)) ? st : undefined;
   }, 20_000);
   const [idle, busy] = s.instances as [Instance, Instance];
-  assert.ok((busy.usage?.cpu as number) > 15, `instance 1 (busy): ${busy.usage?.cpu}%`);
-  assert.ok((busy.usage?.cpu as number) > (idle.usage?.cpu as number) + 10, `instance 0 (idle): ${idle.usage?.cpu}%, instance 1: ${busy.usage?.cpu}%`);
+  // No share of a core is promised to a busy loop on a loaded machine: each instance has its own figure.
+  assert.ok((busy.usage?.cpu as number) > (idle.usage?.cpu as number), `instance 0 (idle): ${idle.usage?.cpu}%, instance 1: ${busy.usage?.cpu}%`);
+  assert.ok((idle.usage?.cpu ?? 100) < 3, `instance 0 (idle): ${idle.usage?.cpu}%`);
   assert.ok((idle.usage?.rss ?? 0) > 5 * MB && (busy.usage?.rss ?? 0) > 5 * MB);
   assert.equal(s.usage?.rss, (idle.usage?.rss as number) + (busy.usage?.rss as number), 'the daemon: both trees');
   assert.equal(s.usage?.processes, 2);

@@ -10,11 +10,11 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { type TestContext, after, describe, test } from 'node:test';
 import { type Home, WORKER, assertCode, newHome, xd, xdStart } from '../support/cli';
 import { type Answered, request } from '../../src/control/client';
 import { findDaemon } from '../../src/control/find-daemon';
-import { cleanup, readText } from '../support/fixtures';
+import { cleanup, readText, stopAfter } from '../support/fixtures';
 import { type Proc, isGone, signal, waitFor, waitGone, withTimeout } from '../support/harness';
 
 after(cleanup);
@@ -33,9 +33,11 @@ const LEAVER = [
     'c.stdout.once("data", (d) => { console.log(`LEFT ${String(d).trim()}`); process.exit(1); });',
 ];
 
-/** Starts `xdaemon run --name app FLAGS -- COMMAND`; its stderr carries the supervisor's lines. */
-function runApp(home: Home, flags: string[], command: string[]): Proc {
-  return xdStart(home, ['run', '--name', 'app', ...flags, '--', ...command]);
+/** Starts `xdaemon run --name app FLAGS -- COMMAND`; its stderr carries the supervisor's lines. Stopped when the test ends, pass or fail. */
+function runApp(t: TestContext, home: Home, flags: string[], command: string[]): Proc {
+  const proc = xdStart(home, ['run', '--name', 'app', ...flags, '--', ...command]);
+  stopAfter(t, () => [proc.pid]);
+  return proc;
 }
 
 /** Waits for a line of the run's stderr (the supervisor's lines) matching `re`. */
@@ -99,7 +101,7 @@ for (const via of ['xdaemon stop', 'a raw request'] as const) {
   describe(`a stop by ${via} is answered in every state of the daemon`, () => {
     test('starting: the worker has not called ready() yet', async (t) => {
       const home = newHome(t);
-      const proc = runApp(home, ['--wait-ready', '60000', '--kill-timeout', '500'], [NODE, WORKER]);
+      const proc = runApp(t, home, ['--wait-ready', '60000', '--kill-timeout', '500'], [NODE, WORKER]);
       const worker = await printedPid(home, 'WORKER');
       await supervisorLine(proc, /worker started: pid/);
       await stopsCleanly(home, proc, [worker], via);
@@ -107,7 +109,7 @@ for (const via of ['xdaemon stop', 'a raw request'] as const) {
 
     test('running', async (t) => {
       const home = newHome(t);
-      const proc = runApp(home, ['--kill-timeout', '500'], [NODE, WORKER]);
+      const proc = runApp(t, home, ['--kill-timeout', '500'], [NODE, WORKER]);
       const worker = await printedPid(home, 'WORKER');
       await supervisorLine(proc, /worker started: pid/);
       await stopsCleanly(home, proc, [worker], via);
@@ -115,7 +117,7 @@ for (const via of ['xdaemon stop', 'a raw request'] as const) {
 
     test('restarting: during a restart delay the supervisor exits at once, and still answers', async (t) => {
       const home = newHome(t);
-      const proc = runApp(home, ['--restart-delay', '60000', '--min-exit-time', '0'], [NODE, WORKER]);
+      const proc = runApp(t, home, ['--restart-delay', '60000', '--min-exit-time', '0'], [NODE, WORKER]);
       // The first worker runs; a restart delay follows its exit (it is killed from outside).
       const worker = await printedPid(home, 'WORKER');
       process.kill(worker, 'SIGKILL');
@@ -126,7 +128,7 @@ for (const via of ['xdaemon stop', 'a raw request'] as const) {
 
     test('stopping: a second stop while the first waits out the killTimeout', async (t) => {
       const home = newHome(t);
-      const proc = runApp(home, ['--kill-timeout', '4000'], STUBBORN);
+      const proc = runApp(t, home, ['--kill-timeout', '4000'], STUBBORN);
       const worker = await printedPid(home, 'WORKER');
       await supervisorLine(proc, /worker started: pid/);
       process.kill(proc.pid, 'SIGTERM');
@@ -136,7 +138,7 @@ for (const via of ['xdaemon stop', 'a raw request'] as const) {
 
     test('not-ready: the worker is being stopped for missing its waitReady', async (t) => {
       const home = newHome(t);
-      const proc = runApp(home, ['--wait-ready', '300', '--kill-timeout', '4000'], STUBBORN);
+      const proc = runApp(t, home, ['--wait-ready', '300', '--kill-timeout', '4000'], STUBBORN);
       const worker = await printedPid(home, 'WORKER');
       await supervisorLine(proc, /did not call ready\(\) within 300 ms: stopping it/);
       await stopsCleanly(home, proc, [worker], via, [worker]);
@@ -144,7 +146,7 @@ for (const via of ['xdaemon stop', 'a raw request'] as const) {
 
     test('about to give up: the supervisor is stopping what the last worker left', async (t) => {
       const home = newHome(t);
-      const proc = runApp(home, ['--max-error', '0', '--min-exit-time', '5', '--kill-timeout', '4000'], [NODE, ...LEAVER]);
+      const proc = runApp(t, home, ['--max-error', '0', '--min-exit-time', '5', '--kill-timeout', '4000'], [NODE, ...LEAVER]);
       const left = await printedPid(home, 'LEFT');
       await supervisorLine(proc, /left 1 process\(es\) running: stopping/);
       await stopsCleanly(home, proc, [left], via);

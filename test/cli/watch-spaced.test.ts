@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { START_SETTLE_MS } from '../../src/supervisor/watch-restart';
 import { type Request, parseCommandLine } from '../../src/cli/dispatch';
 import { UsageError } from '../../src/cli/usage-error';
 import { type Home, newHome, startDaemon, statusOf, waitForAsync, workerRunning } from '../support/cli';
@@ -70,10 +71,10 @@ function restartedOnce(home: Home, name: string): Promise<unknown> {
 
 /** Waits until NAME's worker has run past watch's first second (a change in it is the worker's own). */
 async function settled(home: Home, name: string): Promise<void> {
-  await waitForAsync(`${name}'s worker past its first second`, async () => {
+  await waitForAsync(`${name}'s worker past the supervisor's start window (START_SETTLE_MS)`, async () => {
     const { status } = await statusOf(home, name);
     const s = status as unknown as { workerStartedAt?: string };
-    return s.workerStartedAt !== undefined && Date.now() - Date.parse(s.workerStartedAt) > 1500 ? true : undefined;
+    return s.workerStartedAt !== undefined && Date.now() - Date.parse(s.workerStartedAt) > START_SETTLE_MS ? true : undefined;
   });
 }
 

@@ -7,26 +7,28 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { FIXTURES, TSX, cleanup, records, run, tempDir } from '../support/fixtures';
-import { start, waitFor, waitGone } from '../support/harness';
+import { type TestContext, after, test } from 'node:test';
+import { FIXTURES, TSX, cleanup, records, run, stopAfter, tempDir } from '../support/fixtures';
+import { WaitAborted, start, waitFor, waitGone } from '../support/harness';
 
 after(cleanup);
 
-async function muteSupervisor(): Promise<{ pidFile: string; pid: number; done: Promise<unknown> }> {
+/** Starts the stand-in (stopped when the test ends, pass or fail) and waits until it holds the lock. */
+async function muteSupervisor(t: TestContext): Promise<{ pidFile: string; pid: number; done: Promise<unknown> }> {
   const pidFile = join(tempDir(), 'app.pid');
   const proc = start(TSX, [join(FIXTURES, 'mute-supervisor.ts')], { env: { M_PID_FILE: pidFile } });
+  stopAfter(t, () => [proc.pid]);
   const pid = await waitFor('the stand-in to hold the lock', () => {
     const m = /^HOLDING (\d+)$/m.exec(proc.stdout);
-    if (proc.child.exitCode !== null) throw new Error(`the stand-in exited: ${proc.stderr}`);
+    if (proc.child.exitCode !== null) throw new WaitAborted(`the stand-in exited: ${proc.stderr}`);
     return m === null ? undefined : Number(m[1]);
   });
   return { pidFile, pid, done: proc.done };
 }
 
 for (const op of ['stop', 'status'] as const) {
-  test(`${op}(): no answer, then the lock released and the pid file removed: the daemon is stopped`, async () => {
-    const { pidFile, pid, done } = await muteSupervisor();
+  test(`${op}(): no answer, then the lock released and the pid file removed: the daemon is stopped`, async (t) => {
+    const { pidFile, pid, done } = await muteSupervisor(t);
     const res = await run(join(FIXTURES, 'control.cjs'), [], { env: { C_OP: op, C_PID_FILE: pidFile } });
     assert.equal(res.code, 0, res.stderr);
     const [error] = records(res.stdout, 'ERROR');

@@ -5,12 +5,12 @@
  * same moment exactly one wins.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DAEMON, fields, finished, launch, logLine, worker } from '../support/daemon-fixture';
 import { cleanup, readText, records, run, supervisorPid, tempDir } from '../support/fixtures';
-import { isGone, signal, signalOurs, taggedPids, waitFor, waitNoTagged } from '../support/harness';
+import { isGone, procStat, signal, signalOurs, taggedPids, waitFor, waitNoTagged } from '../support/harness';
 
 after(cleanup);
 
@@ -69,7 +69,7 @@ test('the pid file is removed on every exit the supervisor lives to see: stop, g
       await worker(d);
       c.end(d);
       await finished(d);
-      await waitFor('the pid file to be removed', () => !readText(d.pidFile));
+      await waitFor('the pid file to be removed', () => !existsSync(d.pidFile));
       const state = JSON.parse(readText(`${d.pidFile}.state`)) as { ended?: { code: number; reason: string } };
       assert.ok(state.ended, 'the state file records the end');
       assert.equal(state.ended.code, c.code);
@@ -77,6 +77,12 @@ test('the pid file is removed on every exit the supervisor lives to see: stop, g
     }),
   );
 });
+
+/** Whether `pid`'s chain of parents reaches `ancestor`. */
+function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let p = procStat(pid)?.ppid; p !== undefined && p > 1; p = procStat(p)?.ppid) if (p === ancestor) return true;
+  return false;
+}
 
 test('20 launches at the same moment: exactly one wins, the others are refused naming it', async (t) => {
   const dir = tempDir();
@@ -95,7 +101,11 @@ test('20 launches at the same moment: exactly one wins, the others are refused n
   }
   await waitFor('one worker', () => records(readText(log), 'WORKER').length === 1);
   await logLine({ spid, log, stderr: '' }, /worker started/);
-  assert.equal(records(readText(log), 'WORKER').length, 1, 'one worker only');
+  // Every launch has ended: whatever of ours still runs is the winner's (its worker), not a second supervisor's.
+  const foreign = taggedPids().filter((pid) => pid !== spid && !descendsFrom(pid, spid));
+  assert.deepEqual(foreign, [], 'nothing runs but the winning supervisor and what it started');
   signal(spid, 'SIGTERM');
   await waitNoTagged(15_000);
+  // Counted once everything has ended, so that a late second worker is counted too.
+  assert.equal(records(readText(log), 'WORKER').length, 1, 'one worker only, from start to end');
 });

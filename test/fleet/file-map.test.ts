@@ -6,6 +6,8 @@
  * command lines that name a file are read in test/cli/parse.test.ts).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { EUSAGE } from '../../src/errors';
 import { SETTINGS } from '../../src/settings/table';
@@ -15,6 +17,22 @@ import { pm2Bytes, pm2Instances, pm2Millis, pm2Words } from '../../src/fleet/pm2
 
 const CONTEXT: FleetContext = { path: '/srv/ecosystem.config.js', cwd: '/srv', home: '/home/u', envSet: undefined, env: {}, only: [], cpus: 4 };
 const has = (name: string): boolean => name in SETTINGS;
+const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+
+/** The rows of the README's pm2 key table whose xdaemon column starts with one of our setting names: [pm2 key, setting, whether the row says a part of it warns]. */
+function readmeSettingRows(): [string, string, boolean][] {
+  const table = README.slice(README.indexOf('| pm2 key | xdaemon |'));
+  const rows = table.slice(0, table.indexOf('\n\n')).split('\n');
+  const out: [string, string, boolean][] = [];
+  for (const row of rows) {
+    const m = /^\| `([a-z_]+)` \| `([a-z][A-Za-z]*)`/.exec(row);
+    if (m === null || m[1] === undefined || m[2] === undefined || !(m[1] in PM2_KEYS)) continue;
+    // A setting of the table, or a camelCase name that looks like one (a setting this build lacks); not a field such as args.
+    if (has(m[2]) || /[A-Z]/.test(m[2])) out.push([m[1], m[2], /\bwarns\b/.test(row)]);
+  }
+  assert.ok(out.length >= 10, `the README's pm2 key table was found (${out.length} rows naming a setting)`);
+  return out;
+}
 
 /** The one app of a file `{ apps: [app] }`. */
 function one(app: Record<string, unknown>, context: Partial<FleetContext> = {}): ReturnType<typeof mapFleet>['apps'][number] {
@@ -94,7 +112,8 @@ describe('the mapping table', () => {
   });
 
   test('ignore_watch and watch_delay go with watch; beside watch: false (as pm2 files keep them) they are dropped', () => {
-    if (!has('watchIgnore')) return;
+    // A setting that goes from the table must fail here, not pass with no assertion.
+    assert.ok(has('watch') && has('watchIgnore') && has('watchDebounce'), 'this build has watch, watchIgnore and watchDebounce');
     const watched = one({ watch: 'src', ignore_watch: ['dist'], watch_delay: 300 });
     assert.deepEqual([watched.settings.watch, watched.settings.watchIgnore, watched.settings.watchDebounce], [['/srv/src'], ['dist'], 300]);
     const off = one({ watch: false, ignore_watch: ['node_modules'], watch_delay: 300 });
@@ -135,9 +154,29 @@ describe('the mapping table', () => {
     assert.deepEqual(mapFleet({ apps: [{ script: 'x.js' }], deploy: {} }, CONTEXT).warnings, ['/srv/ecosystem.config.js: pm2 key deploy is not carried out']);
   });
 
-  test('every pm2 key of the table has its README row', async () => {
-    const { readFileSync } = await import('node:fs');
-    const readme = readFileSync(new URL('../../README.md', `file://${__filename}`), 'utf8');
-    for (const key of Object.keys(PM2_KEYS)) assert.match(readme, new RegExp(`\\| \`${key}\``), key);
+  test('every pm2 key of the table has its README row', () => {
+    for (const key of Object.keys(PM2_KEYS)) assert.match(README, new RegExp(`\\| \`${key}\``), key);
   });
+
+  // A row of the README's table that names one of our settings says the key is carried out: the
+  // key, read with a value, must then set that setting and warn nothing. A setting this build
+  // lacks turns the key into a warning (the file still runs), which the row must not hide.
+  const SAMPLES: Record<string, unknown> = {
+    error_file: 'e.log', time: true, max_restarts: 1, min_uptime: 1000, restart_delay: 100, kill_timeout: 100, treekill: false,
+    instance_var: 'WORKER_N', max_memory_restart: '1G', cron_restart: '0 3 * * *', watch: true, ignore_watch: ['x'], watch_delay: 100, instances: 2, wait_ready: true, log_date_format: 'YYYY-MM-DD', env_file: 'app.env', increment_var: 'PORT',
+  };
+  const NEEDS: Record<string, Record<string, unknown>> = { ignore_watch: { watch: true }, watch_delay: { watch: true } };
+  // Rows this build does not keep yet, found by this test (a todo shows in every run, a skip would not).
+  const BROKEN: Record<string, string> = {
+    env_file: "refused whatever its value: the pm2 key reads a string (pm2Text), the envFile setting then wants a list ('envFile must be an array of strings')",
+  };
+  for (const [key, setting, warns] of readmeSettingRows()) {
+    const todo = !has(setting) ? `the README maps ${key} to ${setting}, which this build lacks: it is only warned` : (BROKEN[key] ?? false);
+    test(`README row ${key} → ${setting}: carried out, not only warned`, { todo }, () => {
+      assert.ok(key in SAMPLES, `a sample value for ${key} (add one to SAMPLES)`);
+      const app = one({ ...NEEDS[key], [key]: SAMPLES[key] });
+      if (!warns) assert.deepEqual(app.warnings.filter((w) => w.startsWith(`pm2 key ${key} `)), [], `${key} is not warned as not carried out`);
+      assert.notEqual((app.settings as Record<string, unknown>)[setting], undefined, `${key} sets ${setting}`);
+    });
+  }
 });

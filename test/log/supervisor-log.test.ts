@@ -9,7 +9,7 @@ import { existsSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DAEMON, fields, finished, launch, logLine, worker } from '../support/daemon-fixture';
-import { FIXTURES, cleanup, matching, readText, records, run, tempDir } from '../support/fixtures';
+import { FIXTURES, cleanup, matching, readText, records, run, stopAfter, tempDir } from '../support/fixtures';
 import { isGone, signal, start, waitAllGone, waitFor, withTimeout } from '../support/harness';
 
 after(cleanup);
@@ -33,11 +33,12 @@ test('a log moved away is recreated at its path by the next worker start; the ru
   assert.match(old, new RegExp(`worker started: pid ${first.pid} `));
 });
 
-test('a worker that only uses console.log lives on a full disk (/dev/full); the foreground supervisor reports on stderr', async () => {
+test('a worker that only uses console.log lives on a full disk (/dev/full); the foreground supervisor reports on stderr', async (t) => {
   const side = join(tempDir(), 'side');
   const proc = start(process.execPath, [DAEMON], {
     env: { XW_DAEMON_IDX: '1', D_LOG: '/dev/full', W_MODE: 'chatty', W_MS: '400', W_SIDE: side, D_FIELDS: fields({ maxCount: 1, minExitTime: 0 }) },
   });
+  stopAfter(t, () => [proc.pid]);
   const exit = await withTimeout(proc.done, 15_000, 'the foreground supervisor to end');
   const survived = records<{ pid: number; lines: number }>(readText(side), 'SURVIVED');
   assert.equal(survived.length, 1, `the worker outlived its failed writes; stderr:\n${exit.stderr}`);
@@ -47,11 +48,12 @@ test('a worker that only uses console.log lives on a full disk (/dev/full); the 
   assert.equal(exit.code, 0, exit.stderr);
 });
 
-test('a give-up that the full log cannot take still reaches stderr in the foreground', async () => {
+test('a give-up that the full log cannot take still reaches stderr in the foreground', async (t) => {
   const side = join(tempDir(), 'side');
   const proc = start(process.execPath, [DAEMON], {
     env: { XW_DAEMON_IDX: '1', D_LOG: '/dev/full', W_SIDE: side, D_FIELDS: fields({ maxError: 1 }) },
   });
+  stopAfter(t, () => [proc.pid]);
   const exit = await withTimeout(proc.done, 15_000, 'the foreground supervisor to give up');
   assert.equal(exit.code, 1, exit.stderr);
   assert.match(exit.stderr, /giving up: 2 consecutive failures exceed maxError 1/);
@@ -86,7 +88,7 @@ test('a detached give-up that the full log cannot take is still found afterwards
   const pidFile = join(dir, 'app.pid');
   const side = join(dir, 'side');
   const d = await launch(t, { W_SIDE: side, D_FIELDS: fields({ pidFile, maxError: 0 }) }, { log: '/dev/full' });
-  await waitFor('the supervisor to give up', () => readText(pidFile) === '' && readText(`${pidFile}.state`).includes('"ended"'), 15_000);
+  await waitFor('the supervisor to give up', () => !existsSync(pidFile) && readText(`${pidFile}.state`).includes('"ended"'), 15_000);
   const res = await run(join(FIXTURES, 'control.cjs'), [], { env: { C_OP: 'status', C_PID_FILE: pidFile } });
   const [status] = records<{ result: { state: string; ended: { code: number; reason: string; unwritten: string[] } } }>(res.stdout, 'RESULT');
   assert.equal(status?.result.state, 'errored', `it gave up: ${res.stdout}`);

@@ -7,7 +7,6 @@
  * sockets nor the variables.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -17,6 +16,7 @@ import { CLI, type Home, assertCode, newHome, startDaemon, statusOf, waitForAsyn
 import { FIXTURES, ROOT, cleanup, tempDir } from '../support/fixtures';
 import { TAG, TAG_VAR, freePort, isGone, runToEnd, signal, start, waitFor, waitGone } from '../support/harness';
 import { clientLoop, get } from '../support/http-load';
+import { findCommand, requireTool } from '../support/tools';
 
 after(cleanup);
 
@@ -144,6 +144,7 @@ describe('held sockets and reload', () => {
   });
 
   test('a non-Node server (python3) takes fd 3 by LISTEN_FDS and LISTEN_PID, and reloads', async (t) => {
+    if (!requireTool(t, findCommand('python3'), 'python3', 'Debian: apt-get install python3')) return;
     const home = newHome(t);
     const port = await freePort();
     await startDaemon(home, ['--name', 'py', '--listen', `web=127.0.0.1:${port}`, '--wait-ready', '10000', '--', 'python3', PY_SERVER]);
@@ -159,11 +160,7 @@ describe('held sockets and reload', () => {
   });
 
   test('under systemd socket activation (systemd-socket-activate) the supervisor passes its own socket on', async (t) => {
-    const probe = spawnSync('systemd-socket-activate', ['--version'], { encoding: 'utf8' });
-    if (probe.error !== undefined || probe.status !== 0) {
-      t.skip('systemd-socket-activate is not installed (CI installs systemd)');
-      return;
-    }
+    if (!requireTool(t, findCommand('systemd-socket-activate'), 'systemd-socket-activate', 'Debian: apt-get install systemd')) return;
     const home = newHome(t);
     const port = await freePort();
     // It passes its children only the variables it is told to.
@@ -171,7 +168,8 @@ describe('held sockets and reload', () => {
     const activator = start('systemd-socket-activate', ['-l', `127.0.0.1:${port}`, '--fdname=http', ...pass, NODE, CLI, 'run', '--name', 'act', '--wait-ready', '10000', '--', NODE, SERVER, 'handle'], {
       env: home.env,
     });
-    t.after(() => signal(activator.pid, 'SIGTERM'));
+    // By its handle, only while it runs: a reaped pid may be another process's by now.
+    t.after(() => void (activator.child.exitCode === null && activator.child.signalCode === null && activator.child.kill('SIGTERM')));
     await waitFor('systemd-socket-activate listening', () => activator.stderr.includes('Listening on'));
     // The first connection makes it exec `xdaemon run` with the socket as fd 3 and LISTEN_PID its pid.
     const answer = await get(port, false);

@@ -1,7 +1,8 @@
 /**
- * Crash loop: a worker that dies at once, restarted at once (minExitTime 0, maxError huge), for
- * 5 s at STRESS_SCALE=1 (30 s from 6 on). The supervisor's own CPU time must stay a small
- * fraction of the workers' (it only spawns, waits and logs), and it must still stop cleanly.
+ * Crash loop: a worker that dies at once, restarted at once (minExitTime 0, maxError huge), over
+ * 10 starts at STRESS_SCALE=1 (60 from 6 on), however long they take. The supervisor's own CPU
+ * time must stay a small fraction of the workers' (it only spawns, waits and logs), and it must
+ * still stop cleanly. The pace is printed, never asserted (a loaded machine is slow).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -21,11 +22,12 @@ import {
 
 after(cleanup);
 
-const SECONDS = Math.min(30, 5 * SCALE);
+/** How many starts the CPU is compared over. */
+const STARTS = Math.min(60, 10 * SCALE);
 /** The supervisor may use at most this fraction of the CPU its workers use. */
 const MAX_RATIO = 0.25;
 
-test(`crash loop for ${SECONDS} s: the supervisor's CPU is a small fraction of its workers'`, { timeout: 60_000 + SECONDS * 2000 }, async () => {
+test(`crash loop of ${STARTS} starts: the supervisor's CPU is a small fraction of its workers'`, { timeout: 120_000 + STARTS * 3000 }, async () => {
   const l = await launchDaemon(join(tempDir(), 'crash.log'), { maxError: 1e9, minExitTime: 0 }, { W_MODE: 'exit' });
   try {
     // Measure from the first exit on, so the supervisor's own start-up is not counted.
@@ -34,7 +36,8 @@ test(`crash loop for ${SECONDS} s: the supervisor's CPU is a small fraction of i
     const starts0 = startedPids(supervisorMessages(l.tail.refresh(), l.spid)).length;
     const t0 = process.hrtime.bigint();
     assert.ok(s0, 'the supervisor runs');
-    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    // A number of starts, however long they take here (no pace is asserted: a loaded machine is slow).
+    await waitMessages(l, /^worker started/, starts0 + STARTS, 60_000 + STARTS * 3000);
     const s1 = procStat(l.spid);
     const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
     const starts = startedPids(supervisorMessages(l.tail.refresh(), l.spid)).length - starts0;
@@ -47,7 +50,6 @@ test(`crash loop for ${SECONDS} s: the supervisor's CPU is a small fraction of i
         `supervisor CPU ${own.toFixed(2)} s, workers' CPU ${workers.toFixed(2)} s (${((workers / Math.max(starts, 1)) * 1000).toFixed(0)} ms each); ` +
         `ratio ${(ratio * 100).toFixed(1)}% (max ${MAX_RATIO * 100}%)`,
     );
-    assert.ok(starts >= 2 * SECONDS, `the loop restarts at a real pace (${starts} starts in ${elapsed.toFixed(1)} s)`);
     assert.ok(workers > 0, 'the workers used CPU');
     assert.ok(ratio < MAX_RATIO, `supervisor CPU ${own.toFixed(2)} s vs workers ${workers.toFixed(2)} s: ratio ${ratio.toFixed(3)}`);
   } catch (err) {

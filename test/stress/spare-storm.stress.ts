@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { FIXTURES, cleanup, matching, readText, records, run, supervisorPid, tempDir } from '../support/fixtures';
-import { fdCount, isGone, signal, spareOf, waitFor, waitGone, waitNoTagged } from '../support/harness';
+import { fdCount, signal, signalOurs, spareOf, waitFor, waitGone, waitNoTagged } from '../support/harness';
 import { scaled } from './stress-helpers';
 
 after(cleanup);
@@ -21,7 +21,7 @@ test(`prewarm: ${ROUNDS} rounds of killing the worker or the spare; every restar
   assert.equal(res.code, 0, res.stderr);
   const spid = supervisorPid(res.stderr);
   t.after(() => {
-    if (!isGone(spid)) signal(spid, 'SIGKILL');
+    signalOurs(spid, 'SIGKILL');
   });
   const workers = (): number[] => records<{ pid: number }>(readText(log), 'WORKER').map((w) => w.pid);
   await waitFor('the first worker', () => workers()[0]);

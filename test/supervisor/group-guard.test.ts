@@ -5,9 +5,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { GUARD_SCRIPT, GuardedGroups } from '../../src/supervisor/group-guard-script';
-import { childPids, isGone, isOurs, signal, taggedEnv, waitFor, waitGone } from '../support/harness';
+import { cleanup } from '../support/fixtures';
+import { childPids, isGone, signalOurs, taggedEnv, waitFor, waitGone } from '../support/harness';
+
+after(cleanup);
+
+// The listed group's sleep would live 1000 s if the script did not stop it: the deadline tells
+// the two apart and keeps a failure from hanging; it is not a speed figure.
+const GONE_MS = 10_000;
 
 describe('GuardedGroups', () => {
   test('writes the first start and the last end of a pgid only', () => {
@@ -34,7 +41,7 @@ async function group(t: { after: (fn: () => void) => void }): Promise<number[]> 
   child.unref();
   const sleep = await waitFor('the group\'s sleep', () => childPids(shell)[0]);
   t.after(() => {
-    for (const pid of [shell, sleep]) if (isOurs(pid)) signal(pid, 'SIGKILL');
+    for (const pid of [shell, sleep]) signalOurs(pid, 'SIGKILL');
   });
   return [shell, sleep];
 }
@@ -49,7 +56,7 @@ describe('the watcher\'s script', () => {
     const exited = once(watcher, 'exit');
     // A removed group and a line cut short (the supervisor died in mid-write) are left alone.
     watcher.stdin.end(`+${listed[0]}\n+${removed[0]}\n-${removed[0]}\n+${partial[0]}`);
-    for (const pid of listed) await waitGone(pid, 1000);
+    for (const pid of listed) await waitGone(pid, GONE_MS);
     await exited;
     assert.ok([...removed, ...partial].every((pid) => !isGone(pid)), 'only the listed group is stopped');
   });

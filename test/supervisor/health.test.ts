@@ -16,6 +16,7 @@ import { after, describe, test } from 'node:test';
 import { type Home, assertCode, newHome, startDaemon, statusOf, waitForAsync, xd } from '../support/cli';
 import { FIXTURES, cleanup, tempDir } from '../support/fixtures';
 import { freePort, isGone } from '../support/harness';
+import { skipUnlessTool } from '../support/tools';
 
 after(cleanup);
 
@@ -23,6 +24,8 @@ const NODE = process.execPath;
 const PY_APP = join(FIXTURES, 'plain-http.py');
 const NODE_APP = join(FIXTURES, 'plain-http.cjs');
 const python = spawnSync('python3', ['-c', 'pass']).status === 0;
+// Outside CI a missing python3 skips its tests; under CI=true (which installs it) it fails the run.
+const noPython = skipUnlessTool(python, 'python3', 'Debian: apt-get install python3');
 
 /** One GET on loopback: its status and body, or the error's code. */
 function get(port: number, agent: http.Agent | false, timeout = 10_000): Promise<{ status: number; body: string } | { error: string }> {
@@ -78,7 +81,7 @@ describe('readiness by a health check, for any language', () => {
     { name: 'py', command: ['python3', PY_APP], way: 'poll', needs: python },
     { name: 'node', command: [NODE, NODE_APP], way: 'epoll', needs: true },
   ]) {
-    test(`${app.name === 'py' ? "Python's http.server" : 'a plain Node server'} on a held socket: 2 instances, ready at the first pass (seen ${app.way}), reloaded under load: no request fails, no grace is waited`, { skip: !app.needs && 'python3 is not installed' }, async (t) => {
+    test(`${app.name === 'py' ? "Python's http.server" : 'a plain Node server'} on a held socket: 2 instances, ready at the first pass (seen ${app.way}), reloaded under load: no request fails, no grace is waited`, { skip: !app.needs && noPython }, async (t) => {
       const home = newHome(t);
       const port = await freePort();
       const started = await xd(home, ['start', '--name', app.name, '--listen', `127.0.0.1:${port}`, '--instances', '2', '--health', `http://127.0.0.1:${port}/`, '--env', `PORT=${port}`, '--', ...app.command]);
@@ -109,7 +112,7 @@ describe('readiness by a health check, for any language', () => {
     });
   }
 
-  test('a replacement that holds the shared socket but never accepts is not ready, though the check through the port passes: the reload fails, the old worker serves on', { skip: !python && 'python3 is not installed' }, async (t) => {
+  test('a replacement that holds the shared socket but never accepts is not ready, though the check through the port passes: the reload fails, the old worker serves on', { skip: noPython }, async (t) => {
     const home = newHome(t);
     const port = await freePort();
     const stall = join(tempDir(), 'stall');

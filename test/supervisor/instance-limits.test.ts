@@ -1,9 +1,10 @@
 /**
- * The memory limit, cron and watch with instances (the built Supervisor class in this process,
- * real workers and a real socket): the instance whose tree crosses maxMemory is replaced alone,
- * counted in its `restarts`, errors 0; with `listen` its replacement is ready before it is stopped,
- * so a client on loopback gets every request answered throughout; a cron time with `listen`
- * reloads every instance.
+ * The memory limit and cron with instances (the built Supervisor class in this process, real
+ * workers and a real socket): the instance whose tree crosses maxMemory is replaced alone, counted
+ * in its `restarts`, errors 0; with `listen` its replacement is ready before it is stopped (the
+ * order of the supervisor's events, the old worker alive at the new one's ready), and a client on
+ * loopback gets every request answered throughout; a cron time with `listen` reloads every
+ * instance. (Watch with instances is tested in test/supervisor/watch*.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Supervisor as SupervisorClass, SupervisorEvents } from '../../src/supervisor/supervisor';
 import { FIXTURES, ROOT, cleanup, tempDir } from '../support/fixtures';
-import { freePort, taggedEnv, waitFor, withTimeout } from '../support/harness';
+import { freePort, isGone, taggedEnv, waitFor, withTimeout } from '../support/harness';
 
 after(cleanup);
 
@@ -68,24 +69,33 @@ test('maxMemory, 2 instances with listen: the instance is replaced new-ready-fir
   const seen = autoRestarts(sup);
   let reloaded = false;
   sup.on('reloaded', () => void (reloaded = true));
+  // Instance 1's events in order, each with whether the worker it replaces was still alive then.
+  const order: string[] = [];
+  let before: (number | undefined)[] = [];
+  sup.on('ready', (i) => void (before.length > 0 && i.instance === 1 && i.pid !== before[1] && order.push(`ready new (old ${isGone(before[1] as number) ? 'gone' : 'alive'})`)));
+  sup.on('exit', (i) => void (before.length > 0 && i.instance === 1 && order.push(i.pid === before[1] ? 'exit old' : `exit ${i.pid}`)));
+  sup.on('restarting', (i) => void (before.length > 0 && i.instance === 1 && order.push('restarting (stop first)')));
   await sup.start();
-  const before = pids(sup);
+  before = pids(sup);
   let answered = 0;
   const failures: string[] = [];
   let after = 0;
   writeFileSync(flag, '');
-  // Until the replacement is done and 20 requests more (bounded: 60 s at most).
+  // Until the replacement is done (its reload, or any new worker of instance 1 once the old one
+  // is gone) and 20 requests more (bounded: 60 s at most).
+  const replaced = (): boolean => reloaded || order.includes('exit old');
   const deadline = Date.now() + 60_000;
-  while ((!reloaded || after < 20) && Date.now() < deadline) {
+  while ((!replaced() || after < 20) && Date.now() < deadline) {
     try {
       await request(port);
       answered += 1;
     } catch (err) {
       failures.push((err as Error).message);
     }
-    if (reloaded) after += 1;
+    if (replaced()) after += 1;
   }
-  assert.ok(reloaded, 'the instance was replaced');
+  assert.deepEqual(order, ['ready new (old alive)', 'exit old'], 'the replacement was ready while the old worker ran; then the old one exited');
+  assert.ok(reloaded, 'the instance was replaced by a reload');
   assert.deepEqual(failures, [], `${failures.length} of ${answered + failures.length} requests failed`);
   assert.equal(seen[0]?.instance, 1);
   const now = pids(sup);
@@ -98,8 +108,10 @@ test('maxMemory, 2 instances with listen: the instance is replaced new-ready-fir
 
 test('cronRestart with listen and 2 instances: a reload of every instance, one by one', async (t) => {
   const due = new Date(2030, 0, 15, 4, 0, 0, 0).getTime();
-  const t0 = Date.now();
-  const clock = { now: () => due - 400 + (Date.now() - t0) };
+  // The clock stands 300 ms before 04:00 until the start is over and its workers noted; then it
+  // says 04:00 (the cron timer, which wakes every 300 ms meanwhile, fires at its next wake).
+  let dueReached = false;
+  const clock = { now: () => (dueReached ? due : due - 300) };
   const port = await freePort();
   const env = taggedEnv({ G_INSTANCE: 'none', G_FLAG: '/nonexistent' });
   const sup = new Supervisor(
@@ -110,7 +122,10 @@ test('cronRestart with listen and 2 instances: a reload of every instance, one b
   const seen = autoRestarts(sup);
   await sup.start();
   const before = pids(sup);
+  assert.deepEqual([seen.length, sup.counters().reloads], [0, 0], 'nothing before 04:00');
+  dueReached = true;
   await waitFor('the reload at 04:00', () => sup.counters().reloads === 2, 20_000);
+  assert.equal(seen.length, 1, 'one cron time');
   assert.equal(seen[0]?.cause, 'cron');
   assert.match(seen[0]?.message ?? '', new RegExp(`: restarting workers ${before.join(', ')}$`));
   const now = pids(sup);

@@ -1,8 +1,9 @@
 /**
  * The supervisor's own restarts, driven in-process through the built Supervisor class with real
- * workers: the memory limit (the worker's tree above maxMemory → a graceful restart within 2 s of
- * crossing it, counted in restarts, never in errors) and the cron schedule (a restart at the
- * minute, with a clock the test sets a moment before it). Plus the schedule's next time (its
+ * workers: the memory limit (the worker's tree above maxMemory → a graceful restart once it has
+ * crossed it, counted in restarts, never in errors) and the cron schedule (a restart at the
+ * minute, not before it, with a clock the test moves to the minute). No speed is asserted here:
+ * how soon the check acts is the bench's to measure. Plus the schedule's next time (its
  * check is the settings': test/settings/check.test.ts).
  */
 import assert from 'node:assert/strict';
@@ -29,7 +30,7 @@ function record(sup: SupervisorClass): Seen {
   return seen;
 }
 
-test('maxMemory 80M: a worker that grows past it is restarted within 2 s of crossing, counted in restarts, errors 0', async (t) => {
+test('maxMemory 80M: a worker that grows past it is restarted once it has crossed, counted in restarts, errors 0', async (t) => {
   const log = join(tempDir(), 'grow.log');
   const limit = 80 * 1024 * 1024;
   const sup = new Supervisor({ command: process.execPath, args: [join(FIXTURES, 'grow.cjs')], env: taggedEnv({ G_MAX_MB: '150' }), logFile: log, maxMemory: limit });
@@ -46,23 +47,31 @@ test('maxMemory 80M: a worker that grows past it is restarted within 2 s of cros
     .map((l) => /^RSS (\d+) (\d+)$/.exec(l))
     .find((m) => m !== null && Number(m[1]) > limit);
   assert.ok(crossed, `the worker crossed the limit:\n${readText(log)}`);
-  assert.ok(restart.at - Number(crossed[2]) < 2000, `restarted ${restart.at - Number(crossed[2])} ms after crossing`);
+  assert.ok(restart.at >= Number(crossed[2]), `the restart (at ${restart.at}) came after the worker crossed the limit (at ${crossed[2]})`);
   const next = await waitFor('the new worker', () => seen.start?.find((s) => s.info.pid !== workerPid));
   assert.deepEqual({ restarts: next.info.counters.restarts, errors: next.info.counters.errors, starts: next.info.counters.starts }, { restarts: 1, errors: 0, starts: 1 });
   assert.equal(seen.exit?.[0]?.info.signal, 'SIGTERM', 'stopped gracefully');
 });
 
-test('cronRestart: the worker is restarted at the minute (a clock set 0.4 s before 04:00 local time)', async (t) => {
+test('cronRestart: the worker is restarted at the minute, not before (a clock held 0.3 s before 04:00 local time, then moved to it)', async (t) => {
   const due = new Date(2030, 0, 15, 4, 0, 0, 0).getTime();
-  const t0 = Date.now();
-  const clock = { now: () => due - 400 + (Date.now() - t0) };
+  // The clock stands before 04:00 until the start is over, then says 04:00: the cron timer wakes
+  // every 0.3 s meanwhile and must not fire before the minute (the clock's time at the restart
+  // says when it fired).
+  let dueReached = false;
+  const clock = { now: () => (dueReached ? due : due - 300) };
   const sup = new Supervisor({ command: process.execPath, args: [join(FIXTURES, 'cli-worker.cjs')], env: taggedEnv(), cronRestart: '0 4 * * *' }, { clock } as never);
   t.after(() => sup.stop());
   const seen = record(sup);
+  // The test clock's time when the restart began (read then, not when asserting).
+  const clockAtRestart: number[] = [];
+  sup.on('auto-restart', () => void clockAtRestart.push(clock.now()));
   const { workerPid } = await sup.start();
+  assert.equal(seen['auto-restart']?.length ?? 0, 0, 'nothing before the minute');
+  dueReached = true;
   const restart = await waitFor('the restart at 04:00', () => seen['auto-restart']?.[0], 10_000);
   assert.equal(restart.info.cause, 'cron');
-  assert.ok(clock.now() >= due, 'not before the minute');
+  assert.deepEqual(clockAtRestart, [due], 'at the minute, not before');
   assert.match(restart.info.message, /^cron: "0 4 \* \* \*" is due at .*04:00:00.*: restarting worker pid \d+$/);
   const next = await waitFor('the new worker', () => seen.start?.find((s) => s.info.pid !== workerPid));
   assert.equal(next.info.counters.restarts, 1);

@@ -4,18 +4,23 @@
  * the launcher says why, exits non-zero, and nothing is left running.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DAEMON, fields, finished, launch, logLine, worker } from '../support/daemon-fixture';
-import { cleanup, readText, run, tempDir } from '../support/fixtures';
-import { signal, waitNoTagged } from '../support/harness';
+import { cleanup, readText, records, run, tempDir } from '../support/fixtures';
+import { signal, waitFor, waitNoTagged } from '../support/harness';
 
 after(cleanup);
 
 test('ready() is logged with the time it took; without waitReady the launcher does not wait for it', async (t) => {
-  const d = await launch(t, { W_MODE: 'serve', W_READY_MS: '300', D_FIELDS: fields({ killTimeout: 500 }) });
+  // The worker calls ready() only once the test creates `go`: the launcher has returned before it could.
+  const go = join(tempDir(), 'go');
+  const d = await launch(t, { W_MODE: 'serve', W_READY_MS: '300', W_READY_GO: go, D_FIELDS: fields({ killTimeout: 500 }) });
   const w = await worker(d);
   assert.doesNotMatch(d.stderr, /ready/);
+  assert.doesNotMatch(readText(d.log), /worker ready/, 'not ready when the launcher returned');
+  writeFileSync(go, '');
   const line = await logLine(d, /worker ready: pid \d+ after [\d.]+ s$/);
   const m = new RegExp(`worker ready: pid ${w.pid} after (\\d+\\.\\d{3}) s$`).exec(line);
   assert.ok(m, line);
@@ -26,9 +31,16 @@ test('ready() is logged with the time it took; without waitReady the launcher do
 });
 
 test('waitReady: the launcher exits 0 only once the first worker is ready, naming it', async (t) => {
-  const started = Date.now();
-  const d = await launch(t, { W_MODE: 'serve', W_READY_MS: '500', D_FIELDS: fields({ waitReady: 5000, killTimeout: 500 }) });
-  assert.ok(Date.now() - started >= 500, 'the launcher waited for ready()');
+  // The worker calls ready() 500 ms after the test creates `go`; until then the launcher must wait.
+  const log = join(tempDir(), 'daemon.log');
+  const go = join(tempDir(), 'go');
+  let returned = false;
+  const launched = launch(t, { W_MODE: 'serve', W_READY_MS: '500', W_READY_GO: go, D_FIELDS: fields({ waitReady: 30_000, killTimeout: 500 }) }, { log });
+  void launched.then(() => (returned = true), () => undefined);
+  await waitFor('the worker', () => records(readText(log), 'WORKER')[0]);
+  assert.equal(returned, false, 'the launcher waits while the worker is not ready');
+  writeFileSync(go, '');
+  const d = await launched;
   const w = await worker(d);
   const m = new RegExp(`started supervisor ${d.spid} \\(log: .*\\); worker ${w.pid} ready after (\\d+\\.\\d{3}) s`).exec(d.stderr);
   assert.ok(m, d.stderr);

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { START_SETTLE_MS } from '../../src/supervisor/watch-restart';
 import { StartWrites } from '../../src/supervisor/watch-start-writes';
 import { type Home, newHome, startDaemon, statusOf, waitForAsync, workerRunning } from '../support/cli';
 import { FIXTURES, cleanup, readText, tempDir } from '../support/fixtures';
@@ -29,10 +30,10 @@ function restarted(home: Home, name: string, n: number, oldPid: number | undefin
 
 /** Waits until NAME's worker has run past watch's first second (in which changes are its own). */
 async function settled(home: Home, name: string): Promise<void> {
-  await waitForAsync(`${name}'s worker past its first second`, async () => {
+  await waitForAsync(`${name}'s worker past the supervisor's start window (START_SETTLE_MS)`, async () => {
     const { status } = await statusOf(home, name);
     const s = status as unknown as { workerStartedAt?: string };
-    return s.workerStartedAt !== undefined && Date.now() - Date.parse(s.workerStartedAt) > 1500 ? true : undefined;
+    return s.workerStartedAt !== undefined && Date.now() - Date.parse(s.workerStartedAt) > START_SETTLE_MS ? true : undefined;
   });
 }
 

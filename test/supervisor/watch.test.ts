@@ -10,6 +10,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { globRegExp, ignoreRules } from '../../src/supervisor/watch-ignore';
+import { START_SETTLE_MS } from '../../src/supervisor/watch-restart';
 import { type Home, assertCode, newHome, startDaemon, statusOf, waitForAsync, workerRunning, xd } from '../support/cli';
 import { FIXTURES, cleanup, readText, tempDir } from '../support/fixtures';
 import { waitFor } from '../support/harness';
@@ -35,10 +36,10 @@ const watchLines = (log: string): string[] => readText(log).split('\n').filter((
 
 /** Waits until the worker of `name` has run past the start window, in which changes are its own. */
 async function settled(home: Home, name: string): Promise<void> {
-  await waitForAsync(`${name}'s worker to run a second and a half`, async () => {
+  await waitForAsync(`${name}'s worker past the supervisor's start window (START_SETTLE_MS)`, async () => {
     const exit = await xd(home, ['status', '--json', name]);
     const s = JSON.parse(exit.stdout) as { workerStartedAt?: string };
-    return s.workerStartedAt !== undefined && Date.now() - Date.parse(s.workerStartedAt) > 1500 ? true : undefined;
+    return s.workerStartedAt !== undefined && Date.now() - Date.parse(s.workerStartedAt) > START_SETTLE_MS ? true : undefined;
   });
 }
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { FIXTURES, ROOT, tempDir } from './fixtures';
-import { type Exit, type Proc, runToEnd, sleep, start } from './harness';
+import { type Exit, type Proc, runToEnd, start, waitFor } from './harness';
 
 /** The command, as the package's bin points to it. */
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -91,15 +91,9 @@ export async function statusOf(home: Home, name: string): Promise<{ code: number
   return { code: exit.code, status: JSON.parse(exit.stdout) as StatusJson };
 }
 
-/** Polls the async `probe` until it returns a value, or throws after `timeout` ms. */
-export async function waitForAsync<T>(what: string, probe: () => Promise<T | undefined>, timeout = 15_000, interval = 50): Promise<T> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await sleep(interval);
-  }
+/** Polls the async `probe` until it returns a value, or throws after `timeout` ms: {@link waitFor}, which awaits each poll, every 50 ms. */
+export function waitForAsync<T>(what: string, probe: () => Promise<T | undefined>, timeout = 15_000, interval = 50): Promise<T> {
+  return waitFor(what, probe, timeout, interval);
 }
 
 /** Waits until NAME's worker runs (its status names a worker pid, other than `not`); returns the status. */

@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
-import { type Exit, isOurs, killTagged, runToEnd, stopAndWait } from './harness';
+import { type Exit, isOurs, runToEnd, signalOurs, stopAndWait, sweepTempDirs, taggedPids, tempPrefix, waitAllGone } from './harness';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -63,9 +62,18 @@ function stageForOtherUser(script: string): string {
 }
 
 const dirs: string[] = [];
-/** A fresh temporary directory, removed by {@link cleanup}. */
+let swept = false;
+/**
+ * A fresh temporary directory, removed by {@link cleanup}. Its name says which test process made
+ * it; the first call of a process removes the folders of test processes that ended without their
+ * cleanup (a crashed or killed run).
+ */
 export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'xdaemon-test-'));
+  if (!swept) {
+    swept = true;
+    sweepTempDirs('test');
+  }
+  const dir = mkdtempSync(tempPrefix('test'));
   dirs.push(dir);
   return dir;
 }
@@ -133,13 +141,19 @@ export function stopAfter(t: Pick<TestContext, 'after'>, pids: () => readonly nu
 
 /**
  * The after-hook of every test file: kills every process the file caused that is still alive,
+ * waits until they are gone (a process still running could write into a directory being removed),
  * removes the temporary directories, and fails if any process had outlived the tests.
  */
 export async function cleanup(): Promise<void> {
-  const strays = killTagged();
-  for (const dir of dirs.splice(0)) if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-  if (strays.length > 0) {
-    const names = strays.map((pid) => `${pid}: ${readText(`/proc/${pid}/cmdline`).replace(/\0/g, ' ')}`);
-    throw new Error(`stray processes outlived the tests (now killed):\n${names.join('\n')}`);
+  const names: string[] = [];
+  // A second round for what a stray started as it was being killed (a supervisor's next worker).
+  for (let round = 0; round < 3; round++) {
+    const strays = taggedPids();
+    if (strays.length === 0) break;
+    names.push(...strays.map((pid) => `${pid}: ${readText(`/proc/${pid}/cmdline`).replace(/\0/g, ' ')}`));
+    for (const pid of strays) signalOurs(pid, 'SIGKILL');
+    await waitAllGone(strays, 10_000);
   }
+  for (const dir of dirs.splice(0)) if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  if (names.length > 0) throw new Error(`stray processes outlived the tests (now killed):\n${names.join('\n')}`);
 }

@@ -3,10 +3,19 @@
  * per-run marker in their environment (it survives re-spawns, so grandchildren carry it too), read
  * their state from /proc, wait for conditions with deadlines, and stop whatever is left by pid.
  * Nothing here knows about node:test; a test file's `after(cleanup)` lives in ./fixtures.
+ *
+ * Whose a process is: a live process is ours when its environment holds this run's tag. One whose
+ * environment cannot be read is not silently taken as "not ours" (a leak would go unseen). It is
+ * not ours when it cannot be: a kernel thread, a process that started before this one (a sandbox's
+ * init that even root may not read), or another user's while this run is not root (a run starts
+ * processes as another user only as root). Any other unreadable environment is an error that
+ * names the pid.
  */
-import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The environment variable that marks every process a run started, directly or not. */
 export const TAG_VAR = 'XDAEMON_TEST_TAG';
@@ -54,6 +63,8 @@ export interface ProcStat {
   ppid: number;
   pgrp: number;
   session: number;
+  /** The kernel's PF_* flags (PF_KTHREAD: 0x00200000). */
+  flags: number;
   /** Clock ticks spent in user and system mode, and by waited-for children. */
   utime: number;
   stime: number;
@@ -79,6 +90,7 @@ export function procStat(pid: number): ProcStat | undefined {
     ppid: num(1),
     pgrp: num(2),
     session: num(3),
+    flags: num(6),
     utime: num(11),
     stime: num(12),
     cutime: num(13),
@@ -98,14 +110,36 @@ export function isGone(pid: number): boolean {
   return state === undefined || state === 'Z' || state === 'X';
 }
 
+/**
+ * The environment of live process `pid` as /proc has it ('\0'-separated), or undefined when it is
+ * gone or cannot be one of ours (see the module's header); throws when it cannot be read otherwise.
+ */
+function environOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const stat = procStat(pid);
+    if (code === 'ENOENT' || code === 'ESRCH' || stat === undefined || isGone(pid)) return undefined;
+    if ((stat.flags & PF_KTHREAD) !== 0 || stat.starttime < ownStart()) return undefined;
+    const uid = statusField(pid, 'Uid');
+    if ((code === 'EACCES' || code === 'EPERM') && process.getuid?.() !== 0 && uid !== undefined && uid !== process.getuid?.()) return undefined;
+    throw new Error(`cannot read the environment of pid ${pid} (${code ?? String(err)}): cannot tell whether it is one of this run's processes`);
+  }
+}
+
+const PF_KTHREAD = 0x00200000;
+let ownStartTicks: number | undefined;
+/** This process's start time in clock ticks after boot: no process started before it is ours. */
+function ownStart(): number {
+  ownStartTicks ??= procStat(process.pid)?.starttime ?? 0;
+  return ownStartTicks;
+}
+
 /** True when `pid` is alive and carries this run's tag (so a recycled pid is never touched). */
 export function isOurs(pid: number): boolean {
   if (pid === process.pid || isGone(pid)) return false;
-  try {
-    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(TAG_ENTRY);
-  } catch {
-    return false;
-  }
+  return environOf(pid)?.split('\0').includes(TAG_ENTRY) ?? false;
 }
 
 /** Pids of the live processes that carry this run's tag. */
@@ -119,7 +153,21 @@ export function taggedPids(): number[] {
   return pids;
 }
 
-/** A numeric field of /proc/PID/status (kB for the Vm* fields), or undefined. */
+/** Clock ticks per second of /proc's times (utime, stime, starttime): `getconf CLK_TCK`, read once. */
+export function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+      ticksPerSecond = Number.isFinite(n) && n > 0 ? n : 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+let ticksPerSecond: number | undefined;
+
+/** A numeric field of /proc/PID/status (kB for the Vm* fields; the real id of Uid and Gid), or undefined. */
 export function statusField(pid: number, field: string): number | undefined {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -157,13 +205,35 @@ export function ussKb(pid: number): number | undefined {
 // ---------------------------------------------------------------------------------------------
 // Waiting
 
-/** Polls `probe` until it returns a value other than undefined/false, or throws after `timeout` ms. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeout = 15_000, interval = 25): Promise<T> {
+/** Thrown by a probe to end a {@link waitFor} at once (what it waits on can no longer happen). */
+export class WaitAborted extends Error {
+  override name = 'WaitAborted';
+}
+
+/** What a probe of {@link waitFor} says: a value (done), or undefined or false (not yet); or a promise of that. */
+export type Probe<T> = () => T | undefined | false | PromiseLike<T | undefined | false>;
+
+/**
+ * Polls `probe` until it gives a value other than undefined/false, or throws after `timeout` ms.
+ * An async probe is awaited before the next poll. A probe that throws means "not yet" (a file read
+ * while a rotation renames it, a line half written): the wait goes on and the last error is in the
+ * timeout's message. A probe that knows the wait is over for good throws {@link WaitAborted}.
+ */
+export async function waitFor<T>(what: string, probe: Probe<T>, timeout = 15_000, interval = 25): Promise<T> {
   const deadline = Date.now() + timeout;
+  let lastError: unknown;
   for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      if (err instanceof WaitAborted) throw err;
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const last = lastError === undefined ? '' : ` (the probe last threw: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${last}`);
+    }
     await sleep(interval);
   }
 }
@@ -281,7 +351,8 @@ export async function runToEnd(file: string, args: readonly string[], options: S
   try {
     return await withTimeout(proc.done, timeout, `${file} ${args.join(' ')} to exit`);
   } catch (err) {
-    signal(proc.pid, 'SIGKILL');
+    // By the child's handle: once it has exited (and been reaped) its pid may be another process's.
+    proc.child.kill('SIGKILL');
     throw new Error(`${err instanceof Error ? err.message : String(err)}; pid ${proc.pid}; stderr: ${proc.stderr.trim()}`);
   }
 }
@@ -294,7 +365,7 @@ export function waitLine(proc: Proc, prefix: string, timeout = 15_000): Promise<
       const line = proc.stdout.split('\n').find((l) => l.startsWith(`${prefix} `));
       if (line !== undefined) return line.slice(prefix.length + 1);
       if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-        throw new Error(`pid ${proc.pid} exited before "${prefix}"; stderr: ${proc.stderr.trim()}`);
+        throw new WaitAborted(`pid ${proc.pid} exited before "${prefix}"; stderr: ${proc.stderr.trim()}`);
       }
       return undefined;
     },
@@ -339,11 +410,40 @@ export function stopTagged(known: Iterable<number> = [], grace = 3000): number[]
   return alive;
 }
 
-/** SIGKILLs every tagged process at once; returns what was alive (for a test's after-hook). */
-export function killTagged(): number[] {
-  const strays = taggedPids();
-  for (const pid of strays) signal(pid, 'SIGKILL');
-  return strays;
+// ---------------------------------------------------------------------------------------------
+// Temporary folders
+
+/**
+ * A prefix for the temporary folders of this process: `xdaemon-KIND-PID.START-` (START: its start
+ * time in clock ticks after boot), so that {@link sweepTempDirs} can tell whose a folder is.
+ */
+export function tempPrefix(kind: string): string {
+  return join(tmpdir(), `xdaemon-${kind}-${process.pid}.${procStat(process.pid)?.starttime ?? 0}-`);
+}
+
+/**
+ * Removes the temporary folders of `kind` (made with {@link tempPrefix}) whose process has ended
+ * without removing them (a run that crashed or was killed); a live run's folders are left alone.
+ * Returns the folders removed.
+ */
+export function sweepTempDirs(kind: string): string[] {
+  const pattern = new RegExp(`^xdaemon-${kind}-(\\d+)\\.(\\d+)-`);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = pattern.exec(name);
+    if (m === null) continue;
+    const owner = procStat(Number(m[1]));
+    if (owner !== undefined && owner.state !== 'Z' && owner.starttime === Number(m[2])) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 // ---------------------------------------------------------------------------------------------

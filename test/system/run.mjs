@@ -25,11 +25,12 @@ if (started.status !== 0) {
 }
 const files = readdirSync(here).filter((f) => f.endsWith('.system.ts')).sort().map((f) => join(here, f));
 const concurrency = process.env.SYSTEM_CONCURRENCY ?? '2';
-// Arguments: test files (default: every one) and node:test flags (--test-name-pattern=…).
+// Arguments: test files (default: every one) and node:test flags (--test-name-pattern=…). A test
+// that hangs ends at --test-timeout (as in `npm test`; a test's own { timeout } goes first).
 const given = process.argv.slice(2);
 const flags = given.filter((a) => a.startsWith('-'));
 const named = given.filter((a) => !a.startsWith('-'));
-const suite = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...flags, ...(named.length > 0 ? named : files)], { stdio: 'inherit' });
+const suite = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...flags, ...(named.length > 0 ? named : files)], { stdio: 'inherit' });
 // Where the script makes its cgroups: under this process's own cgroup in the hierarchies without controllers.
 const left = [];
 for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean)) {

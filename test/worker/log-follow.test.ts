@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loggedPids } from '../support/daemon-fixture';
 import { FIXTURES, cleanup, readText, run, supervisorPid, tempDir } from '../support/fixtures';
-import { isGone, signal, waitFor, waitGone } from '../support/harness';
+import { signal, signalOurs, waitFor, waitGone } from '../support/harness';
 
 after(cleanup);
 
@@ -23,7 +23,8 @@ test('a worker follows its log across mv + SIGHUP and across mv alone: no line l
   assert.equal(res.code, 0, res.stderr);
   const spid = supervisorPid(res.stderr);
   t.after(() => {
-    for (const pid of [spid, ...loggedPids(readText(log))]) if (!isGone(pid)) signal(pid, 'SIGKILL');
+    // Only what still carries the run's tag: a pid reused by now could be anything.
+    for (const pid of [spid, ...loggedPids(readText(log))]) signalOurs(pid, 'SIGKILL');
   });
   await waitFor('ticks in the log', () => ticks(log).length >= 5);
 

@@ -7,7 +7,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { cleanup, readText, run, tempDir } from '../support/fixtures';
-import { waitFor } from '../support/harness';
+import { waitFor, waitNoTagged } from '../support/harness';
 
 after(cleanup);
 
@@ -34,5 +34,7 @@ test('with NOTIFY_SOCKET, ready() runs systemd-notify --ready once', async () =>
   const res = await run(script, [], { env: { NOTIFY_SOCKET: '/run/fake-notify', PATH: `${dir}:${process.env.PATH ?? ''}` } });
   assert.equal(res.code, 0, res.stderr);
   await waitFor('systemd-notify to be called', () => readText(calls) !== '');
+  // Counted once every process the script started has ended (a second call would be one of them).
+  await waitNoTagged(10_000);
   assert.equal(readText(calls), '--ready NOTIFY_SOCKET=/run/fake-notify\n', 'called once (ready() is idempotent)');
 });
