@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { type Home, WORKER, assertCode, newHome, startDaemon, statusOf, waitForAsync, workerRunning, xd } from '../support/cli';
 import { FIXTURES, cleanup, readText, tempDir } from '../support/fixtures';
-import { childPids, isGone, procState, procStat, signal, start, waitFor, waitGone, waitLine } from '../support/harness';
+import { childPids, freePort, isGone, procState, procStat, signal, start, waitFor, waitGone, waitLine } from '../support/harness';
 
 after(cleanup);
 
@@ -103,14 +103,18 @@ test("one daemon's crash loop, give-up, failed reload and bad log path leave the
   };
 
   // A crash loop: every worker dies at once, the supervision restarts it again and again.
-  await startDaemon(home, ['--name', 'loop', '--max-error', '1000', '--restart-delay', '100', '--', NODE, join(dir, 'w.cjs')], { env: { W_EXIT: '1' } });
+  // start waits until a daemon is up: a crash loop never is, and start says so (exit 1); it goes on.
+  const loop = await xd(home, ['start', '--name', 'loop', '--max-error', '1000', '--restart-delay', '100', '--', NODE, join(dir, 'w.cjs')], { env: { W_EXIT: '1' } });
+  assertCode(loop, 1);
+  assert.match(loop.stderr, /loop did not come up: .* it is restarted with a backoff until it runs/);
   await waitForAsync('the loop to have restarted a few times', async () => ((await statusOf(home, 'loop')).status.starts >= 5 ? true : undefined), 30_000);
   // A give-up: maxError 1.
-  await startDaemon(home, ['--name', 'quit', '--max-error', '1', '--', NODE, join(dir, 'w.cjs')], { env: { W_EXIT: '3' } });
-  await waitForAsync('quit to give up', async () => ((await statusOf(home, 'quit')).status.state === 'stopped' ? true : undefined));
+  assertCode(await xd(home, ['start', '--name', 'quit', '--max-error', '1', '--', NODE, join(dir, 'w.cjs')], { env: { W_EXIT: '3' } }), 1);
+  await waitForAsync('quit to give up', async () => ((await statusOf(home, 'quit')).status.state === 'errored' ? true : undefined));
   assert.match(readText(join(home.dir, 'quit.log')), /giving up: 2 consecutive failures exceed maxError 1/);
   // A reload whose replacement never says it is ready: it is stopped, the old worker stays.
-  await startDaemon(home, ['--name', 'rel', '--wait-ready', '1500', '--kill-timeout', '500', '--', NODE, join(dir, 'w.cjs')], { env: { W_READY_ON: ready } });
+  // (A held socket: without one a reload is a restart.)
+  await startDaemon(home, ['--name', 'rel', '--listen', `127.0.0.1:${await freePort()}`, '--wait-ready', '1500', '--kill-timeout', '500', '--', NODE, join(dir, 'w.cjs')], { env: { W_READY_ON: ready } });
   const rel = await workerRunning(home, 'rel');
   rmSync(ready);
   const reload = await xd(home, ['reload', 'rel']);
