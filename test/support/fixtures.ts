@@ -146,11 +146,15 @@ export function stopAfter(t: Pick<TestContext, 'after'>, pids: () => readonly nu
  */
 export async function cleanup(): Promise<void> {
   const names: string[] = [];
+  // What ends by itself a moment after the last test (a host after its last daemon's stop, a group
+  // guard after its supervisor) is given that moment; what is still there after it is a stray.
+  const settled = Date.now() + 2000;
+  while (taggedPids().length > 0 && Date.now() < settled) await new Promise((resolve) => setTimeout(resolve, 50));
   // A second round for what a stray started as it was being killed (a supervisor's next worker).
   for (let round = 0; round < 3; round++) {
     const strays = taggedPids();
     if (strays.length === 0) break;
-    names.push(...strays.map((pid) => `${pid}: ${readText(`/proc/${pid}/cmdline`).replace(/\0/g, ' ')}`));
+    names.push(...strays.map((pid) => `${pid}: ${readText(`/proc/${pid}/cmdline`).replace(/\0/g, ' ') || `(${readText(`/proc/${pid}/comm`).trim()})`}`));
     for (const pid of strays) signalOurs(pid, 'SIGKILL');
     await waitAllGone(strays, 10_000);
   }
