@@ -154,7 +154,7 @@ export const PM2_KEYS: Record<string, KeyRule> = {
   // What pm2 does only when asked is what xdaemon always does: one log for every instance of an app.
   merge_logs: rule('(always: the instances of an app share its log)', "default: a log per instance (NAME-out-ID.log)", () => undefined),
   // pm2 7 has no env_file (its env_* pattern would make it an env set named "file"): an env file, read at every start.
-  env_file: toSetting('envFile', 'not in pm2 7 (there: an env set named "file")', (v) => pm2Text(v)),
+  env_file: toSetting('envFile', 'not in pm2 7 (there: an env set named "file")', (v) => pm2List(v)),
 };
 
 /** pm2's keys that xdaemon does not carry out: a warning, and the app runs. */
