@@ -36,7 +36,7 @@ describe('a named daemon, end to end', () => {
     assert.equal(mode(home.dir), 0o700);
     assert.equal(mode(join(home.dir, 'web.json')), 0o600);
     assert.equal(mode(join(home.dir, 'web.log')), 0o640);
-    // Hosted (the default): the pid file names the worker (own process: the supervisor, see host.test.ts).
+    // Hosted (the default): the pid file names the worker (own process: the supervisor, see host.long.ts).
     assert.equal(readText(join(home.dir, 'web.pid')), `${running.workerPid}\n`);
     const record = JSON.parse(readFileSync(join(home.dir, 'web.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(
@@ -127,7 +127,7 @@ describe('a named daemon, end to end', () => {
     assert.equal(s.pid, again);
   });
 
-  // --own-process: what is asserted is one supervisor process per daemon (hosted: test/cli/host.test.ts).
+  // --own-process: what is asserted is one supervisor process per daemon (hosted: test/cli/host.long.ts).
   test('two names at once: each its own supervisor; stopping one leaves the other', async (t) => {
     const home = newHome(t);
     const [a, b] = await Promise.all([startDaemon(home, ['--own-process', '--name', 'a', '--', NODE, WORKER]), startDaemon(home, ['--own-process', '--name', 'b', '--', NODE, WORKER])]);
