@@ -41,6 +41,11 @@ interface Watched {
   seen: number;
   /** Date.now() of the last call that asked about it. */
   asked: number;
+  /**
+   * New processes whose environment could not be read yet (one caught in its exec reads as empty),
+   * pid → start time: asked again at the next call instead of being passed over for good.
+   */
+  unread: Map<number, number>;
 }
 
 /** The new processes of one turn: the counter then, and each new pid's stat (undefined: gone). */
@@ -100,7 +105,7 @@ export function treeWatch(reader: ProcReader = PROC_READER): TreeStrategy {
     let w = watched.get(key);
     if (w === undefined) {
       // Never seen: everything started since the worker is new to it (the one-off scan's reading).
-      w = { members: new Map(tree.known?.map(([pid, starttime]) => [pid, starttime]) ?? []), seen: Math.max(0, tree.id.pid - 1), asked: now };
+      w = { members: new Map(tree.known?.map(([pid, starttime]) => [pid, starttime]) ?? []), seen: Math.max(0, tree.id.pid - 1), asked: now, unread: new Map() };
       watched.set(key, w);
     }
     w.asked = now;
@@ -113,6 +118,12 @@ export function treeWatch(reader: ProcReader = PROC_READER): TreeStrategy {
       if (entry !== undefined && entry.starttime === starttime) candidates.set(pid, entry);
     }
     const fresh = new Set<number>();
+    for (const [pid, starttime] of w.unread) {
+      const entry = statOnce(t, pid);
+      if (entry === undefined || entry.starttime !== starttime || candidates.has(pid)) continue;
+      candidates.set(pid, entry);
+      fresh.add(pid);
+    }
     if (t.last === undefined || t.last !== w.seen) {
       t.pids ??= reader.pids();
       for (const pid of t.pids) {
@@ -130,6 +141,15 @@ export function treeWatch(reader: ProcReader = PROC_READER): TreeStrategy {
     const carries = (pid: number): boolean => !fresh.has(pid) || (mark !== undefined && carriesMark(t, pid, mark));
     const members = selectTree([...candidates.values()], tree.id, carries, exclude);
     w.members = new Map(members.map((m) => [m.pid, m.starttime]));
+    w.unread = new Map();
+    if (mark !== undefined) {
+      for (const pid of fresh) {
+        const environ = t.environs.get(pid);
+        const entry = candidates.get(pid) as ProcEntry;
+        // Empty: caught in its exec (a kernel thread's is empty for good: never ours).
+        if (!w.members.has(pid) && environ !== undefined && environ.length === 0 && entry.ppid !== 2) w.unread.set(pid, entry.starttime);
+      }
+    }
     return members;
   };
 

@@ -96,7 +96,8 @@ class Table implements ProcReader {
       session: opts.group === 'session' ? pid : (p?.session ?? pid),
       starttime: ++this.clock,
       ticks: opts.ticks ?? 0,
-      environ: opts.environ ?? p?.environ ?? [],
+      // Every process has some environment (an empty one is one caught in its exec).
+      environ: opts.environ ?? p?.environ ?? ['PATH=/usr/bin'],
     });
     return pid;
   }
@@ -230,6 +231,24 @@ test('after the pid counter wraps, what is new is found at low pids too', async 
     watch.usage([tree], 'none')[0]?.members.map((m) => m.pid).sort((a, b) => a - b),
     [linked, escaped, worker].sort((a, b) => a - b),
   );
+});
+
+test('a new process caught in its exec (an empty environment) is asked again at the next pass', async () => {
+  const table = new Table();
+  table.last = 5000;
+  const token = 'XDAEMON_TREE=host.3.1';
+  const worker = table.spawn(1, { group: 'session', environ: [token] });
+  const watch = treeWatch(table);
+  const tree = { id: { pid: worker, starttime: table.procs.get(worker)?.starttime as number }, mark: { entry: token } };
+  assert.equal(watch.usage([tree], 'none')[0]?.members.length, 1);
+  await nextTurn();
+  // A double fork's orphan in its exec: no link, and no environment to read yet.
+  const orphan = table.spawn(worker, { group: 'session', environ: [] });
+  table.procs.get(orphan)!.ppid = 1;
+  assert.deepEqual(watch.usage([tree], 'none')[0]?.members.map((m) => m.pid), [worker]);
+  await nextTurn();
+  table.procs.get(orphan)!.environ = [token];
+  assert.deepEqual(watch.usage([tree], 'none')[0]?.members.map((m) => m.pid).sort((a, b) => a - b), [worker, orphan].sort((a, b) => a - b));
 });
 
 test('on the real /proc: 200 unrelated processes are read in the first pass after they appear, then never; the members are the scan\'s', { skip: !HAS_PROC && 'no /proc' }, async (t) => {
