@@ -17,6 +17,7 @@ import { type Home, assertCode, newHome, startDaemon, statusOf, waitForAsync, xd
 import { FIXTURES, cleanup, tempDir } from '../support/fixtures';
 import { freePort, isGone } from '../support/harness';
 import { skipUnlessTool } from '../support/tools';
+import { get } from '../support/http-load';
 
 after(cleanup);
 
@@ -26,21 +27,6 @@ const NODE_APP = join(FIXTURES, 'plain-http.cjs');
 const python = spawnSync('python3', ['-c', 'pass']).status === 0;
 // Outside CI a missing python3 skips its tests; under CI=true (which installs it) it fails the run.
 const noPython = skipUnlessTool(python, 'python3', 'Debian: apt-get install python3');
-
-/** One GET on loopback: its status and body, or the error's code. */
-function get(port: number, agent: http.Agent | false, timeout = 10_000): Promise<{ status: number; body: string } | { error: string }> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
-    req.setTimeout(timeout, () => req.destroy(new Error('ETIMEDOUT')));
-  });
-}
 
 /** Requests one after the other until `done()` (at most `max`, a bounded load); the answers' tally. */
 async function clientLoop(port: number, keepAlive: boolean, done: () => boolean, max = 20_000) {
